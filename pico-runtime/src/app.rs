@@ -1,0 +1,433 @@
+//! `App`: registered modules, routing, and the life of one request.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::response::Response;
+use http::header::{ALLOW, HOST, HeaderMap, HeaderValue};
+use http::request::Parts;
+use http::Method;
+use tower::ServiceExt;
+use tower::util::BoxCloneSyncService;
+
+use crate::args::{Arg, Args};
+use crate::definition::{AppDef, Function, Module, ModuleDef, Template, module_path};
+use crate::error::HttpError;
+use crate::failure::{Failure, http_error_response};
+use crate::panic::{self, Guarded};
+use crate::request::{Context, read_args};
+use crate::response::{is_callback_name, json_response, jsonp, typed_response};
+
+/// The default limit on a request body: 16 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// A Pico application: the modules it serves and how.
+///
+/// ```no_run
+/// #[pico::api]
+/// mod example {
+///     #[expose]
+///     pub fn hello(who: String) -> String {
+///         format!("hello {who}!")
+///     }
+/// }
+///
+/// # async fn run() {
+/// let router = pico::App::new().register(example::module()).into_router();
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await.unwrap();
+/// axum::serve(listener, router).await.unwrap();
+/// # }
+/// # fn main() {}
+/// ```
+#[derive(Debug)]
+pub struct App {
+    modules: Vec<(String, Module)>,
+    debug: bool,
+    body_limit: usize,
+    static_dir: Option<PathBuf>,
+}
+
+impl Default for App {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl App {
+    /// An app with no modules. Debug mode is on when the environment has
+    /// `PICO_DEBUG=1` (or `true`), off otherwise.
+    pub fn new() -> Self {
+        let debug = std::env::var("PICO_DEBUG").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+        App {
+            modules: Vec::new(),
+            debug,
+            body_limit: DEFAULT_BODY_LIMIT,
+            static_dir: None,
+        }
+    }
+
+    /// Serves `module` under its own name: `/example/hello`.
+    #[must_use]
+    pub fn register(self, module: Module) -> Self {
+        let name = module.name.to_owned();
+        self.register_as(name, module)
+    }
+
+    /// Serves `module` under `alias`; dots in it become slashes in URLs
+    /// (`"api.v2"` answers at `/api/v2/hello`).
+    ///
+    /// # Panics
+    /// When another module was already registered under the same alias.
+    #[must_use]
+    pub fn register_as(mut self, alias: impl Into<String>, module: Module) -> Self {
+        let alias = alias.into();
+        assert!(
+            !self.modules.iter().any(|(a, _)| *a == alias),
+            "pico: two modules are registered as `{alias}`; give one another alias with `register_as`"
+        );
+        self.modules.push((alias, module));
+        self
+    }
+
+    /// Debug mode adds `__debug__` (error name, message and the user's stack
+    /// frames) to internal errors. Never turn it on for a public service.
+    #[must_use]
+    pub fn debug(mut self, on: bool) -> Self {
+        self.debug = on;
+        self
+    }
+
+    /// The largest request body accepted, in bytes; larger ones get 413.
+    #[must_use]
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Serves the files of `dir` at `/` for paths that are not the API's.
+    #[must_use]
+    pub fn static_files(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.static_dir = Some(dir.into());
+        self
+    }
+
+    /// The app as an `axum::Router`, to serve with your own stack and tower
+    /// layers. Its fallback is the whole API, so routes you add to it take
+    /// precedence.
+    pub fn into_router(self) -> Router {
+        panic::install_hook();
+        let shared = Arc::new(Shared::build(self));
+        Router::new().fallback(move |request: Request| dispatch(Arc::clone(&shared), request))
+    }
+}
+
+/// Where a path leads.
+#[derive(Debug, Clone, Copy)]
+enum Route {
+    Function(usize),
+    Module(usize, Form),
+    App(Form),
+}
+
+/// A definition as JSON, or as the JavaScript that loads it.
+#[derive(Debug, Clone, Copy)]
+enum Form {
+    Json,
+    Js,
+}
+
+type StaticService = BoxCloneSyncService<Request, Response, Infallible>;
+
+/// Everything a request needs, built once at start-up and shared without
+/// locks.
+struct Shared {
+    routes: HashMap<String, Route>,
+    functions: Vec<(String, Function)>,
+    module_defs: Vec<Template>,
+    app_def: Template,
+    debug: bool,
+    body_limit: usize,
+    static_files: Option<StaticService>,
+}
+
+impl Shared {
+    fn build(app: App) -> Self {
+        let mut routes = HashMap::new();
+        let mut functions = Vec::new();
+        let defs: Vec<ModuleDef<'_>> = app.modules.iter().map(|(alias, m)| ModuleDef::new(alias, m)).collect();
+        let module_defs = defs.iter().map(Template::new).collect();
+        let app_def = Template::new(&AppDef::new(&defs));
+        for (index, (alias, module)) in app.modules.iter().enumerate() {
+            let path = module_path(alias);
+            routes.insert(format!("/{path}"), Route::Module(index, Form::Json));
+            routes.insert(format!("/{path}.js"), Route::Module(index, Form::Js));
+            for function in &module.functions {
+                routes.insert(format!("/{path}/{}", function.name), Route::Function(functions.len()));
+                functions.push((format!("{alias}.{}", function.name), function.clone()));
+            }
+        }
+        routes.insert("/".to_owned(), Route::App(Form::Json));
+        routes.insert("/picoapp.js".to_owned(), Route::App(Form::Js));
+        let static_files = app.static_dir.map(|dir| {
+            let not_found = tower::service_fn(|_: Request| async {
+                Ok::<_, Infallible>(http_error_response(&HttpError::not_found()))
+            });
+            let serve_dir = tower_http::services::ServeDir::new(dir)
+                .call_fallback_on_method_not_allowed(true)
+                .not_found_service(not_found);
+            BoxCloneSyncService::new(serve_dir.map_response(|r| json_errors(r.map(Body::new))))
+        });
+        Shared {
+            routes,
+            functions,
+            module_defs,
+            app_def,
+            debug: app.debug,
+            body_limit: app.body_limit,
+            static_files,
+        }
+    }
+}
+
+/// Gives an empty error response of another service the standard body.
+fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || response.headers().contains_key(http::header::CONTENT_TYPE) {
+        return response;
+    }
+    http_error_response(&HttpError::new(status))
+}
+
+/// The life of one request.
+async fn dispatch(shared: Arc<Shared>, request: Request) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let root = match Root::of(&parts) {
+        Ok(root) => root,
+        Err(e) => return http_error_response(&e),
+    };
+    let route = {
+        let mut path = root.strip(parts.uri.path());
+        if path.len() > 1 {
+            path = path.strip_suffix('/').unwrap_or(path);
+        }
+        shared.routes.get(path).copied()
+    };
+    let Some(route) = route else {
+        return match &shared.static_files {
+            Some(files) => {
+                let uri = root.stripped_uri(&parts.uri);
+                parts.uri = uri;
+                let request = Request::from_parts(parts, body);
+                match files.clone().oneshot(request).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                }
+            }
+            None => http_error_response(&HttpError::not_found()),
+        };
+    };
+    if !matches!(parts.method, Method::GET | Method::HEAD | Method::POST) {
+        let e = HttpError::method_not_allowed().with_header(ALLOW, HeaderValue::from_static("GET, HEAD, POST"));
+        return http_error_response(&e);
+    }
+    match route {
+        Route::Function(index) => call(&shared, index, parts, body).await,
+        Route::Module(index, form) => definition(&shared.module_defs[index], form, "pico.loadModuleDefinition", &root, &parts),
+        Route::App(form) => definition(&shared.app_def, form, "pico.loadAppDefinition", &root, &parts),
+    }
+}
+
+/// Calls an exposed function. Everything from reading the arguments to
+/// serialising the result runs under the panic guard.
+async fn call(shared: &Shared, index: usize, parts: Parts, body: Body) -> Response {
+    let (qualified, function) = &shared.functions[index];
+    let run = async {
+        let args = read_args(&parts, body, shared.body_limit).await?;
+        let mut cx = Context { parts, args };
+        let callback = take_callback(&mut cx.args)?;
+        check_args(function, &cx.args)?;
+        let outcome = (function.thunk)(&mut cx)?;
+        let reply = outcome.finish().await?;
+        Ok::<_, Failure>(reply.into_response(callback.as_deref()))
+    };
+    match Guarded::new(run, shared.debug).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(failure)) => failure.into_response(shared.debug, qualified),
+        Err(caught) => Failure::from_panic(caught).into_response(shared.debug, qualified),
+    }
+}
+
+fn definition(template: &Template, form: Form, loader: &str, root: &Root, parts: &Parts) -> Response {
+    let callback = match parts.uri.query().map(callback_in_query).transpose() {
+        Ok(callback) => callback.flatten(),
+        Err(e) => return http_error_response(&e),
+    };
+    match (form, callback) {
+        (Form::Js, _) => typed_response(template.render(&root.url, &format!("{loader}("), ");"), "text/javascript"),
+        (Form::Json, None) => json_response(template.render(&root.url, "", "")),
+        (Form::Json, Some(callback)) => {
+            typed_response(jsonp(&callback, &template.render(&root.url, "", "")), "text/javascript")
+        }
+    }
+}
+
+fn callback_in_query(query: &str) -> Result<Option<String>, HttpError> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "_callback")
+        .map(|(_, value)| checked_callback(value.into_owned()))
+        .transpose()
+}
+
+/// Takes `_callback` out of the arguments, refusing anything but an
+/// identifier path.
+fn take_callback(args: &mut Args) -> Result<Option<String>, HttpError> {
+    let name = match args.take("_callback") {
+        None => return Ok(None),
+        Some(Arg::Text(text)) => text,
+        Some(Arg::Json(raw)) => serde_json::from_str(raw.get()).unwrap_or_default(),
+        Some(_) => String::new(),
+    };
+    checked_callback(name).map(Some)
+}
+
+fn checked_callback(name: String) -> Result<String, HttpError> {
+    if is_callback_name(&name) {
+        Ok(name)
+    } else {
+        Err(HttpError::bad_request()
+            .with_message("`_callback` must be a JavaScript identifier path such as `app.receive`."))
+    }
+}
+
+/// The missing and unexpected parameters, in the original's message.
+fn check_args(function: &Function, args: &Args) -> Result<(), HttpError> {
+    let mut unexpected: Vec<&str> = args
+        .names()
+        .filter(|name| !name.starts_with('_') && !function.params.iter().any(|p| p.name == *name))
+        .collect();
+    let mut missing: Vec<&str> = function
+        .params
+        .iter()
+        .filter(|p| p.default.is_none() && !args.contains(p.name))
+        .map(|p| p.name)
+        .collect();
+    if unexpected.is_empty() && missing.is_empty() {
+        return Ok(());
+    }
+    unexpected.sort_unstable();
+    missing.sort_unstable();
+    let mut message = String::new();
+    if !unexpected.is_empty() {
+        message.push_str(&format!("Unexpected parameters: [{}]. ", unexpected.join(", ")));
+    }
+    if !missing.is_empty() {
+        message.push_str(&format!("Missing required parameters: [{}]. ", missing.join(", ")));
+    }
+    Err(HttpError::bad_request().with_message(message))
+}
+
+/// The root URL of a request, `http://host/prefix/`, and the prefix a proxy
+/// announced with `X-Script-Name`.
+struct Root {
+    url: String,
+    prefix: String,
+}
+
+impl Root {
+    fn of(parts: &Parts) -> Result<Root, HttpError> {
+        let prefix = script_name(&parts.headers)?;
+        let scheme = match parts.headers.get("x-forwarded-proto").map(HeaderValue::as_bytes) {
+            Some(b"https") => "https",
+            Some(b"http") => "http",
+            _ => parts.uri.scheme_str().unwrap_or("http"),
+        };
+        let host = parts
+            .headers
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| parts.uri.authority().map(http::uri::Authority::as_str))
+            .filter(|h| is_host(h))
+            .unwrap_or("localhost");
+        Ok(Root {
+            url: format!("{scheme}://{host}{prefix}/"),
+            prefix,
+        })
+    }
+
+    /// `path` without the prefix.
+    fn strip<'p>(&self, path: &'p str) -> &'p str {
+        match path.strip_prefix(self.prefix.as_str()) {
+            Some(rest) if rest.is_empty() => "/",
+            Some(rest) if rest.starts_with('/') && !self.prefix.is_empty() => rest,
+            _ => path,
+        }
+    }
+
+    fn stripped_uri(&self, uri: &http::Uri) -> http::Uri {
+        if self.prefix.is_empty() {
+            return uri.clone();
+        }
+        let path = self.strip(uri.path());
+        let path_and_query = match uri.query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path.to_owned(),
+        };
+        path_and_query.parse().unwrap_or_else(|_| uri.clone())
+    }
+}
+
+/// The `X-Script-Name` prefix without its trailing slash, `""` when absent.
+/// Only a plain path is accepted: it goes into every URL the app builds.
+fn script_name(headers: &HeaderMap) -> Result<String, HttpError> {
+    let Some(value) = headers.get("x-script-name") else {
+        return Ok(String::new());
+    };
+    let invalid = || {
+        HttpError::bad_request()
+            .with_message("The X-Script-Name header must be a URL path such as `/myapp`.")
+    };
+    let value = value.to_str().map_err(|_| invalid())?.trim_end_matches('/');
+    let plain = value.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-._~%!$&'()*+,;=:@".contains(&b));
+    if !value.is_empty() && (!value.starts_with('/') || !plain || value.split('/').any(|s| s == ".." || s == ".")) {
+        return Err(invalid());
+    }
+    Ok(value.to_owned())
+}
+
+fn is_host(host: &str) -> bool {
+    !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b))
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").field("routes", &self.routes.len()).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(script: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-script-name", HeaderValue::from_str(script).unwrap());
+        h
+    }
+
+    #[test]
+    fn script_names_are_plain_paths() {
+        assert_eq!(script_name(&headers("/myapp/")).unwrap(), "/myapp");
+        assert_eq!(script_name(&headers("/")).unwrap(), "");
+        for bad in ["myapp", "/a/../b", "http://evil", "/<script>", "/a\"b"] {
+            assert!(script_name(&headers(bad)).is_err(), "{bad}");
+        }
+    }
+}

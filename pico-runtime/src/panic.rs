@@ -1,0 +1,127 @@
+//! Catching panics per request, quietly.
+//!
+//! `catch_unwind` alone turns a panic into a value, but Rust's default panic
+//! hook has already printed the message to stderr by then, and the payload
+//! has lost the location. So Pico installs one process-wide hook, chained to
+//! whatever hook was there before: while a pico request is being polled on
+//! this thread it records the location (and, in debug mode only, a
+//! backtrace) for the request to pick up, and prints nothing; everywhere
+//! else it defers to the previous hook untouched.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::Once;
+use std::task::{Context, Poll};
+
+/// What the hook saw of a panic inside a request.
+#[derive(Debug, Default)]
+pub(crate) struct Caught {
+    pub(crate) message: String,
+    pub(crate) location: Option<String>,
+    pub(crate) backtrace: Option<backtrace::Backtrace>,
+}
+
+/// Whether this thread is polling a pico request, and in which mode.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Outside,
+    Quiet,
+    Debug,
+}
+
+thread_local! {
+    static MODE: Cell<Mode> = const { Cell::new(Mode::Outside) };
+    static CAUGHT: RefCell<Option<Caught>> = const { RefCell::new(None) };
+}
+
+/// Installs the hook once per process.
+pub(crate) fn install_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let mode = MODE.try_with(Cell::get).unwrap_or(Mode::Outside);
+            if mode == Mode::Outside {
+                return previous(info);
+            }
+            let caught = Caught {
+                message: info.payload_as_str().unwrap_or_default().to_owned(),
+                location: info.location().map(|l| format!("{}:{}", l.file(), l.line())),
+                backtrace: (mode == Mode::Debug).then(backtrace::Backtrace::new_unresolved),
+            };
+            let _ = CAUGHT.try_with(|slot| *slot.borrow_mut() = Some(caught));
+        }));
+    });
+}
+
+pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "Box<dyn Any>".to_owned()
+    }
+}
+
+/// Runs `f` as part of a request: a panic in it comes back as `Err`.
+pub(crate) fn catch<R>(debug: bool, f: impl FnOnce() -> R) -> Result<R, Caught> {
+    let mode = if debug { Mode::Debug } else { Mode::Quiet };
+    let outer = MODE.with(|m| m.replace(mode));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    MODE.with(|m| m.set(outer));
+    result.map_err(|payload| {
+        let mut caught = CAUGHT.with(|slot| slot.borrow_mut().take()).unwrap_or_default();
+        if caught.message.is_empty() {
+            caught.message = payload_message(&*payload);
+        }
+        // Dropping a payload can itself panic; that one must not escape.
+        let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(payload)));
+        caught
+    })
+}
+
+pin_project_lite::pin_project! {
+    /// A future whose every poll runs under [`catch`]. After a panic it is
+    /// finished: the inner future is never polled again.
+    pub(crate) struct Guarded<F> {
+        #[pin]
+        inner: F,
+        debug: bool,
+        done: bool,
+    }
+}
+
+impl<F> Guarded<F> {
+    pub(crate) fn new(inner: F, debug: bool) -> Self {
+        Self {
+            inner,
+            debug,
+            done: false,
+        }
+    }
+}
+
+impl<F: Future> Future for Guarded<F> {
+    type Output = Result<F::Output, Caught>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        assert!(!*this.done, "`Guarded` polled after completion");
+        let inner = this.inner;
+        match catch(*this.debug, || inner.poll(cx)) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(out)) => {
+                *this.done = true;
+                Poll::Ready(Ok(out))
+            }
+            Err(caught) => {
+                *this.done = true;
+                Poll::Ready(Err(caught))
+            }
+        }
+    }
+}

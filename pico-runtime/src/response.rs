@@ -1,0 +1,151 @@
+//! What a handler gives back, and how it becomes a response: compact JSON,
+//! JSONP, or a response of the handler's own passed through.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use http::header::{CONTENT_TYPE, HeaderValue};
+use serde::Serialize;
+
+use crate::failure::{Failure, Location};
+
+/// A handler's successful result.
+#[derive(Debug)]
+pub enum Reply {
+    /// A JSON document.
+    Json(Vec<u8>),
+    /// A full response, passed through untouched.
+    Response(Response),
+}
+
+/// What a generated thunk returns: the result of a sync function, or the
+/// future of an async one.
+pub enum Outcome {
+    /// A sync function's result.
+    Ready(Result<Reply, Failure>),
+    /// An async function's future.
+    Pending(Pin<Box<dyn Future<Output = Result<Reply, Failure>> + Send>>),
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Outcome::Ready(_) => "Outcome::Ready",
+            Outcome::Pending(_) => "Outcome::Pending",
+        })
+    }
+}
+
+impl Outcome {
+    pub(crate) async fn finish(self) -> Result<Reply, Failure> {
+        match self {
+            Outcome::Ready(result) => result,
+            Outcome::Pending(future) => future.await,
+        }
+    }
+}
+
+/// Serialises a value as the JSON reply. A `Serialize` impl that fails is an
+/// internal error.
+pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Reply, Failure> {
+    let mut buf = Vec::with_capacity(128);
+    match serde_json::to_writer(&mut buf, value) {
+        Ok(()) => Ok(Reply::Json(buf)),
+        Err(e) => Err(Failure::internal(
+            "serialization",
+            format!("the result could not be serialised as JSON: {e}"),
+        )),
+    }
+}
+
+/// The reply of a function returning `Result<T, E>` with `T: Serialize`.
+pub fn json_result<T, E>(result: Result<T, E>, at: Location) -> Result<Reply, Failure>
+where
+    T: Serialize,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    match result {
+        Ok(value) => json(&value),
+        Err(e) => Err(Failure::from_error(e, at)),
+    }
+}
+
+/// The reply of a function returning a response of its own.
+pub fn response<R: IntoResponse>(value: R) -> Result<Reply, Failure> {
+    Ok(Reply::Response(value.into_response()))
+}
+
+/// The reply of a function returning `Result<R, E>` with `R: IntoResponse`.
+pub fn response_result<R, E>(result: Result<R, E>, at: Location) -> Result<Reply, Failure>
+where
+    R: IntoResponse,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    match result {
+        Ok(value) => response(value),
+        Err(e) => Err(Failure::from_error(e, at)),
+    }
+}
+
+/// A `Content-Type: application/json` response.
+pub(crate) fn json_response(bytes: Vec<u8>) -> Response {
+    typed_response(bytes, "application/json")
+}
+
+pub(crate) fn typed_response(bytes: Vec<u8>, content_type: &'static str) -> Response {
+    let mut response = Response::new(Body::from(bytes));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+impl Reply {
+    /// The response, wrapped as `callback(...);` for JSONP when asked.
+    pub(crate) fn into_response(self, callback: Option<&str>) -> Response {
+        match (self, callback) {
+            (Reply::Json(bytes), None) => json_response(bytes),
+            (Reply::Json(bytes), Some(callback)) => typed_response(jsonp(callback, &bytes), "text/javascript"),
+            (Reply::Response(response), _) => response,
+        }
+    }
+}
+
+pub(crate) fn jsonp(callback: &str, json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(callback.len() + json.len() + 3);
+    out.extend_from_slice(callback.as_bytes());
+    out.push(b'(');
+    out.extend_from_slice(json);
+    out.extend_from_slice(b");");
+    out
+}
+
+/// Whether `name` is a JavaScript identifier path such as `app.handlers.cb`:
+/// the only callbacks accepted, so that `_callback` cannot inject script.
+pub(crate) fn is_callback_name(name: &str) -> bool {
+    name.len() <= 256
+        && name.split('.').all(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_callback_name;
+
+    #[test]
+    fn callbacks_are_identifier_paths() {
+        for good in ["cb", "$", "_x1", "a.b.c", "jQuery123_456"] {
+            assert!(is_callback_name(good), "{good}");
+        }
+        for bad in ["", "1a", "a..b", "a.", "alert(1)", "a-b", "a b", "<script>", "a;b"] {
+            assert!(!is_callback_name(bad), "{bad}");
+        }
+    }
+}

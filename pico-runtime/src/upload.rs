@@ -1,0 +1,146 @@
+//! `Upload`: a file sent in a multipart form, and how a file part fills a
+//! parameter of type `Upload`, `Vec<u8>`, `String` or `bytes::Bytes`.
+
+use bytes::Bytes;
+use serde::de::value::{Error as DeError, SeqDeserializer, StrDeserializer, StringDeserializer};
+use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde::{Deserialize, forward_to_deserialize_any};
+
+/// A file from a `multipart/form-data` request.
+///
+/// ```
+/// #[pico::api]
+/// mod files {
+///     /// Echoes an uploaded text file.
+///     #[expose]
+///     pub fn upload(upload: pico::Upload) -> String {
+///         String::from_utf8_lossy(&upload.data).into_owned()
+///     }
+/// }
+/// # fn main() {}
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Upload {
+    /// The file name the client gave (may be empty).
+    pub file_name: String,
+    /// The part's `Content-Type`, `application/octet-stream` when absent.
+    pub content_type: String,
+    /// The file's contents.
+    pub data: Bytes,
+}
+
+/// Deserialises one uploaded file into the parameter's type.
+pub(crate) struct FileDeserializer(pub(crate) Upload);
+
+impl<'de> Deserializer<'de> for FileDeserializer {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_byte_buf(Vec::from(self.0.data))
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match String::from_utf8(Vec::from(self.0.data)) {
+            Ok(text) => visitor.visit_string(text),
+            Err(_) => Err(de::Error::invalid_value(
+                de::Unexpected::Other("a binary file"),
+                &"a UTF-8 text file",
+            )),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_seq(SeqDeserializer::new(self.0.data.into_iter()))
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_map(UploadFields {
+            upload: Some(self.0),
+            next: 0,
+        })
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf
+        option unit unit_struct tuple tuple_struct enum identifier ignored_any
+    }
+}
+
+const FIELDS: [&str; 3] = ["file_name", "content_type", "data"];
+
+/// The fields of an [`Upload`], handed over without copying the data.
+struct UploadFields {
+    upload: Option<Upload>,
+    next: usize,
+}
+
+impl<'de> MapAccess<'de> for UploadFields {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+        match FIELDS.get(self.next) {
+            Some(field) => seed.deserialize(StrDeserializer::new(field)).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        let field = self.next;
+        self.next += 1;
+        let upload = self.upload.as_mut().ok_or_else(|| de::Error::custom("no upload"))?;
+        match field {
+            0 => seed.deserialize(StringDeserializer::new(std::mem::take(&mut upload.file_name))),
+            1 => seed.deserialize(StringDeserializer::new(std::mem::take(&mut upload.content_type))),
+            _ => {
+                let data = std::mem::take(&mut upload.data);
+                seed.deserialize(ByteBuf(Vec::from(data)))
+            }
+        }
+    }
+}
+
+/// Hands over owned bytes as a byte buffer.
+struct ByteBuf(Vec<u8>);
+
+impl<'de> Deserializer<'de> for ByteBuf {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_byte_buf(self.0)
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+impl IntoDeserializer<'_, DeError> for FileDeserializer {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
