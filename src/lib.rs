@@ -36,6 +36,8 @@
 //! The functions stay ordinary functions: `example::hello("you".into())`
 //! involves no framework at all.
 
+#![warn(missing_docs)]
+
 pub use pico_runtime::*;
 
 /// Makes an inline module an API module.

@@ -51,7 +51,7 @@ pub(crate) fn doc(attrs: &[Attribute]) -> Option<String> {
         if let Meta::NameValue(nv) = &attr.meta {
             if let Expr::Lit(lit) = &nv.value {
                 if let Lit::Str(s) = &lit.lit {
-                    lines.extend(s.value().lines().map(str::to_owned));
+                    lines.extend(s.value().split('\n').map(str::to_owned));
                 }
             }
         }

@@ -109,8 +109,13 @@ fn thunk(function: &Exposed) -> TokenStream {
     let cx = syn::Ident::new("__pico_cx", Span::mixed_site());
     let ident = &function.ident;
     let thunk = thunk_ident(function);
-    let reads = function.params.iter().map(|p| read_param(p, &cx));
-    let names = function.params.iter().map(|p| &p.ident);
+    // Locals get names of their own: a parameter may share its function's
+    // name (`fn upload(upload: Upload)`).
+    let locals: Vec<syn::Ident> = (0..function.params.len())
+        .map(|i| syn::Ident::new(&format!("__pico_arg{i}"), Span::mixed_site()))
+        .collect();
+    let reads = function.params.iter().zip(&locals).map(|(p, local)| read_param(p, local, &cx));
+    let names = &locals;
     let call = if function.is_async {
         quote!(#ident(#(#names),*).await)
     } else {
@@ -150,10 +155,9 @@ fn thunk(function: &Exposed) -> TokenStream {
 
 /// `let name = ...;`, spanned at the user's type so that a type that cannot
 /// be deserialised is reported there.
-fn read_param(param: &Param, cx: &syn::Ident) -> TokenStream {
-    let ident = &param.ident;
+fn read_param(param: &Param, local: &syn::Ident, cx: &syn::Ident) -> TokenStream {
     let ty = &param.ty;
-    let name = ident.to_string();
+    let name = param.ident.to_string();
     let read = match (&param.default, param.optional) {
         (Some(expr), _) => quote_spanned! {ty.span()=>
             ::pico::__private::arg_or::<#ty>(#cx, #name, || ::core::convert::Into::into(#expr))
@@ -163,7 +167,7 @@ fn read_param(param: &Param, cx: &syn::Ident) -> TokenStream {
         },
         (None, false) => quote_spanned!(ty.span()=> ::pico::__private::arg::<#ty>(#cx, #name)),
     };
-    quote!(let #ident = #read?;)
+    quote!(let #local = #read?;)
 }
 
 fn option_str(text: Option<&str>) -> TokenStream {

@@ -1,6 +1,8 @@
 //! The procedural macros of Pico. Use them through the `pico` crate, where
 //! they are documented: `#[pico::api]`.
 
+#![warn(missing_docs)]
+
 use proc_macro::TokenStream;
 
 mod ast;

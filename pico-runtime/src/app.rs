@@ -277,10 +277,9 @@ fn definition(template: &Template, form: Form, loader: &str, root: &Root, parts:
 }
 
 fn callback_in_query(query: &str) -> Result<Option<String>, HttpError> {
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(name, _)| name == "_callback")
-        .map(|(_, value)| checked_callback(value.into_owned()))
-        .transpose()
+    let mut args = Args::default();
+    crate::request::push_pairs(&mut args, query.as_bytes())?;
+    take_callback(&mut args)
 }
 
 /// Takes `_callback` out of the arguments, refusing anything but an

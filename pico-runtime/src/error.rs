@@ -80,10 +80,21 @@ impl HttpError {
         self
     }
 
-    /// Adds a header to the response.
+    /// Adds a header to the response: `.with_header("retry-after", "120")`.
+    /// A name or value that is not valid in HTTP is left out, with a warning
+    /// in the log.
     #[must_use]
-    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.headers.get_or_insert_default().append(name, value);
+    pub fn with_header<K, V>(mut self, name: K, value: V) -> Self
+    where
+        K: TryInto<HeaderName>,
+        V: TryInto<HeaderValue>,
+    {
+        match (name.try_into(), value.try_into()) {
+            (Ok(name), Ok(value)) => {
+                self.headers.get_or_insert_default().append(name, value);
+            }
+            _ => tracing::warn!(target: "pico", "HttpError::with_header: an invalid header was left out"),
+        }
         self
     }
 

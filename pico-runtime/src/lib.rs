@@ -2,6 +2,8 @@
 //! development server. Users depend on the `pico` crate, which re-exports
 //! this one with the `#[pico::api]` macro.
 
+#![warn(missing_docs)]
+
 mod app;
 mod args;
 mod definition;

@@ -104,11 +104,30 @@ async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, Htt
     })
 }
 
-fn push_pairs(args: &mut Args, encoded: &[u8]) -> Result<(), HttpError> {
-    for (name, value) in form_urlencoded::parse(encoded) {
-        args.push(name.into_owned(), Arg::Text(value.into_owned()), true)?;
+/// `application/x-www-form-urlencoded` pairs, as in query strings. Unlike
+/// the lenient decoders of browsers, text that is not UTF-8 once decoded is
+/// refused rather than silently mangled.
+pub(crate) fn push_pairs(args: &mut Args, encoded: &[u8]) -> Result<(), HttpError> {
+    for pair in encoded.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
+        };
+        args.push(form_decode(name)?, Arg::Text(form_decode(value)?), true)?;
     }
     Ok(())
+}
+
+fn form_decode(encoded: &[u8]) -> Result<String, HttpError> {
+    let plus_as_space: Vec<u8>;
+    let encoded = if encoded.contains(&b'+') {
+        plus_as_space = encoded.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+        &plus_as_space[..]
+    } else {
+        encoded
+    };
+    let decoded: Vec<u8> = percent_encoding::percent_decode(encoded).collect();
+    String::from_utf8(decoded).map_err(|_| bad_request("A query or form value is not valid UTF-8 once decoded."))
 }
 
 fn push_json(args: &mut Args, bytes: &[u8]) -> Result<(), HttpError> {

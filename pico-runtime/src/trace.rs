@@ -6,7 +6,9 @@ use std::path::Path;
 /// Frames from files under these folders are not the user's.
 const FOREIGN_PATHS: &[&str] = &["/rustc/", "/.cargo/registry/", "/.cargo/git/", "/rustlib/"];
 
-/// Resolves `bt` and renders the frames that belong to the user's code.
+/// Resolves `bt` and renders the frames that belong to the user's code:
+/// those between the panic and the point where pico called into the user's
+/// code, less the std and library frames among them.
 pub(crate) fn user_frames(bt: &backtrace::Backtrace) -> Vec<String> {
     let mut bt = bt.clone();
     bt.resolve();
@@ -21,9 +23,14 @@ pub(crate) fn user_frames(bt: &backtrace::Backtrace) -> Vec<String> {
             };
             let file_str = file.to_string_lossy();
             let name = format!("{name:#}");
-            if file_str.starts_with(runtime_dir)
-                || FOREIGN_PATHS.iter().any(|p| file_str.contains(p))
-                || name.contains("__pico_")
+            if file_str.starts_with(runtime_dir) || name.contains("__pico_") {
+                if lines.is_empty() {
+                    // Still in the hook that captured the trace.
+                    continue;
+                }
+                return lines;
+            }
+            if FOREIGN_PATHS.iter().any(|p| file_str.contains(p))
                 // Frames of the panic machinery when std has no file names.
                 || name.starts_with("std::")
                 || name.starts_with("core::")

@@ -1,0 +1,94 @@
+//! A real server on 127.0.0.1:0 for each test, and a real HTTP client.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::net::SocketAddr;
+
+use serde_json::Value;
+
+/// A running app.
+pub struct Server {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+/// Serves `app` on a free port for the rest of the test.
+pub async fn serve(app: pico::App) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let service = app.into_router().into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    Server {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+    }
+}
+
+/// A response read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub reason: String,
+    pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Answer {
+    pub async fn read(response: reqwest::Response) -> Answer {
+        let status = response.status();
+        let headers = response.headers().clone();
+        Answer {
+            status: status.as_u16(),
+            reason: status.canonical_reason().unwrap_or("").to_owned(),
+            content_type: headers
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default(),
+            headers,
+            text: response.text().await.unwrap(),
+        }
+    }
+
+    /// The body as JSON; fails the test when it is not JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text))
+    }
+
+    /// Asserts the standard error body and returns its message.
+    pub fn error(&self, code: u16, name: &str) -> String {
+        assert_eq!(self.status, code, "{self:?}");
+        assert_eq!(self.content_type, "application/json", "{self:?}");
+        let body = self.json();
+        assert_eq!(body["code"], code, "{body}");
+        assert_eq!(body["name"], name, "{body}");
+        body["message"].as_str().expect("a message").to_owned()
+    }
+}
+
+impl Server {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        Answer::read(self.client.get(self.url(path)).send().await.unwrap()).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Answer {
+        Answer::read(self.client.post(self.url(path)).json(body).send().await.unwrap()).await
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Answer {
+        Answer::read(self.client.post(self.url(path)).form(form).send().await.unwrap()).await
+    }
+
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Answer {
+        let request = self.client.post(self.url(path)).header("content-type", content_type).body(body);
+        Answer::read(request.send().await.unwrap()).await
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        Answer::read(request.send().await.unwrap()).await
+    }
+}
