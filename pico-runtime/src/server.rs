@@ -1,6 +1,6 @@
 //! The development server: `pico::serve(app)`.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 
 use std::time::Instant;
@@ -48,6 +48,8 @@ pub async fn serve_async(mut app: App) {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
     if std::path::Path::new("static").is_dir() {
         app = app.static_files("static");

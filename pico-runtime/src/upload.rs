@@ -81,9 +81,13 @@ impl<'de> Deserializer<'de> for FileDeserializer {
         visitor.visit_newtype_struct(self)
     }
 
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_some(self)
+    }
+
     forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf
-        option unit unit_struct tuple tuple_struct enum identifier ignored_any
+        unit unit_struct tuple tuple_struct enum identifier ignored_any
     }
 }
 

@@ -1,0 +1,222 @@
+//! The development server, `pico::serve`, as a real process: its port, its
+//! first line, request logs, static files, quiet panics logged once, debug
+//! from the environment, and a graceful stop on SIGTERM.
+//!
+//! This binary is its own child: run by `cargo test` it starts copies of
+//! itself with `--child`, which serve an app with `pico::serve`.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+#[pico::api]
+mod devapp {
+    #[expose]
+    fn hello(who: String) -> String {
+        format!("hello {who}!")
+    }
+
+    #[expose]
+    async fn slow(ms: u64) -> u64 {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        ms
+    }
+
+    #[expose]
+    fn fail() -> String {
+        panic!("fail!")
+    }
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--child") {
+        pico::serve(pico::App::new().register(devapp::module()));
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        check("first_free_port_from_4242_static_files_and_logs", first_free_port_from_4242_static_files_and_logs()).await;
+        check("host_and_port_from_the_environment", host_and_port_from_the_environment()).await;
+        check("debug_from_the_environment", debug_from_the_environment()).await;
+        check("sigterm_lets_in_flight_requests_finish", sigterm_lets_in_flight_requests_finish()).await;
+    });
+}
+
+async fn check(name: &str, test: impl std::future::Future<Output = ()>) {
+    print!("test {name} ... ");
+    test.await;
+    println!("ok");
+}
+
+/// A `--child` server process and what it printed.
+struct Served {
+    child: Child,
+    base: String,
+    port: u16,
+    stderr: PathBuf,
+    _dir: TempDir,
+}
+
+impl Served {
+    fn start(env: &[(&str, &str)], with_static: bool) -> Served {
+        let dir = TempDir::new();
+        if with_static {
+            std::fs::create_dir(dir.0.join("static")).unwrap();
+            std::fs::write(dir.0.join("static/hello.txt"), "static hello").unwrap();
+        }
+        let stderr = dir.0.join("stderr.log");
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        command
+            .arg("--child")
+            .current_dir(&dir.0)
+            .env_remove("PICO_DEBUG")
+            .env_remove("PICO_PORT")
+            .env_remove("PICO_HOST")
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(File::create(&stderr).unwrap());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let base = line
+            .strip_prefix("Running on ")
+            .and_then(|l| l.trim_end().strip_suffix('/'))
+            .unwrap_or_else(|| panic!("first line {line:?}, stderr: {}", std::fs::read_to_string(&stderr).unwrap()))
+            .to_owned();
+        let port = base.rsplit(':').next().unwrap().parse().unwrap();
+        Served {
+            child,
+            base,
+            port,
+            stderr,
+            _dir: dir,
+        }
+    }
+
+    async fn get(&self, path: &str) -> (u16, String) {
+        let response = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns the exit code and stderr.
+    fn stop(mut self) -> (Option<i32>, String) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let code = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status.code();
+            }
+            assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        (code, std::fs::read_to_string(&self.stderr).unwrap())
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn first_free_port_from_4242_static_files_and_logs() {
+    // Hold 4242 when it is free, so the server must move up.
+    let held = std::net::TcpListener::bind("127.0.0.1:4242").ok();
+    let served = Served::start(&[], true);
+    assert!(served.base.starts_with("http://127.0.0.1:"), "{}", served.base);
+    assert!((4243..4342).contains(&served.port), "port {}", served.port);
+    for port in 4242..served.port {
+        assert!(std::net::TcpListener::bind(("127.0.0.1", port)).is_err(), "port {port} was free");
+    }
+    drop(held);
+
+    assert_eq!(served.get("/devapp/hello?who=you").await, (200, "\"hello you!\"".to_owned()));
+    assert_eq!(served.get("/hello.txt").await, (200, "static hello".to_owned()));
+    let (status, body) = served.get("/missing.txt").await;
+    assert_eq!(status, 404);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["name"], "Not Found");
+    let (status, body) = served.get("/%2e%2e/stderr.log").await;
+    assert_eq!(status, 404, "{body}");
+    // `/` is still the app definition.
+    let (_, body) = served.get("/").await;
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["modules"][0]["name"], "devapp");
+    let (status, body) = served.get("/devapp/fail").await;
+    assert_eq!(status, 500);
+    assert!(serde_json::from_str::<Value>(&body).unwrap().get("__debug__").is_none());
+
+    let (code, stderr) = served.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("GET /devapp/hello?who=you 200"), "{stderr}");
+    assert!(stderr.contains("GET /hello.txt 200"), "{stderr}");
+    // The panic is logged once, with its message and place, and Rust's own
+    // panic message is not printed.
+    let logged: Vec<&str> = stderr.lines().filter(|l| l.contains("internal error")).collect();
+    assert_eq!(logged.len(), 1, "{stderr}");
+    assert!(logged[0].contains("fail!") && logged[0].contains("dev_server.rs:"), "{}", logged[0]);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+async fn host_and_port_from_the_environment() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let served = Served::start(&[("PICO_HOST", "127.0.0.1"), ("PICO_PORT", &port)], false);
+    assert_eq!(served.base, format!("http://127.0.0.1:{port}"));
+    // Without a `static` folder, unknown paths are the JSON 404.
+    assert_eq!(served.get("/hello.txt").await.0, 404);
+    let (code, _) = served.stop();
+    assert_eq!(code, Some(0));
+}
+
+async fn debug_from_the_environment() {
+    let served = Served::start(&[("PICO_DEBUG", "1")], false);
+    let (status, body) = served.get("/devapp/fail").await;
+    assert_eq!(status, 500);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["__debug__"]["name"], json!("panic"));
+    assert_eq!(body["__debug__"]["message"], json!("fail!"));
+}
+
+async fn sigterm_lets_in_flight_requests_finish() {
+    let served = Served::start(&[], false);
+    let url = format!("{}/devapp/slow?ms=1500", served.base);
+    let in_flight = tokio::spawn(async move {
+        let response = reqwest::get(url).await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let base = served.base.clone();
+    let started = Instant::now();
+    let (code, stderr) = tokio::task::spawn_blocking(move || served.stop()).await.unwrap();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(started.elapsed() >= Duration::from_millis(1000), "stopped before the request finished");
+    assert_eq!(in_flight.await.unwrap(), (200, "1500".to_owned()));
+    assert!(reqwest::get(format!("{base}/devapp/hello?who=x")).await.is_err(), "still accepting");
+}
+
+/// A folder removed at the end of the test.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("pico-dev-server-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(Path::new(&self.0));
+    }
+}
