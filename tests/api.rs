@@ -1,6 +1,9 @@
 //! The core over real HTTP: the macro, routing, arguments, results, errors,
 //! debug mode, JSONP and X-Script-Name.
 
+// The test module has both kinds of doc comment on purpose.
+#![allow(clippy::mixed_attributes_style)]
+
 mod common;
 
 use common::{Answer, Server, serve};
@@ -135,7 +138,12 @@ pub mod testapp {
     #[expose]
     pub fn custom() -> Response {
         use axum::response::IntoResponse;
-        (axum::http::StatusCode::CREATED, [("x-custom", "yes")], "made by hand").into_response()
+        (
+            axum::http::StatusCode::CREATED,
+            [("x-custom", "yes")],
+            "made by hand",
+        )
+            .into_response()
     }
 
     #[expose]
@@ -193,13 +201,18 @@ async fn exposed_functions_stay_plain_functions() {
 async fn sync_and_async_functions_answer_json() {
     let s = server().await;
     let a = s.get("/testapp/hello?who=Tester").await;
-    assert_eq!((a.status, a.content_type.as_str(), a.text.as_str()), (200, "application/json", "\"Hello Tester\""));
+    assert_eq!(
+        (a.status, a.content_type.as_str(), a.text.as_str()),
+        (200, "application/json", "\"Hello Tester\"")
+    );
     assert_eq!(s.get("/testapp/slow_multiply?x=6&y=7").await.text, "42");
     assert_eq!(s.get("/testapp/nothing").await.text, "null");
     assert_eq!(s.get("/testapp/maybe").await.text, "null");
     assert_eq!(s.get("/testapp/maybe?x=1").await.text, "2");
     assert_eq!(s.get("/testapp/maybe?x=null").await.text, "null");
-    let a = s.post_json("/testapp/mirror", &json!({"p": {"x": 1.5, "y": -2}})).await;
+    let a = s
+        .post_json("/testapp/mirror", &json!({"p": {"x": 1.5, "y": -2}}))
+        .await;
     assert_eq!(a.json(), json!([{"x": -1.5, "y": 2.0}, [1, 2]]));
     let a = s.get("/testapp/slow_multiply?x=9223372036854775807&y=2").await;
     assert_eq!(a.error(400, "Bad Request"), "too big");
@@ -212,14 +225,21 @@ async fn responses_of_the_functions_own_pass_through() {
     assert_eq!((a.status, a.text.as_str()), (201, "made by hand"));
     assert_eq!(a.headers["x-custom"], "yes");
     assert_eq!(s.get("/testapp/custom_result?ok=true").await.text, "plain");
-    s.get("/testapp/custom_result?ok=false").await.error(409, "Conflict");
+    s.get("/testapp/custom_result?ok=false")
+        .await
+        .error(409, "Conflict");
 }
 
 #[tokio::test]
 async fn routes_take_get_post_and_a_trailing_slash() {
     let s = server().await;
     assert_eq!(s.get("/testapp/multiply/?x=2&y=3").await.text, "6");
-    assert_eq!(s.post_form("/testapp/multiply/", &[("x", "2"), ("y", "4")]).await.text, "8");
+    assert_eq!(
+        s.post_form("/testapp/multiply/", &[("x", "2"), ("y", "4")])
+            .await
+            .text,
+        "8"
+    );
     assert_eq!(s.get("/nested/other/ping").await.text, "\"pong\"");
     let a = s.send(s.client.head(s.url("/testapp/multiply?x=1&y=1"))).await;
     assert_eq!((a.status, a.text.as_str()), (200, ""));
@@ -228,9 +248,18 @@ async fn routes_take_get_post_and_a_trailing_slash() {
 #[tokio::test]
 async fn unknown_paths_and_methods_answer_standard_json() {
     let s = server().await;
-    for path in ["/nope", "/testapp/nope", "/testapp/hello/extra", "/nested", "/other/ping"] {
+    for path in [
+        "/nope",
+        "/testapp/nope",
+        "/testapp/hello/extra",
+        "/nested",
+        "/other/ping",
+    ] {
         let message = s.get(path).await.error(404, "Not Found");
-        assert!(message.starts_with("The requested URL was not found"), "{message}");
+        assert!(
+            message.starts_with("The requested URL was not found"),
+            "{message}"
+        );
     }
     for method in ["PUT", "DELETE", "PATCH", "OPTIONS"] {
         let request = s.client.request(method.parse().unwrap(), s.url("/testapp/hello"));
@@ -251,23 +280,47 @@ async fn module_and_app_definitions() {
         "functions": [{"name": "ping", "doc": null, "url": format!("{root}nested/other/ping"), "args": []}],
     });
     assert_eq!(s.get("/nested/other").await.json(), expected_module);
-    assert_eq!(s.post_json("/nested/other/", &json!({})).await.json(), expected_module);
+    assert_eq!(
+        s.post_json("/nested/other/", &json!({})).await.json(),
+        expected_module
+    );
 
     let testapp = s.get("/testapp").await;
     let text = testapp.text.clone();
     let def = testapp.json();
     // Keys in the original's order.
-    assert!(text.starts_with(r#"{"name":"testapp","doc":"Functions for the tests.\nMore about the test module.","url":"#), "{text}");
+    assert!(
+        text.starts_with(
+            r#"{"name":"testapp","doc":"Functions for the tests.\nMore about the test module.","url":"#
+        ),
+        "{text}"
+    );
     let hello = &def["functions"][0];
     assert_eq!(
         *hello,
         json!({"name": "hello", "doc": "Says hello.\n\nTo anyone.", "url": format!("{root}testapp/hello"),
                "args": [{"name": "who", "default": "world"}]})
     );
-    assert!(text.contains(r#""args":[{"name":"who","default":"world"}]"#), "{text}");
-    let mirror = def["functions"].as_array().unwrap().iter().find(|f| f["name"] == "mirror").unwrap();
-    assert_eq!(mirror["args"], json!([{"name": "p"}, {"name": "tags", "default": [1, 2]}]));
-    let maybe = def["functions"].as_array().unwrap().iter().find(|f| f["name"] == "maybe").unwrap();
+    assert!(
+        text.contains(r#""args":[{"name":"who","default":"world"}]"#),
+        "{text}"
+    );
+    let mirror = def["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "mirror")
+        .unwrap();
+    assert_eq!(
+        mirror["args"],
+        json!([{"name": "p"}, {"name": "tags", "default": [1, 2]}])
+    );
+    let maybe = def["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "maybe")
+        .unwrap();
     assert_eq!(maybe["args"], json!([{"name": "x", "default": null}]));
 
     let js = s.get("/nested/other.js").await;
@@ -285,7 +338,10 @@ async fn module_and_app_definitions() {
 
 /// The JSON inside `call(...);`.
 fn inside(js: &str, call: &str) -> serde_json::Value {
-    let json = js.strip_prefix(call).and_then(|j| j.strip_suffix(");")).unwrap_or_else(|| panic!("{js}"));
+    let json = js
+        .strip_prefix(call)
+        .and_then(|j| j.strip_suffix(");"))
+        .unwrap_or_else(|| panic!("{js}"));
     serde_json::from_str(json).unwrap()
 }
 
@@ -293,14 +349,41 @@ fn inside(js: &str, call: &str) -> serde_json::Value {
 async fn arguments_come_from_query_form_multipart_and_json() {
     let s = server().await;
     assert_eq!(s.get("/testapp/multiply?x=6&y=7").await.text, "42");
-    assert_eq!(s.post_form("/testapp/multiply", &[("x", "6"), ("y", "7")]).await.text, "42");
-    assert_eq!(s.post_json("/testapp/multiply", &json!({"x": 6, "y": 7})).await.text, "42");
+    assert_eq!(
+        s.post_form("/testapp/multiply", &[("x", "6"), ("y", "7")])
+            .await
+            .text,
+        "42"
+    );
+    assert_eq!(
+        s.post_json("/testapp/multiply", &json!({"x": 6, "y": 7}))
+            .await
+            .text,
+        "42"
+    );
     let form = reqwest::multipart::Form::new().text("x", "6").text("y", "7");
-    assert_eq!(s.send(s.client.post(s.url("/testapp/multiply")).multipart(form)).await.text, "42");
+    assert_eq!(
+        s.send(s.client.post(s.url("/testapp/multiply")).multipart(form))
+            .await
+            .text,
+        "42"
+    );
     // Later sources override earlier ones: query, form, files, JSON.
-    let a = s.send(s.client.post(s.url("/testapp/multiply?x=1&y=7")).form(&[("x", "2")])).await;
+    let a = s
+        .send(
+            s.client
+                .post(s.url("/testapp/multiply?x=1&y=7"))
+                .form(&[("x", "2")]),
+        )
+        .await;
     assert_eq!(a.text, "14");
-    let a = s.send(s.client.post(s.url("/testapp/multiply?x=1&y=7")).json(&json!({"x": 3}))).await;
+    let a = s
+        .send(
+            s.client
+                .post(s.url("/testapp/multiply?x=1&y=7"))
+                .json(&json!({"x": 3})),
+        )
+        .await;
     assert_eq!(a.text, "21");
 }
 
@@ -311,10 +394,18 @@ async fn query_and_form_values_are_pragmatic_json() {
     assert_eq!(s.get("/testapp/echo?value=%5B1,2%5D").await.json(), json!([1, 2]));
     assert_eq!(s.get("/testapp/echo?value=%22a%22").await.json(), json!("a"));
     assert_eq!(s.get("/testapp/echo?value=Tester").await.json(), json!("Tester"));
-    assert_eq!(s.get("/testapp/hello?who=Arthur%20Dent").await.json(), json!("Hello Arthur Dent"));
+    assert_eq!(
+        s.get("/testapp/hello?who=Arthur%20Dent").await.json(),
+        json!("Hello Arthur Dent")
+    );
     // A number is still a fine string for a `String` parameter.
     assert_eq!(s.get("/testapp/hello?who=42").await.json(), json!("Hello 42"));
-    assert_eq!(s.post_form("/testapp/echo", &[("value", "{\"a\":1}")]).await.json(), json!({"a": 1}));
+    assert_eq!(
+        s.post_form("/testapp/echo", &[("value", "{\"a\":1}")])
+            .await
+            .json(),
+        json!({"a": 1})
+    );
 }
 
 #[tokio::test]
@@ -323,7 +414,10 @@ async fn repeated_keys_become_lists() {
     assert_eq!(s.get("/testapp/sum?xs=1&xs=2&xs=3").await.text, "6");
     assert_eq!(s.get("/testapp/sum?xs=%5B4,5%5D").await.text, "9");
     assert_eq!(s.get("/testapp/words?w=a&w=1").await.json(), json!(["a", "1"]));
-    assert_eq!(s.get("/testapp/echo?value=1&value=b").await.json(), json!([1, "b"]));
+    assert_eq!(
+        s.get("/testapp/echo?value=1&value=b").await.json(),
+        json!([1, "b"])
+    );
     let form = [("xs", "1"), ("xs", "10")];
     assert_eq!(s.post_form("/testapp/sum", &form).await.text, "11");
 }
@@ -333,31 +427,55 @@ async fn multipart_files_arrive_as_uploads() {
     let s = server().await;
     let part = reqwest::multipart::Part::bytes(&b"some file contents"[..]).file_name("notes.txt");
     let form = reqwest::multipart::Form::new().part("upload", part);
-    assert_eq!(s.send(s.client.post(s.url("/testapp/upload")).multipart(form)).await.json(), json!("some file contents"));
+    assert_eq!(
+        s.send(s.client.post(s.url("/testapp/upload")).multipart(form))
+            .await
+            .json(),
+        json!("some file contents")
+    );
 
     let part = reqwest::multipart::Part::bytes(vec![0u8, 159, 146, 150])
         .file_name("blob.bin")
         .mime_str("application/x-thing")
         .unwrap();
-    let form = reqwest::multipart::Form::new().part("upload", part).text("note", "hi");
-    let a = s.send(s.client.post(s.url("/testapp/upload_info")).multipart(form)).await;
+    let form = reqwest::multipart::Form::new()
+        .part("upload", part)
+        .text("note", "hi");
+    let a = s
+        .send(s.client.post(s.url("/testapp/upload_info")).multipart(form))
+        .await;
     assert_eq!(a.json(), json!(["blob.bin", "application/x-thing", 4, "hi"]));
 
     let part = reqwest::multipart::Part::bytes(vec![1u8, 2, 255]).file_name("b");
     let form = reqwest::multipart::Form::new().part("file", part);
-    assert_eq!(s.send(s.client.post(s.url("/testapp/file_bytes")).multipart(form)).await.json(), json!([1, 2, 255]));
+    assert_eq!(
+        s.send(s.client.post(s.url("/testapp/file_bytes")).multipart(form))
+            .await
+            .json(),
+        json!([1, 2, 255])
+    );
 
     let form = reqwest::multipart::Form::new()
-        .part("files", reqwest::multipart::Part::bytes(&b"1"[..]).file_name("one"))
-        .part("files", reqwest::multipart::Part::bytes(&b"2"[..]).file_name("two"));
-    let a = s.send(s.client.post(s.url("/testapp/file_names")).multipart(form)).await;
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(&b"1"[..]).file_name("one"),
+        )
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(&b"2"[..]).file_name("two"),
+        );
+    let a = s
+        .send(s.client.post(s.url("/testapp/file_names")).multipart(form))
+        .await;
     assert_eq!(a.json(), json!(["one", "two"]));
 }
 
 #[tokio::test]
 async fn missing_and_unexpected_parameters_get_the_original_message() {
     let s = server().await;
-    let a = s.get("/testapp/multiply?spam=1&eggs=2&_callback=cb&_debug=1").await;
+    let a = s
+        .get("/testapp/multiply?spam=1&eggs=2&_callback=cb&_debug=1")
+        .await;
     assert_eq!((a.status, a.reason.as_str()), (400, "Bad Request"));
     assert_eq!(
         a.text,
@@ -365,7 +483,10 @@ async fn missing_and_unexpected_parameters_get_the_original_message() {
     );
     let message = s.get("/testapp/multiply?x=1").await.error(400, "Bad Request");
     assert_eq!(message, "Missing required parameters: [y]. ");
-    let message = s.get("/testapp/hello?who=a&spam=1").await.error(400, "Bad Request");
+    let message = s
+        .get("/testapp/hello?who=a&spam=1")
+        .await
+        .error(400, "Bad Request");
     assert_eq!(message, "Unexpected parameters: [spam]. ");
 }
 
@@ -373,35 +494,76 @@ async fn missing_and_unexpected_parameters_get_the_original_message() {
 async fn values_of_the_wrong_type_name_the_parameter() {
     let s = server().await;
     let message = s.get("/testapp/multiply?x=a&y=7").await.error(400, "Bad Request");
-    assert_eq!(message, "Invalid value for parameter `x`: invalid type: string \"a\", expected i64.");
-    let message = s.post_json("/testapp/multiply", &json!({"x": 6, "y": 1.5})).await.error(400, "Bad Request");
-    assert_eq!(message, "Invalid value for parameter `y`: invalid type: floating point `1.5`, expected i64.");
-    let message = s.post_json("/testapp/mirror", &json!({"p": {"x": 1}})).await.error(400, "Bad Request");
+    assert_eq!(
+        message,
+        "Invalid value for parameter `x`: invalid type: string \"a\", expected i64."
+    );
+    let message = s
+        .post_json("/testapp/multiply", &json!({"x": 6, "y": 1.5}))
+        .await
+        .error(400, "Bad Request");
+    assert_eq!(
+        message,
+        "Invalid value for parameter `y`: invalid type: floating point `1.5`, expected i64."
+    );
+    let message = s
+        .post_json("/testapp/mirror", &json!({"p": {"x": 1}}))
+        .await
+        .error(400, "Bad Request");
     assert_eq!(message, "Invalid value for parameter `p`: missing field `y`.");
-    let message = s.get("/testapp/upload?upload=text").await.error(400, "Bad Request");
-    assert!(message.starts_with("Invalid value for parameter `upload`:"), "{message}");
+    let message = s
+        .get("/testapp/upload?upload=text")
+        .await
+        .error(400, "Bad Request");
+    assert!(
+        message.starts_with("Invalid value for parameter `upload`:"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
 async fn malformed_bodies_are_400() {
     let s = server().await;
-    let message = s.post_raw("/testapp/multiply", "application/json", "{\"x\": 6,").await.error(400, "Bad Request");
+    let message = s
+        .post_raw("/testapp/multiply", "application/json", "{\"x\": 6,")
+        .await
+        .error(400, "Bad Request");
     assert!(message.starts_with("The JSON body is malformed"), "{message}");
     for body in ["[1, 2]", "\"x\"", "null", "42"] {
-        let message = s.post_raw("/testapp/multiply", "application/json", body).await.error(400, "Bad Request");
-        assert_eq!(message, "The JSON body must be an object of named arguments.", "{body}");
+        let message = s
+            .post_raw("/testapp/multiply", "application/json", body)
+            .await
+            .error(400, "Bad Request");
+        assert_eq!(
+            message, "The JSON body must be an object of named arguments.",
+            "{body}"
+        );
     }
     let message = s
-        .post_raw("/testapp/hello", "application/x-www-form-urlencoded", "who=%FF%FE")
+        .post_raw(
+            "/testapp/hello",
+            "application/x-www-form-urlencoded",
+            "who=%FF%FE",
+        )
         .await
         .error(400, "Bad Request");
     assert_eq!(message, "A query or form value is not valid UTF-8 once decoded.");
     let message = s
-        .post_raw("/testapp/hello", "multipart/form-data; boundary=XYZ", "--XYZ\r\nbroken")
+        .post_raw(
+            "/testapp/hello",
+            "multipart/form-data; boundary=XYZ",
+            "--XYZ\r\nbroken",
+        )
         .await
         .error(400, "Bad Request");
-    assert!(message.starts_with("The multipart body is malformed"), "{message}");
-    let message = s.post_raw("/testapp/hello", "multipart/form-data", "x").await.error(400, "Bad Request");
+    assert!(
+        message.starts_with("The multipart body is malformed"),
+        "{message}"
+    );
+    let message = s
+        .post_raw("/testapp/hello", "multipart/form-data", "x")
+        .await
+        .error(400, "Bad Request");
     assert_eq!(message, "The multipart Content-Type has no valid boundary.");
     // The server keeps serving.
     assert_eq!(s.get("/testapp/multiply?x=6&y=7").await.text, "42");
@@ -411,8 +573,14 @@ async fn malformed_bodies_are_400() {
 async fn bodies_over_the_limit_are_413() {
     let s = serve(app().body_limit(1024)).await;
     let big = format!("{{\"who\": \"{}\"}}", "a".repeat(2000));
-    let message = s.post_raw("/testapp/hello", "application/json", big.clone()).await.error(413, "Payload Too Large");
-    assert_eq!(message, "The request body is larger than the limit of 1024 bytes.");
+    let message = s
+        .post_raw("/testapp/hello", "application/json", big.clone())
+        .await
+        .error(413, "Payload Too Large");
+    assert_eq!(
+        message,
+        "The request body is larger than the limit of 1024 bytes."
+    );
     // Without a Content-Length too: a streamed (chunked) body.
     let chunks = futures_chunks(big.into_bytes());
     let request = s
@@ -421,7 +589,10 @@ async fn bodies_over_the_limit_are_413() {
         .header("content-type", "application/json")
         .body(reqwest::Body::wrap_stream(chunks));
     s.send(request).await.error(413, "Payload Too Large");
-    assert_eq!(s.post_json("/testapp/hello", &json!({"who": "small"})).await.text, "\"Hello small\"");
+    assert_eq!(
+        s.post_json("/testapp/hello", &json!({"who": "small"})).await.text,
+        "\"Hello small\""
+    );
 }
 
 fn futures_chunks(
@@ -455,9 +626,18 @@ const INTERNAL: &str = r#"{"name":"Internal Server Error","code":500,"message":"
 #[tokio::test]
 async fn panics_and_other_errors_are_500_and_the_server_keeps_serving() {
     let s = server().await;
-    for path in ["/testapp/fail", "/testapp/fail_async", "/testapp/io_error", "/testapp/anyhow_error", "/testapp/unserializable"] {
+    for path in [
+        "/testapp/fail",
+        "/testapp/fail_async",
+        "/testapp/io_error",
+        "/testapp/anyhow_error",
+        "/testapp/unserializable",
+    ] {
         let a = s.get(path).await;
-        assert_eq!((a.status, a.reason.as_str(), a.content_type.as_str()), (500, "Internal Server Error", "application/json"));
+        assert_eq!(
+            (a.status, a.reason.as_str(), a.content_type.as_str()),
+            (500, "Internal Server Error", "application/json")
+        );
         assert_eq!(a.text, INTERNAL, "{path}");
         assert_eq!(s.get("/testapp/multiply?x=6&y=7").await.text, "42");
     }
@@ -470,8 +650,14 @@ async fn futures_join(s: &Server, n: usize) -> Vec<Answer> {
     let mut handles = Vec::new();
     for i in 0..n {
         let client = s.client.clone();
-        let url = s.url(if i % 2 == 0 { "/testapp/fail" } else { "/testapp/fail_async" });
-        handles.push(tokio::spawn(async move { Answer::read(client.get(url).send().await.unwrap()).await }));
+        let url = s.url(if i % 2 == 0 {
+            "/testapp/fail"
+        } else {
+            "/testapp/fail_async"
+        });
+        handles.push(tokio::spawn(async move {
+            Answer::read(client.get(url).send().await.unwrap()).await
+        }));
     }
     let mut answers = Vec::new();
     for h in handles {
@@ -487,7 +673,12 @@ async fn debug_mode_adds_details_of_internal_errors_only() {
     let debug = &body["__debug__"];
     assert_eq!(debug["name"], "panic");
     assert_eq!(debug["message"], "fail!");
-    let trace: Vec<&str> = debug["stack_trace"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    let trace: Vec<&str> = debug["stack_trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
     let line = line_of("panic!(\"fail!\")");
     assert_eq!(trace, [format!("tests/api.rs:{line} in fail: panic!(\"fail!\")")]);
 
@@ -495,17 +686,32 @@ async fn debug_mode_adds_details_of_internal_errors_only() {
     assert_eq!(body["__debug__"]["message"], "async fail 42");
     let trace = body["__debug__"]["stack_trace"].as_array().unwrap();
     let line = line_of("panic!(\"async fail {}\", 42)");
-    assert_eq!(trace[0], format!("tests/api.rs:{line} in fail_async: panic!(\"async fail {{}}\", 42)"));
+    assert_eq!(
+        trace[0],
+        format!("tests/api.rs:{line} in fail_async: panic!(\"async fail {{}}\", 42)")
+    );
 
     let body = s.get("/testapp/io_error").await.json();
     assert_eq!(body["__debug__"]["name"], "std::io::error::Error");
     assert_eq!(body["__debug__"]["message"], "disk on fire");
     let line = line_of("pub fn io_error()");
-    assert_eq!(body["__debug__"]["stack_trace"][0], format!("tests/api.rs:{line} in io_error: pub fn io_error() -> Result<String, std::io::Error> {{"));
-    assert_eq!(s.get("/testapp/anyhow_error").await.json()["__debug__"]["message"], "anyhow failure");
+    assert_eq!(
+        body["__debug__"]["stack_trace"][0],
+        format!("tests/api.rs:{line} in io_error: pub fn io_error() -> Result<String, std::io::Error> {{")
+    );
+    assert_eq!(
+        s.get("/testapp/anyhow_error").await.json()["__debug__"]["message"],
+        "anyhow failure"
+    );
 
     // Never on errors meant for the client.
-    assert!(s.get("/testapp/forbidden").await.json().get("__debug__").is_none());
+    assert!(
+        s.get("/testapp/forbidden")
+            .await
+            .json()
+            .get("__debug__")
+            .is_none()
+    );
     // And never with debug off.
     let s = server().await;
     assert!(s.get("/testapp/fail").await.json().get("__debug__").is_none());
@@ -514,7 +720,12 @@ async fn debug_mode_adds_details_of_internal_errors_only() {
 /// The line of this file holding `needle` (once).
 fn line_of(needle: &str) -> usize {
     let source = include_str!("api.rs");
-    let lines: Vec<usize> = source.lines().enumerate().filter(|(_, l)| l.trim_start().starts_with(needle)).map(|(i, _)| i + 1).collect();
+    let lines: Vec<usize> = source
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with(needle))
+        .map(|(i, _)| i + 1)
+        .collect();
     assert_eq!(lines.len(), 1, "{needle}");
     lines[0]
 }
@@ -523,15 +734,31 @@ fn line_of(needle: &str) -> usize {
 async fn jsonp_wraps_results_for_identifier_callbacks_only() {
     let s = server().await;
     let a = s.get("/testapp/multiply?x=6&y=7&_callback=app.receive").await;
-    assert_eq!((a.status, a.content_type.as_str(), a.text.as_str()), (200, "text/javascript", "app.receive(42);"));
-    let a = s.post_form("/testapp/multiply", &[("x", "6"), ("y", "7"), ("_callback", "$cb_1")]).await;
+    assert_eq!(
+        (a.status, a.content_type.as_str(), a.text.as_str()),
+        (200, "text/javascript", "app.receive(42);")
+    );
+    let a = s
+        .post_form(
+            "/testapp/multiply",
+            &[("x", "6"), ("y", "7"), ("_callback", "$cb_1")],
+        )
+        .await;
     assert_eq!(a.text, "$cb_1(42);");
     let a = s.get("/testapp?_callback=defs").await;
     assert!(a.text.starts_with("defs({\"name\":\"testapp\""), "{}", a.text);
     for bad in ["alert(1)", "a;b", "1x", "%3Cscript%3E", ""] {
-        let message = s.get(&format!("/testapp/multiply?x=6&y=7&_callback={bad}")).await.error(400, "Bad Request");
-        assert_eq!(message, "`_callback` must be a JavaScript identifier path such as `app.receive`.");
-        s.get(&format!("/?_callback={bad}")).await.error(400, "Bad Request");
+        let message = s
+            .get(&format!("/testapp/multiply?x=6&y=7&_callback={bad}"))
+            .await
+            .error(400, "Bad Request");
+        assert_eq!(
+            message,
+            "`_callback` must be a JavaScript identifier path such as `app.receive`."
+        );
+        s.get(&format!("/?_callback={bad}"))
+            .await
+            .error(400, "Bad Request");
     }
 }
 
@@ -543,13 +770,22 @@ async fn x_script_name_strips_the_prefix_and_prefixes_urls() {
     assert_eq!(a.text, "42");
     let def = s.send(get("/myapp/nested/other", "/myapp")).await.json();
     assert_eq!(def["url"], format!("{}/myapp/nested/other", s.base));
-    assert_eq!(def["functions"][0]["url"], format!("{}/myapp/nested/other/ping", s.base));
+    assert_eq!(
+        def["functions"][0]["url"],
+        format!("{}/myapp/nested/other/ping", s.base)
+    );
     let app_def = s.send(get("/myapp/", "/myapp")).await.json();
     assert_eq!(app_def["url"], format!("{}/myapp/", s.base));
     // A proxy that already stripped the prefix.
     assert_eq!(s.send(get("/testapp/multiply?x=1&y=2", "/myapp")).await.text, "2");
     for bad in ["myapp", "/a/../b", "http://evil.example", "/<script>"] {
-        let message = s.send(get("/testapp/multiply?x=1&y=2", bad)).await.error(400, "Bad Request");
-        assert_eq!(message, "The X-Script-Name header must be a URL path such as `/myapp`.");
+        let message = s
+            .send(get("/testapp/multiply?x=1&y=2", bad))
+            .await
+            .error(400, "Bad Request");
+        assert_eq!(
+            message,
+            "The X-Script-Name header must be a URL path such as `/myapp`."
+        );
     }
 }

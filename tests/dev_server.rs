@@ -39,10 +39,22 @@ fn main() {
     }
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        check("first_free_port_from_4242_static_files_and_logs", first_free_port_from_4242_static_files_and_logs()).await;
-        check("host_and_port_from_the_environment", host_and_port_from_the_environment()).await;
+        check(
+            "first_free_port_from_4242_static_files_and_logs",
+            first_free_port_from_4242_static_files_and_logs(),
+        )
+        .await;
+        check(
+            "host_and_port_from_the_environment",
+            host_and_port_from_the_environment(),
+        )
+        .await;
         check("debug_from_the_environment", debug_from_the_environment()).await;
-        check("sigterm_lets_in_flight_requests_finish", sigterm_lets_in_flight_requests_finish()).await;
+        check(
+            "sigterm_lets_in_flight_requests_finish",
+            sigterm_lets_in_flight_requests_finish(),
+        )
+        .await;
     });
 }
 
@@ -85,11 +97,18 @@ impl Served {
         }
         let mut child = command.spawn().unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         let base = line
             .strip_prefix("Running on ")
             .and_then(|l| l.trim_end().strip_suffix('/'))
-            .unwrap_or_else(|| panic!("first line {line:?}, stderr: {}", std::fs::read_to_string(&stderr).unwrap()))
+            .unwrap_or_else(|| {
+                panic!(
+                    "first line {line:?}, stderr: {}",
+                    std::fs::read_to_string(&stderr).unwrap()
+                )
+            })
             .to_owned();
         let port = base.rsplit(':').next().unwrap().parse().unwrap();
         Served {
@@ -108,7 +127,10 @@ impl Served {
 
     /// Sends SIGTERM and waits for the exit; returns the exit code and stderr.
     fn stop(mut self) -> (Option<i32>, String) {
-        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(status.success());
         let deadline = Instant::now() + Duration::from_secs(10);
         let code = loop {
@@ -136,11 +158,17 @@ async fn first_free_port_from_4242_static_files_and_logs() {
     assert!(served.base.starts_with("http://127.0.0.1:"), "{}", served.base);
     assert!((4243..4342).contains(&served.port), "port {}", served.port);
     for port in 4242..served.port {
-        assert!(std::net::TcpListener::bind(("127.0.0.1", port)).is_err(), "port {port} was free");
+        assert!(
+            std::net::TcpListener::bind(("127.0.0.1", port)).is_err(),
+            "port {port} was free"
+        );
     }
     drop(held);
 
-    assert_eq!(served.get("/devapp/hello?who=you").await, (200, "\"hello you!\"".to_owned()));
+    assert_eq!(
+        served.get("/devapp/hello?who=you").await,
+        (200, "\"hello you!\"".to_owned())
+    );
     assert_eq!(served.get("/hello.txt").await, (200, "static hello".to_owned()));
     let (status, body) = served.get("/missing.txt").await;
     assert_eq!(status, 404);
@@ -149,10 +177,18 @@ async fn first_free_port_from_4242_static_files_and_logs() {
     assert_eq!(status, 404, "{body}");
     // `/` is still the app definition.
     let (_, body) = served.get("/").await;
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["modules"][0]["name"], "devapp");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["modules"][0]["name"],
+        "devapp"
+    );
     let (status, body) = served.get("/devapp/fail").await;
     assert_eq!(status, 500);
-    assert!(serde_json::from_str::<Value>(&body).unwrap().get("__debug__").is_none());
+    assert!(
+        serde_json::from_str::<Value>(&body)
+            .unwrap()
+            .get("__debug__")
+            .is_none()
+    );
 
     let (code, stderr) = served.stop();
     assert_eq!(code, Some(0), "{stderr}");
@@ -162,12 +198,21 @@ async fn first_free_port_from_4242_static_files_and_logs() {
     // panic message is not printed.
     let logged: Vec<&str> = stderr.lines().filter(|l| l.contains("internal error")).collect();
     assert_eq!(logged.len(), 1, "{stderr}");
-    assert!(logged[0].contains("fail!") && logged[0].contains("dev_server.rs:"), "{}", logged[0]);
+    assert!(
+        logged[0].contains("fail!") && logged[0].contains("dev_server.rs:"),
+        "{}",
+        logged[0]
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 async fn host_and_port_from_the_environment() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
     let served = Served::start(&[("PICO_HOST", "127.0.0.1"), ("PICO_PORT", &port)], false);
     assert_eq!(served.base, format!("http://127.0.0.1:{port}"));
     // Without a `static` folder, unknown paths are the JSON 404.
@@ -197,9 +242,15 @@ async fn sigterm_lets_in_flight_requests_finish() {
     let started = Instant::now();
     let (code, stderr) = tokio::task::spawn_blocking(move || served.stop()).await.unwrap();
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(started.elapsed() >= Duration::from_millis(1000), "stopped before the request finished");
+    assert!(
+        started.elapsed() >= Duration::from_millis(1000),
+        "stopped before the request finished"
+    );
     assert_eq!(in_flight.await.unwrap(), (200, "1500".to_owned()));
-    assert!(reqwest::get(format!("{base}/devapp/hello?who=x")).await.is_err(), "still accepting");
+    assert!(
+        reqwest::get(format!("{base}/devapp/hello?who=x")).await.is_err(),
+        "still accepting"
+    );
 }
 
 /// A folder removed at the end of the test.

@@ -1,6 +1,9 @@
 //! The behaviour of the original pico's own tests (`tests/test_app.py` and
 //! `tests/test_args.py`, core parts), over real HTTP.
 
+// The original tests send 3.14, which is not meant as π.
+#![allow(clippy::approx_constant)]
+
 mod common;
 
 use common::serve;
@@ -69,10 +72,24 @@ fn app() -> pico::App {
 #[tokio::test]
 async fn hello_by_get_post_form_and_json() {
     let s = serve(app()).await;
-    assert_eq!(s.get("/testapp/hello?who=Tester").await.json(), json!("Hello Tester"));
-    assert_eq!(s.get("/testapp/hello?who=Arthur%20Dent").await.json(), json!("Hello Arthur Dent"));
-    assert_eq!(s.post_form("/testapp/hello", &[("who", "Tester")]).await.json(), json!("Hello Tester"));
-    assert_eq!(s.post_json("/testapp/hello", &json!({"who": "Tester"})).await.json(), json!("Hello Tester"));
+    assert_eq!(
+        s.get("/testapp/hello?who=Tester").await.json(),
+        json!("Hello Tester")
+    );
+    assert_eq!(
+        s.get("/testapp/hello?who=Arthur%20Dent").await.json(),
+        json!("Hello Arthur Dent")
+    );
+    assert_eq!(
+        s.post_form("/testapp/hello", &[("who", "Tester")]).await.json(),
+        json!("Hello Tester")
+    );
+    assert_eq!(
+        s.post_json("/testapp/hello", &json!({"who": "Tester"}))
+            .await
+            .json(),
+        json!("Hello Tester")
+    );
     assert_eq!(s.get("/testapp/hello").await.json(), json!("Hello world"));
 }
 
@@ -80,8 +97,18 @@ async fn hello_by_get_post_form_and_json() {
 async fn multiply_by_get_post_form_and_json() {
     let s = serve(app()).await;
     assert_eq!(s.get("/testapp/multiply?x=6&y=7").await.json(), json!(42));
-    assert_eq!(s.post_form("/testapp/multiply", &[("x", "6"), ("y", "7")]).await.json(), json!(42));
-    assert_eq!(s.post_json("/testapp/multiply", &json!({"x": 6, "y": 7})).await.json(), json!(42));
+    assert_eq!(
+        s.post_form("/testapp/multiply", &[("x", "6"), ("y", "7")])
+            .await
+            .json(),
+        json!(42)
+    );
+    assert_eq!(
+        s.post_json("/testapp/multiply", &json!({"x": 6, "y": 7}))
+            .await
+            .json(),
+        json!(42)
+    );
     // Python multiplies the string "a" seven times; with Rust types it is a 400.
     s.get("/testapp/multiply?x=a&y=7").await.error(400, "Bad Request");
 }
@@ -91,7 +118,9 @@ async fn upload_gives_the_file_back() {
     let s = serve(app()).await;
     let part = reqwest::multipart::Part::bytes(&b"some file contents"[..]).file_name("test.txt");
     let form = reqwest::multipart::Form::new().part("upload", part);
-    let a = s.send(s.client.post(s.url("/testapp/upload")).multipart(form)).await;
+    let a = s
+        .send(s.client.post(s.url("/testapp/upload")).multipart(form))
+        .await;
     assert_eq!(a.json(), json!("some file contents"));
 }
 
@@ -111,7 +140,10 @@ fn expected(file: Option<&[u8]>) -> serde_json::Value {
 async fn arguments_from_a_json_body_and_the_query() {
     let s = serve(app()).await;
     let body = json!({"str_arg": "hello world", "int_arg": 42, "float_arg": 3.14, "list_arg": [1, 2, 3]});
-    assert_eq!(s.post_json("/testapp/parse?int_arg2=42", &body).await.json(), expected(None));
+    assert_eq!(
+        s.post_json("/testapp/parse?int_arg2=42", &body).await.json(),
+        expected(None)
+    );
 }
 
 #[tokio::test]
@@ -122,8 +154,13 @@ async fn arguments_from_form_fields_with_a_file() {
         .text("int_arg", "42")
         .text("float_arg", "3.14")
         .text("list_arg", "[1,2,3]")
-        .part("file_arg", reqwest::multipart::Part::bytes(&b"file data"[..]).file_name("f.bin"));
-    let a = s.send(s.client.post(s.url("/testapp/parse?int_arg2=42")).multipart(form)).await;
+        .part(
+            "file_arg",
+            reqwest::multipart::Part::bytes(&b"file data"[..]).file_name("f.bin"),
+        );
+    let a = s
+        .send(s.client.post(s.url("/testapp/parse?int_arg2=42")).multipart(form))
+        .await;
     assert_eq!(a.json(), expected(Some(b"file data")));
     let form = [
         ("str_arg", "hello world"),
@@ -131,13 +168,19 @@ async fn arguments_from_form_fields_with_a_file() {
         ("float_arg", "3.14"),
         ("list_arg", "[1, 2, 3]"),
     ];
-    let a = s.send(s.client.post(s.url("/testapp/parse?int_arg2=42")).form(&form)).await;
+    let a = s
+        .send(s.client.post(s.url("/testapp/parse?int_arg2=42")).form(&form))
+        .await;
     assert_eq!(a.json(), expected(None));
 }
 
 #[tokio::test]
 async fn arguments_from_the_query_string_with_repeated_keys() {
     let s = serve(app()).await;
-    let query = "str_arg=hello%20world&int_arg=42&float_arg=3.14&list_arg=1&list_arg=2&list_arg=3&int_arg2=42";
-    assert_eq!(s.get(&format!("/testapp/parse?{query}")).await.json(), expected(None));
+    let query =
+        "str_arg=hello%20world&int_arg=42&float_arg=3.14&list_arg=1&list_arg=2&list_arg=3&int_arg2=42";
+    assert_eq!(
+        s.get(&format!("/testapp/parse?{query}")).await.json(),
+        expected(None)
+    );
 }

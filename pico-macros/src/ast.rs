@@ -2,7 +2,10 @@
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{Expr, FnArg, GenericArgument, Ident, ItemFn, ItemMod, Pat, PathArguments, ReturnType, Type, TypeParamBound};
+use syn::{
+    Expr, FnArg, GenericArgument, Ident, ItemFn, ItemMod, Pat, PathArguments, ReturnType, Type,
+    TypeParamBound,
+};
 
 use crate::attr;
 
@@ -63,14 +66,14 @@ impl Api {
                         functions.push(Exposed::from_syn(function, errors));
                     }
                     other => {
-                        if let Some(attrs) = item_attrs(other) {
-                            if let Some(index) = attrs.iter().position(attr::is_expose) {
-                                let expose = attrs.remove(index);
-                                errors.push(syn::Error::new_spanned(
-                                    expose,
-                                    "`#[expose]` goes on a function of the module",
-                                ));
-                            }
+                        if let Some(attrs) = item_attrs(other)
+                            && let Some(index) = attrs.iter().position(attr::is_expose)
+                        {
+                            let expose = attrs.remove(index);
+                            errors.push(syn::Error::new_spanned(
+                                expose,
+                                "`#[expose]` goes on a function of the module",
+                            ));
                         }
                     }
                 }
@@ -113,7 +116,10 @@ impl Exposed {
                 let attr = typed.attrs.remove(index);
                 match attr::default_expr(&attr) {
                     Ok(expr) if default.is_none() => default = Some(expr),
-                    Ok(_) => errors.push(syn::Error::new_spanned(attr, "a parameter takes one `#[default(...)]`")),
+                    Ok(_) => errors.push(syn::Error::new_spanned(
+                        attr,
+                        "a parameter takes one `#[default(...)]`",
+                    )),
                     Err(e) => errors.push(e),
                 }
             }

@@ -48,12 +48,11 @@ pub(crate) fn doc(attrs: &[Attribute]) -> Option<String> {
         if !attr.path().is_ident("doc") {
             continue;
         }
-        if let Meta::NameValue(nv) = &attr.meta {
-            if let Expr::Lit(lit) = &nv.value {
-                if let Lit::Str(s) = &lit.lit {
-                    lines.extend(s.value().split('\n').map(str::to_owned));
-                }
-            }
+        if let Meta::NameValue(nv) = &attr.meta
+            && let Expr::Lit(lit) = &nv.value
+            && let Lit::Str(s) = &lit.lit
+        {
+            lines.extend(s.value().split('\n').map(str::to_owned));
         }
     }
     let indent = lines

@@ -9,20 +9,23 @@ use syn::{FnArg, Item, ItemFn, ItemMod, Type};
 use crate::attr;
 
 /// Checks the module and its `#[expose]`d functions, before the macro
-/// changes anything.
-pub(crate) fn module(module: &ItemMod, errors: &mut Vec<syn::Error>) {
+/// changes anything. Returns the positions of functions that repeat an
+/// earlier name, to leave out of the output so that rustc does not report
+/// them a second time.
+pub(crate) fn module(module: &ItemMod, errors: &mut Vec<syn::Error>) -> Vec<usize> {
+    let mut duplicates = Vec::new();
     let Some((_, items)) = &module.content else {
-        return;
+        return duplicates;
     };
     let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
-    for item in items {
-        if let Some(ident) = item_ident(item) {
-            if ident == "module" {
-                errors.push(syn::Error::new_spanned(
-                    ident,
-                    "`#[pico::api]` generates the function `module()` here: rename this item",
-                ));
-            }
+    for (position, item) in items.iter().enumerate() {
+        if let Some(ident) = item_ident(item)
+            && ident == "module"
+        {
+            errors.push(syn::Error::new_spanned(
+                ident,
+                "`#[pico::api]` generates the function `module()` here: rename this item",
+            ));
         }
         let Item::Fn(function) = item else { continue };
         if !function.attrs.iter().any(attr::is_expose) {
@@ -32,15 +35,22 @@ pub(crate) fn module(module: &ItemMod, errors: &mut Vec<syn::Error>) {
         if let Some(first) = seen.get(&name) {
             let mut e = syn::Error::new_spanned(
                 &function.sig.ident,
-                format!("two exposed functions are named `{name}`: each needs its own name, which is its URL"),
+                format!(
+                    "two exposed functions are named `{name}`: each needs its own name, which is its URL"
+                ),
             );
-            e.combine(syn::Error::new_spanned(first, format!("the first `{name}` is here")));
+            e.combine(syn::Error::new_spanned(
+                first,
+                format!("the first `{name}` is here"),
+            ));
             errors.push(e);
+            duplicates.push(position);
         } else {
             seen.insert(name, &function.sig.ident);
         }
         exposed(function, errors);
     }
+    duplicates
 }
 
 fn exposed(function: &ItemFn, errors: &mut Vec<syn::Error>) {
@@ -52,7 +62,10 @@ fn exposed(function: &ItemFn, errors: &mut Vec<syn::Error>) {
         ));
     }
     if let Some(abi) = &sig.abi {
-        errors.push(syn::Error::new_spanned(abi, "an exposed function is a Rust function: remove the `extern`"));
+        errors.push(syn::Error::new_spanned(
+            abi,
+            "an exposed function is a Rust function: remove the `extern`",
+        ));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.push(syn::Error::new_spanned(
@@ -62,7 +75,10 @@ fn exposed(function: &ItemFn, errors: &mut Vec<syn::Error>) {
         ));
     }
     if let Some(variadic) = &sig.variadic {
-        errors.push(syn::Error::new_spanned(variadic, "an exposed function cannot be variadic"));
+        errors.push(syn::Error::new_spanned(
+            variadic,
+            "an exposed function cannot be variadic",
+        ));
     }
     for input in &sig.inputs {
         match input {

@@ -35,9 +35,14 @@ pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
         );
         return with_errors(quote!(#module), vec![e]);
     }
-    check::module(&module, &mut errors);
+    let duplicates = check::module(&module, &mut errors);
     let api = Api::from_syn(&mut module, &mut errors);
     if !errors.is_empty() {
+        if let Some((_, items)) = &mut module.content {
+            for position in duplicates.into_iter().rev() {
+                items.remove(position);
+            }
+        }
         // The module, with pico's attributes removed, still compiles, so the
         // user sees our errors rather than a cascade of unknown attributes.
         return with_errors(quote!(#module), errors);
@@ -66,7 +71,7 @@ fn generate(module: &mut ItemMod, api: &Api) {
     let name = api.name.to_string();
     let doc = option_str(api.doc.as_deref());
     let functions = api.functions.iter().map(function_entry);
-    let module_doc = format!("The Pico definition of this module, to register on a `pico::App`.");
+    let module_doc = "The Pico definition of this module, to register on a `pico::App`.";
     let generated: syn::File = syn::parse_quote! {
         #(#thunks)*
 
@@ -91,8 +96,12 @@ fn function_entry(function: &Exposed) -> TokenStream {
     let params = function.params.iter().map(|p| {
         let name = p.ident.to_string();
         let default = match (&p.default, p.optional) {
-            (Some(expr), _) => quote!(::core::option::Option::Some(|| ::pico::__private::default_json(&(#expr)))),
-            (None, true) => quote!(::core::option::Option::Some(|| ::pico::__private::serde_json::Value::Null)),
+            (Some(expr), _) => {
+                quote!(::core::option::Option::Some(|| ::pico::__private::default_json(&(#expr))))
+            }
+            (None, true) => quote!(::core::option::Option::Some(|| {
+                ::pico::__private::serde_json::Value::Null
+            })),
             (None, false) => quote!(::core::option::Option::None),
         };
         quote!(::pico::__private::Param { name: #name, default: #default })
@@ -114,7 +123,11 @@ fn thunk(function: &Exposed) -> TokenStream {
     let locals: Vec<syn::Ident> = (0..function.params.len())
         .map(|i| syn::Ident::new(&format!("__pico_arg{i}"), Span::mixed_site()))
         .collect();
-    let reads = function.params.iter().zip(&locals).map(|(p, local)| read_param(p, local, &cx));
+    let reads = function
+        .params
+        .iter()
+        .zip(&locals)
+        .map(|(p, local)| read_param(p, local, &cx));
     let names = &locals;
     let call = if function.is_async {
         quote!(#ident(#(#names),*).await)
@@ -133,8 +146,12 @@ fn thunk(function: &Exposed) -> TokenStream {
     let reply = match (output.fallible, output.is_response) {
         (false, false) => quote_spanned!(ty.span()=> ::pico::__private::json::<#ty>(&#call)),
         (false, true) => quote_spanned!(ty.span()=> ::pico::__private::response::<#ty>(#call)),
-        (true, false) => quote_spanned!(ty.span()=> ::pico::__private::json_result::<#ty, _>(#call, #location)),
-        (true, true) => quote_spanned!(ty.span()=> ::pico::__private::response_result::<#ty, _>(#call, #location)),
+        (true, false) => {
+            quote_spanned!(ty.span()=> ::pico::__private::json_result::<#ty, _>(#call, #location))
+        }
+        (true, true) => {
+            quote_spanned!(ty.span()=> ::pico::__private::response_result::<#ty, _>(#call, #location))
+        }
     };
     let outcome = if function.is_async {
         quote_spanned!(ident.span()=> ::pico::__private::pending(async move { #reply }))
@@ -159,9 +176,22 @@ fn read_param(param: &Param, local: &syn::Ident, cx: &syn::Ident) -> TokenStream
     let ty = &param.ty;
     let name = param.ident.to_string();
     let read = match (&param.default, param.optional) {
-        (Some(expr), _) => quote_spanned! {ty.span()=>
-            ::pico::__private::arg_or::<#ty>(#cx, #name, || ::core::convert::Into::into(#expr))
-        },
+        (Some(expr), _) => {
+            // `"world"` fills a `String`; anything else has the parameter's
+            // type already (`Into` would make `10` an `i32`).
+            let value = match expr {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(_),
+                    ..
+                }) => {
+                    quote!(::core::convert::Into::into(#expr))
+                }
+                _ => quote!(#expr),
+            };
+            quote_spanned! {ty.span()=>
+                ::pico::__private::arg_or::<#ty>(#cx, #name, || #value)
+            }
+        }
         (None, true) => quote_spanned! {ty.span()=>
             ::pico::__private::arg_or::<#ty>(#cx, #name, ::core::default::Default::default)
         },

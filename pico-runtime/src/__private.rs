@@ -10,9 +10,30 @@ pub use serde_json;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+/// A type a parameter can have. Only here to say, when a type does not
+/// qualify, what to do about it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a parameter of an exposed function: it does not implement `serde::Deserialize`",
+    label = "this type must implement `serde::Deserialize` (and own its data)",
+    note = "add `#[derive(serde::Deserialize)]` to `{Self}`, or take a type that implements it"
+)]
+pub trait Argument: DeserializeOwned {}
+
+impl<T: DeserializeOwned> Argument for T {}
+
+/// A type a function can return as JSON.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by an exposed function: it does not implement `serde::Serialize`",
+    label = "this type must implement `serde::Serialize`",
+    note = "add `#[derive(serde::Serialize)]` to `{Self}`, or return a type that implements it"
+)]
+pub trait Returnable: Serialize {}
+
+impl<T: Serialize + ?Sized> Returnable for T {}
+
 /// A required parameter. The argument check has already refused requests
 /// without it, so absence here is only a defence.
-pub fn arg<T: DeserializeOwned>(cx: &mut Context, name: &'static str) -> Result<T, Failure> {
+pub fn arg<T: Argument>(cx: &mut Context, name: &'static str) -> Result<T, Failure> {
     match cx.arg(name)? {
         Some(value) => Ok(value),
         None => Err(crate::HttpError::bad_request()
@@ -22,7 +43,11 @@ pub fn arg<T: DeserializeOwned>(cx: &mut Context, name: &'static str) -> Result<
 }
 
 /// A parameter with a default.
-pub fn arg_or<T: DeserializeOwned>(cx: &mut Context, name: &'static str, default: impl FnOnce() -> T) -> Result<T, Failure> {
+pub fn arg_or<T: Argument>(
+    cx: &mut Context,
+    name: &'static str,
+    default: impl FnOnce() -> T,
+) -> Result<T, Failure> {
     Ok(cx.arg(name)?.unwrap_or_else(default))
 }
 

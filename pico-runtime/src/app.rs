@@ -9,9 +9,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
+use http::Method;
 use http::header::{ALLOW, HOST, HeaderMap, HeaderValue};
 use http::request::Parts;
-use http::Method;
 use tower::ServiceExt;
 use tower::util::BoxCloneSyncService;
 
@@ -159,7 +159,11 @@ impl Shared {
     fn build(app: App) -> Self {
         let mut routes = HashMap::new();
         let mut functions = Vec::new();
-        let defs: Vec<ModuleDef<'_>> = app.modules.iter().map(|(alias, m)| ModuleDef::new(alias, m)).collect();
+        let defs: Vec<ModuleDef<'_>> = app
+            .modules
+            .iter()
+            .map(|(alias, m)| ModuleDef::new(alias, m))
+            .collect();
         let module_defs = defs.iter().map(Template::new).collect();
         let app_def = Template::new(&AppDef::new(&defs));
         for (index, (alias, module)) in app.modules.iter().enumerate() {
@@ -167,7 +171,10 @@ impl Shared {
             routes.insert(format!("/{path}"), Route::Module(index, Form::Json));
             routes.insert(format!("/{path}.js"), Route::Module(index, Form::Js));
             for function in &module.functions {
-                routes.insert(format!("/{path}/{}", function.name), Route::Function(functions.len()));
+                routes.insert(
+                    format!("/{path}/{}", function.name),
+                    Route::Function(functions.len()),
+                );
                 functions.push((format!("{alias}.{}", function.name), function.clone()));
             }
         }
@@ -197,7 +204,9 @@ impl Shared {
 /// Gives an empty error response of another service the standard body.
 fn json_errors(response: Response) -> Response {
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) || response.headers().contains_key(http::header::CONTENT_TYPE) {
+    if !(status.is_client_error() || status.is_server_error())
+        || response.headers().contains_key(http::header::CONTENT_TYPE)
+    {
         return response;
     }
     http_error_response(&HttpError::new(status))
@@ -232,12 +241,19 @@ async fn dispatch(shared: Arc<Shared>, request: Request) -> Response {
         };
     };
     if !matches!(parts.method, Method::GET | Method::HEAD | Method::POST) {
-        let e = HttpError::method_not_allowed().with_header(ALLOW, HeaderValue::from_static("GET, HEAD, POST"));
+        let e =
+            HttpError::method_not_allowed().with_header(ALLOW, HeaderValue::from_static("GET, HEAD, POST"));
         return http_error_response(&e);
     }
     match route {
         Route::Function(index) => call(&shared, index, parts, body).await,
-        Route::Module(index, form) => definition(&shared.module_defs[index], form, "pico.loadModuleDefinition", &root, &parts),
+        Route::Module(index, form) => definition(
+            &shared.module_defs[index],
+            form,
+            "pico.loadModuleDefinition",
+            &root,
+            &parts,
+        ),
         Route::App(form) => definition(&shared.app_def, form, "pico.loadAppDefinition", &root, &parts),
     }
 }
@@ -268,11 +284,15 @@ fn definition(template: &Template, form: Form, loader: &str, root: &Root, parts:
         Err(e) => return http_error_response(&e),
     };
     match (form, callback) {
-        (Form::Js, _) => typed_response(template.render(&root.url, &format!("{loader}("), ");"), "text/javascript"),
+        (Form::Js, _) => typed_response(
+            template.render(&root.url, &format!("{loader}("), ");"),
+            "text/javascript",
+        ),
         (Form::Json, None) => json_response(template.render(&root.url, "", "")),
-        (Form::Json, Some(callback)) => {
-            typed_response(jsonp(&callback, &template.render(&root.url, "", "")), "text/javascript")
-        }
+        (Form::Json, Some(callback)) => typed_response(
+            jsonp(&callback, &template.render(&root.url, "", "")),
+            "text/javascript",
+        ),
     }
 }
 
@@ -325,7 +345,10 @@ fn check_args(function: &Function, args: &Args) -> Result<(), HttpError> {
         message.push_str(&format!("Unexpected parameters: [{}]. ", unexpected.join(", ")));
     }
     if !missing.is_empty() {
-        message.push_str(&format!("Missing required parameters: [{}]. ", missing.join(", ")));
+        message.push_str(&format!(
+            "Missing required parameters: [{}]. ",
+            missing.join(", ")
+        ));
     }
     Err(HttpError::bad_request().with_message(message))
 }
@@ -361,7 +384,7 @@ impl Root {
     /// `path` without the prefix.
     fn strip<'p>(&self, path: &'p str) -> &'p str {
         match path.strip_prefix(self.prefix.as_str()) {
-            Some(rest) if rest.is_empty() => "/",
+            Some("") => "/",
             Some(rest) if rest.starts_with('/') && !self.prefix.is_empty() => rest,
             _ => path,
         }
@@ -387,12 +410,15 @@ fn script_name(headers: &HeaderMap) -> Result<String, HttpError> {
         return Ok(String::new());
     };
     let invalid = || {
-        HttpError::bad_request()
-            .with_message("The X-Script-Name header must be a URL path such as `/myapp`.")
+        HttpError::bad_request().with_message("The X-Script-Name header must be a URL path such as `/myapp`.")
     };
     let value = value.to_str().map_err(|_| invalid())?.trim_end_matches('/');
-    let plain = value.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-._~%!$&'()*+,;=:@".contains(&b));
-    if !value.is_empty() && (!value.starts_with('/') || !plain || value.split('/').any(|s| s == ".." || s == ".")) {
+    let plain = value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/-._~%!$&'()*+,;=:@".contains(&b));
+    if !value.is_empty()
+        && (!value.starts_with('/') || !plain || value.split('/').any(|s| s == ".." || s == "."))
+    {
         return Err(invalid());
     }
     Ok(value.to_owned())
@@ -407,7 +433,9 @@ fn is_host(host: &str) -> bool {
 
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared").field("routes", &self.routes.len()).finish_non_exhaustive()
+        f.debug_struct("Shared")
+            .field("routes", &self.routes.len())
+            .finish_non_exhaustive()
     }
 }
 

@@ -70,11 +70,7 @@ pub struct Module {
 impl Module {
     #[doc(hidden)]
     pub fn new(name: &'static str, doc: Option<&'static str>, functions: Vec<Function>) -> Self {
-        Self {
-            name,
-            doc,
-            functions,
-        }
+        Self { name, doc, functions }
     }
 
     /// The module's own name (the Rust module's).

@@ -39,7 +39,9 @@ enum Origin {
     Panic(Option<backtrace::Backtrace>),
     /// A returned error: the best place to point at is the function that
     /// returned it.
-    Returned { function: &'static str },
+    Returned {
+        function: &'static str,
+    },
 }
 
 impl Failure {

@@ -44,18 +44,25 @@ fn body_kind(parts: &Parts) -> Result<BodyKind, HttpError> {
     let content_type = content_type
         .to_str()
         .map_err(|_| bad_request("The Content-Type header is not readable text."))?;
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    Ok(if content_type.to_ascii_lowercase().contains("application/json") {
-        BodyKind::Json
-    } else if essence == "application/x-www-form-urlencoded" {
-        BodyKind::Form
-    } else if essence == "multipart/form-data" {
-        let boundary = multer::parse_boundary(content_type)
-            .map_err(|_| bad_request("The multipart Content-Type has no valid boundary."))?;
-        BodyKind::Multipart(boundary)
-    } else {
-        BodyKind::Ignored
-    })
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    Ok(
+        if content_type.to_ascii_lowercase().contains("application/json") {
+            BodyKind::Json
+        } else if essence == "application/x-www-form-urlencoded" {
+            BodyKind::Form
+        } else if essence == "multipart/form-data" {
+            let boundary = multer::parse_boundary(content_type)
+                .map_err(|_| bad_request("The multipart Content-Type has no valid boundary."))?;
+            BodyKind::Multipart(boundary)
+        } else {
+            BodyKind::Ignored
+        },
+    )
 }
 
 /// Reads the arguments of a request: the query string, then form fields,
@@ -121,13 +128,17 @@ pub(crate) fn push_pairs(args: &mut Args, encoded: &[u8]) -> Result<(), HttpErro
 fn form_decode(encoded: &[u8]) -> Result<String, HttpError> {
     let plus_as_space: Vec<u8>;
     let encoded = if encoded.contains(&b'+') {
-        plus_as_space = encoded.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+        plus_as_space = encoded
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
         &plus_as_space[..]
     } else {
         encoded
     };
     let decoded: Vec<u8> = percent_encoding::percent_decode(encoded).collect();
-    String::from_utf8(decoded).map_err(|_| bad_request("A query or form value is not valid UTF-8 once decoded."))
+    String::from_utf8(decoded)
+        .map_err(|_| bad_request("A query or form value is not valid UTF-8 once decoded."))
 }
 
 fn push_json(args: &mut Args, bytes: &[u8]) -> Result<(), HttpError> {
@@ -190,6 +201,7 @@ fn bad_request(message: impl Into<std::borrow::Cow<'static, str>>) -> HttpError 
 }
 
 fn too_large(limit: usize) -> HttpError {
-    HttpError::payload_too_large()
-        .with_message(format!("The request body is larger than the limit of {limit} bytes."))
+    HttpError::payload_too_large().with_message(format!(
+        "The request body is larger than the limit of {limit} bytes."
+    ))
 }

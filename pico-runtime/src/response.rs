@@ -7,7 +7,6 @@ use std::pin::Pin;
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, HeaderValue};
-use serde::Serialize;
 
 use crate::failure::{Failure, Location};
 
@@ -49,7 +48,7 @@ impl Outcome {
 
 /// Serialises a value as the JSON reply. A `Serialize` impl that fails is an
 /// internal error.
-pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Reply, Failure> {
+pub fn json<T: crate::__private::Returnable + ?Sized>(value: &T) -> Result<Reply, Failure> {
     let mut buf = Vec::with_capacity(128);
     match serde_json::to_writer(&mut buf, value) {
         Ok(()) => Ok(Reply::Json(buf)),
@@ -63,7 +62,7 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Reply, Failure> {
 /// The reply of a function returning `Result<T, E>` with `T: Serialize`.
 pub fn json_result<T, E>(result: Result<T, E>, at: Location) -> Result<Reply, Failure>
 where
-    T: Serialize,
+    T: crate::__private::Returnable,
     E: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     match result {
@@ -107,7 +106,9 @@ impl Reply {
     pub(crate) fn into_response(self, callback: Option<&str>) -> Response {
         match (self, callback) {
             (Reply::Json(bytes), None) => json_response(bytes),
-            (Reply::Json(bytes), Some(callback)) => typed_response(jsonp(callback, &bytes), "text/javascript"),
+            (Reply::Json(bytes), Some(callback)) => {
+                typed_response(jsonp(callback, &bytes), "text/javascript")
+            }
             (Reply::Response(response), _) => response,
         }
     }
@@ -144,7 +145,9 @@ mod tests {
         for good in ["cb", "$", "_x1", "a.b.c", "jQuery123_456"] {
             assert!(is_callback_name(good), "{good}");
         }
-        for bad in ["", "1a", "a..b", "a.", "alert(1)", "a-b", "a b", "<script>", "a;b"] {
+        for bad in [
+            "", "1a", "a..b", "a.", "alert(1)", "a-b", "a b", "<script>", "a;b",
+        ] {
             assert!(!is_callback_name(bad), "{bad}");
         }
     }

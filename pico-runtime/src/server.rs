@@ -94,7 +94,10 @@ async fn bind() -> TcpListener {
             return listener;
         }
     }
-    panic!("pico: no free port on {host} from {FIRST_PORT} to {}", FIRST_PORT + PORTS_TRIED - 1);
+    panic!(
+        "pico: no free port on {host} from {FIRST_PORT} to {}",
+        FIRST_PORT + PORTS_TRIED - 1
+    );
 }
 
 async fn shutdown_signal() {

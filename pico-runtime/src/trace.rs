@@ -16,8 +16,7 @@ pub(crate) fn user_frames(bt: &backtrace::Backtrace) -> Vec<String> {
     let mut lines = Vec::new();
     for frame in bt.frames() {
         for symbol in frame.symbols() {
-            let (Some(file), Some(line), Some(name)) =
-                (symbol.filename(), symbol.lineno(), symbol.name())
+            let (Some(file), Some(line), Some(name)) = (symbol.filename(), symbol.lineno(), symbol.name())
             else {
                 continue;
             };
@@ -45,7 +44,10 @@ pub(crate) fn user_frames(bt: &backtrace::Backtrace) -> Vec<String> {
 
 /// Renders a `file:line` location, with the function's name when known.
 pub(crate) fn line_at(location: &str, function: Option<&str>) -> String {
-    match location.rsplit_once(':').and_then(|(f, l)| Some((f, l.parse().ok()?))) {
+    match location
+        .rsplit_once(':')
+        .and_then(|(f, l)| Some((f, l.parse().ok()?)))
+    {
         Some((file, line)) => render(Path::new(file), line, function),
         None => location.to_owned(),
     }

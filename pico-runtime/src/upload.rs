@@ -112,7 +112,10 @@ impl<'de> MapAccess<'de> for UploadFields {
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         let field = self.next;
         self.next += 1;
-        let upload = self.upload.as_mut().ok_or_else(|| de::Error::custom("no upload"))?;
+        let upload = self
+            .upload
+            .as_mut()
+            .ok_or_else(|| de::Error::custom("no upload"))?;
         match field {
             0 => seed.deserialize(StringDeserializer::new(std::mem::take(&mut upload.file_name))),
             1 => seed.deserialize(StringDeserializer::new(std::mem::take(&mut upload.content_type))),

@@ -16,7 +16,9 @@ pub struct Server {
 pub async fn serve(app: pico::App) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let service = app.into_router().into_make_service_with_connect_info::<SocketAddr>();
+    let service = app
+        .into_router()
+        .into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
     Server {
         base: format!("http://{addr}"),
@@ -84,7 +86,11 @@ impl Server {
     }
 
     pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Answer {
-        let request = self.client.post(self.url(path)).header("content-type", content_type).body(body);
+        let request = self
+            .client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body);
         Answer::read(request.send().await.unwrap()).await
     }
 

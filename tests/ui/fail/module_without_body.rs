@@ -1,0 +1,5 @@
+// `#[pico::api]` on a module declared without its body.
+#[pico::api]
+mod elsewhere;
+
+fn main() {}
