@@ -39,7 +39,10 @@ fn calls() -> Vec<(String, String)> {
 fn the_readme_example_is_the_example_file() {
     let start = README.find("```rust\n").expect("a rust block") + "```rust\n".len();
     let block = &README[start..start + README[start..].find("```").unwrap()];
-    assert!(EXAMPLE.contains(block), "README's example differs from examples/example.rs");
+    assert!(
+        EXAMPLE.contains(block),
+        "README's example differs from examples/example.rs"
+    );
 }
 
 #[test]
@@ -57,8 +60,17 @@ async fn the_readme_calls_answer_as_shown() {
     assert!(calls.len() >= 10, "only {} calls found", calls.len());
     for (command, expected) in calls {
         let command = command.replace("127.0.0.1:4242", &host);
-        let output = tokio::process::Command::new("sh").arg("-c").arg(&command).output().await.unwrap();
-        assert!(output.status.success(), "{command}: {}", String::from_utf8_lossy(&output.stderr));
+        let output = tokio::process::Command::new("sh")
+            .arg("-c")
+            .arg(&command)
+            .output()
+            .await
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let answer = String::from_utf8(output.stdout).unwrap();
         let expected = expected.trim_end().replace("127.0.0.1:4242", &host);
         assert_eq!(answer.trim_end(), expected, "{command}");
