@@ -4,7 +4,8 @@
 
 mod common;
 
-#[allow(dead_code)]
+// Its `main` is not called here, and its `pub` items are the example's own.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../examples/example.rs"]
 mod example_app;
 
