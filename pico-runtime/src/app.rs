@@ -229,8 +229,7 @@ async fn dispatch(shared: Arc<Shared>, request: Request) -> Response {
     let Some(route) = route else {
         return match &shared.static_files {
             Some(files) => {
-                let uri = root.stripped_uri(&parts.uri);
-                parts.uri = uri;
+                parts.uri = root.stripped_uri(&parts.uri);
                 let request = Request::from_parts(parts, body);
                 match files.clone().oneshot(request).await {
                     Ok(response) => response,
@@ -278,19 +277,20 @@ async fn call(shared: &Shared, index: usize, parts: Parts, body: Body) -> Respon
     }
 }
 
-fn definition(template: &Template, form: Form, loader: &str, root: &Root, parts: &Parts) -> Response {
+fn definition(template: &Template, form: Form, loader: &str, root: &Root<'_>, parts: &Parts) -> Response {
     let callback = match parts.uri.query().map(callback_in_query).transpose() {
         Ok(callback) => callback.flatten(),
         Err(e) => return http_error_response(&e),
     };
+    let url = root.url(parts);
     match (form, callback) {
         (Form::Js, _) => typed_response(
-            template.render(&root.url, &format!("{loader}("), ");"),
+            template.render(&url, &format!("{loader}("), ");"),
             "text/javascript",
         ),
-        (Form::Json, None) => json_response(template.render(&root.url, "", "")),
+        (Form::Json, None) => json_response(template.render(&url, "", "")),
         (Form::Json, Some(callback)) => typed_response(
-            jsonp(&callback, &template.render(&root.url, "", "")),
+            jsonp(&callback, &template.render(&url, "", "")),
             "text/javascript",
         ),
     }
@@ -353,16 +353,20 @@ fn check_args(function: &Function, args: &Args) -> Result<(), HttpError> {
     Err(HttpError::bad_request().with_message(message))
 }
 
-/// The root URL of a request, `http://host/prefix/`, and the prefix a proxy
-/// announced with `X-Script-Name`.
-struct Root {
-    url: String,
-    prefix: String,
+/// The prefix a proxy announced with `X-Script-Name`, and the root URL
+/// built from it, `http://host/prefix/`, which only definitions need.
+struct Root<'a> {
+    prefix: &'a str,
 }
 
-impl Root {
-    fn of(parts: &Parts) -> Result<Root, HttpError> {
-        let prefix = script_name(&parts.headers)?;
+impl<'a> Root<'a> {
+    fn of(parts: &'a Parts) -> Result<Root<'a>, HttpError> {
+        Ok(Root {
+            prefix: script_name(&parts.headers)?,
+        })
+    }
+
+    fn url(&self, parts: &Parts) -> String {
         let scheme = match parts.headers.get("x-forwarded-proto").map(HeaderValue::as_bytes) {
             Some(b"https") => "https",
             Some(b"http") => "http",
@@ -375,17 +379,17 @@ impl Root {
             .or_else(|| parts.uri.authority().map(http::uri::Authority::as_str))
             .filter(|h| is_host(h))
             .unwrap_or("localhost");
-        Ok(Root {
-            url: format!("{scheme}://{host}{prefix}/"),
-            prefix,
-        })
+        format!("{scheme}://{host}{}/", self.prefix)
     }
 
     /// `path` without the prefix.
     fn strip<'p>(&self, path: &'p str) -> &'p str {
-        match path.strip_prefix(self.prefix.as_str()) {
+        if self.prefix.is_empty() {
+            return path;
+        }
+        match path.strip_prefix(self.prefix) {
             Some("") => "/",
-            Some(rest) if rest.starts_with('/') && !self.prefix.is_empty() => rest,
+            Some(rest) if rest.starts_with('/') => rest,
             _ => path,
         }
     }
@@ -405,9 +409,9 @@ impl Root {
 
 /// The `X-Script-Name` prefix without its trailing slash, `""` when absent.
 /// Only a plain path is accepted: it goes into every URL the app builds.
-fn script_name(headers: &HeaderMap) -> Result<String, HttpError> {
+fn script_name(headers: &HeaderMap) -> Result<&str, HttpError> {
     let Some(value) = headers.get("x-script-name") else {
-        return Ok(String::new());
+        return Ok("");
     };
     let invalid = || {
         HttpError::bad_request().with_message("The X-Script-Name header must be a URL path such as `/myapp`.")
@@ -421,7 +425,7 @@ fn script_name(headers: &HeaderMap) -> Result<String, HttpError> {
     {
         return Err(invalid());
     }
-    Ok(value.to_owned())
+    Ok(value)
 }
 
 fn is_host(host: &str) -> bool {
