@@ -603,6 +603,50 @@ fn futures_chunks(
 }
 
 #[tokio::test]
+async fn the_default_body_limit_is_16_mib() {
+    let s = server().await;
+    let body = vec![b' '; 16 * 1024 * 1024 + 1];
+    s.post_raw("/testapp/nothing", "application/json", body)
+        .await
+        .error(413, "Payload Too Large");
+    let body = vec![b' '; 16 * 1024 * 1024];
+    assert_eq!(
+        s.post_raw("/testapp/nothing", "application/json", body)
+            .await
+            .text,
+        "null"
+    );
+}
+
+#[tokio::test]
+async fn status_lines_on_the_wire_are_code_and_name() {
+    let s = server().await;
+    for (method, path, line) in [
+        ("GET", "/testapp/multiply?x=1", "HTTP/1.1 400 Bad Request"),
+        ("GET", "/testapp/login", "HTTP/1.1 401 Unauthorized"),
+        ("GET", "/testapp/forbidden", "HTTP/1.1 403 Forbidden"),
+        ("GET", "/nope", "HTTP/1.1 404 Not Found"),
+        ("DELETE", "/testapp/hello", "HTTP/1.1 405 Method Not Allowed"),
+        ("GET", "/testapp/teapot", "HTTP/1.1 418 I'm a teapot"),
+        ("GET", "/testapp/fail", "HTTP/1.1 500 Internal Server Error"),
+        ("GET", "/testapp/fail_async", "HTTP/1.1 500 Internal Server Error"),
+    ] {
+        let answer = s
+            .raw(&format!(
+                "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+            ))
+            .await;
+        assert!(answer.starts_with(&format!("{line}\r\n")), "{answer}");
+        let body = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(
+            format!("HTTP/1.1 {} {}", body["code"], body["name"].as_str().unwrap()),
+            line
+        );
+    }
+}
+
+#[tokio::test]
 async fn http_errors_keep_their_status_message_keys_and_headers() {
     let s = server().await;
     let a = s.get("/testapp/forbidden").await;

@@ -43,7 +43,11 @@ pub mod linted {
 
 #[test]
 fn the_module_has_all_its_functions() {
-    let names: Vec<&str> = linted::module().functions().iter().map(pico::Function::name).collect();
+    let names: Vec<&str> = linted::module()
+        .functions()
+        .iter()
+        .map(pico::Function::name)
+        .collect();
     assert_eq!(names, ["sync", "fallible", "raw", "upload"]);
     assert_eq!(linted::sync(1, 2, None), "12");
 }

@@ -166,20 +166,26 @@ impl Shared {
             .collect();
         let module_defs = defs.iter().map(Template::new).collect();
         let app_def = Template::new(&AppDef::new(&defs));
+        let mut add = |path: String, route: Route| {
+            assert!(
+                routes.insert(path.clone(), route).is_none(),
+                "pico: two things answer at `{path}`; register one of the modules under another alias"
+            );
+        };
+        add("/".to_owned(), Route::App(Form::Json));
+        add("/picoapp.js".to_owned(), Route::App(Form::Js));
         for (index, (alias, module)) in app.modules.iter().enumerate() {
             let path = module_path(alias);
-            routes.insert(format!("/{path}"), Route::Module(index, Form::Json));
-            routes.insert(format!("/{path}.js"), Route::Module(index, Form::Js));
+            add(format!("/{path}"), Route::Module(index, Form::Json));
+            add(format!("/{path}.js"), Route::Module(index, Form::Js));
             for function in &module.functions {
-                routes.insert(
+                add(
                     format!("/{path}/{}", function.name),
                     Route::Function(functions.len()),
                 );
                 functions.push((format!("{alias}.{}", function.name), function.clone()));
             }
         }
-        routes.insert("/".to_owned(), Route::App(Form::Json));
-        routes.insert("/picoapp.js".to_owned(), Route::App(Form::Js));
         let static_files = app.static_dir.map(|dir| {
             let not_found = tower::service_fn(|_: Request| async {
                 Ok::<_, Infallible>(http_error_response(&HttpError::not_found()))

@@ -159,6 +159,12 @@ macro_rules! constructors {
             )*
         }
 
+        /// Every named constructor with the status it should give.
+        #[cfg(test)]
+        fn all_constructors() -> Vec<(HttpError, StatusCode)> {
+            vec![$((HttpError::$name(), StatusCode::$status),)*]
+        }
+
         /// The message an error of `status` carries unless given another.
         pub(crate) fn default_message(status: StatusCode) -> &'static str {
             match status {
@@ -237,6 +243,49 @@ mod tests {
     fn statuses_outside_errors_become_500() {
         assert_eq!(HttpError::new(StatusCode::OK).status(), 500);
         assert_eq!(HttpError::new(StatusCode::IM_A_TEAPOT).name(), "I'm a teapot");
+    }
+
+    #[test]
+    fn every_standard_error_status_has_a_constructor() {
+        let all = all_constructors();
+        for (error, status) in &all {
+            assert_eq!(error.status(), *status);
+            assert_eq!(Some(error.name()), status.canonical_reason());
+            assert!(error.message().ends_with('.'), "{error}");
+        }
+        for code in 400..600 {
+            let status = StatusCode::from_u16(code).unwrap();
+            if status.canonical_reason().is_some() {
+                assert!(
+                    all.iter().any(|(_, s)| *s == status),
+                    "no constructor for {status}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_original_messages_for_403_and_500() {
+        assert_eq!(
+            HttpError::forbidden().message(),
+            "You don't have the permission to access the requested resource. \
+             It is either read-protected or not readable by the server."
+        );
+        assert_eq!(
+            HttpError::internal_server_error().message(),
+            "The server encountered an internal error and was unable to complete your request. \
+             Either the server is overloaded or there is an error in the application."
+        );
+    }
+
+    #[test]
+    fn unauthorized_asks_for_basic_credentials() {
+        let e = HttpError::unauthorized();
+        assert_eq!(
+            e.headers().unwrap()["www-authenticate"],
+            "Basic realm=\"Login required\""
+        );
+        assert!(HttpError::unauthorized_without_challenge().headers().is_none());
     }
 
     #[test]

@@ -94,6 +94,19 @@ impl Server {
         Answer::read(request.send().await.unwrap()).await
     }
 
+    /// Sends `request` as written and returns the whole raw answer: the
+    /// status line as it was on the wire, headers and body.
+    pub async fn raw(&self, request: &str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(self.base.trim_start_matches("http://"))
+            .await
+            .unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+        String::from_utf8(answer).unwrap()
+    }
+
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
         Answer::read(request.send().await.unwrap()).await
     }
