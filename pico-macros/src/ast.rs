@@ -3,17 +3,19 @@
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{
-    Expr, FnArg, GenericArgument, Ident, ItemFn, ItemMod, Pat, PathArguments, ReturnType, Type,
-    TypeParamBound,
+    Attribute, Expr, FnArg, GenericArgument, Ident, ItemFn, ItemMod, LitStr, Pat, PathArguments, ReturnType,
+    Type, TypeParamBound,
 };
 
-use crate::attr;
+use crate::attr::{self, CookieOptions, Source};
 
 /// A module with the functions it exposes.
 pub(crate) struct Api {
     pub(crate) name: Ident,
     pub(crate) doc: Option<String>,
     pub(crate) functions: Vec<Exposed>,
+    /// The module's `#[prehandle]` function.
+    pub(crate) prehandle: Option<Ident>,
 }
 
 /// One `#[expose]`d function.
@@ -25,15 +27,22 @@ pub(crate) struct Exposed {
     pub(crate) output: Output,
     /// The line of the function's name, for debug traces.
     pub(crate) line: usize,
+    pub(crate) protected: Option<Expr>,
+    pub(crate) method: Option<String>,
+    pub(crate) stream: Option<StreamKind>,
+    pub(crate) set_cookie: Option<CookieOptions>,
+    pub(crate) delete_cookies: Option<(Vec<LitStr>, CookieOptions)>,
 }
 
-/// One parameter, filled from the request by its name.
+/// One parameter.
 pub(crate) struct Param {
     pub(crate) ident: Ident,
     pub(crate) ty: Type,
     pub(crate) default: Option<Expr>,
     /// An `Option<T>`: absent means `None`.
     pub(crate) optional: bool,
+    /// Filled from the request rather than by the client.
+    pub(crate) source: Option<Source>,
 }
 
 /// How the function's result becomes a response.
@@ -46,36 +55,51 @@ pub(crate) struct Output {
     pub(crate) is_response: bool,
 }
 
+/// What a `#[stream]` function returns.
+pub(crate) struct StreamKind {
+    /// A `Stream` (polled) rather than an iterator.
+    pub(crate) is_async: bool,
+    /// Items are `Result`s, whose errors end the stream.
+    pub(crate) fallible_items: bool,
+}
+
 impl Api {
     /// Reads the module and the `#[expose]`d functions in it, removing pico's
     /// attributes from the items so that the module compiles as plain Rust.
     /// Errors are pushed to `errors`; what could be read is returned.
     pub(crate) fn from_syn(module: &mut ItemMod, errors: &mut Vec<syn::Error>) -> Api {
         let mut functions = Vec::new();
+        let mut prehandle: Option<Ident> = None;
         if let Some((_, items)) = &mut module.content {
             for item in items {
-                match item {
-                    syn::Item::Fn(function) => {
-                        let Some(index) = function.attrs.iter().position(attr::is_expose) else {
-                            continue;
-                        };
-                        let expose = function.attrs.remove(index);
-                        if let Err(e) = attr::check_expose(&expose) {
+                let syn::Item::Fn(function) = item else {
+                    if let Some(attrs) = item_attrs(item) {
+                        misplaced(attrs, "a function of the module", errors);
+                    }
+                    continue;
+                };
+                if let Some(attr) = take(&mut function.attrs, "prehandle") {
+                    if let Err(e) = attr::no_args(&attr, "prehandle") {
+                        errors.push(e);
+                    }
+                    if let Some(first) = &prehandle {
+                        let mut e = syn::Error::new_spanned(
+                            &function.sig.ident,
+                            "a module has one `#[prehandle]`: do both things in one function",
+                        );
+                        e.combine(syn::Error::new_spanned(first, "the first `#[prehandle]` is here"));
+                        errors.push(e);
+                    }
+                    prehandle = Some(function.sig.ident.clone());
+                }
+                match take(&mut function.attrs, "expose") {
+                    Some(expose) => {
+                        if let Err(e) = attr::no_args(&expose, "expose") {
                             errors.push(e);
                         }
                         functions.push(Exposed::from_syn(function, errors));
                     }
-                    other => {
-                        if let Some(attrs) = item_attrs(other)
-                            && let Some(index) = attrs.iter().position(attr::is_expose)
-                        {
-                            let expose = attrs.remove(index);
-                            errors.push(syn::Error::new_spanned(
-                                expose,
-                                "`#[expose]` goes on a function of the module",
-                            ));
-                        }
-                    }
+                    None => misplaced(&mut function.attrs, "an `#[expose]`d function", errors),
                 }
             }
         }
@@ -83,11 +107,44 @@ impl Api {
             name: module.ident.clone(),
             doc: attr::doc(&module.attrs),
             functions,
+            prehandle,
         }
     }
 }
 
-fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
+/// Removes the attribute `name` from `attrs`.
+fn take(attrs: &mut Vec<Attribute>, name: &str) -> Option<Attribute> {
+    let index = attrs.iter().position(|a| attr::is(a, name))?;
+    Some(attrs.remove(index))
+}
+
+/// Reports (and removes) pico attributes where they do nothing, and
+/// misspelled ones.
+fn misplaced(attrs: &mut Vec<Attribute>, place: &str, errors: &mut Vec<syn::Error>) {
+    attrs.retain(|a| {
+        let name = a.path().get_ident().map(ToString::to_string).unwrap_or_default();
+        if attr::KNOWN.contains(&name.as_str()) {
+            errors.push(syn::Error::new_spanned(a, format!("`#[{name}]` goes on {place}")));
+            return false;
+        }
+        match attr::near_miss(a) {
+            Some(known) => {
+                errors.push(unknown(a, &name, known));
+                false
+            }
+            None => true,
+        }
+    });
+}
+
+fn unknown(attr: &Attribute, name: &str, known: &str) -> syn::Error {
+    syn::Error::new_spanned(
+        attr,
+        format!("unknown attribute `#[{name}]`: did you mean `#[{known}]`?"),
+    )
+}
+
+fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<Attribute>> {
     Some(match item {
         syn::Item::Const(i) => &mut i.attrs,
         syn::Item::Enum(i) => &mut i.attrs,
@@ -104,49 +161,118 @@ fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
 
 impl Exposed {
     fn from_syn(function: &mut ItemFn, errors: &mut Vec<syn::Error>) -> Exposed {
-        let sig = &mut function.sig;
-        let mut params = Vec::new();
-        for input in &mut sig.inputs {
-            let FnArg::Typed(typed) = input else {
-                // `self` is reported by the checks.
-                continue;
+        let mut exposed = Exposed {
+            ident: function.sig.ident.clone(),
+            is_async: function.sig.asyncness.is_some(),
+            doc: attr::doc(&function.attrs),
+            params: Vec::new(),
+            output: Output::from_syn(&function.sig.output),
+            line: line_of(function.sig.ident.span()),
+            protected: None,
+            method: None,
+            stream: None,
+            set_cookie: None,
+            delete_cookies: None,
+        };
+        let mut request_args = Vec::new();
+        function.attrs.retain(|a| {
+            let Some(name) = a.path().get_ident().map(ToString::to_string) else {
+                return true;
             };
-            let mut default = None;
-            while let Some(index) = typed.attrs.iter().position(attr::is_default) {
-                let attr = typed.attrs.remove(index);
-                match attr::default_expr(&attr) {
+            let result = match name.as_str() {
+                "request_args" => attr::request_args(a).map(|args| request_args.extend(args)),
+                "protected" => attr::protected(a).map(|check| exposed.protected = Some(check)),
+                "require_method" => attr::require_method(a).map(|m| exposed.method = Some(m)),
+                "stream" => attr::no_args(a, "stream").map(|()| {
+                    exposed.stream = Some(StreamKind::of(&exposed.output));
+                }),
+                "set_cookie" => attr::set_cookie(a).map(|o| exposed.set_cookie = Some(o)),
+                "delete_cookie" => attr::delete_cookie(a).map(|d| exposed.delete_cookies = Some(d)),
+                "default" => Err(syn::Error::new_spanned(a, "`#[default(...)]` goes on a parameter")),
+                _ => match attr::near_miss(a) {
+                    Some(known) => Err(unknown(a, &name, known)),
+                    None => return true,
+                },
+            };
+            if let Err(e) = result {
+                errors.push(e);
+            }
+            false
+        });
+        if exposed.stream.is_some() && (exposed.set_cookie.is_some() || exposed.output.is_response) {
+            errors.push(syn::Error::new_spanned(
+                &function.sig.ident,
+                "a `#[stream]` function's items are the response: it cannot also set cookies or return a response",
+            ));
+        }
+        for input in &mut function.sig.inputs {
+            // `self` is reported by the checks.
+            if let FnArg::Typed(typed) = input {
+                exposed.params.push(Param::from_syn(typed, errors));
+            }
+        }
+        for arg in request_args {
+            match exposed.params.iter_mut().find(|p| p.ident == arg.param) {
+                Some(param) if param.source.is_some() => errors.push(syn::Error::new_spanned(
+                    &arg.param,
+                    format!("`{}` is already filled from the request", arg.param),
+                )),
+                Some(param) => param.source = Some(arg.source),
+                None => errors.push(syn::Error::new_spanned(
+                    &arg.param,
+                    format!(
+                        "`#[request_args]` names `{}`, which is not a parameter of `{}`",
+                        arg.param, exposed.ident
+                    ),
+                )),
+            }
+        }
+        exposed
+    }
+}
+
+impl Param {
+    fn from_syn(typed: &mut syn::PatType, errors: &mut Vec<syn::Error>) -> Param {
+        let mut default = None;
+        typed.attrs.retain(|a| {
+            if attr::is(a, "default") {
+                match attr::default_expr(a) {
                     Ok(expr) if default.is_none() => default = Some(expr),
-                    Ok(_) => errors.push(syn::Error::new_spanned(
-                        attr,
-                        "a parameter takes one `#[default(...)]`",
-                    )),
+                    Ok(_) => errors.push(syn::Error::new_spanned(a, "a parameter takes one `#[default(...)]`")),
                     Err(e) => errors.push(e),
                 }
+                return false;
             }
-            let ident = match &*typed.pat {
-                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
-                other => {
-                    errors.push(syn::Error::new_spanned(
-                        other,
-                        "an exposed function's parameters need plain names: the name is the argument's name in requests",
-                    ));
-                    Ident::new("__pico_unnamed", other.span())
-                }
-            };
-            params.push(Param {
-                ident,
-                optional: last_segment_is(&typed.ty, "Option"),
-                ty: (*typed.ty).clone(),
-                default,
-            });
-        }
-        Exposed {
-            ident: sig.ident.clone(),
-            is_async: sig.asyncness.is_some(),
-            doc: attr::doc(&function.attrs),
-            params,
-            output: Output::from_syn(&sig.output),
-            line: line_of(sig.ident.span()),
+            let name = a.path().get_ident().map(ToString::to_string).unwrap_or_default();
+            if attr::KNOWN.contains(&name.as_str()) {
+                errors.push(syn::Error::new_spanned(
+                    a,
+                    format!("`#[{name}]` goes on the function, not on a parameter"),
+                ));
+                return false;
+            }
+            if let Some(known) = attr::near_miss(a) {
+                errors.push(unknown(a, &name, known));
+                return false;
+            }
+            true
+        });
+        let ident = match &*typed.pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+            other => {
+                errors.push(syn::Error::new_spanned(
+                    other,
+                    "an exposed function's parameters need plain names: the name is the argument's name in requests",
+                ));
+                Ident::new("__pico_unnamed", other.span())
+            }
+        };
+        Param {
+            ident,
+            optional: last_segment_is(&typed.ty, "Option"),
+            ty: (*typed.ty).clone(),
+            default,
+            source: None,
         }
     }
 }
@@ -168,6 +294,49 @@ impl Output {
                 is_response: is_response(&ty),
                 ty,
             },
+        }
+    }
+}
+
+impl StreamKind {
+    /// An `impl Stream<...>` or a type whose name ends in `Stream` is
+    /// polled; anything else is iterated. Items are fallible when spelled
+    /// `Result<...>`: `impl Iterator<Item = Result<T, E>>`, `Vec<Result<T, E>>`.
+    fn of(output: &Output) -> StreamKind {
+        let ty = &output.ty;
+        let (is_async, item) = match ty {
+            Type::ImplTrait(it) => {
+                let bound = it.bounds.iter().find_map(|b| match b {
+                    TypeParamBound::Trait(t) => t.path.segments.last(),
+                    _ => None,
+                });
+                let is_async = bound.is_some_and(|s| s.ident.to_string().ends_with("Stream"));
+                let item = bound.and_then(|s| match &s.arguments {
+                    PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
+                        GenericArgument::AssocType(assoc) if assoc.ident == "Item" => Some(&assoc.ty),
+                        _ => None,
+                    }),
+                    _ => None,
+                });
+                (is_async, item)
+            }
+            Type::Path(p) => {
+                let last = p.path.segments.last();
+                let is_async = last.is_some_and(|s| s.ident.to_string().ends_with("Stream"));
+                let item = last.and_then(|s| match &s.arguments {
+                    PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
+                        GenericArgument::Type(t) => Some(t),
+                        _ => None,
+                    }),
+                    _ => None,
+                });
+                (is_async, item)
+            }
+            _ => (false, None),
+        };
+        StreamKind {
+            is_async,
+            fallible_items: item.is_some_and(|t| result_ok_type(t).is_some()),
         }
     }
 }

@@ -1,43 +1,283 @@
-//! Reading pico's attributes: `#[expose]`, `#[default(...)]` and doc
-//! comments.
+//! Reading pico's attributes: `#[expose]`, `#[default(...)]`,
+//! `#[request_args(...)]`, `#[protected(...)]`, `#[require_method(...)]`,
+//! `#[stream]`, `#[set_cookie(...)]`, `#[delete_cookie(...)]`,
+//! `#[prehandle]`, and doc comments.
 
-use syn::{Attribute, Expr, Lit, Meta};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Expr, Ident, Lit, LitStr, Meta, Token};
 
-/// Whether `attr` is `#[expose]` (with or without arguments).
-pub(crate) fn is_expose(attr: &Attribute) -> bool {
-    attr.path().is_ident("expose")
+/// The attributes pico reads inside a `#[pico::api]` module.
+pub(crate) const KNOWN: &[&str] = &[
+    "expose",
+    "default",
+    "request_args",
+    "protected",
+    "require_method",
+    "stream",
+    "set_cookie",
+    "delete_cookie",
+    "prehandle",
+];
+
+/// The request attributes `#[request_args(x = name)]` knows by name.
+pub(crate) const REQUEST_ATTRIBUTES: &[&str] = &[
+    "remote_addr",
+    "method",
+    "path",
+    "url",
+    "headers",
+    "cookies",
+    "token",
+    "authorization",
+    "user_agent",
+];
+
+pub(crate) fn is(attr: &Attribute, name: &str) -> bool {
+    attr.path().is_ident(name)
 }
 
-/// Whether `attr` is `#[default(...)]`.
-pub(crate) fn is_default(attr: &Attribute) -> bool {
-    attr.path().is_ident("default")
+/// The pico attribute `attr` was probably meant to be, for an attribute
+/// pico does not know: `#[protect]` for `#[protected]`.
+pub(crate) fn near_miss(attr: &Attribute) -> Option<&'static str> {
+    let ident = attr.path().get_ident()?.to_string();
+    if KNOWN.contains(&ident.as_str()) {
+        return None;
+    }
+    KNOWN.iter().copied().find(|known| distance(&ident, known) <= 2)
 }
 
-/// `#[expose]` takes no arguments.
-pub(crate) fn check_expose(attr: &Attribute) -> syn::Result<()> {
+/// Levenshtein distance, for the few short names above.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// An attribute that takes no arguments: `#[expose]`, `#[stream]`,
+/// `#[prehandle]`.
+pub(crate) fn no_args(attr: &Attribute, name: &str) -> syn::Result<()> {
     match &attr.meta {
         Meta::Path(_) => Ok(()),
         other => Err(syn::Error::new_spanned(
             other,
-            "`#[expose]` takes no arguments: write `#[expose]` alone",
+            format!("`#[{name}]` takes no arguments: write `#[{name}]` alone"),
         )),
     }
 }
 
 /// The expression of `#[default(expr)]`.
 pub(crate) fn default_expr(attr: &Attribute) -> syn::Result<Expr> {
+    one_expr(attr, "`#[default(...)]` takes the default value: `#[default(10)]` or `#[default(\"world\")]`")
+}
+
+/// The check of `#[protected(check)]`.
+pub(crate) fn protected(attr: &Attribute) -> syn::Result<Expr> {
+    one_expr(
+        attr,
+        "`#[protected(...)]` takes the check to run: `#[protected(is_admin)]`, \
+         with `fn is_admin(request: &pico::Request, args: &pico::Args) -> bool`",
+    )
+}
+
+fn one_expr(attr: &Attribute, usage: &str) -> syn::Result<Expr> {
     match &attr.meta {
-        Meta::List(list) => list.parse_args::<Expr>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "`#[default(...)]` takes one expression, the default value: `#[default(10)]`",
-            )
-        }),
-        other => Err(syn::Error::new_spanned(
-            other,
-            "`#[default]` needs the default value: `#[default(10)]` or `#[default(\"world\")]`",
+        Meta::List(list) => list.parse_args::<Expr>().map_err(|e| syn::Error::new(e.span(), usage)),
+        other => Err(syn::Error::new_spanned(other, usage)),
+    }
+}
+
+/// Where `#[request_args]` fills a parameter from.
+pub(crate) enum Source {
+    /// The request itself: `#[request_args(req)]`.
+    Request,
+    /// A request attribute or a value stored on the request, by name:
+    /// `ip = remote_addr` or `user = "user"`.
+    Attribute(String),
+    /// A function of the request: `user = current_user`,
+    /// `session = pico::cookie("session_id")`.
+    Function(Expr),
+}
+
+/// One entry of `#[request_args(...)]`.
+pub(crate) struct RequestArg {
+    pub(crate) param: Ident,
+    pub(crate) source: Source,
+}
+
+struct RequestArgs(Punctuated<RequestArgEntry, Token![,]>);
+
+struct RequestArgEntry(RequestArg);
+
+impl Parse for RequestArgEntry {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let param: Ident = input.parse()?;
+        if !input.peek(Token![=]) {
+            return Ok(RequestArgEntry(RequestArg {
+                param,
+                source: Source::Request,
+            }));
+        }
+        input.parse::<Token![=]>()?;
+        let expr: Expr = input.parse()?;
+        let source = match &expr {
+            Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. }) => Source::Attribute(s.value()),
+            Expr::Path(p) if p.qself.is_none() => match p.path.get_ident() {
+                Some(ident) if REQUEST_ATTRIBUTES.contains(&ident.to_string().as_str()) => {
+                    Source::Attribute(ident.to_string())
+                }
+                _ => Source::Function(expr),
+            },
+            _ => Source::Function(expr),
+        };
+        Ok(RequestArgEntry(RequestArg { param, source }))
+    }
+}
+
+impl Parse for RequestArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        Ok(RequestArgs(Punctuated::parse_terminated(input)?))
+    }
+}
+
+/// The entries of `#[request_args(req, ip = remote_addr, user = current_user)]`.
+pub(crate) fn request_args(attr: &Attribute) -> syn::Result<Vec<RequestArg>> {
+    let usage = "`#[request_args(...)]` names parameters to fill from the request: \
+                 `#[request_args(req, ip = remote_addr, user = current_user)]`";
+    match &attr.meta {
+        Meta::List(list) => list
+            .parse_args::<RequestArgs>()
+            .map(|args| args.0.into_iter().map(|e| e.0).collect())
+            .map_err(|e| syn::Error::new(e.span(), usage)),
+        other => Err(syn::Error::new_spanned(other, usage)),
+    }
+}
+
+/// The method of `#[require_method(POST)]`.
+pub(crate) fn require_method(attr: &Attribute) -> syn::Result<String> {
+    let usage = "`#[require_method(...)]` takes one HTTP method in capitals, such as `#[require_method(POST)]`";
+    let Meta::List(list) = &attr.meta else {
+        return Err(syn::Error::new_spanned(&attr.meta, usage));
+    };
+    let expr: Expr = list.parse_args().map_err(|e| syn::Error::new(e.span(), usage))?;
+    let (method, span) = match &expr {
+        Expr::Path(p) if p.path.get_ident().is_some() => match p.path.get_ident() {
+            Some(ident) => (ident.to_string(), ident.span()),
+            None => return Err(syn::Error::new_spanned(p, usage)),
+        },
+        Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. }) => (s.value(), s.span()),
+        other => return Err(syn::Error::new_spanned(other, usage)),
+    };
+    let is_method = !method.is_empty() && method.bytes().all(|b| b.is_ascii_uppercase() || b == b'-');
+    if is_method {
+        Ok(method)
+    } else {
+        Err(syn::Error::new(span, usage))
+    }
+}
+
+/// The options of `#[set_cookie(...)]`.
+#[derive(Default)]
+pub(crate) struct CookieOptions {
+    pub(crate) path: Option<LitStr>,
+    pub(crate) domain: Option<LitStr>,
+    pub(crate) max_age: Option<Expr>,
+    pub(crate) secure: Option<Expr>,
+    pub(crate) http_only: Option<Expr>,
+    pub(crate) same_site: Option<LitStr>,
+}
+
+/// `#[set_cookie]` or `#[set_cookie(path = "/", max_age = 3600, secure, ...)]`;
+/// `#[delete_cookie]` takes the same options after its names.
+pub(crate) fn cookie_options(metas: &Punctuated<Meta, Token![,]>) -> syn::Result<CookieOptions> {
+    let mut options = CookieOptions::default();
+    for meta in metas {
+        let name = meta.path().get_ident().map(ToString::to_string).unwrap_or_default();
+        let value = match meta {
+            Meta::NameValue(nv) => Some(nv.value.clone()),
+            Meta::Path(_) => None,
+            Meta::List(_) => None,
+        };
+        let text = |value: Option<Expr>| match value {
+            Some(Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. })) => Ok(s),
+            _ => Err(syn::Error::new_spanned(meta, format!("`{name}` takes a string: `{name} = \"...\"`"))),
+        };
+        let flag = |value: Option<Expr>| Ok::<_, syn::Error>(value.unwrap_or_else(|| syn::parse_quote!(true)));
+        match name.as_str() {
+            "path" => options.path = Some(text(value)?),
+            "domain" => options.domain = Some(text(value)?),
+            "same_site" => {
+                let s = text(value)?;
+                if !matches!(s.value().as_str(), "Strict" | "Lax" | "None") {
+                    return Err(syn::Error::new_spanned(s, "`same_site` is \"Strict\", \"Lax\" or \"None\""));
+                }
+                options.same_site = Some(s);
+            }
+            "max_age" => {
+                options.max_age = Some(value.ok_or_else(|| {
+                    syn::Error::new_spanned(meta, "`max_age` takes seconds: `max_age = 3600`")
+                })?);
+            }
+            "secure" => options.secure = Some(flag(value)?),
+            "http_only" => options.http_only = Some(flag(value)?),
+            _ => {
+                return Err(syn::Error::new_spanned(
+                    meta,
+                    "cookie options are `path`, `domain`, `max_age`, `secure`, `http_only` and `same_site`",
+                ));
+            }
+        }
+    }
+    Ok(options)
+}
+
+/// `#[set_cookie]`'s options.
+pub(crate) fn set_cookie(attr: &Attribute) -> syn::Result<CookieOptions> {
+    match &attr.meta {
+        Meta::Path(_) => Ok(CookieOptions::default()),
+        Meta::List(list) => cookie_options(&list.parse_args_with(Punctuated::parse_terminated)?),
+        Meta::NameValue(nv) => Err(syn::Error::new_spanned(
+            nv,
+            "`#[set_cookie]` takes cookie options in parentheses: `#[set_cookie(max_age = 3600)]`",
         )),
     }
+}
+
+/// `#[delete_cookie("name", ...)]`: the names, then cookie options (the
+/// path and domain must match those the cookie was set with).
+pub(crate) fn delete_cookie(attr: &Attribute) -> syn::Result<(Vec<LitStr>, CookieOptions)> {
+    let usage = "`#[delete_cookie(...)]` takes the names of the cookies to delete: `#[delete_cookie(\"session_id\")]`";
+    let Meta::List(list) = &attr.meta else {
+        return Err(syn::Error::new_spanned(&attr.meta, usage));
+    };
+    let items: Punctuated<Expr, Token![,]> =
+        list.parse_args_with(Punctuated::parse_terminated).map_err(|e| syn::Error::new(e.span(), usage))?;
+    let mut names = Vec::new();
+    let mut metas: Punctuated<Meta, Token![,]> = Punctuated::new();
+    for item in items {
+        match item {
+            Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. }) => names.push(s),
+            Expr::Assign(assign) => {
+                let (left, right) = (&assign.left, &assign.right);
+                metas.push(syn::parse_quote!(#left = #right));
+            }
+            Expr::Path(path) => metas.push(Meta::Path(path.path)),
+            other => return Err(syn::Error::new_spanned(other, usage)),
+        }
+    }
+    if names.is_empty() {
+        return Err(syn::Error::new_spanned(attr, usage));
+    }
+    Ok((names, cookie_options(&metas)?))
 }
 
 /// The doc comment of `attrs`, with the common indentation removed and

@@ -28,7 +28,7 @@ pub(crate) fn module(module: &ItemMod, errors: &mut Vec<syn::Error>) -> Vec<usiz
             ));
         }
         let Item::Fn(function) = item else { continue };
-        if !function.attrs.iter().any(attr::is_expose) {
+        if !function.attrs.iter().any(|a| attr::is(a, "expose")) {
             continue;
         }
         let name = function.sig.ident.to_string();

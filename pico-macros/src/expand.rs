@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Item, ItemMod};
 
 use crate::ast::{Api, Exposed, Param};
+use crate::attr::{CookieOptions, Source};
 use crate::check;
 
 pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -72,12 +73,34 @@ fn generate(module: &mut ItemMod, api: &Api) {
     let doc = option_str(api.doc.as_deref());
     let functions = api.functions.iter().map(function_entry);
     let module_doc = "The Pico definition of this module, to register on a `pico::App`.";
+    let (prehandle_fn, with_prehandle) = match &api.prehandle {
+        Some(user) => {
+            // Spanned at the user's function, so that a wrong signature is
+            // reported there.
+            let call = quote_spanned!(user.span()=> ::pico::__private::prehandle(&#user, request, args));
+            (
+                quote! {
+                    #[doc(hidden)]
+                    fn __pico_prehandle(
+                        request: &mut ::pico::Request,
+                        args: &mut ::pico::Args,
+                    ) -> ::core::result::Result<(), ::pico::__private::Failure> {
+                        #call
+                    }
+                },
+                quote!(.prehandle(__pico_prehandle)),
+            )
+        }
+        None => (quote!(), quote!()),
+    };
     let generated: syn::File = syn::parse_quote! {
         #(#thunks)*
 
+        #prehandle_fn
+
         #[doc = #module_doc]
         pub fn module() -> ::pico::Module {
-            ::pico::__private::Module::new(#name, #doc, ::std::vec![#(#functions),*])
+            ::pico::__private::Module::new(#name, #doc, ::std::vec![#(#functions),*]) #with_prehandle
         }
     };
     if let Some((_, items)) = &mut module.content {
@@ -93,7 +116,7 @@ fn function_entry(function: &Exposed) -> TokenStream {
     let name = function.ident.to_string();
     let doc = option_str(function.doc.as_deref());
     let thunk = thunk_ident(function);
-    let params = function.params.iter().map(|p| {
+    let params = function.params.iter().filter(|p| p.source.is_none()).map(|p| {
         let name = p.ident.to_string();
         let default = match (&p.default, p.optional) {
             (Some(expr), _) => {
@@ -106,16 +129,29 @@ fn function_entry(function: &Exposed) -> TokenStream {
         };
         quote!(::pico::__private::Param { name: #name, default: #default })
     });
+    let mut extras = TokenStream::new();
+    if let Some(method) = &function.method {
+        extras.extend(quote!(.require_method(#method)));
+    }
+    if function.stream.is_some() {
+        extras.extend(quote!(.stream()));
+    }
+    let from_request: Vec<String> =
+        function.params.iter().filter(|p| p.source.is_some()).map(|p| p.ident.to_string()).collect();
+    if !from_request.is_empty() {
+        extras.extend(quote!(.from_request(&[#(#from_request),*])));
+    }
     quote! {
         ::pico::__private::Function::new(#name, #doc, {
             const PARAMS: &[::pico::__private::Param] = &[#(#params),*];
             PARAMS
-        }, #thunk)
+        }, #thunk) #extras
     }
 }
 
 fn thunk(function: &Exposed) -> TokenStream {
     let cx = syn::Ident::new("__pico_cx", Span::mixed_site());
+    let codec = syn::Ident::new("__pico_codec", Span::mixed_site());
     let ident = &function.ident;
     let thunk = thunk_ident(function);
     // Locals get names of their own: a parameter may share its function's
@@ -128,76 +164,140 @@ fn thunk(function: &Exposed) -> TokenStream {
         .iter()
         .zip(&locals)
         .map(|(p, local)| read_param(p, local, &cx));
-    let names = &locals;
     let call = if function.is_async {
-        quote!(#ident(#(#names),*).await)
+        quote!(#ident(#(#locals),*).await)
     } else {
-        quote!(#ident(#(#names),*))
+        quote!(#ident(#(#locals),*))
     };
-    let output = &function.output;
-    let ty = &output.ty;
     let name = ident.to_string();
     let line = u32::try_from(function.line).unwrap_or(0);
     let location = quote! {
         ::pico::__private::Location { file: ::core::file!(), line: #line, function: #name }
     };
-    // Spanned at the user's type, so that a type that cannot be returned is
-    // reported there.
-    let reply = match (output.fallible, output.is_response) {
-        (false, false) => quote_spanned!(ty.span()=> ::pico::__private::json::<#ty>(&#call)),
-        (false, true) => quote_spanned!(ty.span()=> ::pico::__private::response::<#ty>(#call)),
-        (true, false) => {
-            quote_spanned!(ty.span()=> ::pico::__private::json_result::<#ty, _>(#call, #location))
+    let protect = function.protected.as_ref().map(|check| {
+        quote_spanned!(check.span()=> ::pico::__private::protect(#cx, &(#check))?;)
+    });
+    let value = syn::Ident::new("__pico_value", Span::mixed_site());
+    let reply = success_reply(function, &value, &codec);
+    let mut reply = if function.output.fallible {
+        quote! {
+            match #call {
+                ::core::result::Result::Ok(#value) => #reply,
+                ::core::result::Result::Err(e) => ::core::result::Result::Err(
+                    ::pico::__private::Failure::from_error(e, ::core::option::Option::Some(#location)),
+                ),
+            }
         }
-        (true, true) => {
-            quote_spanned!(ty.span()=> ::pico::__private::response_result::<#ty, _>(#call, #location))
-        }
+    } else {
+        quote!({ let #value = #call; #reply })
     };
+    if let Some((names, options)) = &function.delete_cookies {
+        let options = cookie_options(options);
+        reply = quote!(::pico::__private::delete_cookies(#reply, &[#(#names),*], &#options));
+    }
     let outcome = if function.is_async {
         quote_spanned!(ident.span()=> ::pico::__private::pending(async move { #reply }))
     } else {
         quote!(::pico::__private::Outcome::Ready(#reply))
     };
+    let stream_context = function.stream.as_ref().map(|_| {
+        let stream = syn::Ident::new("__pico_stream", Span::mixed_site());
+        quote!(let #stream = #cx.stream_context(#name);)
+    });
     quote! {
         #[doc(hidden)]
         #[allow(non_snake_case, clippy::all, clippy::pedantic)]
         fn #thunk(
             #cx: &mut ::pico::__private::Context,
         ) -> ::core::result::Result<::pico::__private::Outcome, ::pico::__private::Failure> {
+            #protect
             #(#reads)*
+            let #codec = #cx.codec();
+            #stream_context
             ::core::result::Result::Ok(#outcome)
         }
     }
 }
 
-/// `let name = ...;`, spanned at the user's type so that a type that cannot
-/// be deserialised is reported there.
+/// The reply for the function's successful value `value`, spanned at the
+/// user's type so that a type that cannot be returned is reported there.
+fn success_reply(function: &Exposed, value: &syn::Ident, codec: &syn::Ident) -> TokenStream {
+    let ty = &function.output.ty;
+    if let Some(stream) = &function.stream {
+        let context = syn::Ident::new("__pico_stream", Span::mixed_site());
+        let make = match (stream.is_async, stream.fallible_items) {
+            (false, false) => quote!(iter),
+            (false, true) => quote!(iter_fallible),
+            (true, false) => quote!(stream),
+            (true, true) => quote!(stream_fallible),
+        };
+        return quote_spanned!(ty.span()=> ::pico::__private::#make(#value, #context));
+    }
+    if let Some(options) = &function.set_cookie {
+        let options = cookie_options(options);
+        return quote_spanned!(ty.span()=> ::pico::__private::set_cookies::<#ty>(&#value, &#options, #codec.as_deref()));
+    }
+    if function.output.is_response {
+        return quote_spanned!(ty.span()=> ::pico::__private::response::<#ty>(#value));
+    }
+    quote_spanned!(ty.span()=> ::pico::__private::json::<#ty>(&#value, #codec.as_deref()))
+}
+
+fn cookie_options(options: &CookieOptions) -> TokenStream {
+    let mut fields = TokenStream::new();
+    if let Some(path) = &options.path {
+        fields.extend(quote!(path: #path,));
+    }
+    if let Some(domain) = &options.domain {
+        fields.extend(quote!(domain: ::core::option::Option::Some(#domain),));
+    }
+    if let Some(max_age) = &options.max_age {
+        fields.extend(quote!(max_age: ::core::option::Option::Some(#max_age),));
+    }
+    if let Some(secure) = &options.secure {
+        fields.extend(quote!(secure: #secure,));
+    }
+    if let Some(http_only) = &options.http_only {
+        fields.extend(quote!(http_only: #http_only,));
+    }
+    if let Some(same_site) = &options.same_site {
+        fields.extend(quote!(same_site: #same_site,));
+    }
+    quote!(::pico::__private::CookieOptions { #fields ..::pico::__private::CookieOptions::DEFAULT })
+}
+
+/// `let local = ...;`, spanned at the user's type (or source) so that a
+/// type that cannot be read is reported there.
 fn read_param(param: &Param, local: &syn::Ident, cx: &syn::Ident) -> TokenStream {
     let ty = &param.ty;
     let name = param.ident.to_string();
-    let read = match (&param.default, param.optional) {
-        (Some(expr), _) => {
+    let read = match (&param.source, &param.default, param.optional) {
+        (Some(Source::Request), ..) => quote_spanned!(ty.span()=> ::pico::__private::request(#cx)),
+        (Some(Source::Attribute(attribute)), ..) => quote_spanned! {ty.span()=>
+            ::pico::__private::request_attribute::<#ty>(#cx, #attribute)?
+        },
+        (Some(Source::Function(f)), ..) => quote_spanned! {f.span()=>
+            ::pico::__private::request_fn::<#ty, _>(#cx, &(#f))?
+        },
+        (None, Some(expr), _) => {
             // `"world"` fills a `String`; anything else has the parameter's
             // type already (`Into` would make `10` an `i32`).
             let value = match expr {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(_),
-                    ..
-                }) => {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(_), .. }) => {
                     quote!(::core::convert::Into::into(#expr))
                 }
                 _ => quote!(#expr),
             };
             quote_spanned! {ty.span()=>
-                ::pico::__private::arg_or::<#ty>(#cx, #name, || #value)
+                ::pico::__private::arg_or::<#ty>(#cx, #name, || #value)?
             }
         }
-        (None, true) => quote_spanned! {ty.span()=>
-            ::pico::__private::arg_or::<#ty>(#cx, #name, ::core::default::Default::default)
+        (None, None, true) => quote_spanned! {ty.span()=>
+            ::pico::__private::arg_or::<#ty>(#cx, #name, ::core::default::Default::default)?
         },
-        (None, false) => quote_spanned!(ty.span()=> ::pico::__private::arg::<#ty>(#cx, #name)),
+        (None, None, false) => quote_spanned!(ty.span()=> ::pico::__private::arg::<#ty>(#cx, #name)?),
     };
-    quote!(let #local = #read?;)
+    quote!(let #local: #ty = #read;)
 }
 
 fn option_str(text: Option<&str>) -> TokenStream {

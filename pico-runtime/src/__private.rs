@@ -1,14 +1,51 @@
 //! What the code `#[pico::api]` generates names. Not a public API: it may
 //! change in any release.
 
-pub use crate::definition::{Function, Module, Param, Thunk};
-pub use crate::failure::{Failure, Location};
-pub use crate::request::Context;
-pub use crate::response::{Outcome, Reply, json, json_result, response, response_result};
-pub use serde_json;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+pub use crate::cookies::{CookieOptions, delete_cookies, set_cookies};
+pub use crate::definition::{Function, Module, Param, Prehandle, Thunk};
+pub use crate::failure::{Failure, Location};
+pub use crate::response::{Outcome, Reply, json, json_result, response, response_result};
+pub use crate::stream::{StreamContext, iter, iter_fallible, stream, stream_fallible};
+pub use serde_json;
+
+use crate::args::Args;
+use crate::error::HttpError;
+use crate::json::JsonCodec;
+use crate::request::Request;
+
+/// What a generated handler works on: the request and its arguments.
+pub struct Context {
+    pub(crate) request: Request,
+    pub(crate) args: Args,
+    pub(crate) codec: Option<Arc<dyn JsonCodec>>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context").field("request", &self.request).field("args", &self.args).finish_non_exhaustive()
+    }
+}
+
+impl Context {
+    /// The app's JSON codec, to write the result with.
+    pub fn codec(&self) -> Option<Arc<dyn JsonCodec>> {
+        self.codec.clone()
+    }
+
+    /// How a stream function's items are written.
+    pub fn stream_context(&self, function: &'static str) -> StreamContext {
+        StreamContext {
+            debug: self.request.debug(),
+            codec: self.codec.clone(),
+            function,
+        }
+    }
+}
 
 /// A type a parameter can have. Only here to say, when a type does not
 /// qualify, what to do about it.
@@ -34,9 +71,9 @@ impl<T: Serialize + ?Sized> Returnable for T {}
 /// A required parameter. The argument check has already refused requests
 /// without it, so absence here is only a defence.
 pub fn arg<T: Argument>(cx: &mut Context, name: &'static str) -> Result<T, Failure> {
-    match cx.arg(name)? {
+    match cx.args.remove(name)? {
         Some(value) => Ok(value),
-        None => Err(crate::HttpError::bad_request()
+        None => Err(HttpError::bad_request()
             .with_message(format!("Missing required parameters: [{name}]. "))
             .into()),
     }
@@ -48,7 +85,7 @@ pub fn arg_or<T: Argument>(
     name: &'static str,
     default: impl FnOnce() -> T,
 ) -> Result<T, Failure> {
-    Ok(cx.arg(name)?.unwrap_or_else(default))
+    Ok(cx.args.remove(name)?.unwrap_or_else(default))
 }
 
 /// A default as the definition shows it.
@@ -62,4 +99,152 @@ where
     F: std::future::Future<Output = Result<Reply, Failure>> + Send + 'static,
 {
     Outcome::Pending(Box::pin(future))
+}
+
+/// `#[request_args(req)]`: the request itself.
+pub fn request(cx: &Context) -> Request {
+    cx.request.clone()
+}
+
+/// `#[request_args(ip = remote_addr)]` and `#[request_args(user = "user")]`:
+/// a request attribute or a stored value, as the parameter's type.
+pub fn request_attribute<T: DeserializeOwned>(cx: &Context, name: &'static str) -> Result<T, Failure> {
+    let value = cx.request.attribute(name);
+    T::deserialize(value).map_err(|e| {
+        Failure::internal(
+            "request_args",
+            format!("the request attribute `{name}` does not fit the parameter: {e}"),
+        )
+    })
+}
+
+/// A function of the request, for `#[request_args(user = current_user)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot fill a parameter from the request",
+    label = "expected a function `fn(&pico::Request) -> Result<T, E>`",
+    note = "`#[request_args(name = f)]` calls `f(&request)`; its `Ok` value must be the parameter's type"
+)]
+pub trait RequestFn<T> {
+    /// Calls it.
+    fn call(&self, request: &Request) -> Result<T, Failure>;
+}
+
+impl<F, T, E> RequestFn<T> for F
+where
+    F: Fn(&Request) -> Result<T, E>,
+    E: Into<Failure>,
+{
+    fn call(&self, request: &Request) -> Result<T, Failure> {
+        self(request).map_err(Into::into)
+    }
+}
+
+/// `#[request_args(user = current_user)]`.
+pub fn request_fn<T, F: RequestFn<T>>(cx: &Context, f: &F) -> Result<T, Failure> {
+    f.call(&cx.request)
+}
+
+/// What a `#[protected]` check may answer: `true`/`false` (403), or a
+/// `Result` whose error is the response.
+#[diagnostic::on_unimplemented(
+    message = "a `#[protected]` check cannot return `{Self}`",
+    label = "expected `bool`, `Result<(), E>` or `Result<bool, E>`",
+    note = "a check is `fn(&pico::Request, &pico::Args) -> bool` (or a `Result`): `false` refuses with 403"
+)]
+pub trait Verdict {
+    /// `Ok` to go on.
+    fn verdict(self) -> Result<(), Failure>;
+}
+
+impl Verdict for bool {
+    fn verdict(self) -> Result<(), Failure> {
+        if self { Ok(()) } else { Err(HttpError::forbidden().into()) }
+    }
+}
+
+impl<E: Into<Failure>> Verdict for Result<(), E> {
+    fn verdict(self) -> Result<(), Failure> {
+        self.map_err(Into::into)
+    }
+}
+
+impl<E: Into<Failure>> Verdict for Result<bool, E> {
+    fn verdict(self) -> Result<(), Failure> {
+        self.map_err(Into::into)?.verdict()
+    }
+}
+
+/// A `#[protected]` check.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a `#[protected]` check",
+    label = "expected a function `fn(&pico::Request, &pico::Args) -> bool`",
+    note = "a check is `fn(&pico::Request, &pico::Args)` returning `bool`, `Result<(), E>` or `Result<bool, E>`"
+)]
+pub trait Check {
+    /// Runs it.
+    fn check(&self, request: &Request, args: &Args) -> Result<(), Failure>;
+}
+
+impl<F, V> Check for F
+where
+    F: Fn(&Request, &Args) -> V,
+    V: Verdict,
+{
+    fn check(&self, request: &Request, args: &Args) -> Result<(), Failure> {
+        self(request, args).verdict()
+    }
+}
+
+/// Runs a `#[protected]` check.
+pub fn protect<C: Check>(cx: &Context, check: &C) -> Result<(), Failure> {
+    check.check(&cx.request, &cx.args)
+}
+
+/// What a module's `#[prehandle]` may answer: nothing, or a `Result`.
+#[diagnostic::on_unimplemented(
+    message = "a `#[prehandle]` cannot return `{Self}`",
+    label = "expected `()` or `Result<(), E>`",
+    note = "a prehandle is `fn(&mut pico::Request, &mut pico::Args)` returning `()` or `Result<(), E>`"
+)]
+pub trait HookOutcome {
+    /// `Ok` to go on.
+    fn outcome(self) -> Result<(), Failure>;
+}
+
+impl HookOutcome for () {
+    fn outcome(self) -> Result<(), Failure> {
+        Ok(())
+    }
+}
+
+impl<E: Into<Failure>> HookOutcome for Result<(), E> {
+    fn outcome(self) -> Result<(), Failure> {
+        self.map_err(Into::into)
+    }
+}
+
+/// A module's `#[prehandle]` function.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a `#[prehandle]`",
+    label = "expected `fn(&mut pico::Request, &mut pico::Args)`",
+    note = "a prehandle is `fn(&mut pico::Request, &mut pico::Args)` returning `()` or `Result<(), E>`"
+)]
+pub trait PrehandleFn {
+    /// Runs it.
+    fn run(&self, request: &mut Request, args: &mut Args) -> Result<(), Failure>;
+}
+
+impl<F, R> PrehandleFn for F
+where
+    F: Fn(&mut Request, &mut Args) -> R,
+    R: HookOutcome,
+{
+    fn run(&self, request: &mut Request, args: &mut Args) -> Result<(), Failure> {
+        self(request, args).outcome()
+    }
+}
+
+/// Runs a module's `#[prehandle]`.
+pub fn prehandle<P: PrehandleFn>(f: &P, request: &mut Request, args: &mut Args) -> Result<(), Failure> {
+    f.run(request, args)
 }

@@ -7,20 +7,25 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::Request as HttpRequest;
 use axum::response::Response;
+use serde_json::Map;
 use http::Method;
-use http::header::{ALLOW, HOST, HeaderMap, HeaderValue};
+use http::header::{ALLOW, HeaderMap, HeaderValue};
 use http::request::Parts;
 use tower::ServiceExt;
 use tower::util::BoxCloneSyncService;
 
+use crate::__private::Context;
 use crate::args::{Arg, Args};
-use crate::definition::{AppDef, Function, Module, ModuleDef, Template, module_path};
+use crate::body::read_args;
+use crate::definition::{AppDef, Function, Module, ModuleDef, Prehandle, Template, module_path};
 use crate::error::HttpError;
 use crate::failure::{Failure, http_error_response};
+use crate::hooks::{Hooks, NoHooks};
+use crate::json::JsonCodec;
 use crate::panic::{self, Guarded};
-use crate::request::{Context, read_args};
+use crate::request::{Request, root_url};
 use crate::response::{is_callback_name, json_response, jsonp, typed_response};
 
 /// The default limit on a request body: 16 MiB.
@@ -44,12 +49,24 @@ pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// # }
 /// # fn main() {}
 /// ```
-#[derive(Debug)]
 pub struct App {
     modules: Vec<(String, Module)>,
     debug: bool,
     body_limit: usize,
     static_dir: Option<PathBuf>,
+    hooks: Arc<dyn Hooks>,
+    codec: Option<Arc<dyn JsonCodec>>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("modules", &self.modules)
+            .field("debug", &self.debug)
+            .field("body_limit", &self.body_limit)
+            .field("static_dir", &self.static_dir)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for App {
@@ -68,7 +85,25 @@ impl App {
             debug,
             body_limit: DEFAULT_BODY_LIMIT,
             static_dir: None,
+            hooks: Arc::new(NoHooks),
+            codec: None,
         }
+    }
+
+    /// The app's hooks: what runs before and after every function, and how
+    /// failures become responses.
+    #[must_use]
+    pub fn hooks(mut self, hooks: impl Hooks) -> Self {
+        self.hooks = Arc::new(hooks);
+        self
+    }
+
+    /// Reads arguments and writes results with `codec` rather than
+    /// serde_json's defaults.
+    #[must_use]
+    pub fn json_codec(mut self, codec: impl JsonCodec) -> Self {
+        self.codec = Some(Arc::new(codec));
+        self
     }
 
     /// Serves `module` under its own name: `/example/hello`.
@@ -122,7 +157,7 @@ impl App {
     pub fn into_router(self) -> Router {
         panic::install_hook();
         let shared = Arc::new(Shared::build(self));
-        Router::new().fallback(move |request: Request| dispatch(Arc::clone(&shared), request))
+        Router::new().fallback(move |request: HttpRequest| dispatch(Arc::clone(&shared), request))
     }
 }
 
@@ -141,18 +176,28 @@ enum Form {
     Js,
 }
 
-type StaticService = BoxCloneSyncService<Request, Response, Infallible>;
+type StaticService = BoxCloneSyncService<HttpRequest, Response, Infallible>;
+
+/// An exposed function with what serving it needs.
+struct Entry {
+    /// `module.function`, for the log.
+    qualified: String,
+    function: Function,
+    prehandle: Option<Prehandle>,
+}
 
 /// Everything a request needs, built once at start-up and shared without
 /// locks.
 struct Shared {
     routes: HashMap<String, Route>,
-    functions: Vec<(String, Function)>,
+    functions: Vec<Entry>,
     module_defs: Vec<Template>,
     app_def: Template,
     debug: bool,
     body_limit: usize,
     static_files: Option<StaticService>,
+    hooks: Arc<dyn Hooks>,
+    codec: Option<Arc<dyn JsonCodec>>,
 }
 
 impl Shared {
@@ -183,11 +228,15 @@ impl Shared {
                     format!("/{path}/{}", function.name),
                     Route::Function(functions.len()),
                 );
-                functions.push((format!("{alias}.{}", function.name), function.clone()));
+                functions.push(Entry {
+                    qualified: format!("{alias}.{}", function.name),
+                    function: function.clone(),
+                    prehandle: module.prehandle,
+                });
             }
         }
         let static_files = app.static_dir.map(|dir| {
-            let not_found = tower::service_fn(|_: Request| async {
+            let not_found = tower::service_fn(|_: HttpRequest| async {
                 Ok::<_, Infallible>(http_error_response(&HttpError::not_found()))
             });
             let serve_dir = tower_http::services::ServeDir::new(dir)
@@ -203,6 +252,22 @@ impl Shared {
             debug: app.debug,
             body_limit: app.body_limit,
             static_files,
+            hooks: app.hooks,
+            codec: app.codec,
+        }
+    }
+
+    /// Turns a failure into the response: logged once when internal, then
+    /// the app's `handle_exception`, whose own panic gives the standard body.
+    fn failure_response(&self, failure: &Failure, request: &Request, function: &str) -> Response {
+        failure.log(function);
+        match panic::catch(self.debug, || self.hooks.handle_exception(failure, request, Map::new())) {
+            Ok(response) => response,
+            Err(caught) => {
+                let failure = Failure::from_panic(caught);
+                failure.log(function);
+                failure.to_response(self.debug, &Map::new())
+            }
         }
     }
 }
@@ -219,7 +284,7 @@ fn json_errors(response: Response) -> Response {
 }
 
 /// The life of one request.
-async fn dispatch(shared: Arc<Shared>, request: Request) -> Response {
+async fn dispatch(shared: Arc<Shared>, request: HttpRequest) -> Response {
     let (mut parts, body) = request.into_parts();
     let root = match Root::of(&parts) {
         Ok(root) => root,
@@ -236,7 +301,7 @@ async fn dispatch(shared: Arc<Shared>, request: Request) -> Response {
         return match &shared.static_files {
             Some(files) => {
                 parts.uri = root.stripped_uri(&parts.uri);
-                let request = Request::from_parts(parts, body);
+                let request = HttpRequest::from_parts(parts, body);
                 match files.clone().oneshot(request).await {
                     Ok(response) => response,
                     Err(never) => match never {},
@@ -245,13 +310,18 @@ async fn dispatch(shared: Arc<Shared>, request: Request) -> Response {
             None => http_error_response(&HttpError::not_found()),
         };
     };
-    if !matches!(parts.method, Method::GET | Method::HEAD | Method::POST) {
-        let e =
-            HttpError::method_not_allowed().with_header(ALLOW, HeaderValue::from_static("GET, HEAD, POST"));
+    let required = match route {
+        Route::Function(index) => shared.functions[index].function.method,
+        Route::Module(..) | Route::App(_) => None,
+    };
+    if let Err(e) = check_method(&parts.method, required) {
         return http_error_response(&e);
     }
     match route {
-        Route::Function(index) => call(&shared, index, parts, body).await,
+        Route::Function(index) => {
+            let prefix = root.prefix.to_owned();
+            call(&shared, &shared.functions[index], parts, &prefix, body).await
+        }
         Route::Module(index, form) => definition(
             &shared.module_defs[index],
             form,
@@ -263,24 +333,59 @@ async fn dispatch(shared: Arc<Shared>, request: Request) -> Response {
     }
 }
 
-/// Calls an exposed function. Everything from reading the arguments to
-/// serialising the result runs under the panic guard.
-async fn call(shared: &Shared, index: usize, parts: Parts, body: Body) -> Response {
-    let (qualified, function) = &shared.functions[index];
-    let run = async {
-        let args = read_args(&parts, body, shared.body_limit).await?;
-        let mut cx = Context { parts, args };
-        let callback = take_callback(&mut cx.args)?;
-        check_args(function, &cx.args)?;
-        let outcome = (function.thunk)(&mut cx)?;
-        let reply = outcome.finish().await?;
-        Ok::<_, Failure>(reply.into_response(callback.as_deref()))
+/// GET, HEAD and POST reach every function; `#[require_method(M)]` lets
+/// only M through (and HEAD with GET).
+fn check_method(method: &Method, required: Option<&'static str>) -> Result<(), HttpError> {
+    let allowed = match required {
+        None => matches!(*method, Method::GET | Method::HEAD | Method::POST),
+        Some(required) => method.as_str() == required || (required == "GET" && *method == Method::HEAD),
     };
-    match Guarded::new(run, shared.debug).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(failure)) => failure.into_response(shared.debug, qualified),
-        Err(caught) => Failure::from_panic(caught).into_response(shared.debug, qualified),
+    if allowed {
+        return Ok(());
     }
+    let allow = required.map_or(HeaderValue::from_static("GET, HEAD, POST"), HeaderValue::from_static);
+    Err(HttpError::method_not_allowed().with_header(ALLOW, allow))
+}
+
+/// Calls an exposed function: hooks, checks, the function, error handling
+/// and posthandle. Everything that runs user code runs under the panic guard.
+async fn call(shared: &Shared, entry: &Entry, parts: Parts, prefix: &str, body: Body) -> Response {
+    let debug = shared.debug;
+    let mut cx = Context {
+        request: Request::new(parts, prefix, debug),
+        args: Args::default(),
+        codec: shared.codec.clone(),
+    };
+    let result = Guarded::new(run(shared, entry, &mut cx, body), debug).await;
+    let mut response = match result {
+        Ok(Ok(response)) => response,
+        Ok(Err(failure)) => shared.failure_response(&failure, &cx.request, &entry.qualified),
+        Err(caught) => shared.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
+    };
+    let posthandle = panic::catch(debug, || shared.hooks.posthandle(&cx.request, &mut response));
+    match posthandle {
+        Ok(()) => response,
+        Err(caught) => shared.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
+    }
+}
+
+/// The part of a call that can fail, in the documented order.
+async fn run(shared: &Shared, entry: &Entry, cx: &mut Context, body: Body) -> Result<Response, Failure> {
+    let mut args = read_args(cx.request.parts(), body, shared.body_limit).await?;
+    args.set_codec(shared.codec.clone());
+    cx.args = args;
+    let callback = take_callback(&mut cx.args)?;
+    shared.hooks.prehandle(&mut cx.request, &mut cx.args)?;
+    if let Some(prehandle) = entry.prehandle {
+        prehandle(&mut cx.request, &mut cx.args)?;
+    }
+    for name in entry.function.from_request {
+        cx.args.take(name);
+    }
+    check_args(&entry.function, &cx.args)?;
+    let outcome = (entry.function.thunk)(cx)?;
+    let reply = outcome.finish().await?;
+    Ok(reply.into_response(callback.as_deref()))
 }
 
 fn definition(template: &Template, form: Form, loader: &str, root: &Root<'_>, parts: &Parts) -> Response {
@@ -304,7 +409,7 @@ fn definition(template: &Template, form: Form, loader: &str, root: &Root<'_>, pa
 
 fn callback_in_query(query: &str) -> Result<Option<String>, HttpError> {
     let mut args = Args::default();
-    crate::request::push_pairs(&mut args, query.as_bytes())?;
+    crate::body::push_pairs(&mut args, query.as_bytes())?;
     take_callback(&mut args)
 }
 
@@ -373,19 +478,7 @@ impl<'a> Root<'a> {
     }
 
     fn url(&self, parts: &Parts) -> String {
-        let scheme = match parts.headers.get("x-forwarded-proto").map(HeaderValue::as_bytes) {
-            Some(b"https") => "https",
-            Some(b"http") => "http",
-            _ => parts.uri.scheme_str().unwrap_or("http"),
-        };
-        let host = parts
-            .headers
-            .get(HOST)
-            .and_then(|h| h.to_str().ok())
-            .or_else(|| parts.uri.authority().map(http::uri::Authority::as_str))
-            .filter(|h| is_host(h))
-            .unwrap_or("localhost");
-        format!("{scheme}://{host}{}/", self.prefix)
+        root_url(parts, self.prefix)
     }
 
     /// `path` without the prefix.
@@ -432,13 +525,6 @@ fn script_name(headers: &HeaderMap) -> Result<&str, HttpError> {
         return Err(invalid());
     }
     Ok(value)
-}
-
-fn is_host(host: &str) -> bool {
-    !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b))
 }
 
 impl std::fmt::Debug for Shared {

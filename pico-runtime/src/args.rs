@@ -5,13 +5,16 @@
 //! values; each parameter is then deserialised straight from its raw value
 //! into the parameter's own type, with no intermediate JSON tree.
 
-use serde::Deserialize;
+use std::sync::Arc;
+
 use serde::de::value::Error as DeError;
+use serde::{Deserialize, Serialize};
 use serde::de::{DeserializeOwned, IntoDeserializer, MapAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::error::HttpError;
+use crate::json::JsonCodec;
 use crate::upload::{FileDeserializer, Upload};
 
 /// How many distinct names one request may send. Above it the request is
@@ -21,7 +24,7 @@ const MAX_NAMES: usize = 1000;
 const MAX_VALUES: usize = 10_000;
 
 /// A raw value as it arrived.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Arg {
     /// From the query string or a form: "pragmatic JSON", parsed as JSON when
     /// it is JSON and taken as the plain string when it is not.
@@ -34,17 +37,83 @@ pub(crate) enum Arg {
     Many(Vec<Arg>),
 }
 
-/// The arguments of one request.
-#[derive(Debug, Default)]
-pub(crate) struct Args {
+/// The arguments of one request, by name, as the client sent them.
+///
+/// Hooks and `protected` checks read them (and prehandles may change them)
+/// before the function's parameters are filled from them. Each value is
+/// deserialised into the type asked for, so the same argument can be read
+/// as text by a hook and as a number by the function.
+#[derive(Default)]
+pub struct Args {
     /// Name, value, and the source that set it: within one source a repeated
     /// name makes a list, a later source overrides.
     entries: Vec<(String, Arg, u8)>,
     values: usize,
     source: u8,
+    codec: Option<Arc<dyn JsonCodec>>,
+}
+
+impl std::fmt::Debug for Args {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.entries.iter().map(|(n, a, _)| (n, a))).finish()
+    }
 }
 
 impl Args {
+    /// The names sent, `_`-prefixed reserved ones included.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(n, ..)| n.as_str())
+    }
+
+    /// Whether `name` was sent.
+    pub fn contains(&self, name: &str) -> bool {
+        self.entries.iter().any(|(n, ..)| n == name)
+    }
+
+    /// The argument `name` as `T`, leaving it in place; `Ok(None)` when it
+    /// was not sent.
+    ///
+    /// # Errors
+    /// A 400 naming the argument when its value does not fit `T`.
+    pub fn get<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, HttpError> {
+        match self.entries.iter().find(|(n, ..)| n == name) {
+            None => Ok(None),
+            Some((_, arg, _)) => decode(arg.clone(), self.codec.as_deref())
+                .map(Some)
+                .map_err(|reason| invalid(name, &reason)),
+        }
+    }
+
+    /// Removes the argument `name` and returns it as `T`; `Ok(None)` when it
+    /// was not sent.
+    ///
+    /// # Errors
+    /// A 400 naming the argument when its value does not fit `T`.
+    pub fn remove<T: DeserializeOwned>(&mut self, name: &str) -> Result<Option<T>, HttpError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(arg) => decode(arg, self.codec.as_deref())
+                .map(Some)
+                .map_err(|reason| invalid(name, &reason)),
+        }
+    }
+
+    /// Sets the argument `name`, replacing what the client sent. A value
+    /// that does not serialise is set as `null`.
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Serialize) {
+        let json = serde_json::to_string(&value).unwrap_or_else(|_| "null".to_owned());
+        let raw = RawValue::from_string(json).unwrap_or_else(|_| RawValue::NULL.to_owned());
+        let name = name.into();
+        match self.entries.iter_mut().find(|(n, ..)| *n == name) {
+            Some((_, arg, _)) => *arg = Arg::Json(raw),
+            None => self.entries.push((name, Arg::Json(raw), self.source)),
+        }
+    }
+
+    pub(crate) fn set_codec(&mut self, codec: Option<Arc<dyn JsonCodec>>) {
+        self.codec = codec;
+    }
+
     /// Starts a new source: its values override those of earlier ones.
     pub(crate) fn next_source(&mut self) {
         self.source += 1;
@@ -78,32 +147,16 @@ impl Args {
         Ok(())
     }
 
-    /// The names sent.
-    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(n, ..)| n.as_str())
-    }
-
-    /// Whether `name` was sent.
-    pub(crate) fn contains(&self, name: &str) -> bool {
-        self.entries.iter().any(|(n, ..)| n == name)
-    }
-
     /// Removes and returns the raw value of `name`.
     pub(crate) fn take(&mut self, name: &str) -> Option<Arg> {
         let index = self.entries.iter().position(|(n, ..)| n == name)?;
         Some(self.entries.swap_remove(index).1)
     }
 
-    /// Removes `name` and deserialises it as `T`; `None` when it was not sent.
-    pub(crate) fn decode<T: DeserializeOwned>(&mut self, name: &str) -> Result<Option<T>, HttpError> {
-        match self.take(name) {
-            None => Ok(None),
-            Some(arg) => decode(arg).map(Some).map_err(|reason| {
-                HttpError::bad_request()
-                    .with_message(format!("Invalid value for parameter `{name}`: {reason}."))
-            }),
-        }
-    }
+}
+
+fn invalid(name: &str, reason: &str) -> HttpError {
+    HttpError::bad_request().with_message(format!("Invalid value for parameter `{name}`: {reason}."))
 }
 
 fn too_many() -> HttpError {
@@ -113,13 +166,38 @@ fn too_many() -> HttpError {
 }
 
 /// Deserialises one raw value, or says why it does not fit `T`.
-fn decode<T: DeserializeOwned>(arg: Arg) -> Result<T, String> {
+fn decode<T: DeserializeOwned>(arg: Arg, codec: Option<&dyn JsonCodec>) -> Result<T, String> {
+    if let Some(codec) = codec {
+        return decode_with(arg, codec);
+    }
     match arg {
         Arg::Text(text) => decode_text(text),
         Arg::Json(raw) => serde_json::from_str(raw.get()).map_err(|e| strip_position(&e)),
         Arg::File(upload) => T::deserialize(FileDeserializer(upload)).map_err(|e| e.to_string()),
         Arg::Many(items) => decode_many(items),
     }
+}
+
+/// Decoding through an app's own [`JsonCodec`]: each value becomes a JSON
+/// value by the codec first.
+fn decode_with<T: DeserializeOwned>(arg: Arg, codec: &dyn JsonCodec) -> Result<T, String> {
+    let pragmatic = |text: String| codec.load(&text).unwrap_or(Value::String(text));
+    let value = match arg {
+        Arg::Text(text) => pragmatic(text),
+        Arg::Json(raw) => codec.load(raw.get())?,
+        Arg::File(upload) => return T::deserialize(FileDeserializer(upload)).map_err(|e| e.to_string()),
+        Arg::Many(items) if items.iter().all(|a| matches!(a, Arg::Text(_))) => Value::Array(
+            items
+                .into_iter()
+                .filter_map(|a| match a {
+                    Arg::Text(t) => Some(pragmatic(t)),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        many @ Arg::Many(_) => return decode(many, None),
+    };
+    T::deserialize(value).map_err(|e| e.to_string())
 }
 
 /// Pragmatic JSON, typed: the text as JSON if that gives a `T`, otherwise
@@ -215,14 +293,14 @@ mod tests {
 
     #[test]
     fn pragmatic_text_takes_the_parameters_type() {
-        assert_eq!(decode::<i64>(text("6")).unwrap(), 6);
-        assert_eq!(decode::<String>(text("Tester")).unwrap(), "Tester");
-        assert_eq!(decode::<String>(text("\"a\"")).unwrap(), "a");
-        assert_eq!(decode::<String>(text("42")).unwrap(), "42");
-        assert_eq!(decode::<Vec<i64>>(text("[1,2]")).unwrap(), vec![1, 2]);
-        let e = decode::<i64>(text("a")).unwrap_err();
+        assert_eq!(decode::<i64>(text("6"), None).unwrap(), 6);
+        assert_eq!(decode::<String>(text("Tester"), None).unwrap(), "Tester");
+        assert_eq!(decode::<String>(text("\"a\""), None).unwrap(), "a");
+        assert_eq!(decode::<String>(text("42"), None).unwrap(), "42");
+        assert_eq!(decode::<Vec<i64>>(text("[1,2]"), None).unwrap(), vec![1, 2]);
+        let e = decode::<i64>(text("a"), None).unwrap_err();
         assert_eq!(e, "invalid type: string \"a\", expected i64");
-        let e = decode::<i64>(text("[1]")).unwrap_err();
+        let e = decode::<i64>(text("[1]"), None).unwrap_err();
         assert_eq!(e, "invalid type: sequence, expected i64");
     }
 
@@ -236,14 +314,14 @@ mod tests {
         args.push("y".into(), text("a"), true).unwrap();
         args.next_source();
         args.push("y".into(), text("b"), true).unwrap();
-        assert_eq!(args.decode::<Vec<i64>>("x").unwrap(), Some(vec![1, 2, 3]));
-        assert_eq!(args.decode::<String>("y").unwrap(), Some("b".to_owned()));
-        assert_eq!(args.decode::<String>("z").unwrap(), None);
+        assert_eq!(args.remove::<Vec<i64>>("x").unwrap(), Some(vec![1, 2, 3]));
+        assert_eq!(args.remove::<String>("y").unwrap(), Some("b".to_owned()));
+        assert_eq!(args.remove::<String>("z").unwrap(), None);
     }
 
     #[test]
     fn repeated_words_make_a_list_of_strings() {
         let items = vec![text("a"), text("1")];
-        assert_eq!(decode::<Vec<String>>(Arg::Many(items)).unwrap(), vec!["a", "1"]);
+        assert_eq!(decode::<Vec<String>>(Arg::Many(items), None).unwrap(), vec!["a", "1"]);
     }
 }

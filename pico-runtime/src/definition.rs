@@ -9,13 +9,18 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::__private::Context;
+use crate::args::Args;
 use crate::failure::Failure;
-use crate::request::Context;
+use crate::request::Request;
 use crate::response::Outcome;
 
 /// A generated handler: takes its arguments out of the context and calls the
 /// user's function.
 pub type Thunk = fn(&mut Context) -> Result<Outcome, Failure>;
+
+/// A module's `#[prehandle]`, as generated code calls it.
+pub type Prehandle = fn(&mut Request, &mut Args) -> Result<(), Failure>;
 
 /// One parameter a client sends.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +39,13 @@ pub struct Function {
     pub(crate) doc: Option<&'static str>,
     pub(crate) params: &'static [Param],
     pub(crate) thunk: Thunk,
+    /// `#[require_method(...)]`.
+    pub(crate) method: Option<&'static str>,
+    /// `#[stream]`.
+    pub(crate) stream: bool,
+    /// Parameters filled from the request: a client's values for them are
+    /// dropped.
+    pub(crate) from_request: &'static [&'static str],
 }
 
 impl Function {
@@ -49,7 +61,31 @@ impl Function {
             doc,
             params,
             thunk,
+            method: None,
+            stream: false,
+            from_request: &[],
         }
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub fn require_method(mut self, method: &'static str) -> Self {
+        self.method = Some(method);
+        self
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub fn stream(mut self) -> Self {
+        self.stream = true;
+        self
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub fn from_request(mut self, names: &'static [&'static str]) -> Self {
+        self.from_request = names;
+        self
     }
 
     /// The function's name.
@@ -65,12 +101,18 @@ pub struct Module {
     pub(crate) name: &'static str,
     pub(crate) doc: Option<&'static str>,
     pub(crate) functions: Vec<Function>,
+    pub(crate) prehandle: Option<Prehandle>,
 }
 
 impl Module {
     #[doc(hidden)]
     pub fn new(name: &'static str, doc: Option<&'static str>, functions: Vec<Function>) -> Self {
-        Self { name, doc, functions }
+        Self {
+            name,
+            doc,
+            functions,
+            prehandle: None,
+        }
     }
 
     /// The module's own name (the Rust module's).
@@ -103,6 +145,10 @@ struct FunctionDef<'a> {
     doc: Option<&'a str>,
     url: String,
     args: Vec<ArgDef<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    stream: bool,
 }
 
 #[derive(Serialize)]
@@ -145,6 +191,8 @@ impl<'a> ModuleDef<'a> {
                             default: p.default.map(|d| d()),
                         })
                         .collect(),
+                    method: f.method,
+                    stream: f.stream,
                 })
                 .collect(),
         }

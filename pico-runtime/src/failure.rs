@@ -1,11 +1,12 @@
-//! `Failure`: every way a request can fail, and the one place that turns it
-//! into the standard JSON error response.
+//! `Failure`: every way a request can fail, and the standard JSON error
+//! response it becomes.
 
 use std::borrow::Cow;
 use std::error::Error as StdError;
 
 use axum::body::Body;
 use axum::response::Response;
+use http::StatusCode;
 use http::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -14,19 +15,22 @@ use crate::error::HttpError;
 use crate::panic::Caught;
 use crate::trace;
 
-/// A failed request: an error for the client, or an internal one.
+/// A failed request: an [`HttpError`] for the client, or an internal error
+/// (a panic, or any other error) that the client only hears of as a 500.
+///
+/// `?` turns any error into a `Failure`: an `HttpError` (also one boxed as
+/// `Box<dyn Error>`) keeps its status, anything else is internal.
 #[derive(Debug)]
-pub enum Failure {
-    /// The client hears this error as it is.
+pub struct Failure(Kind);
+
+#[derive(Debug)]
+enum Kind {
     Http(HttpError),
-    /// The client hears a generic 500; the details go to the log.
     Internal(Box<Internal>),
 }
 
-/// An internal error: a panic, or a returned error that is not an
-/// [`HttpError`].
 #[derive(Debug)]
-pub struct Internal {
+struct Internal {
     name: Cow<'static, str>,
     message: String,
     /// Where it happened, `file:line`, when known.
@@ -39,105 +43,7 @@ enum Origin {
     Panic(Option<backtrace::Backtrace>),
     /// A returned error: the best place to point at is the function that
     /// returned it.
-    Returned {
-        function: &'static str,
-    },
-}
-
-impl Failure {
-    /// A returned error. An [`HttpError`] (also one boxed as a
-    /// `Box<dyn Error>`) keeps its status; anything else is internal.
-    pub fn from_error<E>(error: E, at: Location) -> Self
-    where
-        E: Into<Box<dyn StdError + Send + Sync>>,
-    {
-        let name = std::any::type_name::<E>();
-        let boxed: Box<dyn StdError + Send + Sync> = error.into();
-        match boxed.downcast::<HttpError>() {
-            Ok(http) => Failure::Http(*http),
-            Err(other) => {
-                let mut message = other.to_string();
-                let mut source = other.source();
-                while let Some(cause) = source {
-                    message.push_str(": ");
-                    message.push_str(&cause.to_string());
-                    source = cause.source();
-                }
-                Failure::Internal(Box::new(Internal {
-                    name: Cow::Borrowed(name),
-                    message,
-                    location: Some(format!("{}:{}", at.file, at.line)),
-                    origin: Origin::Returned {
-                        function: at.function,
-                    },
-                }))
-            }
-        }
-    }
-
-    pub(crate) fn from_panic(caught: Caught) -> Self {
-        Failure::Internal(Box::new(Internal {
-            name: Cow::Borrowed("panic"),
-            message: caught.message,
-            location: caught.location,
-            origin: Origin::Panic(caught.backtrace),
-        }))
-    }
-
-    /// An internal error with a message of the framework's own.
-    pub(crate) fn internal(name: &'static str, message: String) -> Self {
-        Failure::Internal(Box::new(Internal {
-            name: Cow::Borrowed(name),
-            message,
-            location: None,
-            origin: Origin::Panic(None),
-        }))
-    }
-
-    /// The response the client gets. Internal errors are logged here, which
-    /// is the one place every failure passes, so each is logged once.
-    pub(crate) fn into_response(self, debug: bool, function: &str) -> Response {
-        match self {
-            Failure::Http(e) => error_response(&e, None),
-            Failure::Internal(internal) => {
-                tracing::error!(
-                    target: "pico",
-                    function,
-                    error.name = %internal.name,
-                    error.message = %internal.message,
-                    location = internal.location.as_deref().unwrap_or("unknown"),
-                    "internal error",
-                );
-                let details = debug.then(|| internal.debug_details());
-                error_response(&HttpError::internal_server_error(), details)
-            }
-        }
-    }
-}
-
-impl From<HttpError> for Failure {
-    fn from(e: HttpError) -> Self {
-        Failure::Http(e)
-    }
-}
-
-impl Internal {
-    fn debug_details(&self) -> DebugDetails<'_> {
-        let stack_trace = match &self.origin {
-            Origin::Panic(Some(bt)) => trace::user_frames(bt),
-            Origin::Panic(None) => self.location.iter().map(|l| trace::line_at(l, None)).collect(),
-            Origin::Returned { function } => self
-                .location
-                .iter()
-                .map(|l| trace::line_at(l, Some(function)))
-                .collect(),
-        };
-        DebugDetails {
-            name: &self.name,
-            message: &self.message,
-            stack_trace,
-        }
-    }
+    Returned(Option<&'static str>),
 }
 
 /// Where a handler was defined; the macro fills it in.
@@ -151,6 +57,157 @@ pub struct Location {
     pub function: &'static str,
 }
 
+impl<E> From<E> for Failure
+where
+    E: Into<Box<dyn StdError + Send + Sync>>,
+{
+    fn from(error: E) -> Self {
+        Failure::from_error(error, None)
+    }
+}
+
+impl Failure {
+    /// A returned error, with the place of the function that returned it.
+    pub fn from_error<E>(error: E, at: Option<Location>) -> Self
+    where
+        E: Into<Box<dyn StdError + Send + Sync>>,
+    {
+        let name = std::any::type_name::<E>();
+        let boxed: Box<dyn StdError + Send + Sync> = error.into();
+        match boxed.downcast::<HttpError>() {
+            Ok(http) => Failure(Kind::Http(*http)),
+            Err(other) => {
+                let mut message = other.to_string();
+                let mut source = other.source();
+                while let Some(cause) = source {
+                    message.push_str(": ");
+                    message.push_str(&cause.to_string());
+                    source = cause.source();
+                }
+                Failure(Kind::Internal(Box::new(Internal {
+                    name: Cow::Borrowed(name),
+                    message,
+                    location: at.map(|at| format!("{}:{}", at.file, at.line)),
+                    origin: Origin::Returned(at.map(|at| at.function)),
+                })))
+            }
+        }
+    }
+
+    pub(crate) fn from_panic(caught: Caught) -> Self {
+        Failure(Kind::Internal(Box::new(Internal {
+            name: Cow::Borrowed("panic"),
+            message: caught.message,
+            location: caught.location,
+            origin: Origin::Panic(caught.backtrace),
+        })))
+    }
+
+    /// An internal error with a message of the framework's own.
+    pub(crate) fn internal(name: &'static str, message: String) -> Self {
+        Failure(Kind::Internal(Box::new(Internal {
+            name: Cow::Borrowed(name),
+            message,
+            location: None,
+            origin: Origin::Returned(None),
+        })))
+    }
+
+    /// The error meant for the client, if it is one.
+    pub fn http_error(&self) -> Option<&HttpError> {
+        match &self.0 {
+            Kind::Http(e) => Some(e),
+            Kind::Internal(_) => None,
+        }
+    }
+
+    /// Whether this is a panic.
+    pub fn is_panic(&self) -> bool {
+        matches!(&self.0, Kind::Internal(i) if matches!(i.origin, Origin::Panic(_)))
+    }
+
+    /// The status the client gets: the `HttpError`'s, or 500.
+    pub fn status(&self) -> StatusCode {
+        match &self.0 {
+            Kind::Http(e) => e.status(),
+            Kind::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// For internal errors, the error's type name (`panic` for a panic);
+    /// for an `HttpError`, its status's name.
+    pub fn name(&self) -> &str {
+        match &self.0 {
+            Kind::Http(e) => e.name(),
+            Kind::Internal(i) => &i.name,
+        }
+    }
+
+    /// The error's own message: for internal errors it is for the log and
+    /// never reaches the client outside debug mode.
+    pub fn message(&self) -> &str {
+        match &self.0 {
+            Kind::Http(e) => e.message(),
+            Kind::Internal(i) => &i.message,
+        }
+    }
+
+    /// Where an internal error happened, `file:line`, when known.
+    pub fn location(&self) -> Option<&str> {
+        match &self.0 {
+            Kind::Http(_) => None,
+            Kind::Internal(i) => i.location.as_deref(),
+        }
+    }
+
+    /// The user's stack frames of an internal error, as debug mode shows
+    /// them (empty for an `HttpError`).
+    pub fn stack_trace(&self) -> Vec<String> {
+        let Kind::Internal(i) = &self.0 else {
+            return Vec::new();
+        };
+        match &i.origin {
+            Origin::Panic(Some(bt)) => trace::user_frames(bt),
+            Origin::Panic(None) => i.location.iter().map(|l| trace::line_at(l, None)).collect(),
+            Origin::Returned(function) => i.location.iter().map(|l| trace::line_at(l, *function)).collect(),
+        }
+    }
+
+    /// Logs an internal error, once per failed request; HTTP errors are the
+    /// client's business and are not logged.
+    pub(crate) fn log(&self, function: &str) {
+        if let Kind::Internal(internal) = &self.0 {
+            tracing::error!(
+                target: "pico",
+                function,
+                error.name = %internal.name,
+                error.message = %internal.message,
+                location = internal.location.as_deref().unwrap_or("unknown"),
+                "internal error",
+            );
+        }
+    }
+
+    /// The standard JSON error response: `name`, `code` and `message`, the
+    /// `HttpError`'s own keys and headers, then `extra`, then `__debug__`
+    /// for internal errors in debug mode. This is what
+    /// [`Hooks::handle_exception`](crate::Hooks::handle_exception) answers
+    /// unless overridden.
+    pub fn to_response(&self, debug: bool, extra: &Map<String, Value>) -> Response {
+        match &self.0 {
+            Kind::Http(e) => error_response(e, extra, None),
+            Kind::Internal(internal) => {
+                let details = debug.then(|| DebugDetails {
+                    name: &internal.name,
+                    message: &internal.message,
+                    stack_trace: self.stack_trace(),
+                });
+                error_response(&HttpError::internal_server_error(), extra, details)
+            }
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct DebugDetails<'a> {
     name: &'a str,
@@ -158,34 +215,55 @@ struct DebugDetails<'a> {
     stack_trace: Vec<String>,
 }
 
-#[derive(Serialize)]
 struct ErrorBody<'a> {
     name: &'a str,
     code: u16,
     message: &'a str,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    extra: Option<&'a Map<String, Value>>,
-    #[serde(rename = "__debug__", skip_serializing_if = "Option::is_none")]
+    own: Option<&'a Map<String, Value>>,
+    extra: &'a Map<String, Value>,
     debug: Option<DebugDetails<'a>>,
+}
+
+impl Serialize for ErrorBody<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("name", self.name)?;
+        map.serialize_entry("code", &self.code)?;
+        map.serialize_entry("message", self.message)?;
+        // The three standard keys are the body's contract: added keys can
+        // follow them, never replace them.
+        let added = self.own.into_iter().flatten().chain(self.extra);
+        for (key, value) in added {
+            if !matches!(key.as_str(), "name" | "code" | "message" | "__debug__") {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        if let Some(debug) = &self.debug {
+            map.serialize_entry("__debug__", debug)?;
+        }
+        map.end()
+    }
 }
 
 /// The standard JSON error response for `e`.
 pub(crate) fn http_error_response(e: &HttpError) -> Response {
-    error_response(e, None)
+    error_response(e, &Map::new(), None)
 }
 
 impl axum::response::IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        error_response(&self, None)
+        http_error_response(&self)
     }
 }
 
-fn error_response(e: &HttpError, debug: Option<DebugDetails<'_>>) -> Response {
+fn error_response(e: &HttpError, extra: &Map<String, Value>, debug: Option<DebugDetails<'_>>) -> Response {
     let body = ErrorBody {
         name: e.name(),
         code: e.status().as_u16(),
         message: e.message(),
-        extra: e.extra(),
+        own: e.extra(),
+        extra,
         debug,
     };
     // Serialising maps of JSON values and strings cannot fail.
@@ -194,8 +272,8 @@ fn error_response(e: &HttpError, debug: Option<DebugDetails<'_>>) -> Response {
     *response.status_mut() = e.status();
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if let Some(extra) = e.headers() {
-        for (name, value) in extra {
+    if let Some(own) = e.headers() {
+        for (name, value) in own {
             headers.append(name, value.clone());
         }
     }

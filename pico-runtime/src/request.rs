@@ -1,207 +1,245 @@
-//! Reading a request's arguments from its query string and body.
+//! `Request`: what hooks, `request_args` and `protected` checks see of a
+//! request, and what a prehandle can add to it.
 
-use axum::body::Body;
-use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use base64::Engine;
+use http::header::{AUTHORIZATION, COOKIE, HOST, HeaderValue, USER_AGENT};
 use http::request::Parts;
+use http::{HeaderMap, Method};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
-use crate::args::{Arg, Args, JsonObject};
 use crate::error::HttpError;
-use crate::upload::Upload;
 
-/// What a handler call sees of its request.
-#[derive(Debug)]
-pub struct Context {
-    pub(crate) parts: Parts,
-    pub(crate) args: Args,
+/// A request, as hooks and request-filled parameters see it.
+///
+/// A prehandle can store values on it by name ([`Request::set`]), which
+/// `#[request_args(user = "user")]` then hands to a function's parameter.
+#[derive(Debug, Clone)]
+pub struct Request {
+    parts: Parts,
+    remote_addr: Option<SocketAddr>,
+    prefix: String,
+    values: Map<String, Value>,
+    debug: bool,
 }
 
-impl Context {
-    /// Removes the argument `name` and deserialises it. Used by the code
-    /// `#[pico::api]` generates.
-    #[doc(hidden)]
-    pub fn arg<T: serde::de::DeserializeOwned>(&mut self, name: &str) -> Result<Option<T>, HttpError> {
-        self.args.decode(name)
+impl Request {
+    pub(crate) fn new(parts: Parts, prefix: &str, debug: bool) -> Request {
+        let remote_addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+        Request {
+            parts,
+            remote_addr,
+            prefix: prefix.to_owned(),
+            values: Map::new(),
+            debug,
+        }
     }
 
-    /// The request's method, URI, headers and extensions.
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.parts.method
+    }
+
+    /// The path as the client sent it, `X-Script-Name` prefix included.
+    pub fn path(&self) -> &str {
+        self.parts.uri.path()
+    }
+
+    /// The query string, without `?`.
+    pub fn query(&self) -> Option<&str> {
+        self.parts.uri.query()
+    }
+
+    /// The URL root of the app, `http://host/prefix/`: the start of every
+    /// URL the app builds.
+    pub fn root_url(&self) -> String {
+        root_url(&self.parts, &self.prefix)
+    }
+
+    /// The full URL of the request.
+    pub fn url(&self) -> String {
+        let root = self.root_url();
+        let path_and_query = self.parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        let path_and_query = path_and_query.strip_prefix(self.prefix.as_str()).unwrap_or(path_and_query);
+        format!("{}{}", root.trim_end_matches('/'), path_and_query)
+    }
+
+    /// The request headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.parts.headers
+    }
+
+    /// A header as text; `None` when absent or not readable text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.parts.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The client's address, when the server was started with connection
+    /// info (`pico::serve` is; with your own stack, use
+    /// `into_make_service_with_connect_info::<SocketAddr>()`).
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.remote_addr
+    }
+
+    /// The cookies the client sent, by name.
+    pub fn cookies(&self) -> HashMap<String, String> {
+        let mut cookies = HashMap::new();
+        for header in self.parts.headers.get_all(COOKIE) {
+            let Ok(header) = header.to_str() else { continue };
+            for cookie in cookie::Cookie::split_parse_encoded(header).flatten() {
+                cookies.insert(cookie.name().to_owned(), cookie.value().to_owned());
+            }
+        }
+        cookies
+    }
+
+    /// One cookie's value.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.parts.headers.get_all(COOKIE).iter().find_map(|header| {
+            let header = header.to_str().ok()?;
+            cookie::Cookie::split_parse_encoded(header)
+                .flatten()
+                .find(|c| c.name() == name)
+                .map(|c| c.value().to_owned())
+        })
+    }
+
+    /// The `Authorization` header.
+    pub fn authorization(&self) -> Option<&str> {
+        self.header(AUTHORIZATION.as_str())
+    }
+
+    /// `X` from `Authorization: Token X`.
+    pub fn token(&self) -> Option<&str> {
+        self.authorization()?.strip_prefix("Token ").map(str::trim)
+    }
+
+    /// The user and password of `Authorization: Basic ...`; `None` when
+    /// absent or not valid base64 of UTF-8 `user:password`.
+    pub fn basic_auth(&self) -> Option<(String, String)> {
+        let encoded = self.authorization()?;
+        let (scheme, encoded) = encoded.split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return None;
+        }
+        let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+        let decoded = String::from_utf8(decoded).ok()?;
+        let (user, password) = decoded.split_once(':')?;
+        Some((user.to_owned(), password.to_owned()))
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(&self) -> Option<&str> {
+        self.header(USER_AGENT.as_str())
+    }
+
+    /// Stores `value` under `name`, for `#[request_args(x = "name")]`,
+    /// later hooks and the handler. A value that does not serialise is
+    /// stored as `null`.
+    pub fn set(&mut self, name: impl Into<String>, value: impl Serialize) {
+        let value = serde_json::to_value(value).unwrap_or(Value::Null);
+        self.values.insert(name.into(), value);
+    }
+
+    /// A value stored with [`Request::set`], as `T`; `None` when absent or
+    /// of another shape.
+    pub fn get<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
+        self.values.get(name).and_then(|v| T::deserialize(v).ok())
+    }
+
+    /// The values stored with [`Request::set`].
+    pub fn values(&self) -> &Map<String, Value> {
+        &self.values
+    }
+
+    /// Typed values for other middleware and hooks; see
+    /// [`http::Extensions`].
+    pub fn extensions(&self) -> &http::Extensions {
+        &self.parts.extensions
+    }
+
+    /// Typed values, mutable.
+    pub fn extensions_mut(&mut self) -> &mut http::Extensions {
+        &mut self.parts.extensions
+    }
+
+    /// The method, URI, headers and extensions.
     pub fn parts(&self) -> &Parts {
         &self.parts
     }
+
+    /// Whether the app runs in debug mode.
+    pub fn debug(&self) -> bool {
+        self.debug
+    }
+
+    /// The named attribute as JSON: a built-in one or a stored value.
+    pub(crate) fn attribute(&self, name: &str) -> Value {
+        let text = |v: Option<&str>| v.map_or(Value::Null, |v| Value::String(v.to_owned()));
+        match name {
+            "remote_addr" => self.remote_addr.map_or(Value::Null, |a| Value::String(a.ip().to_string())),
+            "method" => Value::String(self.method().to_string()),
+            "path" => Value::String(self.path().to_owned()),
+            "url" => Value::String(self.url()),
+            "headers" => Value::Object(
+                self.parts
+                    .headers
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.to_string(), Value::String(v.to_str().ok()?.to_owned()))))
+                    .collect(),
+            ),
+            "cookies" => Value::Object(self.cookies().into_iter().map(|(k, v)| (k, Value::String(v))).collect()),
+            "token" => text(self.token()),
+            "authorization" => text(self.authorization()),
+            "user_agent" => text(self.user_agent()),
+            other => self.values.get(other).cloned().unwrap_or(Value::Null),
+        }
+    }
 }
 
-enum BodyKind {
-    Json,
-    Form,
-    Multipart(String),
-    Ignored,
-}
-
-fn body_kind(parts: &Parts) -> Result<BodyKind, HttpError> {
-    let Some(content_type) = parts.headers.get(CONTENT_TYPE) else {
-        return Ok(BodyKind::Ignored);
+/// `http://host/prefix/` for a request. The scheme follows
+/// `X-Forwarded-Proto` from a TLS-terminating proxy; a `Host` that is not a
+/// plain host name is not put into URLs.
+pub(crate) fn root_url(parts: &Parts, prefix: &str) -> String {
+    let headers = &parts.headers;
+    let scheme = match headers.get("x-forwarded-proto").map(HeaderValue::as_bytes) {
+        Some(b"https") => "https",
+        Some(b"http") => "http",
+        _ => parts.uri.scheme_str().unwrap_or("http"),
     };
-    let content_type = content_type
-        .to_str()
-        .map_err(|_| bad_request("The Content-Type header is not readable text."))?;
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    Ok(
-        if content_type.to_ascii_lowercase().contains("application/json") {
-            BodyKind::Json
-        } else if essence == "application/x-www-form-urlencoded" {
-            BodyKind::Form
-        } else if essence == "multipart/form-data" {
-            let boundary = multer::parse_boundary(content_type)
-                .map_err(|_| bad_request("The multipart Content-Type has no valid boundary."))?;
-            BodyKind::Multipart(boundary)
-        } else {
-            BodyKind::Ignored
-        },
-    )
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(http::uri::Authority::as_str))
+        .filter(|h| is_host(h))
+        .unwrap_or("localhost");
+    format!("{scheme}://{host}{prefix}/")
 }
 
-/// Reads the arguments of a request: the query string, then form fields,
-/// then uploaded files, then a JSON object body, later ones overriding.
-pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result<Args, HttpError> {
-    let mut args = Args::default();
-    if let Some(query) = parts.uri.query() {
-        args.next_source();
-        push_pairs(&mut args, query.as_bytes())?;
-    }
-    let kind = body_kind(parts)?;
-    if matches!(kind, BodyKind::Ignored) {
-        return Ok(args);
-    }
-    let bytes = read_body(parts, body, limit).await?;
-    match kind {
-        BodyKind::Json => push_json(&mut args, &bytes)?,
-        BodyKind::Form => {
-            args.next_source();
-            push_pairs(&mut args, &bytes)?;
-        }
-        BodyKind::Multipart(boundary) => push_multipart(&mut args, bytes, boundary).await?,
-        BodyKind::Ignored => {}
-    }
-    Ok(args)
+/// A host header worth putting into URLs.
+fn is_host(host: &str) -> bool {
+    !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b))
 }
 
-async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, HttpError> {
-    let declared = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(too_large(limit));
-    }
-    axum::body::to_bytes(body, limit).await.map_err(|e| {
-        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
-        while let Some(cause) = source {
-            if cause.is::<http_body_util::LengthLimitError>() {
-                return too_large(limit);
-            }
-            source = cause.source();
-        }
-        bad_request("The request body could not be read.")
-    })
+/// `#[request_args(session = pico::cookie("session_id"))]`: the cookie's
+/// value, or `None`.
+pub fn cookie(name: &'static str) -> impl Fn(&Request) -> Result<Option<String>, HttpError> + Copy {
+    move |request| Ok(request.cookie(name))
 }
 
-/// `application/x-www-form-urlencoded` pairs, as in query strings. Unlike
-/// the lenient decoders of browsers, text that is not UTF-8 once decoded is
-/// refused rather than silently mangled.
-pub(crate) fn push_pairs(args: &mut Args, encoded: &[u8]) -> Result<(), HttpError> {
-    for pair in encoded.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
-        let (name, value) = match pair.iter().position(|&b| b == b'=') {
-            Some(i) => (&pair[..i], &pair[i + 1..]),
-            None => (pair, &[][..]),
-        };
-        args.push(form_decode(name)?, Arg::Text(form_decode(value)?), true)?;
-    }
-    Ok(())
+/// `#[request_args(session = pico::header("x-session-id"))]`: the header's
+/// value, or `None`.
+pub fn header(name: &'static str) -> impl Fn(&Request) -> Result<Option<String>, HttpError> + Copy {
+    move |request| Ok(request.header(name).map(str::to_owned))
 }
 
-fn form_decode(encoded: &[u8]) -> Result<String, HttpError> {
-    let plus_as_space: Vec<u8>;
-    let encoded = if encoded.contains(&b'+') {
-        plus_as_space = encoded
-            .iter()
-            .map(|&b| if b == b'+' { b' ' } else { b })
-            .collect();
-        &plus_as_space[..]
-    } else {
-        encoded
-    };
-    let decoded: Vec<u8> = percent_encoding::percent_decode(encoded).collect();
-    String::from_utf8(decoded)
-        .map_err(|_| bad_request("A query or form value is not valid UTF-8 once decoded."))
-}
-
-fn push_json(args: &mut Args, bytes: &[u8]) -> Result<(), HttpError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(());
-    }
-    let object: JsonObject = serde_json::from_slice(bytes).map_err(|e| {
-        let starts_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        if e.is_data() && !starts_object {
-            bad_request("The JSON body must be an object of named arguments.")
-        } else {
-            bad_request(format!("The JSON body is malformed: {e}."))
-        }
-    })?;
-    args.next_source();
-    for (name, value) in object.0 {
-        args.push(name, Arg::Json(value), false)?;
-    }
-    Ok(())
-}
-
-async fn push_multipart(args: &mut Args, bytes: Bytes, boundary: String) -> Result<(), HttpError> {
-    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
-    let mut multipart = multer::Multipart::new(stream, boundary);
-    let malformed = |e: multer::Error| bad_request(format!("The multipart body is malformed: {e}."));
-    let mut files = Vec::new();
-    args.next_source();
-    while let Some(field) = multipart.next_field().await.map_err(malformed)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        match field.file_name().map(str::to_owned) {
-            Some(file_name) => {
-                let content_type = field
-                    .content_type()
-                    .map_or_else(|| "application/octet-stream".to_owned(), ToString::to_string);
-                let data = field.bytes().await.map_err(malformed)?;
-                files.push((
-                    name,
-                    Upload {
-                        file_name,
-                        content_type,
-                        data,
-                    },
-                ));
-            }
-            None => {
-                let text = field.text().await.map_err(malformed)?;
-                args.push(name, Arg::Text(text), true)?;
-            }
-        }
-    }
-    args.next_source();
-    for (name, upload) in files {
-        args.push(name, Arg::File(upload), true)?;
-    }
-    Ok(())
-}
-
-fn bad_request(message: impl Into<std::borrow::Cow<'static, str>>) -> HttpError {
-    HttpError::bad_request().with_message(message)
-}
-
-fn too_large(limit: usize) -> HttpError {
-    HttpError::payload_too_large().with_message(format!(
-        "The request body is larger than the limit of {limit} bytes."
-    ))
+/// `#[request_args(auth = pico::basic_auth())]`: `(user, password)`, or
+/// `None`.
+pub fn basic_auth() -> impl Fn(&Request) -> Result<Option<(String, String)>, HttpError> + Copy {
+    |request| Ok(request.basic_auth())
 }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, HeaderValue};
 
 use crate::failure::{Failure, Location};
+use crate::json::JsonCodec;
 
 /// A handler's successful result.
 #[derive(Debug)]
@@ -46,28 +47,33 @@ impl Outcome {
     }
 }
 
-/// Serialises a value as the JSON reply. A `Serialize` impl that fails is an
-/// internal error.
-pub fn json<T: crate::__private::Returnable + ?Sized>(value: &T) -> Result<Reply, Failure> {
-    let mut buf = Vec::with_capacity(128);
-    match serde_json::to_writer(&mut buf, value) {
-        Ok(()) => Ok(Reply::Json(buf)),
-        Err(e) => Err(Failure::internal(
-            "serialization",
-            format!("the result could not be serialised as JSON: {e}"),
-        )),
-    }
+/// Serialises a value as the JSON reply, through the app's codec when it
+/// has one. A `Serialize` impl that fails is an internal error.
+pub fn json<T: crate::__private::Returnable + ?Sized>(
+    value: &T,
+    codec: Option<&dyn JsonCodec>,
+) -> Result<Reply, Failure> {
+    let serialized = match codec {
+        None => {
+            let mut buf = Vec::with_capacity(128);
+            serde_json::to_writer(&mut buf, value).map(|()| buf)
+        }
+        Some(codec) => serde_json::to_value(value).map(|v| codec.dump(&v)),
+    };
+    serialized.map(Reply::Json).map_err(|e| {
+        Failure::internal("serialization", format!("the result could not be serialised as JSON: {e}"))
+    })
 }
 
 /// The reply of a function returning `Result<T, E>` with `T: Serialize`.
-pub fn json_result<T, E>(result: Result<T, E>, at: Location) -> Result<Reply, Failure>
+pub fn json_result<T, E>(result: Result<T, E>, at: Location, codec: Option<&dyn JsonCodec>) -> Result<Reply, Failure>
 where
     T: crate::__private::Returnable,
     E: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     match result {
-        Ok(value) => json(&value),
-        Err(e) => Err(Failure::from_error(e, at)),
+        Ok(value) => json(&value, codec),
+        Err(e) => Err(Failure::from_error(e, Some(at))),
     }
 }
 
@@ -84,7 +90,7 @@ where
 {
     match result {
         Ok(value) => response(value),
-        Err(e) => Err(Failure::from_error(e, at)),
+        Err(e) => Err(Failure::from_error(e, Some(at))),
     }
 }
 

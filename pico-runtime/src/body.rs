@@ -1,0 +1,186 @@
+//! Reading a request's arguments from its query string and body.
+
+use axum::body::Body;
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::request::Parts;
+
+use crate::args::{Arg, Args, JsonObject};
+use crate::error::HttpError;
+use crate::upload::Upload;
+
+enum BodyKind {
+    Json,
+    Form,
+    Multipart(String),
+    Ignored,
+}
+
+fn body_kind(parts: &Parts) -> Result<BodyKind, HttpError> {
+    let Some(content_type) = parts.headers.get(CONTENT_TYPE) else {
+        return Ok(BodyKind::Ignored);
+    };
+    let content_type = content_type
+        .to_str()
+        .map_err(|_| bad_request("The Content-Type header is not readable text."))?;
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    Ok(
+        if content_type.to_ascii_lowercase().contains("application/json") {
+            BodyKind::Json
+        } else if essence == "application/x-www-form-urlencoded" {
+            BodyKind::Form
+        } else if essence == "multipart/form-data" {
+            let boundary = multer::parse_boundary(content_type)
+                .map_err(|_| bad_request("The multipart Content-Type has no valid boundary."))?;
+            BodyKind::Multipart(boundary)
+        } else {
+            BodyKind::Ignored
+        },
+    )
+}
+
+/// Reads the arguments of a request: the query string, then form fields,
+/// then uploaded files, then a JSON object body, later ones overriding.
+pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result<Args, HttpError> {
+    let mut args = Args::default();
+    if let Some(query) = parts.uri.query() {
+        args.next_source();
+        push_pairs(&mut args, query.as_bytes())?;
+    }
+    let kind = body_kind(parts)?;
+    if matches!(kind, BodyKind::Ignored) {
+        return Ok(args);
+    }
+    let bytes = read_body(parts, body, limit).await?;
+    match kind {
+        BodyKind::Json => push_json(&mut args, &bytes)?,
+        BodyKind::Form => {
+            args.next_source();
+            push_pairs(&mut args, &bytes)?;
+        }
+        BodyKind::Multipart(boundary) => push_multipart(&mut args, bytes, boundary).await?,
+        BodyKind::Ignored => {}
+    }
+    Ok(args)
+}
+
+async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, HttpError> {
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(cause) = source {
+            if cause.is::<http_body_util::LengthLimitError>() {
+                return too_large(limit);
+            }
+            source = cause.source();
+        }
+        bad_request("The request body could not be read.")
+    })
+}
+
+/// `application/x-www-form-urlencoded` pairs, as in query strings. Unlike
+/// the lenient decoders of browsers, text that is not UTF-8 once decoded is
+/// refused rather than silently mangled.
+pub(crate) fn push_pairs(args: &mut Args, encoded: &[u8]) -> Result<(), HttpError> {
+    for pair in encoded.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
+        };
+        args.push(form_decode(name)?, Arg::Text(form_decode(value)?), true)?;
+    }
+    Ok(())
+}
+
+fn form_decode(encoded: &[u8]) -> Result<String, HttpError> {
+    let plus_as_space: Vec<u8>;
+    let encoded = if encoded.contains(&b'+') {
+        plus_as_space = encoded
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        &plus_as_space[..]
+    } else {
+        encoded
+    };
+    let decoded: Vec<u8> = percent_encoding::percent_decode(encoded).collect();
+    String::from_utf8(decoded)
+        .map_err(|_| bad_request("A query or form value is not valid UTF-8 once decoded."))
+}
+
+fn push_json(args: &mut Args, bytes: &[u8]) -> Result<(), HttpError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let object: JsonObject = serde_json::from_slice(bytes).map_err(|e| {
+        let starts_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        if e.is_data() && !starts_object {
+            bad_request("The JSON body must be an object of named arguments.")
+        } else {
+            bad_request(format!("The JSON body is malformed: {e}."))
+        }
+    })?;
+    args.next_source();
+    for (name, value) in object.0 {
+        args.push(name, Arg::Json(value), false)?;
+    }
+    Ok(())
+}
+
+async fn push_multipart(args: &mut Args, bytes: Bytes, boundary: String) -> Result<(), HttpError> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let malformed = |e: multer::Error| bad_request(format!("The multipart body is malformed: {e}."));
+    let mut files = Vec::new();
+    args.next_source();
+    while let Some(field) = multipart.next_field().await.map_err(malformed)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) => {
+                let content_type = field
+                    .content_type()
+                    .map_or_else(|| "application/octet-stream".to_owned(), ToString::to_string);
+                let data = field.bytes().await.map_err(malformed)?;
+                files.push((
+                    name,
+                    Upload {
+                        file_name,
+                        content_type,
+                        data,
+                    },
+                ));
+            }
+            None => {
+                let text = field.text().await.map_err(malformed)?;
+                args.push(name, Arg::Text(text), true)?;
+            }
+        }
+    }
+    args.next_source();
+    for (name, upload) in files {
+        args.push(name, Arg::File(upload), true)?;
+    }
+    Ok(())
+}
+
+fn bad_request(message: impl Into<std::borrow::Cow<'static, str>>) -> HttpError {
+    HttpError::bad_request().with_message(message)
+}
+
+fn too_large(limit: usize) -> HttpError {
+    HttpError::payload_too_large().with_message(format!(
+        "The request body is larger than the limit of {limit} bytes."
+    ))
+}

@@ -1,0 +1,159 @@
+//! `#[stream]` functions: their items as a `text/event-stream` response.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::response::Response;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use serde::Serialize;
+
+use crate::error::HttpError;
+use crate::failure::Failure;
+use crate::json::JsonCodec;
+use crate::panic;
+use crate::response::Reply;
+
+type Items = Pin<Box<dyn Stream<Item = Result<Bytes, Failure>> + Send>>;
+
+/// How a stream's items are written, and where its errors are logged.
+pub struct StreamContext {
+    pub(crate) debug: bool,
+    pub(crate) codec: Option<Arc<dyn JsonCodec>>,
+    pub(crate) function: &'static str,
+}
+
+impl std::fmt::Debug for StreamContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamContext").field("function", &self.function).finish_non_exhaustive()
+    }
+}
+
+/// An item as an event: `data: JSON`.
+fn data<T: Serialize>(item: &T, codec: Option<&dyn JsonCodec>) -> Result<Bytes, Failure> {
+    let json = match codec {
+        None => serde_json::to_vec(item),
+        Some(codec) => serde_json::to_value(item).map(|v| codec.dump(&v)),
+    }
+    .map_err(|e| Failure::internal("serialization", format!("a stream item could not be serialised: {e}")))?;
+    let mut event = Vec::with_capacity(json.len() + 8);
+    event.extend_from_slice(b"data: ");
+    event.extend_from_slice(&json);
+    event.extend_from_slice(b"\n\n");
+    Ok(Bytes::from(event))
+}
+
+/// The reply of a `#[stream]` function returning an iterator of values.
+pub fn iter<I>(items: I, cx: StreamContext) -> Result<Reply, Failure>
+where
+    I: IntoIterator,
+    I::IntoIter: Send + 'static,
+    I::Item: Serialize,
+{
+    let codec = cx.codec.clone();
+    let items = futures_util::stream::iter(items).map(move |item| data(&item, codec.as_deref()));
+    Ok(respond(Box::pin(items), cx))
+}
+
+/// The reply of a `#[stream]` function returning an iterator of `Result`s:
+/// an `Err` ends the stream with an error event.
+pub fn iter_fallible<I, T, E>(items: I, cx: StreamContext) -> Result<Reply, Failure>
+where
+    I: IntoIterator<Item = Result<T, E>>,
+    I::IntoIter: Send + 'static,
+    T: Serialize,
+    E: Into<Failure>,
+{
+    let codec = cx.codec.clone();
+    let items = futures_util::stream::iter(items).map(move |item| data(&item.map_err(Into::into)?, codec.as_deref()));
+    Ok(respond(Box::pin(items), cx))
+}
+
+/// The reply of a `#[stream]` function returning a `Stream` of values.
+pub fn stream<S>(items: S, cx: StreamContext) -> Result<Reply, Failure>
+where
+    S: Stream + Send + 'static,
+    S::Item: Serialize,
+{
+    let codec = cx.codec.clone();
+    let items = items.map(move |item| data(&item, codec.as_deref()));
+    Ok(respond(Box::pin(items), cx))
+}
+
+/// The reply of a `#[stream]` function returning a `Stream` of `Result`s.
+pub fn stream_fallible<S, T, E>(items: S, cx: StreamContext) -> Result<Reply, Failure>
+where
+    S: Stream<Item = Result<T, E>> + Send + 'static,
+    T: Serialize,
+    E: Into<Failure>,
+{
+    let codec = cx.codec.clone();
+    let items = items.map(move |item| data(&item.map_err(Into::into)?, codec.as_deref()));
+    Ok(respond(Box::pin(items), cx))
+}
+
+fn respond(items: Items, cx: StreamContext) -> Reply {
+    let events = Events {
+        items: Some(items),
+        debug: cx.debug,
+        function: cx.function,
+    };
+    let mut response = Response::new(Body::from_stream(events));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // Proxies such as nginx would otherwise hold events back.
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Reply::Response(response)
+}
+
+/// The events of a stream: each item, then `close`; or, on an error or a
+/// panic, an `error` event, after which the producer is dropped. Dropping
+/// the body (the client went away) drops the producer too.
+struct Events {
+    items: Option<Items>,
+    debug: bool,
+    function: &'static str,
+}
+
+const CLOSE: &[u8] = b"event: close\ndata: close\n\n";
+
+impl Events {
+    fn error_event(&mut self, failure: &Failure) -> Bytes {
+        self.items = None;
+        failure.log(self.function);
+        let message = match failure.http_error() {
+            Some(e) => e.message().to_owned(),
+            None => HttpError::internal_server_error().message().to_owned(),
+        };
+        // A newline would end the event's data early.
+        let message = message.replace(['\r', '\n'], " ");
+        Bytes::from(format!("event: error\ndata: {message}\n\n"))
+    }
+}
+
+impl Stream for Events {
+    type Item = Result<Bytes, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let Some(items) = this.items.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let event = match panic::catch(this.debug, || items.as_mut().poll_next(cx)) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(Some(Ok(event)))) => event,
+            Ok(Poll::Ready(Some(Err(failure)))) => this.error_event(&failure),
+            Ok(Poll::Ready(None)) => {
+                this.items = None;
+                Bytes::from_static(CLOSE)
+            }
+            Err(caught) => this.error_event(&Failure::from_panic(caught)),
+        };
+        Poll::Ready(Some(Ok(event)))
+    }
+}
