@@ -7,7 +7,9 @@
 /// Every form of exposed function, under the strictest lints.
 #[pico::api]
 pub mod linted {
-    use pico::{HttpError, Response, Upload};
+    use std::collections::HashMap;
+
+    use pico::{Args, HttpError, Request, Response, Upload};
 
     /// A sync function.
     #[expose]
@@ -39,6 +41,52 @@ pub mod linted {
     pub fn upload(file: Upload) -> String {
         file.file_name
     }
+
+    /// A module prehandle.
+    ///
+    /// # Errors
+    /// Never.
+    #[prehandle]
+    pub fn before(request: &mut Request, _args: &mut Args) -> Result<(), HttpError> {
+        request.set("seen", true);
+        Ok(())
+    }
+
+    /// A check.
+    #[must_use]
+    pub fn allowed(request: &Request, _args: &Args) -> bool {
+        request.token().is_some()
+    }
+
+    /// Every decorator at once.
+    #[expose]
+    #[must_use]
+    #[protected(allowed)]
+    #[require_method(POST)]
+    #[request_args(req, ip = remote_addr, seen = "seen", session = pico::cookie("session"))]
+    #[delete_cookie("old", path = "/")]
+    // The lint is about this function's own signature, not the code the
+    // macro generates around it.
+    #[allow(clippy::needless_pass_by_value)]
+    pub fn decorated(req: Request, ip: Option<String>, seen: bool, session: Option<String>) -> String {
+        format!("{} {ip:?} {seen} {session:?}", req.path())
+    }
+
+    /// Cookies.
+    #[expose]
+    #[must_use]
+    #[set_cookie(max_age = 60, secure, same_site = "Strict")]
+    pub fn cookies() -> HashMap<String, String> {
+        HashMap::new()
+    }
+
+    /// A stream.
+    #[expose]
+    #[stream]
+    #[must_use]
+    pub fn items(n: u8) -> Vec<Result<u8, HttpError>> {
+        (0..n).map(Ok).collect()
+    }
 }
 
 #[test]
@@ -48,6 +96,6 @@ fn the_module_has_all_its_functions() {
         .iter()
         .map(pico::Function::name)
         .collect();
-    assert_eq!(names, ["sync", "fallible", "raw", "upload"]);
+    assert_eq!(names, ["sync", "fallible", "raw", "upload", "decorated", "cookies", "items"]);
     assert_eq!(linted::sync(1, 2, None), "12");
 }

@@ -188,7 +188,10 @@ impl Exposed {
                 }),
                 "set_cookie" => attr::set_cookie(a).map(|o| exposed.set_cookie = Some(o)),
                 "delete_cookie" => attr::delete_cookie(a).map(|d| exposed.delete_cookies = Some(d)),
-                "default" => Err(syn::Error::new_spanned(a, "`#[default(...)]` goes on a parameter")),
+                "default" => Err(syn::Error::new_spanned(
+                    a,
+                    "`#[default(...)]` goes on a parameter",
+                )),
                 _ => match attr::near_miss(a) {
                     Some(known) => Err(unknown(a, &name, known)),
                     None => return true,
@@ -238,7 +241,10 @@ impl Param {
             if attr::is(a, "default") {
                 match attr::default_expr(a) {
                     Ok(expr) if default.is_none() => default = Some(expr),
-                    Ok(_) => errors.push(syn::Error::new_spanned(a, "a parameter takes one `#[default(...)]`")),
+                    Ok(_) => errors.push(syn::Error::new_spanned(
+                        a,
+                        "a parameter takes one `#[default(...)]`",
+                    )),
                     Err(e) => errors.push(e),
                 }
                 return false;

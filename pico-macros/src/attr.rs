@@ -77,7 +77,10 @@ pub(crate) fn no_args(attr: &Attribute, name: &str) -> syn::Result<()> {
 
 /// The expression of `#[default(expr)]`.
 pub(crate) fn default_expr(attr: &Attribute) -> syn::Result<Expr> {
-    one_expr(attr, "`#[default(...)]` takes the default value: `#[default(10)]` or `#[default(\"world\")]`")
+    one_expr(
+        attr,
+        "`#[default(...)]` takes the default value: `#[default(10)]` or `#[default(\"world\")]`",
+    )
 }
 
 /// The check of `#[protected(check)]`.
@@ -91,7 +94,9 @@ pub(crate) fn protected(attr: &Attribute) -> syn::Result<Expr> {
 
 fn one_expr(attr: &Attribute, usage: &str) -> syn::Result<Expr> {
     match &attr.meta {
-        Meta::List(list) => list.parse_args::<Expr>().map_err(|e| syn::Error::new(e.span(), usage)),
+        Meta::List(list) => list
+            .parse_args::<Expr>()
+            .map_err(|e| syn::Error::new(e.span(), usage)),
         other => Err(syn::Error::new_spanned(other, usage)),
     }
 }
@@ -164,7 +169,8 @@ pub(crate) fn request_args(attr: &Attribute) -> syn::Result<Vec<RequestArg>> {
 
 /// The method of `#[require_method(POST)]`.
 pub(crate) fn require_method(attr: &Attribute) -> syn::Result<String> {
-    let usage = "`#[require_method(...)]` takes one HTTP method in capitals, such as `#[require_method(POST)]`";
+    let usage =
+        "`#[require_method(...)]` takes one HTTP method in capitals, such as `#[require_method(POST)]`";
     let Meta::List(list) = &attr.meta else {
         return Err(syn::Error::new_spanned(&attr.meta, usage));
     };
@@ -201,7 +207,11 @@ pub(crate) struct CookieOptions {
 pub(crate) fn cookie_options(metas: &Punctuated<Meta, Token![,]>) -> syn::Result<CookieOptions> {
     let mut options = CookieOptions::default();
     for meta in metas {
-        let name = meta.path().get_ident().map(ToString::to_string).unwrap_or_default();
+        let name = meta
+            .path()
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         let value = match meta {
             Meta::NameValue(nv) => Some(nv.value.clone()),
             Meta::Path(_) => None,
@@ -209,16 +219,23 @@ pub(crate) fn cookie_options(metas: &Punctuated<Meta, Token![,]>) -> syn::Result
         };
         let text = |value: Option<Expr>| match value {
             Some(Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. })) => Ok(s),
-            _ => Err(syn::Error::new_spanned(meta, format!("`{name}` takes a string: `{name} = \"...\"`"))),
+            _ => Err(syn::Error::new_spanned(
+                meta,
+                format!("`{name}` takes a string: `{name} = \"...\"`"),
+            )),
         };
-        let flag = |value: Option<Expr>| Ok::<_, syn::Error>(value.unwrap_or_else(|| syn::parse_quote!(true)));
+        let flag =
+            |value: Option<Expr>| Ok::<_, syn::Error>(value.unwrap_or_else(|| syn::parse_quote!(true)));
         match name.as_str() {
             "path" => options.path = Some(text(value)?),
             "domain" => options.domain = Some(text(value)?),
             "same_site" => {
                 let s = text(value)?;
                 if !matches!(s.value().as_str(), "Strict" | "Lax" | "None") {
-                    return Err(syn::Error::new_spanned(s, "`same_site` is \"Strict\", \"Lax\" or \"None\""));
+                    return Err(syn::Error::new_spanned(
+                        s,
+                        "`same_site` is \"Strict\", \"Lax\" or \"None\"",
+                    ));
                 }
                 options.same_site = Some(s);
             }
@@ -259,8 +276,9 @@ pub(crate) fn delete_cookie(attr: &Attribute) -> syn::Result<(Vec<LitStr>, Cooki
     let Meta::List(list) = &attr.meta else {
         return Err(syn::Error::new_spanned(&attr.meta, usage));
     };
-    let items: Punctuated<Expr, Token![,]> =
-        list.parse_args_with(Punctuated::parse_terminated).map_err(|e| syn::Error::new(e.span(), usage))?;
+    let items: Punctuated<Expr, Token![,]> = list
+        .parse_args_with(Punctuated::parse_terminated)
+        .map_err(|e| syn::Error::new(e.span(), usage))?;
     let mut names = Vec::new();
     let mut metas: Punctuated<Meta, Token![,]> = Punctuated::new();
     for item in items {

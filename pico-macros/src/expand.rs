@@ -136,8 +136,12 @@ fn function_entry(function: &Exposed) -> TokenStream {
     if function.stream.is_some() {
         extras.extend(quote!(.stream()));
     }
-    let from_request: Vec<String> =
-        function.params.iter().filter(|p| p.source.is_some()).map(|p| p.ident.to_string()).collect();
+    let from_request: Vec<String> = function
+        .params
+        .iter()
+        .filter(|p| p.source.is_some())
+        .map(|p| p.ident.to_string())
+        .collect();
     if !from_request.is_empty() {
         extras.extend(quote!(.from_request(&[#(#from_request),*])));
     }
@@ -174,9 +178,10 @@ fn thunk(function: &Exposed) -> TokenStream {
     let location = quote! {
         ::pico::__private::Location { file: ::core::file!(), line: #line, function: #name }
     };
-    let protect = function.protected.as_ref().map(|check| {
-        quote_spanned!(check.span()=> ::pico::__private::protect(#cx, &(#check))?;)
-    });
+    let protect = function
+        .protected
+        .as_ref()
+        .map(|check| quote_spanned!(check.span()=> ::pico::__private::protect(#cx, &(#check))?;));
     let value = syn::Ident::new("__pico_value", Span::mixed_site());
     let reply = success_reply(function, &value, &codec);
     let mut reply = if function.output.fallible {
@@ -283,7 +288,10 @@ fn read_param(param: &Param, local: &syn::Ident, cx: &syn::Ident) -> TokenStream
             // `"world"` fills a `String`; anything else has the parameter's
             // type already (`Into` would make `10` an `i32`).
             let value = match expr {
-                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(_), .. }) => {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(_),
+                    ..
+                }) => {
                     quote!(::core::convert::Into::into(#expr))
                 }
                 _ => quote!(#expr),

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 pub use crate::cookies::{CookieOptions, delete_cookies, set_cookies};
 pub use crate::definition::{Function, Module, Param, Prehandle, Thunk};
 pub use crate::failure::{Failure, Location};
-pub use crate::response::{Outcome, Reply, json, json_result, response, response_result};
+pub use crate::response::{Outcome, Reply, json, response};
 pub use crate::stream::{StreamContext, iter, iter_fallible, stream, stream_fallible};
 pub use serde_json;
 
@@ -27,7 +27,10 @@ pub struct Context {
 
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Context").field("request", &self.request).field("args", &self.args).finish_non_exhaustive()
+        f.debug_struct("Context")
+            .field("request", &self.request)
+            .field("args", &self.args)
+            .finish_non_exhaustive()
     }
 }
 
@@ -158,7 +161,11 @@ pub trait Verdict {
 
 impl Verdict for bool {
     fn verdict(self) -> Result<(), Failure> {
-        if self { Ok(()) } else { Err(HttpError::forbidden().into()) }
+        if self {
+            Ok(())
+        } else {
+            Err(HttpError::forbidden().into())
+        }
     }
 }
 

@@ -9,10 +9,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::Request as HttpRequest;
 use axum::response::Response;
-use serde_json::Map;
 use http::Method;
 use http::header::{ALLOW, HeaderMap, HeaderValue};
 use http::request::Parts;
+use serde_json::Map;
 use tower::ServiceExt;
 use tower::util::BoxCloneSyncService;
 
@@ -261,7 +261,9 @@ impl Shared {
     /// the app's `handle_exception`, whose own panic gives the standard body.
     fn failure_response(&self, failure: &Failure, request: &Request, function: &str) -> Response {
         failure.log(function);
-        match panic::catch(self.debug, || self.hooks.handle_exception(failure, request, Map::new())) {
+        match panic::catch(self.debug, || {
+            self.hooks.handle_exception(failure, request, Map::new())
+        }) {
             Ok(response) => response,
             Err(caught) => {
                 let failure = Failure::from_panic(caught);
@@ -343,7 +345,10 @@ fn check_method(method: &Method, required: Option<&'static str>) -> Result<(), H
     if allowed {
         return Ok(());
     }
-    let allow = required.map_or(HeaderValue::from_static("GET, HEAD, POST"), HeaderValue::from_static);
+    let allow = required.map_or(
+        HeaderValue::from_static("GET, HEAD, POST"),
+        HeaderValue::from_static,
+    );
     Err(HttpError::method_not_allowed().with_header(ALLOW, allow))
 }
 

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use serde::de::value::Error as DeError;
-use serde::{Deserialize, Serialize};
 use serde::de::{DeserializeOwned, IntoDeserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -55,7 +55,9 @@ pub struct Args {
 
 impl std::fmt::Debug for Args {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_map().entries(self.entries.iter().map(|(n, a, _)| (n, a))).finish()
+        f.debug_map()
+            .entries(self.entries.iter().map(|(n, a, _)| (n, a)))
+            .finish()
     }
 }
 
@@ -152,7 +154,6 @@ impl Args {
         let index = self.entries.iter().position(|(n, ..)| n == name)?;
         Some(self.entries.swap_remove(index).1)
     }
-
 }
 
 fn invalid(name: &str, reason: &str) -> HttpError {
@@ -322,6 +323,9 @@ mod tests {
     #[test]
     fn repeated_words_make_a_list_of_strings() {
         let items = vec![text("a"), text("1")];
-        assert_eq!(decode::<Vec<String>>(Arg::Many(items), None).unwrap(), vec!["a", "1"]);
+        assert_eq!(
+            decode::<Vec<String>>(Arg::Many(items), None).unwrap(),
+            vec!["a", "1"]
+        );
     }
 }

@@ -74,8 +74,12 @@ pub fn set_cookies<T: Serialize>(
     options: &CookieOptions,
     codec: Option<&dyn JsonCodec>,
 ) -> Result<Reply, Failure> {
-    let value = serde_json::to_value(map)
-        .map_err(|e| Failure::internal("serialization", format!("the result could not be serialised: {e}")))?;
+    let value = serde_json::to_value(map).map_err(|e| {
+        Failure::internal(
+            "serialization",
+            format!("the result could not be serialised: {e}"),
+        )
+    })?;
     let Value::Object(entries) = &value else {
         return Err(Failure::internal(
             "set_cookie",

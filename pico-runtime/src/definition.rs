@@ -115,6 +115,13 @@ impl Module {
         }
     }
 
+    #[doc(hidden)]
+    #[must_use]
+    pub fn prehandle(mut self, prehandle: Prehandle) -> Self {
+        self.prehandle = Some(prehandle);
+        self
+    }
+
     /// The module's own name (the Rust module's).
     pub fn name(&self) -> &'static str {
         self.name

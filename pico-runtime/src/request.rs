@@ -65,7 +65,9 @@ impl Request {
     pub fn url(&self) -> String {
         let root = self.root_url();
         let path_and_query = self.parts.uri.path_and_query().map_or("/", |p| p.as_str());
-        let path_and_query = path_and_query.strip_prefix(self.prefix.as_str()).unwrap_or(path_and_query);
+        let path_and_query = path_and_query
+            .strip_prefix(self.prefix.as_str())
+            .unwrap_or(path_and_query);
         format!("{}{}", root.trim_end_matches('/'), path_and_query)
     }
 
@@ -127,7 +129,9 @@ impl Request {
         if !scheme.eq_ignore_ascii_case("basic") {
             return None;
         }
-        let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .ok()?;
         let decoded = String::from_utf8(decoded).ok()?;
         let (user, password) = decoded.split_once(':')?;
         Some((user.to_owned(), password.to_owned()))
@@ -182,7 +186,9 @@ impl Request {
     pub(crate) fn attribute(&self, name: &str) -> Value {
         let text = |v: Option<&str>| v.map_or(Value::Null, |v| Value::String(v.to_owned()));
         match name {
-            "remote_addr" => self.remote_addr.map_or(Value::Null, |a| Value::String(a.ip().to_string())),
+            "remote_addr" => self
+                .remote_addr
+                .map_or(Value::Null, |a| Value::String(a.ip().to_string())),
             "method" => Value::String(self.method().to_string()),
             "path" => Value::String(self.path().to_owned()),
             "url" => Value::String(self.url()),
@@ -193,7 +199,12 @@ impl Request {
                     .filter_map(|(k, v)| Some((k.to_string(), Value::String(v.to_str().ok()?.to_owned()))))
                     .collect(),
             ),
-            "cookies" => Value::Object(self.cookies().into_iter().map(|(k, v)| (k, Value::String(v))).collect()),
+            "cookies" => Value::Object(
+                self.cookies()
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect(),
+            ),
             "token" => text(self.token()),
             "authorization" => text(self.authorization()),
             "user_agent" => text(self.user_agent()),
@@ -223,7 +234,10 @@ pub(crate) fn root_url(parts: &Parts, prefix: &str) -> String {
 
 /// A host header worth putting into URLs.
 fn is_host(host: &str) -> bool {
-    !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b))
+    !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b))
 }
 
 /// `#[request_args(session = pico::cookie("session_id"))]`: the cookie's

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, HeaderValue};
 
-use crate::failure::{Failure, Location};
+use crate::failure::Failure;
 use crate::json::JsonCodec;
 
 /// A handler's successful result.
@@ -61,37 +61,16 @@ pub fn json<T: crate::__private::Returnable + ?Sized>(
         Some(codec) => serde_json::to_value(value).map(|v| codec.dump(&v)),
     };
     serialized.map(Reply::Json).map_err(|e| {
-        Failure::internal("serialization", format!("the result could not be serialised as JSON: {e}"))
+        Failure::internal(
+            "serialization",
+            format!("the result could not be serialised as JSON: {e}"),
+        )
     })
-}
-
-/// The reply of a function returning `Result<T, E>` with `T: Serialize`.
-pub fn json_result<T, E>(result: Result<T, E>, at: Location, codec: Option<&dyn JsonCodec>) -> Result<Reply, Failure>
-where
-    T: crate::__private::Returnable,
-    E: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    match result {
-        Ok(value) => json(&value, codec),
-        Err(e) => Err(Failure::from_error(e, Some(at))),
-    }
 }
 
 /// The reply of a function returning a response of its own.
 pub fn response<R: IntoResponse>(value: R) -> Result<Reply, Failure> {
     Ok(Reply::Response(value.into_response()))
-}
-
-/// The reply of a function returning `Result<R, E>` with `R: IntoResponse`.
-pub fn response_result<R, E>(result: Result<R, E>, at: Location) -> Result<Reply, Failure>
-where
-    R: IntoResponse,
-    E: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    match result {
-        Ok(value) => response(value),
-        Err(e) => Err(Failure::from_error(e, Some(at))),
-    }
 }
 
 /// A `Content-Type: application/json` response.

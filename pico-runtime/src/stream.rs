@@ -29,7 +29,9 @@ pub struct StreamContext {
 
 impl std::fmt::Debug for StreamContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StreamContext").field("function", &self.function).finish_non_exhaustive()
+        f.debug_struct("StreamContext")
+            .field("function", &self.function)
+            .finish_non_exhaustive()
     }
 }
 
@@ -39,7 +41,12 @@ fn data<T: Serialize>(item: &T, codec: Option<&dyn JsonCodec>) -> Result<Bytes, 
         None => serde_json::to_vec(item),
         Some(codec) => serde_json::to_value(item).map(|v| codec.dump(&v)),
     }
-    .map_err(|e| Failure::internal("serialization", format!("a stream item could not be serialised: {e}")))?;
+    .map_err(|e| {
+        Failure::internal(
+            "serialization",
+            format!("a stream item could not be serialised: {e}"),
+        )
+    })?;
     let mut event = Vec::with_capacity(json.len() + 8);
     event.extend_from_slice(b"data: ");
     event.extend_from_slice(&json);
@@ -47,15 +54,42 @@ fn data<T: Serialize>(item: &T, codec: Option<&dyn JsonCodec>) -> Result<Bytes, 
     Ok(Bytes::from(event))
 }
 
-/// The reply of a `#[stream]` function returning an iterator of values.
-pub fn iter<I>(items: I, cx: StreamContext) -> Result<Reply, Failure>
+/// What a `#[stream]` function can return when it is not a `Stream`.
+#[diagnostic::on_unimplemented(
+    message = "a `#[stream]` function cannot return `{Self}`: it is neither an iterator nor a stream",
+    label = "expected an iterator (`impl Iterator<Item = T>`, `Vec<T>`) or an `impl Stream<Item = T>`",
+    note = "a `#[stream]` function returns items to send one by one; `T` must implement `serde::Serialize`"
+)]
+pub trait Iterable {
+    /// The items.
+    type Item;
+    /// The iterator over them.
+    type Iter: Iterator<Item = Self::Item> + Send + 'static;
+    /// Starts iterating.
+    fn into_items(self) -> Self::Iter;
+}
+
+impl<I> Iterable for I
 where
     I: IntoIterator,
     I::IntoIter: Send + 'static,
+{
+    type Item = I::Item;
+    type Iter = I::IntoIter;
+
+    fn into_items(self) -> I::IntoIter {
+        self.into_iter()
+    }
+}
+
+/// The reply of a `#[stream]` function returning an iterator of values.
+pub fn iter<I>(items: I, cx: StreamContext) -> Result<Reply, Failure>
+where
+    I: Iterable,
     I::Item: Serialize,
 {
     let codec = cx.codec.clone();
-    let items = futures_util::stream::iter(items).map(move |item| data(&item, codec.as_deref()));
+    let items = futures_util::stream::iter(items.into_items()).map(move |item| data(&item, codec.as_deref()));
     Ok(respond(Box::pin(items), cx))
 }
 
@@ -63,13 +97,13 @@ where
 /// an `Err` ends the stream with an error event.
 pub fn iter_fallible<I, T, E>(items: I, cx: StreamContext) -> Result<Reply, Failure>
 where
-    I: IntoIterator<Item = Result<T, E>>,
-    I::IntoIter: Send + 'static,
+    I: Iterable<Item = Result<T, E>>,
     T: Serialize,
     E: Into<Failure>,
 {
     let codec = cx.codec.clone();
-    let items = futures_util::stream::iter(items).map(move |item| data(&item.map_err(Into::into)?, codec.as_deref()));
+    let items = futures_util::stream::iter(items.into_items())
+        .map(move |item| data(&item.map_err(Into::into)?, codec.as_deref()));
     Ok(respond(Box::pin(items), cx))
 }
 

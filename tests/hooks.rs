@@ -1,0 +1,465 @@
+//! App hooks, module prehandles, `protected`, `require_method`, streams and
+//! the JSON codec, over real HTTP.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::{Server, serve};
+use pico::{Args, Failure, HttpError, Request, Response};
+use serde_json::{Map, Value, json};
+
+/// Records the order of the steps on the request, under `order`.
+fn push(request: &mut Request, step: &str) {
+    let mut order: Vec<String> = request.get("order").unwrap_or_default();
+    order.push(step.to_owned());
+    request.set("order", order);
+}
+
+#[pico::api]
+mod hooked {
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
+
+    use futures_util::Stream;
+    use pico::{Args, HttpError, Request};
+
+    #[prehandle]
+    fn module_prehandle(request: &mut Request, args: &mut Args) -> Result<(), HttpError> {
+        super::push(request, "module");
+        // The original's use: take a token out of the arguments.
+        if let Some(token) = args.remove::<String>("token")? {
+            request.set("token_seen", token);
+        }
+        if request.header("x-fail-in") == Some("module") {
+            return Err(HttpError::forbidden().with_message("module prehandle says no"));
+        }
+        Ok(())
+    }
+
+    fn in_order(request: &Request, args: &Args) -> bool {
+        if request.header("x-panic-in") == Some("protected") {
+            panic!("protected check panicked");
+        }
+        // The argument check ran first: `x` is there.
+        let order: Vec<String> = request.get("order").unwrap_or_default();
+        order == ["app", "module"] && args.get::<i64>("x").ok().flatten().is_some()
+    }
+
+    #[expose]
+    #[protected(in_order)]
+    #[request_args(order = "order", token = "token_seen")]
+    fn steps(x: i64, order: Vec<String>, token: Option<String>) -> (i64, Vec<String>, Option<String>) {
+        (x, order, token)
+    }
+
+    fn never(_: &Request, _: &Args) -> bool {
+        false
+    }
+
+    fn admins_only(request: &Request, _: &Args) -> Result<(), HttpError> {
+        match request.token() {
+            Some("admin") => Ok(()),
+            _ => Err(HttpError::unauthorized_without_challenge().with_message("admins only")),
+        }
+    }
+
+    #[expose]
+    #[protected(never)]
+    pub(super) fn closed() -> bool {
+        true
+    }
+
+    #[expose]
+    #[protected(admins_only)]
+    pub(super) fn admin() -> &'static str {
+        "welcome"
+    }
+
+    #[expose]
+    #[require_method(POST)]
+    pub(super) fn post_only() -> bool {
+        true
+    }
+
+    /// Calls `post_only` directly: decorators do nothing then.
+    #[expose]
+    fn not_post_only() -> bool {
+        post_only()
+    }
+
+    #[expose]
+    #[require_method(PUT)]
+    fn put_only() -> &'static str {
+        "put"
+    }
+
+    #[expose]
+    #[require_method(GET)]
+    fn get_only() -> &'static str {
+        "got"
+    }
+
+    #[expose]
+    fn fail() -> String {
+        panic!("handler panicked")
+    }
+
+    fn exploding(_: &Request) -> Result<String, HttpError> {
+        panic!("request function panicked")
+    }
+
+    #[expose]
+    #[request_args(value = exploding)]
+    fn explodes(value: String) -> String {
+        value
+    }
+
+    #[expose]
+    #[request_args(req)]
+    fn whole_request(req: Request, x: i64) -> (String, String, i64) {
+        (req.method().to_string(), req.path().to_owned(), x)
+    }
+
+    #[expose]
+    #[request_args(method = method, path = path, agent = user_agent, token = token, cookies = cookies)]
+    fn attributes(
+        method: String,
+        path: String,
+        agent: Option<String>,
+        token: Option<String>,
+        cookies: std::collections::HashMap<String, String>,
+    ) -> (String, String, Option<String>, Option<String>, usize) {
+        (method, path, agent, token, cookies.len())
+    }
+
+    #[expose]
+    #[stream]
+    pub(super) fn numbers(n: u32) -> Vec<u32> {
+        (0..n).collect()
+    }
+
+    #[expose]
+    #[stream]
+    fn fails_midway() -> Vec<Result<u32, HttpError>> {
+        vec![
+            Ok(1),
+            Ok(2),
+            Err(HttpError::conflict().with_message("two is enough\nreally")),
+            Ok(3),
+        ]
+    }
+
+    #[expose]
+    #[stream]
+    fn panics_midway() -> impl Iterator<Item = u32> {
+        (1..5).map(|i| if i == 3 { panic!("three!") } else { i })
+    }
+
+    #[expose]
+    #[stream]
+    fn ticks() -> impl Stream<Item = usize> {
+        futures_util::stream::unfold((), |()| async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Some((super::TICKS.fetch_add(1, Ordering::SeqCst), ()))
+        })
+    }
+
+    #[expose]
+    #[stream]
+    pub(super) fn refuses() -> Result<Vec<u32>, HttpError> {
+        Err(HttpError::forbidden())
+    }
+}
+
+static TICKS: AtomicUsize = AtomicUsize::new(0);
+
+/// Hooks that leave their marks, and can be asked to panic.
+struct Marks;
+
+impl pico::Hooks for Marks {
+    fn prehandle(&self, request: &mut Request, args: &mut Args) -> Result<(), Failure> {
+        push(request, "app");
+        if request.header("x-panic-in") == Some("prehandle") {
+            panic!("prehandle panicked");
+        }
+        if request.header("x-fail-in") == Some("app") {
+            return Err(HttpError::payment_required().into());
+        }
+        args.insert("_seen_by_app", true);
+        Ok(())
+    }
+
+    fn posthandle(&self, request: &Request, response: &mut Response) {
+        if request.header("x-panic-in") == Some("posthandle") {
+            panic!("posthandle panicked");
+        }
+        let status = response.status().as_u16().to_string();
+        response
+            .headers_mut()
+            .insert("x-posthandle", status.parse().unwrap());
+    }
+
+    fn handle_exception(
+        &self,
+        failure: &Failure,
+        request: &Request,
+        mut extra: Map<String, Value>,
+    ) -> Response {
+        if request.header("x-panic-in") == Some("handle_exception") {
+            panic!("handle_exception panicked");
+        }
+        extra.insert("path".to_owned(), json!(request.path()));
+        extra.insert(
+            "kind".to_owned(),
+            json!(if failure.is_panic() {
+                "panic"
+            } else {
+                failure.name()
+            }),
+        );
+        failure.to_response(request.debug(), &extra)
+    }
+}
+
+async fn server() -> Server {
+    serve(pico::App::new().hooks(Marks).register(hooked::module())).await
+}
+
+#[tokio::test]
+async fn hooks_run_in_order_and_prehandles_change_requests_and_arguments() {
+    let s = server().await;
+    let a = s.get("/hooked/steps?x=1&token=abc").await;
+    assert_eq!(a.json(), json!([1, ["app", "module"], "abc"]));
+    assert_eq!(a.headers["x-posthandle"], "200");
+    // The argument check comes before the protected check: 400, not 403.
+    let message = s.get("/hooked/steps").await.error(400, "Bad Request");
+    assert_eq!(message, "Missing required parameters: [x]. ");
+    // A request-filled parameter sent by the client is ignored.
+    assert_eq!(
+        s.get("/hooked/steps?x=2&order=%5B%5D").await.json(),
+        json!([2, ["app", "module"], null])
+    );
+}
+
+#[tokio::test]
+async fn prehandles_can_refuse() {
+    let s = server().await;
+    let request = s
+        .client
+        .get(s.url("/hooked/steps?x=1"))
+        .header("x-fail-in", "app");
+    let a = s.send(request).await;
+    a.error(402, "Payment Required");
+    assert_eq!(a.json()["path"], "/hooked/steps");
+    assert_eq!(a.headers["x-posthandle"], "402");
+    let request = s
+        .client
+        .get(s.url("/hooked/steps?x=1"))
+        .header("x-fail-in", "module");
+    assert_eq!(
+        s.send(request).await.error(403, "Forbidden"),
+        "module prehandle says no"
+    );
+}
+
+#[tokio::test]
+async fn protected_checks_refuse_with_403_or_their_error() {
+    let s = server().await;
+    let a = s.get("/hooked/closed").await;
+    a.error(403, "Forbidden");
+    let request = s
+        .client
+        .get(s.url("/hooked/admin"))
+        .header("authorization", "Token admin");
+    assert_eq!(s.send(request).await.json(), json!("welcome"));
+    let request = s
+        .client
+        .get(s.url("/hooked/admin"))
+        .header("authorization", "Token guest");
+    assert_eq!(s.send(request).await.error(401, "Unauthorized"), "admins only");
+}
+
+#[tokio::test]
+async fn require_method_lets_one_method_through() {
+    let s = server().await;
+    assert_eq!(
+        s.post_json("/hooked/post_only", &json!({})).await.json(),
+        json!(true)
+    );
+    let a = s.get("/hooked/post_only").await;
+    a.error(405, "Method Not Allowed");
+    assert_eq!(a.headers["allow"], "POST");
+    assert_eq!(s.get("/hooked/not_post_only").await.json(), json!(true));
+    let a = s.send(s.client.put(s.url("/hooked/put_only"))).await;
+    assert_eq!(a.json(), json!("put"));
+    s.post_json("/hooked/put_only", &json!({}))
+        .await
+        .error(405, "Method Not Allowed");
+    assert_eq!(s.get("/hooked/get_only").await.json(), json!("got"));
+    assert_eq!(s.send(s.client.head(s.url("/hooked/get_only"))).await.status, 200);
+    s.post_json("/hooked/get_only", &json!({}))
+        .await
+        .error(405, "Method Not Allowed");
+    let def = s.get("/hooked").await.json();
+    let post_only = def["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "post_only")
+        .unwrap();
+    assert_eq!(post_only["method"], "POST");
+}
+
+#[tokio::test]
+async fn failures_go_through_handle_exception_then_posthandle() {
+    let s = server().await;
+    let a = s.get("/hooked/fail").await;
+    a.error(500, "Internal Server Error");
+    let body = a.json();
+    assert_eq!(
+        (&body["path"], &body["kind"]),
+        (&json!("/hooked/fail"), &json!("panic"))
+    );
+    assert_eq!(a.headers["x-posthandle"], "500");
+}
+
+#[tokio::test]
+async fn a_panic_in_any_hook_is_a_500_and_the_server_keeps_serving() {
+    let s = server().await;
+    for place in ["prehandle", "protected", "posthandle"] {
+        let request = s
+            .client
+            .get(s.url("/hooked/steps?x=1"))
+            .header("x-panic-in", place);
+        let a = s.send(request).await;
+        a.error(500, "Internal Server Error");
+        assert_eq!(a.json()["kind"], "panic", "{place}");
+    }
+    s.get("/hooked/explodes")
+        .await
+        .error(500, "Internal Server Error");
+    // A panicking handle_exception still gives the standard body.
+    let request = s
+        .client
+        .get(s.url("/hooked/fail"))
+        .header("x-panic-in", "handle_exception");
+    let a = s.send(request).await;
+    a.error(500, "Internal Server Error");
+    assert!(a.json().get("path").is_none());
+    assert_eq!(s.get("/hooked/steps?x=5").await.json()[0], 5);
+}
+
+#[tokio::test]
+async fn request_args_give_the_request_and_its_attributes() {
+    let s = server().await;
+    let a = s.post_json("/hooked/whole_request?x=3", &json!({})).await;
+    assert_eq!(a.json(), json!(["POST", "/hooked/whole_request", 3]));
+    let request = s
+        .client
+        .get(s.url("/hooked/attributes"))
+        .header("user-agent", "pico-test")
+        .header("authorization", "Token t0k3n")
+        .header("cookie", "a=1; b=2");
+    let a = s.send(request).await;
+    assert_eq!(
+        a.json(),
+        json!(["GET", "/hooked/attributes", "pico-test", "t0k3n", 2])
+    );
+}
+
+#[tokio::test]
+async fn streams_send_items_then_close_or_an_error_event() {
+    let s = server().await;
+    let a = s.get("/hooked/numbers?n=3").await;
+    assert_eq!(a.content_type, "text/event-stream");
+    assert_eq!(
+        a.text,
+        "data: 0\n\ndata: 1\n\ndata: 2\n\nevent: close\ndata: close\n\n"
+    );
+    assert_eq!(
+        s.get("/hooked/numbers?n=0").await.text,
+        "event: close\ndata: close\n\n"
+    );
+    let a = s.get("/hooked/fails_midway").await;
+    assert_eq!(
+        a.text,
+        "data: 1\n\ndata: 2\n\nevent: error\ndata: two is enough really\n\n"
+    );
+    let a = s.get("/hooked/panics_midway").await;
+    assert_eq!(
+        a.text,
+        "data: 1\n\ndata: 2\n\nevent: error\ndata: The server encountered an internal error and was unable \
+         to complete your request. Either the server is overloaded or there is an error in the application.\n\n"
+    );
+    // A stream refused before it starts is a plain JSON error.
+    s.get("/hooked/refuses").await.error(403, "Forbidden");
+}
+
+#[tokio::test]
+async fn a_client_that_goes_away_stops_the_producer() {
+    let s = server().await;
+    let mut response = s.client.get(s.url("/hooked/ticks")).send().await.unwrap();
+    let mut received = 0;
+    while received < 3 {
+        let chunk = response.chunk().await.unwrap().expect("more events");
+        received += String::from_utf8_lossy(&chunk).matches("data: ").count();
+    }
+    drop(response);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let after_drop = TICKS.load(Ordering::SeqCst);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        TICKS.load(Ordering::SeqCst),
+        after_drop,
+        "the producer kept running"
+    );
+}
+
+/// Reads `yes`/`no` as booleans and wraps every result.
+struct Wrapping;
+
+impl pico::JsonCodec for Wrapping {
+    fn load(&self, text: &str) -> Result<Value, String> {
+        match text {
+            "yes" => Ok(json!(true)),
+            "no" => Ok(json!(false)),
+            _ => serde_json::from_str(text).map_err(|e| e.to_string()),
+        }
+    }
+
+    fn dump(&self, value: &Value) -> Vec<u8> {
+        serde_json::to_vec(&json!({ "result": value })).unwrap()
+    }
+}
+
+#[pico::api]
+mod coded {
+    #[expose]
+    fn negate(flag: bool, times: Vec<i64>) -> (bool, i64) {
+        (!flag, times.iter().sum())
+    }
+}
+
+#[tokio::test]
+async fn the_json_codec_reads_arguments_and_writes_results() {
+    let s = serve(pico::App::new().json_codec(Wrapping).register(coded::module())).await;
+    let a = s.get("/coded/negate?flag=yes&times=1&times=2").await;
+    assert_eq!(a.json(), json!({"result": [false, 3]}));
+    let a = s
+        .post_json("/coded/negate", &json!({"flag": false, "times": [4]}))
+        .await;
+    assert_eq!(a.json(), json!({"result": [true, 4]}));
+    s.get("/coded/negate?flag=maybe&times=1")
+        .await
+        .error(400, "Bad Request");
+}
+
+#[test]
+fn decorated_functions_called_directly_are_plain_calls() {
+    assert!(hooked::closed());
+    assert_eq!(hooked::admin(), "welcome");
+    assert!(hooked::post_only());
+    assert_eq!(hooked::numbers(2), [0, 1]);
+    assert!(hooked::refuses().is_err());
+}
