@@ -69,4 +69,73 @@ pub use pico_runtime::*;
 /// let module = counter::module();
 /// assert_eq!(module.functions()[0].name(), "countdown");
 /// ```
+///
+/// # Attributes of an exposed function
+///
+/// They act only when Pico calls the function; a direct call is a plain
+/// call.
+///
+/// - `#[request_args(...)]` fills parameters from the request instead of
+///   the client (whose values for them are ignored, and which the
+///   definition leaves out): `req` gets the [`Request`] itself;
+///   `ip = remote_addr` a request attribute (`remote_addr`, `method`,
+///   `path`, `url`, `headers`, `cookies`, `token`, `authorization`,
+///   `user_agent`); `user = "user"` a value a prehandle stored with
+///   [`Request::set`]; `user = current_user` the `Ok` value of
+///   `fn current_user(&Request) -> Result<T, E>`, such as [`cookie`],
+///   [`header`] and [`basic_auth`].
+/// - `#[protected(check)]` runs `fn check(&Request, &Args)` first, returning
+///   `bool` (`false` is a 403) or a `Result` whose error is the answer.
+/// - `#[require_method(POST)]` refuses other methods with a 405.
+/// - `#[stream]`: the function returns an iterator or a `Stream` of
+///   serialisable items, sent as `text/event-stream` events, then a `close`
+///   event. Items spelled `Result<T, E>` end the stream with an `error` event
+///   on `Err`, as does a panic.
+/// - `#[set_cookie]` (options `path`, `domain`, `max_age`, `secure`,
+///   `http_only`, `same_site`): the returned map is the body and each of
+///   its keys a cookie (`HttpOnly; SameSite=Lax; Path=/` by default).
+/// - `#[delete_cookie("name")]` expires the cookie.
+///
+/// A function of the module marked `#[prehandle]`,
+/// `fn(&mut Request, &mut Args)` returning `()` or a `Result`, runs before
+/// every function of the module. App-wide hooks are [`Hooks`].
+///
+/// ```
+/// #[pico::api]
+/// mod shop {
+///     use std::collections::HashMap;
+///
+///     use pico::{Args, Request};
+///
+///     #[prehandle]
+///     fn who(request: &mut Request, _args: &mut Args) {
+///         let user = request.basic_auth().map(|(user, _)| user);
+///         request.set("user", user);
+///     }
+///
+///     fn signed_in(request: &Request, _args: &Args) -> bool {
+///         request.get::<String>("user").is_some()
+///     }
+///
+///     /// Places an order.
+///     #[expose]
+///     #[require_method(POST)]
+///     #[protected(signed_in)]
+///     #[request_args(user = "user")]
+///     pub fn order(user: String, item: String) -> String {
+///         format!("{item} for {user}")
+///     }
+///
+///     /// The basket, kept in a cookie.
+///     #[expose]
+///     #[set_cookie(max_age = 3600)]
+///     #[request_args(basket = pico::cookie("basket"))]
+///     pub fn add(basket: Option<String>, item: String) -> HashMap<String, String> {
+///         let basket = basket.map_or(item.clone(), |b| format!("{b},{item}"));
+///         HashMap::from([("basket".to_owned(), basket)])
+///     }
+/// }
+///
+/// assert_eq!(shop::order("arthur".into(), "tea".into()), "tea for arthur");
+/// ```
 pub use pico_macros::api;
