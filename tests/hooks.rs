@@ -170,6 +170,25 @@ mod hooked {
     pub(super) fn refuses() -> Result<Vec<u32>, HttpError> {
         Err(HttpError::forbidden())
     }
+
+    #[expose]
+    #[set_cookie(
+        path = "/app",
+        domain = "example.com",
+        max_age = 60,
+        secure,
+        http_only = false,
+        same_site = "Strict"
+    )]
+    fn remember(value: String) -> std::collections::HashMap<&'static str, String> {
+        std::collections::HashMap::from([("pref", value)])
+    }
+
+    #[expose]
+    #[delete_cookie("pref", "other", path = "/app")]
+    fn forget() -> &'static str {
+        "forgotten"
+    }
 }
 
 static TICKS: AtomicUsize = AtomicUsize::new(0);
@@ -414,6 +433,39 @@ async fn a_client_that_goes_away_stops_the_producer() {
         after_drop,
         "the producer kept running"
     );
+}
+
+#[tokio::test]
+async fn cookie_options_and_unsafe_values() {
+    let s = server().await;
+    let a = s.get("/hooked/remember?value=dark").await;
+    assert_eq!(a.json(), json!({"pref": "dark"}));
+    assert_eq!(
+        a.headers["set-cookie"],
+        "pref=dark; SameSite=Strict; Secure; Path=/app; Domain=example.com; Max-Age=60"
+    );
+    // A value that would break the header is percent-encoded.
+    let a = s.get("/hooked/remember?value=a%3Bb%0D%0ASet-Cookie:%20x=1").await;
+    assert_eq!(a.headers.get_all("set-cookie").iter().count(), 1);
+    let cookie = a.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.starts_with("pref=a%3Bb%0D%0ASet-Cookie%3A%20x%3D1;"),
+        "{cookie}"
+    );
+    let a = s.get("/hooked/forget").await;
+    assert_eq!(a.json(), json!("forgotten"));
+    let removals: Vec<&str> = a
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(removals.len(), 2);
+    assert!(
+        removals[0].starts_with("pref=; HttpOnly; SameSite=Lax; Path=/app; Max-Age=0;"),
+        "{removals:?}"
+    );
+    assert!(removals[1].starts_with("other=;"), "{removals:?}");
 }
 
 /// Reads `yes`/`no` as booleans and wraps every result.

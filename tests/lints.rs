@@ -96,6 +96,17 @@ fn the_module_has_all_its_functions() {
         .iter()
         .map(pico::Function::name)
         .collect();
-    assert_eq!(names, ["sync", "fallible", "raw", "upload", "decorated", "cookies", "items"]);
+    assert_eq!(
+        names,
+        [
+            "sync",
+            "fallible",
+            "raw",
+            "upload",
+            "decorated",
+            "cookies",
+            "items"
+        ]
+    );
     assert_eq!(linted::sync(1, 2, None), "12");
 }
