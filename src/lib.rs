@@ -139,3 +139,54 @@ pub use pico_runtime::*;
 /// assert_eq!(shop::order("arthur".into(), "tea".into()), "tea for arthur");
 /// ```
 pub use pico_macros::api;
+
+/// Composes a [`Mixin`] into an app's hooks: on `impl pico::Hooks for App`
+/// (whose own overrides still run inside the mixin), or on a struct that has
+/// no hooks of its own. Several stack, the first one outermost.
+///
+/// ```
+/// use pico::{Args, Failure, Hooks, Mixin, Request};
+///
+/// /// Logs every call.
+/// struct Log;
+///
+/// impl Mixin for Log {
+///     fn prehandle(&self, request: &mut Request, args: &mut Args, next: &dyn Hooks) -> Result<(), Failure> {
+///         println!("calling {}", request.function());
+///         next.prehandle(request, args)
+///     }
+/// }
+///
+/// #[pico::mixin(Log)]
+/// struct App;
+///
+/// let app = pico::App::new().hooks(App);
+/// ```
+pub use pico_macros::mixin;
+
+/// Composes the [`SentryMixin`] into an app's hooks, like [`mixin`]:
+/// internal errors go to Sentry (DSN from `SENTRY_DSN`) with their request,
+/// and the error body gets the event's id as `sentry_id`.
+///
+/// Options: `ignore_status = 400..600` (the HTTP errors not reported: all by
+/// default), `ignore_types = [std::io::Error]` (returned errors not
+/// reported), `send_pii = true` (credentials, cookies and the user: off by
+/// default), `client = expr` (an `Arc<sentry::Client>` of your own).
+///
+/// ```
+/// use pico::{Args, Failure, Request};
+///
+/// struct App;
+///
+/// #[pico::sentry_mixin(ignore_status = 400..500, send_pii = false)]
+/// impl pico::Hooks for App {
+///     fn prehandle(&self, request: &mut Request, _args: &mut Args) -> Result<(), Failure> {
+///         request.set("started", true);
+///         Ok(())
+///     }
+/// }
+///
+/// let app = pico::App::new().hooks(App);
+/// ```
+#[cfg(feature = "sentry")]
+pub use pico_macros::sentry_mixin;

@@ -45,6 +45,12 @@ pub mod api {
         panic!("fail!")
     }
 
+    /// Fails with an error it returns rather than a panic: a 500 too.
+    #[expose]
+    pub fn broken() -> std::io::Result<String> {
+        std::fs::read_to_string("/nonexistent/pico/config.toml")
+    }
+
     /// Refuses, as a teapot must.
     #[expose]
     pub fn make_coffee() -> Result<String, HttpError> {

@@ -24,6 +24,7 @@ use crate::error::HttpError;
 use crate::failure::{Failure, http_error_response};
 use crate::hooks::{Hooks, NoHooks};
 use crate::json::JsonCodec;
+use crate::mixin::{Mixin, Stack};
 use crate::panic::{self, Guarded};
 use crate::request::{Request, root_url};
 use crate::response::{is_callback_name, json_response, jsonp, typed_response};
@@ -54,7 +55,8 @@ pub struct App {
     debug: bool,
     body_limit: usize,
     static_dir: Option<PathBuf>,
-    hooks: Arc<dyn Hooks>,
+    hooks: Box<dyn Hooks>,
+    mixins: Vec<Box<dyn Mixin>>,
     codec: Option<Arc<dyn JsonCodec>>,
 }
 
@@ -85,7 +87,8 @@ impl App {
             debug,
             body_limit: DEFAULT_BODY_LIMIT,
             static_dir: None,
-            hooks: Arc::new(NoHooks),
+            hooks: Box::new(NoHooks),
+            mixins: Vec::new(),
             codec: None,
         }
     }
@@ -93,8 +96,17 @@ impl App {
     /// The app's hooks: what runs before and after every function, and how
     /// failures become responses.
     #[must_use]
-    pub fn hooks(mut self, hooks: impl Hooks) -> Self {
-        self.hooks = Arc::new(hooks);
+    pub fn hooks(mut self, hooks: impl Hooks + 'static) -> Self {
+        self.hooks = Box::new(hooks);
+        self
+    }
+
+    /// Composes `mixin` around the app's hooks, outside those composed
+    /// before it and those the hooks bring (`#[pico::mixin]` on their
+    /// `impl`).
+    #[must_use]
+    pub fn mixin(mut self, mixin: impl Mixin) -> Self {
+        self.mixins.insert(0, Box::new(mixin));
         self
     }
 
@@ -180,8 +192,8 @@ type StaticService = BoxCloneSyncService<HttpRequest, Response, Infallible>;
 
 /// An exposed function with what serving it needs.
 struct Entry {
-    /// `module.function`, for the log.
-    qualified: String,
+    /// `module.function`, for the log and error reporters.
+    qualified: Arc<str>,
     function: Function,
     prehandle: Option<Prehandle>,
 }
@@ -196,12 +208,15 @@ struct Shared {
     debug: bool,
     body_limit: usize,
     static_files: Option<StaticService>,
-    hooks: Arc<dyn Hooks>,
+    hooks: Stack,
+    /// Whether panics capture a backtrace: in debug mode, or for a mixin.
+    backtraces: bool,
     codec: Option<Arc<dyn JsonCodec>>,
 }
 
 impl Shared {
     fn build(app: App) -> Self {
+        let hooks = Stack::new(app.hooks, app.mixins);
         let mut routes = HashMap::new();
         let mut functions = Vec::new();
         let defs: Vec<ModuleDef<'_>> = app
@@ -229,7 +244,7 @@ impl Shared {
                     Route::Function(functions.len()),
                 );
                 functions.push(Entry {
-                    qualified: format!("{alias}.{}", function.name),
+                    qualified: Arc::from(format!("{alias}.{}", function.name)),
                     function: function.clone(),
                     prehandle: module.prehandle,
                 });
@@ -252,7 +267,8 @@ impl Shared {
             debug: app.debug,
             body_limit: app.body_limit,
             static_files,
-            hooks: app.hooks,
+            backtraces: app.debug || hooks.wants_backtraces(),
+            hooks,
             codec: app.codec,
         }
     }
@@ -355,19 +371,19 @@ fn check_method(method: &Method, required: Option<&'static str>) -> Result<(), H
 /// Calls an exposed function: hooks, checks, the function, error handling
 /// and posthandle. Everything that runs user code runs under the panic guard.
 async fn call(shared: &Shared, entry: &Entry, parts: Parts, prefix: &str, body: Body) -> Response {
-    let debug = shared.debug;
+    let backtraces = shared.backtraces;
     let mut cx = Context {
-        request: Request::new(parts, prefix, debug),
+        request: Request::new(parts, prefix, shared.debug, Arc::clone(&entry.qualified)),
         args: Args::default(),
         codec: shared.codec.clone(),
     };
-    let result = Guarded::new(run(shared, entry, &mut cx, body), debug).await;
+    let result = Guarded::new(run(shared, entry, &mut cx, body), backtraces).await;
     let mut response = match result {
         Ok(Ok(response)) => response,
         Ok(Err(failure)) => shared.failure_response(&failure, &cx.request, &entry.qualified),
         Err(caught) => shared.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
     };
-    let posthandle = panic::catch(debug, || shared.hooks.posthandle(&cx.request, &mut response));
+    let posthandle = panic::catch(backtraces, || shared.hooks.posthandle(&cx.request, &mut response));
     match posthandle {
         Ok(()) => response,
         Err(caught) => shared.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
@@ -376,9 +392,10 @@ async fn call(shared: &Shared, entry: &Entry, parts: Parts, prefix: &str, body: 
 
 /// The part of a call that can fail, in the documented order.
 async fn run(shared: &Shared, entry: &Entry, cx: &mut Context, body: Body) -> Result<Response, Failure> {
-    let mut args = read_args(cx.request.parts(), body, shared.body_limit).await?;
+    let (mut args, body) = read_args(cx.request.parts(), body, shared.body_limit).await?;
     args.set_codec(shared.codec.clone());
     cx.args = args;
+    cx.request.set_body(body);
     let callback = take_callback(&mut cx.args)?;
     shared.hooks.prehandle(&mut cx.request, &mut cx.args)?;
     if let Some(prehandle) = entry.prehandle {

@@ -46,7 +46,8 @@ fn body_kind(parts: &Parts) -> Result<BodyKind, HttpError> {
 
 /// Reads the arguments of a request: the query string, then form fields,
 /// then uploaded files, then a JSON object body, later ones overriding.
-pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result<Args, HttpError> {
+/// Also returns the body it read (empty for bodies it does not read).
+pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result<(Args, Bytes), HttpError> {
     let mut args = Args::default();
     if let Some(query) = parts.uri.query() {
         args.next_source();
@@ -54,7 +55,7 @@ pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result
     }
     let kind = body_kind(parts)?;
     if matches!(kind, BodyKind::Ignored) {
-        return Ok(args);
+        return Ok((args, Bytes::new()));
     }
     let bytes = read_body(parts, body, limit).await?;
     match kind {
@@ -63,10 +64,10 @@ pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result
             args.next_source();
             push_pairs(&mut args, &bytes)?;
         }
-        BodyKind::Multipart(boundary) => push_multipart(&mut args, bytes, boundary).await?,
+        BodyKind::Multipart(boundary) => push_multipart(&mut args, bytes.clone(), boundary).await?,
         BodyKind::Ignored => {}
     }
-    Ok(args)
+    Ok((args, bytes))
 }
 
 async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, HttpError> {

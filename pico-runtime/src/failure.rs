@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::error::HttpError;
 use crate::panic::Caught;
-use crate::trace;
+use crate::trace::{self, Frame};
 
 /// A failed request: an [`HttpError`] for the client, or an internal error
 /// (a panic, or any other error) that the client only hears of as a 500.
@@ -32,7 +32,10 @@ enum Kind {
 #[derive(Debug)]
 struct Internal {
     name: Cow<'static, str>,
+    /// The error's own message.
     message: String,
+    /// The messages of the error's sources, outermost first.
+    causes: Vec<String>,
     /// Where it happened, `file:line`, when known.
     location: Option<String>,
     origin: Origin,
@@ -77,16 +80,17 @@ impl Failure {
         match boxed.downcast::<HttpError>() {
             Ok(http) => Failure(Kind::Http(*http)),
             Err(other) => {
-                let mut message = other.to_string();
+                let message = other.to_string();
+                let mut causes = Vec::new();
                 let mut source = other.source();
                 while let Some(cause) = source {
-                    message.push_str(": ");
-                    message.push_str(&cause.to_string());
+                    causes.push(cause.to_string());
                     source = cause.source();
                 }
                 Failure(Kind::Internal(Box::new(Internal {
                     name: Cow::Borrowed(name),
                     message,
+                    causes,
                     location: at.map(|at| format!("{}:{}", at.file, at.line)),
                     origin: Origin::Returned(at.map(|at| at.function)),
                 })))
@@ -98,6 +102,7 @@ impl Failure {
         Failure(Kind::Internal(Box::new(Internal {
             name: Cow::Borrowed("panic"),
             message: caught.message,
+            causes: Vec::new(),
             location: caught.location,
             origin: Origin::Panic(caught.backtrace),
         })))
@@ -108,6 +113,7 @@ impl Failure {
         Failure(Kind::Internal(Box::new(Internal {
             name: Cow::Borrowed(name),
             message,
+            causes: Vec::new(),
             location: None,
             origin: Origin::Returned(None),
         })))
@@ -143,8 +149,8 @@ impl Failure {
         }
     }
 
-    /// The error's own message: for internal errors it is for the log and
-    /// never reaches the client outside debug mode.
+    /// The error's own message (without its causes'): for internal errors
+    /// it is for the log and never reaches the client outside debug mode.
     pub fn message(&self) -> &str {
         match &self.0 {
             Kind::Http(e) => e.message(),
@@ -160,17 +166,54 @@ impl Failure {
         }
     }
 
-    /// The user's stack frames of an internal error, as debug mode shows
-    /// them (empty for an `HttpError`).
-    pub fn stack_trace(&self) -> Vec<String> {
+    /// The message followed by its causes', `: `-separated.
+    pub fn full_message(&self) -> Cow<'_, str> {
+        let causes = self.causes();
+        if causes.is_empty() {
+            return Cow::Borrowed(self.message());
+        }
+        let mut full = self.message().to_owned();
+        for cause in causes {
+            full.push_str(": ");
+            full.push_str(cause);
+        }
+        Cow::Owned(full)
+    }
+
+    /// The messages of an internal error's sources, outermost first.
+    pub fn causes(&self) -> &[String] {
+        match &self.0 {
+            Kind::Http(_) => &[],
+            Kind::Internal(i) => &i.causes,
+        }
+    }
+
+    /// The user's stack frames of an internal error, innermost first: a
+    /// panic's own frames when a backtrace was taken (debug mode, or a mixin
+    /// that wants them), otherwise the panic's place or the function that
+    /// returned the error. Empty for an `HttpError`.
+    pub fn frames(&self) -> Vec<Frame> {
         let Kind::Internal(i) = &self.0 else {
             return Vec::new();
         };
         match &i.origin {
             Origin::Panic(Some(bt)) => trace::user_frames(bt),
-            Origin::Panic(None) => i.location.iter().map(|l| trace::line_at(l, None)).collect(),
-            Origin::Returned(function) => i.location.iter().map(|l| trace::line_at(l, *function)).collect(),
+            Origin::Panic(None) => i
+                .location
+                .iter()
+                .filter_map(|l| trace::frame_at(l, None))
+                .collect(),
+            Origin::Returned(function) => i
+                .location
+                .iter()
+                .filter_map(|l| trace::frame_at(l, *function))
+                .collect(),
         }
+    }
+
+    /// The frames as debug mode shows them: `file:line in function: source`.
+    pub fn stack_trace(&self) -> Vec<String> {
+        self.frames().iter().map(Frame::render).collect()
     }
 
     /// Logs an internal error, once per failed request; HTTP errors are the
@@ -181,7 +224,7 @@ impl Failure {
                 target: "pico",
                 function,
                 error.name = %internal.name,
-                error.message = %internal.message,
+                error.message = %self.full_message(),
                 location = internal.location.as_deref().unwrap_or("unknown"),
                 "internal error",
             );
@@ -199,7 +242,7 @@ impl Failure {
             Kind::Internal(internal) => {
                 let details = debug.then(|| DebugDetails {
                     name: &internal.name,
-                    message: &internal.message,
+                    message: self.full_message(),
                     stack_trace: self.stack_trace(),
                 });
                 error_response(&HttpError::internal_server_error(), extra, details)
@@ -211,7 +254,7 @@ impl Failure {
 #[derive(Serialize)]
 struct DebugDetails<'a> {
     name: &'a str,
-    message: &'a str,
+    message: Cow<'a, str>,
     stack_trace: Vec<String>,
 }
 

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::args::Args;
 use crate::failure::Failure;
+use crate::mixin::Mixin;
 use crate::request::Request;
 
 /// App-wide hooks, each with a default; implement only those you need and
@@ -36,7 +37,7 @@ use crate::request::Request;
 ///
 /// let app = pico::App::new().hooks(Auth);
 /// ```
-pub trait Hooks: Send + Sync + 'static {
+pub trait Hooks: Send + Sync {
     /// Runs before every function of the app: may read and change the
     /// request (store a user) and the arguments (remove a token), or fail.
     ///
@@ -57,6 +58,13 @@ pub trait Hooks: Send + Sync + 'static {
     /// Internal errors have already been logged when this runs.
     fn handle_exception(&self, failure: &Failure, request: &Request, extra: Map<String, Value>) -> Response {
         failure.to_response(request.debug(), &extra)
+    }
+
+    /// The mixins composed around these hooks, outermost first. Written by
+    /// `#[pico::mixin(...)]` and `#[pico::sentry_mixin]` on the `impl`;
+    /// rarely by hand.
+    fn mixins(&self) -> Vec<Box<dyn Mixin>> {
+        Vec::new()
     }
 }
 

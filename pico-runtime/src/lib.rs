@@ -13,9 +13,12 @@ mod error;
 mod failure;
 mod hooks;
 mod json;
+mod mixin;
 mod panic;
 mod request;
 mod response;
+#[cfg(feature = "sentry")]
+mod sentry_mixin;
 mod server;
 mod stream;
 mod trace;
@@ -28,8 +31,12 @@ pub use error::HttpError;
 pub use failure::Failure;
 pub use hooks::Hooks;
 pub use json::JsonCodec;
+pub use mixin::Mixin;
 pub use request::{Request, basic_auth, cookie, header};
+#[cfg(feature = "sentry")]
+pub use sentry_mixin::{SentryHub, SentryMixin};
 pub use server::{serve, serve_async};
+pub use trace::Frame;
 pub use upload::Upload;
 
 pub use axum::response::Response;

@@ -29,7 +29,7 @@ pub(crate) struct Caught {
 enum Mode {
     Outside,
     Quiet,
-    Debug,
+    Traced,
 }
 
 thread_local! {
@@ -50,7 +50,7 @@ pub(crate) fn install_hook() {
             let caught = Caught {
                 message: info.payload_as_str().unwrap_or_default().to_owned(),
                 location: info.location().map(|l| format!("{}:{}", l.file(), l.line())),
-                backtrace: (mode == Mode::Debug).then(backtrace::Backtrace::new_unresolved),
+                backtrace: (mode == Mode::Traced).then(backtrace::Backtrace::new_unresolved),
             };
             let _ = CAUGHT.try_with(|slot| *slot.borrow_mut() = Some(caught));
         }));
@@ -67,9 +67,10 @@ pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
-/// Runs `f` as part of a request: a panic in it comes back as `Err`.
-pub(crate) fn catch<R>(debug: bool, f: impl FnOnce() -> R) -> Result<R, Caught> {
-    let mode = if debug { Mode::Debug } else { Mode::Quiet };
+/// Runs `f` as part of a request: a panic in it comes back as `Err`, with
+/// a backtrace when `backtrace` is set.
+pub(crate) fn catch<R>(backtrace: bool, f: impl FnOnce() -> R) -> Result<R, Caught> {
+    let mode = if backtrace { Mode::Traced } else { Mode::Quiet };
     let outer = MODE.with(|m| m.replace(mode));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     MODE.with(|m| m.set(outer));
@@ -90,16 +91,16 @@ pin_project_lite::pin_project! {
     pub(crate) struct Guarded<F> {
         #[pin]
         inner: F,
-        debug: bool,
+        backtrace: bool,
         done: bool,
     }
 }
 
 impl<F> Guarded<F> {
-    pub(crate) fn new(inner: F, debug: bool) -> Self {
+    pub(crate) fn new(inner: F, backtrace: bool) -> Self {
         Self {
             inner,
-            debug,
+            backtrace,
             done: false,
         }
     }
@@ -112,7 +113,7 @@ impl<F: Future> Future for Guarded<F> {
         let this = self.project();
         assert!(!*this.done, "`Guarded` polled after completion");
         let inner = this.inner;
-        match catch(*this.debug, || inner.poll(cx)) {
+        match catch(*this.backtrace, || inner.poll(cx)) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(out)) => {
                 *this.done = true;

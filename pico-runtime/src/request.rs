@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::ConnectInfo;
 use base64::Engine;
+use bytes::Bytes;
 use http::header::{AUTHORIZATION, COOKIE, HOST, HeaderValue, USER_AGENT};
 use http::request::Parts;
 use http::{HeaderMap, Method};
@@ -26,10 +28,12 @@ pub struct Request {
     prefix: String,
     values: Map<String, Value>,
     debug: bool,
+    function: Arc<str>,
+    body: Bytes,
 }
 
 impl Request {
-    pub(crate) fn new(parts: Parts, prefix: &str, debug: bool) -> Request {
+    pub(crate) fn new(parts: Parts, prefix: &str, debug: bool, function: Arc<str>) -> Request {
         let remote_addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
         Request {
             parts,
@@ -37,7 +41,24 @@ impl Request {
             prefix: prefix.to_owned(),
             values: Map::new(),
             debug,
+            function,
+            body: Bytes::new(),
         }
+    }
+
+    pub(crate) fn set_body(&mut self, body: Bytes) {
+        self.body = body;
+    }
+
+    /// The function called, `module.function` (under the module's alias).
+    pub fn function(&self) -> &str {
+        &self.function
+    }
+
+    /// The request body, when it was one pico reads (JSON, a form or a
+    /// multipart form); empty otherwise.
+    pub fn body(&self) -> &[u8] {
+        &self.body
     }
 
     /// The HTTP method.

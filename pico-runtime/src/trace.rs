@@ -1,19 +1,62 @@
-//! The `stack_trace` of debug mode: `file:line in function: source` lines
-//! for the user's own frames, without std, tokio, axum or pico.
+//! Stack frames of internal errors: the user's own frames, without std,
+//! tokio, axum or pico, as debug mode's `stack_trace` and error reporters
+//! show them.
 
 use std::path::Path;
 
 /// Frames from files under these folders are not the user's.
 const FOREIGN_PATHS: &[&str] = &["/rustc/", "/.cargo/registry/", "/.cargo/git/", "/rustlib/"];
 
-/// Resolves `bt` and renders the frames that belong to the user's code:
-/// those between the panic and the point where pico called into the user's
-/// code, less the std and library frames among them.
-pub(crate) fn user_frames(bt: &backtrace::Backtrace) -> Vec<String> {
+/// One frame of the user's code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// The source file, relative to the current folder when under it.
+    pub file: String,
+    /// The line.
+    pub line: u32,
+    /// The function's short name.
+    pub function: Option<String>,
+    /// The source line, trimmed, when the file is readable.
+    pub source: Option<String>,
+}
+
+impl Frame {
+    fn new(file: &Path, line: u32, function: Option<&str>) -> Frame {
+        let shown = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| file.strip_prefix(cwd).ok())
+            .unwrap_or(file);
+        Frame {
+            file: shown.display().to_string(),
+            line,
+            function: function.map(str::to_owned),
+            source: source_line(file, line),
+        }
+    }
+
+    /// `file:line in function: source`.
+    pub fn render(&self) -> String {
+        let mut out = format!("{}:{}", self.file, self.line);
+        if let Some(function) = &self.function {
+            out.push_str(" in ");
+            out.push_str(function);
+        }
+        if let Some(source) = &self.source {
+            out.push_str(": ");
+            out.push_str(source);
+        }
+        out
+    }
+}
+
+/// Resolves `bt` and keeps the frames that belong to the user's code: those
+/// between the panic and the point where pico called into the user's code,
+/// less the std and library frames among them. Innermost first.
+pub(crate) fn user_frames(bt: &backtrace::Backtrace) -> Vec<Frame> {
     let mut bt = bt.clone();
     bt.resolve();
     let runtime_dir = env!("CARGO_MANIFEST_DIR");
-    let mut lines = Vec::new();
+    let mut frames = Vec::new();
     for frame in bt.frames() {
         for symbol in frame.symbols() {
             let (Some(file), Some(line), Some(name)) = (symbol.filename(), symbol.lineno(), symbol.name())
@@ -23,11 +66,11 @@ pub(crate) fn user_frames(bt: &backtrace::Backtrace) -> Vec<String> {
             let file_str = file.to_string_lossy();
             let name = format!("{name:#}");
             if file_str.starts_with(runtime_dir) || name.contains("__pico_") {
-                if lines.is_empty() {
+                if frames.is_empty() {
                     // Still in the hook that captured the trace.
                     continue;
                 }
-                return lines;
+                return frames;
             }
             if FOREIGN_PATHS.iter().any(|p| file_str.contains(p))
                 // Frames of the panic machinery when std has no file names.
@@ -36,38 +79,16 @@ pub(crate) fn user_frames(bt: &backtrace::Backtrace) -> Vec<String> {
             {
                 continue;
             }
-            lines.push(render(file, line, Some(short_name(&name))));
+            frames.push(Frame::new(file, line, Some(short_name(&name))));
         }
     }
-    lines
+    frames
 }
 
-/// Renders a `file:line` location, with the function's name when known.
-pub(crate) fn line_at(location: &str, function: Option<&str>) -> String {
-    match location
-        .rsplit_once(':')
-        .and_then(|(f, l)| Some((f, l.parse().ok()?)))
-    {
-        Some((file, line)) => render(Path::new(file), line, function),
-        None => location.to_owned(),
-    }
-}
-
-fn render(file: &Path, line: u32, function: Option<&str>) -> String {
-    let shown = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| file.strip_prefix(cwd).ok())
-        .unwrap_or(file);
-    let mut out = format!("{}:{line}", shown.display());
-    if let Some(function) = function {
-        out.push_str(" in ");
-        out.push_str(function);
-    }
-    if let Some(source) = source_line(file, line) {
-        out.push_str(": ");
-        out.push_str(&source);
-    }
-    out
+/// The frame of a `file:line` location, with the function's name when known.
+pub(crate) fn frame_at(location: &str, function: Option<&str>) -> Option<Frame> {
+    let (file, line) = location.rsplit_once(':')?;
+    Some(Frame::new(Path::new(file), line.parse().ok()?, function))
 }
 
 /// `crate::api::fail::{{closure}}` is `fail`.

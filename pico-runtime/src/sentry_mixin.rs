@@ -1,0 +1,278 @@
+//! The Sentry mixin: internal errors reported to Sentry, with the request
+//! that met them, and the event's id in the error body.
+//!
+//! It is small on purpose, the model for a mixin of another service: a
+//! `prehandle` that prepares per-request state, a `handle_exception` that
+//! reports and adds a key, and everything else handed over to `next`.
+
+use std::ops::RangeBounds;
+use std::sync::Arc;
+
+use axum::response::Response;
+use sentry::protocol::{self, Event, Exception, Level, Mechanism, Stacktrace};
+use sentry::{Client, ClientOptions, Hub, Scope};
+use serde_json::{Map, Value};
+
+use crate::args::Args;
+use crate::failure::Failure;
+use crate::hooks::Hooks;
+use crate::mixin::Mixin;
+use crate::request::Request;
+
+/// How much of a request body goes into an event.
+const MAX_BODY: usize = 10 * 1024;
+
+/// Reports internal errors (panics, and returned errors that are not HTTP
+/// errors) to Sentry and adds the event's id to the error body as
+/// `sentry_id`. Compose it with `#[pico::sentry_mixin]` on your hooks, or
+/// [`App::mixin`](crate::App::mixin).
+///
+/// Without a DSN it does nothing: same responses, no `sentry_id`. Reporting
+/// never fails or delays a request: events go to the transport's queue.
+pub struct SentryMixin {
+    client: Option<Arc<Client>>,
+    ignore_status: Box<dyn Fn(u16) -> bool + Send + Sync>,
+    ignore_types: Vec<&'static str>,
+    send_pii: bool,
+}
+
+impl std::fmt::Debug for SentryMixin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SentryMixin")
+            .field("active", &self.client.as_ref().is_some_and(|c| c.is_enabled()))
+            .field("ignore_types", &self.ignore_types)
+            .field("send_pii", &self.send_pii)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The Sentry hub of one request, in its extensions: report to it from a
+/// handler to keep breadcrumbs and events with their request.
+#[derive(Clone, Debug)]
+pub struct SentryHub(pub Arc<Hub>);
+
+impl Default for SentryMixin {
+    fn default() -> Self {
+        Self::from_env()
+    }
+}
+
+impl SentryMixin {
+    /// A mixin with a client for the DSN in `SENTRY_DSN`; without one, the
+    /// client `sentry::init` bound to the main hub, if any; otherwise inert.
+    pub fn from_env() -> Self {
+        let options = sentry::apply_defaults(ClientOptions::new());
+        let client = if options.dsn.is_some() {
+            Some(Arc::new(Client::from(options)))
+        } else {
+            Hub::main().client()
+        };
+        Self::with_client(client)
+    }
+
+    /// A mixin reporting through `client` (`None` for an inert one).
+    pub fn with_client(client: Option<Arc<Client>>) -> Self {
+        SentryMixin {
+            client,
+            ignore_status: Box::new(|status| (400..600).contains(&status)),
+            ignore_types: Vec::new(),
+            send_pii: false,
+        }
+    }
+
+    /// The HTTP errors not to report, by status: all of them unless told
+    /// otherwise (`ignore_status(400..500)` reports 5xx ones).
+    #[must_use]
+    pub fn ignore_status(mut self, statuses: impl RangeBounds<u16> + Send + Sync + 'static) -> Self {
+        self.ignore_status = Box::new(move |status| statuses.contains(&status));
+        self
+    }
+
+    /// Returned errors of type `E` are not reported.
+    #[must_use]
+    pub fn ignore_type<E: ?Sized + 'static>(mut self) -> Self {
+        self.ignore_types.push(std::any::type_name::<E>());
+        self
+    }
+
+    /// Whether to send personal data: the `Authorization`, `Cookie`,
+    /// forwarding and API-key headers, cookies, and the basic-auth user and
+    /// client address. Off unless turned on.
+    #[must_use]
+    pub fn send_default_pii(mut self, on: bool) -> Self {
+        self.send_pii = on;
+        self
+    }
+
+    /// Waits up to `timeout` for queued events to be sent; `true` when none
+    /// is left.
+    pub fn flush(&self, timeout: std::time::Duration) -> bool {
+        self.client.as_ref().is_none_or(|c| c.flush(Some(timeout)))
+    }
+
+    fn active_client(&self) -> Option<&Arc<Client>> {
+        self.client.as_ref().filter(|c| c.is_enabled())
+    }
+
+    fn ignores(&self, failure: &Failure) -> bool {
+        match failure.http_error() {
+            Some(e) => (self.ignore_status)(e.status().as_u16()),
+            None => self.ignore_types.contains(&failure.name()),
+        }
+    }
+
+    /// A hub for one request, its scope holding the request.
+    fn hub_for(&self, client: &Arc<Client>, request: &Request) -> Arc<Hub> {
+        let hub = Arc::new(Hub::new(Some(Arc::clone(client)), Arc::new(Scope::default())));
+        hub.configure_scope(|scope| {
+            scope.set_transaction(Some(request.function()));
+            if self.send_pii {
+                let username = request.basic_auth().map(|(user, _)| user);
+                let ip_address = request.remote_addr().map(|a| a.ip().into());
+                if username.is_some() || ip_address.is_some() {
+                    scope.set_user(Some(protocol::User {
+                        username,
+                        ip_address,
+                        ..Default::default()
+                    }));
+                }
+            }
+        });
+        hub
+    }
+
+    fn request_data(&self, request: &Request) -> protocol::Request {
+        let headers = request
+            .headers()
+            .iter()
+            .filter(|(name, _)| self.send_pii || !is_personal(name.as_str()))
+            .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_owned())))
+            .collect();
+        let body = request.body();
+        let data = (!body.is_empty()).then(|| {
+            let cut = &body[..body.len().min(MAX_BODY)];
+            String::from_utf8_lossy(cut).into_owned()
+        });
+        protocol::Request {
+            url: request.url().parse().ok(),
+            method: Some(request.method().to_string()),
+            data,
+            query_string: request.query().map(str::to_owned),
+            cookies: self
+                .send_pii
+                .then(|| request.header("cookie").map(str::to_owned))
+                .flatten(),
+            headers,
+            ..Default::default()
+        }
+    }
+}
+
+/// Headers that carry credentials or identify a person.
+fn is_personal(name: &str) -> bool {
+    matches!(
+        name,
+        "cookie" | "set-cookie" | "x-forwarded-for" | "x-real-ip" | "forwarded"
+    ) || ["auth", "key", "token", "secret", "password", "session"]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
+impl Mixin for SentryMixin {
+    fn prehandle(&self, request: &mut Request, args: &mut Args, next: &dyn Hooks) -> Result<(), Failure> {
+        if let Some(client) = self.active_client() {
+            let hub = self.hub_for(client, request);
+            let data = self.request_data(request);
+            hub.configure_scope(|scope| {
+                scope.add_event_processor(move |mut event| {
+                    event.request.get_or_insert_with(|| data.clone());
+                    Some(event)
+                })
+            });
+            request.extensions_mut().insert(SentryHub(hub));
+        }
+        next.prehandle(request, args)
+    }
+
+    fn handle_exception(
+        &self,
+        failure: &Failure,
+        request: &Request,
+        mut extra: Map<String, Value>,
+        next: &dyn Hooks,
+    ) -> Response {
+        if let Some(client) = self.active_client()
+            && !self.ignores(failure)
+        {
+            // A failure before the prehandle (or in it) has no hub yet.
+            let hub = match request.extensions().get::<SentryHub>() {
+                Some(SentryHub(hub)) => Arc::clone(hub),
+                None => self.hub_for(client, request),
+            };
+            let mut event = event_of(failure, request);
+            if event.request.is_none() {
+                event.request = Some(self.request_data(request));
+            }
+            let id = hub.capture_event(event);
+            if !id.is_nil() {
+                extra.insert("sentry_id".to_owned(), Value::String(id.simple().to_string()));
+            }
+        }
+        next.handle_exception(failure, request, extra)
+    }
+
+    fn wants_backtraces(&self) -> bool {
+        self.active_client().is_some()
+    }
+}
+
+/// The event for a failure: the error and its causes as exceptions (the
+/// innermost first, as Sentry orders them), the user's frames, the
+/// transaction named after the pico function.
+fn event_of(failure: &Failure, request: &Request) -> Event<'static> {
+    let mut frames: Vec<protocol::Frame> = failure
+        .frames()
+        .into_iter()
+        .map(|f| protocol::Frame {
+            function: f.function,
+            filename: Some(f.file),
+            lineno: Some(u64::from(f.line)),
+            context_line: f.source,
+            in_app: Some(true),
+            ..Default::default()
+        })
+        .collect();
+    // Sentry lists frames from the outermost call in.
+    frames.reverse();
+    let mut exceptions: Vec<Exception> = failure
+        .causes()
+        .iter()
+        .rev()
+        .map(|cause| Exception {
+            ty: "cause".to_owned(),
+            value: Some(cause.clone()),
+            ..Default::default()
+        })
+        .collect();
+    exceptions.push(Exception {
+        ty: failure.name().to_owned(),
+        value: Some(failure.message().to_owned()),
+        stacktrace: (!frames.is_empty()).then(|| Stacktrace {
+            frames,
+            ..Default::default()
+        }),
+        mechanism: Some(Mechanism {
+            ty: if failure.is_panic() { "panic" } else { "pico" }.to_owned(),
+            handled: Some(!failure.is_panic()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    Event {
+        level: Level::Error,
+        exception: exceptions.into(),
+        transaction: Some(request.function().to_owned()),
+        logger: Some("pico".to_owned()),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,339 @@
+//! The Sentry mixin with sentry's test transport: what is reported, what is
+//! not, with which request, and how mixins compose with an app's own hooks.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use common::{Answer, Server, serve};
+use pico::{Args, Failure, Hooks, Mixin, Request, Response, SentryMixin};
+use sentry::protocol::Event;
+use sentry::test::TestTransport;
+use serde_json::{Map, Value, json};
+
+#[pico::api]
+mod reported {
+    use pico::HttpError;
+
+    #[expose]
+    fn panics(n: u32) -> u32 {
+        panic!("panic number {n}")
+    }
+
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("could not load the settings")
+        }
+    }
+
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[expose]
+    fn returns_error() -> Result<String, Outer> {
+        Err(Outer(std::io::Error::other("disk on fire")))
+    }
+
+    #[expose]
+    fn io_error() -> std::io::Result<String> {
+        Err(std::io::Error::other("plain io"))
+    }
+
+    #[expose]
+    fn forbidden() -> Result<(), HttpError> {
+        Err(HttpError::forbidden())
+    }
+
+    #[expose]
+    fn unavailable() -> Result<(), HttpError> {
+        Err(HttpError::service_unavailable())
+    }
+}
+
+/// A client whose events stay in memory.
+fn client() -> (Arc<sentry::Client>, Arc<TestTransport>) {
+    let transport = TestTransport::new();
+    let options = sentry::ClientOptions::new()
+        .dsn("https://public@sentry.invalid/1")
+        .transport(Arc::clone(&transport));
+    (Arc::new(sentry::Client::from(options)), transport)
+}
+
+fn app(mixin: SentryMixin) -> pico::App {
+    pico::App::new().mixin(mixin).register(reported::module())
+}
+
+/// The events sent, once the client has handed them to the transport.
+fn sent(client: &sentry::Client, transport: &TestTransport) -> Vec<Event<'static>> {
+    client.flush(Some(std::time::Duration::from_secs(5)));
+    transport.fetch_and_clear_events()
+}
+
+fn sentry_id(answer: &Answer) -> Option<String> {
+    answer
+        .json()
+        .get("sentry_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn panics_and_returned_errors_are_reported_with_their_request() {
+    let (client, transport) = client();
+    let s = serve(app(SentryMixin::with_client(Some(Arc::clone(&client))))).await;
+    let request = s
+        .client
+        .post(s.url("/reported/panics?n=7"))
+        .header("authorization", "Basic YXJ0aHVyOnNlY3JldA==")
+        .header("cookie", "session=1")
+        .header("x-api-key", "k")
+        .header("x-forwarded-for", "10.0.0.1")
+        .header("x-custom", "kept")
+        .json(&json!({"_note": "body"}));
+    let a = s.send(request).await;
+    a.error(500, "Internal Server Error");
+    let id = sentry_id(&a).expect("a sentry_id");
+    assert_eq!(id.len(), 32);
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    let events = sent(&client, &transport);
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(event.event_id.simple().to_string(), id);
+    assert_eq!(event.transaction.as_deref(), Some("reported.panics"));
+    let exception = &event.exception.values[0];
+    assert_eq!(
+        (exception.ty.as_str(), exception.value.as_deref()),
+        ("panic", Some("panic number 7"))
+    );
+    let frames = &exception.stacktrace.as_ref().expect("frames").frames;
+    assert_eq!(frames.last().unwrap().function.as_deref(), Some("panics"));
+    assert!(
+        frames
+            .last()
+            .unwrap()
+            .filename
+            .as_deref()
+            .unwrap()
+            .ends_with("sentry_mixin.rs")
+    );
+    let request = event.request.as_ref().expect("request data");
+    assert_eq!(request.method.as_deref(), Some("POST"));
+    assert_eq!(request.query_string.as_deref(), Some("n=7"));
+    assert!(
+        request
+            .url
+            .as_ref()
+            .unwrap()
+            .as_str()
+            .ends_with("/reported/panics?n=7")
+    );
+    assert_eq!(request.data.as_deref(), Some(r#"{"_note":"body"}"#));
+    assert_eq!(request.headers.get("x-custom").map(String::as_str), Some("kept"));
+    for personal in ["authorization", "cookie", "x-api-key", "x-forwarded-for"] {
+        assert!(!request.headers.contains_key(personal), "{personal} was sent");
+    }
+    assert!(request.cookies.is_none());
+    assert!(event.user.is_none());
+
+    let a = s.get("/reported/returns_error").await;
+    assert!(sentry_id(&a).is_some());
+    let events = sent(&client, &transport);
+    let values = &events[0].exception.values;
+    assert_eq!(values.len(), 2, "the error and its source");
+    assert_eq!(values[0].value.as_deref(), Some("disk on fire"));
+    assert_eq!(values[1].value.as_deref(), Some("could not load the settings"));
+    assert!(values[1].ty.ends_with("Outer"), "{}", values[1].ty);
+}
+
+#[tokio::test]
+async fn personal_data_only_when_enabled() {
+    let (client, transport) = client();
+    let mixin = SentryMixin::with_client(Some(Arc::clone(&client))).send_default_pii(true);
+    let s = serve(app(mixin)).await;
+    let request = s
+        .client
+        .get(s.url("/reported/panics?n=1"))
+        .basic_auth("arthur", Some("secret"))
+        .header("cookie", "session=1");
+    assert!(sentry_id(&s.send(request).await).is_some());
+    let events = sent(&client, &transport);
+    let request = events[0].request.as_ref().unwrap();
+    assert!(
+        request
+            .headers
+            .get("authorization")
+            .unwrap()
+            .starts_with("Basic ")
+    );
+    assert_eq!(request.cookies.as_deref(), Some("session=1"));
+    let user = events[0].user.as_ref().expect("the user");
+    assert_eq!(user.username.as_deref(), Some("arthur"));
+}
+
+#[tokio::test]
+async fn http_errors_are_ignored_unless_asked_and_types_can_be_ignored() {
+    let (client, transport) = client();
+    let s = serve(app(SentryMixin::with_client(Some(Arc::clone(&client))))).await;
+    assert!(sentry_id(&s.get("/reported/forbidden").await).is_none());
+    assert!(sentry_id(&s.get("/reported/unavailable").await).is_none());
+    assert!(sent(&client, &transport).is_empty());
+
+    let mixin = SentryMixin::with_client(Some(Arc::clone(&client)))
+        .ignore_status(400..500)
+        .ignore_type::<std::io::Error>();
+    let s = serve(app(mixin)).await;
+    assert!(sentry_id(&s.get("/reported/forbidden").await).is_none());
+    let a = s.get("/reported/unavailable").await;
+    a.error(503, "Service Unavailable");
+    assert!(sentry_id(&a).is_some());
+    let a = s.get("/reported/io_error").await;
+    a.error(500, "Internal Server Error");
+    assert!(sentry_id(&a).is_none());
+    assert!(sentry_id(&s.get("/reported/returns_error").await).is_some());
+    assert_eq!(sent(&client, &transport).len(), 2);
+}
+
+#[tokio::test]
+async fn without_a_dsn_it_is_inert() {
+    let plain = serve(pico::App::new().register(reported::module())).await;
+    let inert = serve(app(SentryMixin::with_client(None))).await;
+    for path in [
+        "/reported/panics?n=1",
+        "/reported/returns_error",
+        "/reported/forbidden",
+    ] {
+        let (a, b) = (plain.get(path).await, inert.get(path).await);
+        assert_eq!((a.status, a.text), (b.status, b.text), "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_each_report_their_own_request() {
+    let (client, transport) = client();
+    let s = serve(app(SentryMixin::with_client(Some(Arc::clone(&client))))).await;
+    let mut handles = Vec::new();
+    for n in 0..50 {
+        let request = s
+            .client
+            .get(s.url(&format!("/reported/panics?n={n}")))
+            .header("x-request", n.to_string());
+        handles.push(tokio::spawn(async move {
+            (n, Answer::read(request.send().await.unwrap()).await)
+        }));
+    }
+    let mut ids = HashMap::new();
+    for handle in handles {
+        let (n, answer) = handle.await.unwrap();
+        ids.insert(sentry_id(&answer).expect("a sentry_id"), n);
+    }
+    let events = sent(&client, &transport);
+    assert_eq!(events.len(), 50);
+    for event in events {
+        let n = ids[&event.event_id.simple().to_string()];
+        let request = event.request.as_ref().unwrap();
+        assert_eq!(request.query_string.as_deref(), Some(format!("n={n}").as_str()));
+        assert_eq!(request.headers["x-request"], n.to_string());
+        assert_eq!(
+            event.exception.values[0].value.as_deref(),
+            Some(format!("panic number {n}").as_str())
+        );
+    }
+}
+
+/// The test client the attribute form uses.
+fn shared_client() -> Arc<sentry::Client> {
+    static CLIENT: OnceLock<(Arc<sentry::Client>, Arc<TestTransport>)> = OnceLock::new();
+    Arc::clone(&CLIENT.get_or_init(client).0)
+}
+
+/// Adds its name to `order` in the body and to the request's `order`.
+struct Tag(&'static str);
+
+impl Mixin for Tag {
+    fn prehandle(&self, request: &mut Request, args: &mut Args, next: &dyn Hooks) -> Result<(), Failure> {
+        let mut order: Vec<String> = request.get("order").unwrap_or_default();
+        order.push(self.0.to_owned());
+        request.set("order", order);
+        next.prehandle(request, args)
+    }
+
+    fn handle_exception(
+        &self,
+        failure: &Failure,
+        request: &Request,
+        mut extra: Map<String, Value>,
+        next: &dyn Hooks,
+    ) -> Response {
+        let mut order = extra
+            .remove("order")
+            .and_then(|v| serde_json::from_value::<Vec<String>>(v).ok())
+            .unwrap_or_default();
+        order.push(self.0.to_owned());
+        extra.insert("order".to_owned(), json!(order));
+        next.handle_exception(failure, request, extra)
+    }
+}
+
+/// An app with hooks of its own and three mixins.
+struct Own;
+
+#[pico::mixin(Tag("outer"))]
+#[pico::sentry_mixin(client = shared_client())]
+#[pico::mixin(Tag("inner"))]
+impl Hooks for Own {
+    fn prehandle(&self, request: &mut Request, _args: &mut Args) -> Result<(), Failure> {
+        let order: Vec<String> = request.get("order").unwrap_or_default();
+        request.set("seen_by_own", order);
+        Ok(())
+    }
+
+    fn posthandle(&self, request: &Request, response: &mut Response) {
+        let seen: Vec<String> = request.get("seen_by_own").unwrap_or_default();
+        response
+            .headers_mut()
+            .insert("x-own-posthandle", seen.join(",").parse().unwrap());
+    }
+
+    fn handle_exception(
+        &self,
+        failure: &Failure,
+        request: &Request,
+        mut extra: Map<String, Value>,
+    ) -> Response {
+        extra.insert("own".to_owned(), json!(true));
+        failure.to_response(request.debug(), &extra)
+    }
+}
+
+#[tokio::test]
+async fn mixins_stack_outermost_first_and_the_apps_own_hooks_still_run() {
+    let s: Server = serve(pico::App::new().hooks(Own).register(reported::module())).await;
+    let a = s.get("/reported/panics?n=3").await;
+    a.error(500, "Internal Server Error");
+    let body = a.json();
+    assert_eq!(body["order"], json!(["outer", "inner"]), "{body}");
+    assert_eq!(body["own"], json!(true));
+    assert_eq!(body["sentry_id"].as_str().map(str::len), Some(32));
+    assert_eq!(a.headers["x-own-posthandle"], "outer,inner");
+}
+
+/// Hooks composed on a struct: only the mixin.
+#[pico::sentry_mixin(client = shared_client(), ignore_types = [std::io::Error])]
+#[pico::mixin(Tag("only"))]
+struct Bare;
+
+#[tokio::test]
+async fn the_attribute_on_a_struct_composes_without_hooks_of_its_own() {
+    let s = serve(pico::App::new().hooks(Bare).register(reported::module())).await;
+    let a = s.get("/reported/panics?n=1").await;
+    assert_eq!(a.json()["order"], json!(["only"]));
+    assert!(sentry_id(&a).is_some());
+    assert!(sentry_id(&s.get("/reported/io_error").await).is_none());
+}
