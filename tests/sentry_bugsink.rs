@@ -86,6 +86,15 @@ impl Bugsink {
     }
 }
 
+/// A function refused with 403, beside the everything example's.
+#[pico::api]
+mod guarded {
+    #[expose]
+    fn forbidden() -> Result<(), pico::HttpError> {
+        Err(pico::HttpError::forbidden())
+    }
+}
+
 fn sentry_id(answer: &Answer) -> String {
     let body = answer.json();
     body["sentry_id"]
@@ -100,7 +109,8 @@ async fn panics_and_returned_errors_are_stored_in_bugsink_without_personal_data(
     let client = bugsink.client();
     let app = pico::App::new()
         .mixin(SentryMixin::with_client(Some(Arc::clone(&client))))
-        .register(everything::api::module());
+        .register(everything::api::module())
+        .register(guarded::module());
     let s = serve(app).await;
 
     let request = s
@@ -112,6 +122,9 @@ async fn panics_and_returned_errors_are_stored_in_bugsink_without_personal_data(
     let broken = s.get("/api/broken").await;
     broken.error(500, "Internal Server Error");
     // HTTP errors are not reported.
+    let forbidden = s.get("/guarded/forbidden").await;
+    forbidden.error(403, "Forbidden");
+    assert!(forbidden.json().get("sentry_id").is_none());
     let teapot = s.get("/api/make_coffee").await;
     teapot.error(418, "I'm a teapot");
     assert!(teapot.json().get("sentry_id").is_none());

@@ -201,6 +201,21 @@ async fn http_errors_are_ignored_unless_asked_and_types_can_be_ignored() {
 }
 
 #[tokio::test]
+async fn an_unreachable_sentry_does_not_fail_the_request() {
+    // Nothing listens on port 1: the transport's sends fail in the
+    // background, the request is answered as usual.
+    let options = sentry::apply_defaults(sentry::ClientOptions::new().dsn("http://public@127.0.0.1:1/1"));
+    let client = Arc::new(sentry::Client::from(options));
+    let s = serve(app(SentryMixin::with_client(Some(client)))).await;
+    for n in 0..5 {
+        let a = s.get(&format!("/reported/panics?n={n}")).await;
+        a.error(500, "Internal Server Error");
+        assert!(sentry_id(&a).is_some());
+    }
+    assert_eq!(s.get("/reported/forbidden").await.status, 403);
+}
+
+#[tokio::test]
 async fn without_a_dsn_it_is_inert() {
     let plain = serve(pico::App::new().register(reported::module())).await;
     let inert = serve(app(SentryMixin::with_client(None))).await;
