@@ -109,7 +109,10 @@ async fn the_prehandle_checks_basic_auth_and_stores_the_user() {
         .basic_auth("arthurd42", Some("wrong"));
     let a = s.send(request).await;
     assert_eq!(a.error(401, "Unauthorized"), "Incorrect username or password");
-    assert_eq!(a.headers["www-authenticate"], "Basic realm=\"Login required\"");
+    assert!(
+        a.headers.get("www-authenticate").is_none(),
+        "a browser would prompt"
+    );
     // Every function of the module goes through it.
     let request = s
         .client

@@ -1,5 +1,5 @@
 //! Everything Pico does, one function each: `cargo run --example everything`,
-//! then open <http://127.0.0.1:4242/>.
+//! then open <http://127.0.0.1:4242/index.html>.
 
 /// Everything Pico can do, one function each.
 #[pico::api]
@@ -12,13 +12,16 @@ pub mod api {
     use serde::Deserialize;
 
     /// Who is calling: with basic auth the password must be `secret`;
-    /// without it the user is anonymous (`null`).
+    /// without it the user is anonymous (`null`). A wrong password is a 401
+    /// without the `WWW-Authenticate` challenge: the page signs in itself,
+    /// and a browser's login prompt would get in its way.
     #[prehandle]
     pub fn set_user(request: &mut Request, _args: &mut Args) -> Result<(), HttpError> {
         let user = match request.basic_auth() {
             Some((user, password)) if password == "secret" => Some(user),
             Some(_) => {
-                return Err(HttpError::unauthorized().with_message("Incorrect username or password"));
+                return Err(HttpError::unauthorized_without_challenge()
+                    .with_message("Incorrect username or password"));
             }
             None => None,
         };

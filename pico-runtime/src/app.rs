@@ -179,6 +179,8 @@ enum Route {
     Function(usize),
     Module(usize, Form),
     App(Form),
+    /// `/pico.js`, the JavaScript client.
+    Client,
 }
 
 /// A definition as JSON, or as the JavaScript that loads it.
@@ -234,6 +236,7 @@ impl Shared {
         };
         add("/".to_owned(), Route::App(Form::Json));
         add("/picoapp.js".to_owned(), Route::App(Form::Js));
+        add("/pico.js".to_owned(), Route::Client);
         for (index, (alias, module)) in app.modules.iter().enumerate() {
             let path = module_path(alias);
             add(format!("/{path}"), Route::Module(index, Form::Json));
@@ -330,7 +333,7 @@ async fn dispatch(shared: Arc<Shared>, request: HttpRequest) -> Response {
     };
     let required = match route {
         Route::Function(index) => shared.functions[index].function.method,
-        Route::Module(..) | Route::App(_) => None,
+        Route::Module(..) | Route::App(_) | Route::Client => None,
     };
     if let Err(e) = check_method(&parts.method, required) {
         return http_error_response(&e);
@@ -348,6 +351,7 @@ async fn dispatch(shared: Arc<Shared>, request: HttpRequest) -> Response {
             &parts,
         ),
         Route::App(form) => definition(&shared.app_def, form, "pico.loadAppDefinition", &root, &parts),
+        Route::Client => crate::client_js::response(&parts.headers),
     }
 }
 

@@ -7,6 +7,7 @@
 mod app;
 mod args;
 mod body;
+mod client_js;
 mod cookies;
 mod definition;
 mod error;
