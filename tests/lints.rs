@@ -4,8 +4,9 @@
 
 #![deny(warnings, missing_docs, clippy::pedantic)]
 
-/// Every form of exposed function, under the strictest lints.
-#[pico::api]
+/// Every form of exposed function, under the strictest lints, with its
+/// client stubs.
+#[pico::api(client)]
 pub mod linted {
     use std::collections::HashMap;
 

@@ -11,7 +11,9 @@ mod everything;
 
 /// The virtualenv's Python, when there is one; under CI there must be.
 fn python() -> Option<String> {
-    let python = std::env::var("PICO_PYTHON").ok().filter(|p| std::path::Path::new(p).exists());
+    let python = std::env::var("PICO_PYTHON")
+        .ok()
+        .filter(|p| std::path::Path::new(p).exists());
     if python.is_none() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
@@ -40,6 +42,9 @@ async fn the_original_python_client_works_unchanged() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the Python client failed:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "the Python client failed:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("ok - basic auth"), "{stdout}");
 }

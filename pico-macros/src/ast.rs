@@ -61,6 +61,8 @@ pub(crate) struct StreamKind {
     pub(crate) is_async: bool,
     /// Items are `Result`s, whose errors end the stream.
     pub(crate) fallible_items: bool,
+    /// The items' type (their `Ok` type when fallible), when spelled out.
+    pub(crate) item: Option<Type>,
 }
 
 impl Api {
@@ -340,9 +342,11 @@ impl StreamKind {
             }
             _ => (false, None),
         };
+        let ok = item.and_then(result_ok_type);
         StreamKind {
             is_async,
-            fallible_items: item.is_some_and(|t| result_ok_type(t).is_some()),
+            fallible_items: ok.is_some(),
+            item: ok.or(item).cloned(),
         }
     }
 }

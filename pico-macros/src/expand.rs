@@ -12,11 +12,20 @@ use crate::check;
 
 pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut errors = Vec::new();
+    let mut client = false;
     if !args.is_empty() {
-        errors.push(syn::Error::new_spanned(
-            &args,
-            "`#[pico::api]` takes no arguments: serve the module under another name with `App::register_as`",
-        ));
+        match syn::parse2::<syn::Ident>(args.clone()) {
+            Ok(ident) if ident == "client" && cfg!(feature = "client") => client = true,
+            Ok(ident) if ident == "client" => errors.push(syn::Error::new_spanned(
+                &ident,
+                "`#[pico::api(client)]` needs pico's `client` feature: `pico = { features = [\"client\"] }`",
+            )),
+            _ => errors.push(syn::Error::new_spanned(
+                &args,
+                "`#[pico::api]` takes no argument but `client` (typed client stubs): serve the module under \
+                 another name with `App::register_as`",
+            )),
+        }
     }
     let mut module = match syn::parse2::<Item>(input.clone()) {
         Ok(Item::Mod(module)) => module,
@@ -49,6 +58,9 @@ pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
         return with_errors(quote!(#module), errors);
     }
     generate(&mut module, &api);
+    if client && let Some((_, items)) = &mut module.content {
+        items.push(syn::parse2(crate::stubs::module(&api)).expect("the stubs are an item"));
+    }
     quote!(#module)
 }
 

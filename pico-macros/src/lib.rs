@@ -10,6 +10,7 @@ mod attr;
 mod check;
 mod expand;
 mod mixin;
+mod stubs;
 
 /// Makes an inline module of `#[expose]`d functions a Pico API module. See
 /// the `pico` crate for the full documentation.

@@ -11,6 +11,7 @@ pub use crate::definition::{Function, Module, Param, Prehandle, Thunk};
 pub use crate::failure::{Failure, Location};
 pub use crate::response::{Outcome, Reply, json, response};
 pub use crate::stream::{StreamContext, iter, iter_fallible, stream, stream_fallible};
+pub use bytes::Bytes;
 pub use serde_json;
 
 use crate::args::Args;
@@ -254,4 +255,19 @@ where
 /// Runs a module's `#[prehandle]`.
 pub fn prehandle<P: PrehandleFn>(f: &P, request: &mut Request, args: &mut Args) -> Result<(), Failure> {
     f.run(request, args)
+}
+
+/// One argument of a typed client stub.
+///
+/// # Errors
+/// When the value does not serialise.
+#[cfg(feature = "client")]
+pub fn client_arg<T: Serialize + ?Sized>(
+    args: &mut serde_json::Map<String, serde_json::Value>,
+    name: &'static str,
+    value: &T,
+) -> Result<(), crate::client::Error> {
+    let value = serde_json::to_value(value).map_err(|e| crate::client::Error::Decode(e.to_string()))?;
+    args.insert(name.to_owned(), value);
+    Ok(())
 }

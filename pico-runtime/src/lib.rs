@@ -7,6 +7,8 @@
 mod app;
 mod args;
 mod body;
+#[cfg(feature = "client")]
+pub mod client;
 mod client_js;
 mod cookies;
 mod definition;

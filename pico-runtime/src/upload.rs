@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use serde::de::value::{Error as DeError, SeqDeserializer, StrDeserializer, StringDeserializer};
 use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
-use serde::{Deserialize, forward_to_deserialize_any};
+use serde::{Deserialize, Serialize, forward_to_deserialize_any};
 
 /// A file from a `multipart/form-data` request.
 ///
@@ -19,7 +19,7 @@ use serde::{Deserialize, forward_to_deserialize_any};
 /// }
 /// # fn main() {}
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Upload {
     /// The file name the client gave (may be empty).
     pub file_name: String,
