@@ -54,23 +54,32 @@ pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result
         push_pairs(&mut args, query.as_bytes())?;
     }
     let kind = body_kind(parts)?;
-    if matches!(kind, BodyKind::Ignored) {
-        return Ok((args, Bytes::new()));
-    }
-    let bytes = read_body(parts, body, limit).await?;
-    match kind {
-        BodyKind::Json => push_json(&mut args, &bytes)?,
+    let bytes = match kind {
+        BodyKind::Ignored => Bytes::new(),
+        BodyKind::Multipart(boundary) => {
+            // Streamed: the parts are copied out of the body as it arrives,
+            // not out of a copy of the whole body.
+            check_declared_length(parts, limit)?;
+            push_multipart(&mut args, body, boundary, limit).await?;
+            Bytes::new()
+        }
+        BodyKind::Json => {
+            let bytes = read_body(parts, body, limit).await?;
+            push_json(&mut args, &bytes)?;
+            bytes
+        }
         BodyKind::Form => {
+            let bytes = read_body(parts, body, limit).await?;
             args.next_source();
             push_pairs(&mut args, &bytes)?;
+            bytes
         }
-        BodyKind::Multipart(boundary) => push_multipart(&mut args, bytes.clone(), boundary).await?,
-        BodyKind::Ignored => {}
-    }
+    };
     Ok((args, bytes))
 }
 
-async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, HttpError> {
+/// A `Content-Length` over the limit is refused before anything is read.
+fn check_declared_length(parts: &Parts, limit: usize) -> Result<(), HttpError> {
     let declared = parts
         .headers
         .get(CONTENT_LENGTH)
@@ -79,6 +88,11 @@ async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, Htt
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large(limit));
     }
+    Ok(())
+}
+
+async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, HttpError> {
+    check_declared_length(parts, limit)?;
     axum::body::to_bytes(body, limit).await.map_err(|e| {
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
         while let Some(cause) = source {
@@ -140,10 +154,19 @@ fn push_json(args: &mut Args, bytes: &[u8]) -> Result<(), HttpError> {
     Ok(())
 }
 
-async fn push_multipart(args: &mut Args, bytes: Bytes, boundary: String) -> Result<(), HttpError> {
-    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
-    let mut multipart = multer::Multipart::new(stream, boundary);
-    let malformed = |e: multer::Error| bad_request(format!("The multipart body is malformed: {e}."));
+async fn push_multipart(
+    args: &mut Args,
+    body: Body,
+    boundary: String,
+    limit: usize,
+) -> Result<(), HttpError> {
+    let constraints =
+        multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(limit as u64));
+    let mut multipart = multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
+    let malformed = |e: multer::Error| match e {
+        multer::Error::StreamSizeExceeded { .. } => too_large(limit),
+        e => bad_request(format!("The multipart body is malformed: {e}.")),
+    };
     let mut files = Vec::new();
     args.next_source();
     while let Some(field) = multipart.next_field().await.map_err(malformed)? {

@@ -60,6 +60,11 @@ pub async fn serve_async(mut app: App) {
     let _ = std::io::stdout().flush();
     let router = app.into_router().layer(middleware::from_fn(log_request));
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    // Small writes (stream events) go out at once rather than wait for
+    // an acknowledgement.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -1,6 +1,8 @@
 //! `Upload`: a file sent in a multipart form, and how a file part fills a
 //! parameter of type `Upload`, `Vec<u8>`, `String` or `bytes::Bytes`.
 
+use std::cell::Cell;
+
 use bytes::Bytes;
 use serde::de::value::{Error as DeError, SeqDeserializer, StrDeserializer, StringDeserializer};
 use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
@@ -19,7 +21,7 @@ use serde::{Deserialize, Serialize, forward_to_deserialize_any};
 /// }
 /// # fn main() {}
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Upload {
     /// The file name the client gave (may be empty).
     pub file_name: String,
@@ -27,6 +29,57 @@ pub struct Upload {
     pub content_type: String,
     /// The file's contents.
     pub data: Bytes,
+}
+
+/// The name under which a file part hands itself over whole.
+const HANDOFF_NAME: &str = "$pico::Upload";
+
+thread_local! {
+    /// A file part on its way from [`FileDeserializer`] to
+    /// `Upload::deserialize`, on this thread, within one call: serde has no
+    /// way to pass a `Bytes` through, and copying a large file to get it
+    /// across is what this avoids.
+    static HANDOFF: Cell<Option<Upload>> = const { Cell::new(None) };
+}
+
+/// An upload as other formats spell it (a JSON object, say).
+#[derive(Deserialize)]
+struct UploadRepr {
+    file_name: String,
+    content_type: String,
+    data: Bytes,
+}
+
+impl<'de> Deserialize<'de> for Upload {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct UploadVisitor;
+
+        impl<'de> Visitor<'de> for UploadVisitor {
+            type Value = Upload;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an uploaded file")
+            }
+
+            fn visit_newtype_struct<D: Deserializer<'de>>(self, inner: D) -> Result<Upload, D::Error> {
+                if let Some(upload) = HANDOFF.with(Cell::take) {
+                    return Ok(upload);
+                }
+                let fields = UploadRepr::deserialize(inner)?;
+                Ok(Upload {
+                    file_name: fields.file_name,
+                    content_type: fields.content_type,
+                    data: fields.data,
+                })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Upload, A::Error> {
+                self.visit_newtype_struct(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+
+        deserializer.deserialize_newtype_struct(HANDOFF_NAME, UploadVisitor)
+    }
 }
 
 /// Deserialises one uploaded file into the parameter's type.
@@ -75,10 +128,17 @@ impl<'de> Deserializer<'de> for FileDeserializer {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        visitor.visit_newtype_struct(self)
+        if name != HANDOFF_NAME {
+            return visitor.visit_newtype_struct(self);
+        }
+        HANDOFF.with(|slot| slot.set(Some(self.0)));
+        let result = visitor.visit_newtype_struct(serde::de::value::UnitDeserializer::new());
+        // Never leave a file behind for another call.
+        HANDOFF.with(Cell::take);
+        result
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {

@@ -10,7 +10,10 @@ import sys
 # pico 2.0.5 was written for Pythons that had `inspect.getargspec`; 3.11
 # has only `getfullargspec`. The shim lives here, in the test, not in pico.
 if not hasattr(inspect, "getargspec"):
-    inspect.getargspec = lambda f: inspect.getfullargspec(f)[:4]
+    from collections import namedtuple
+
+    ArgSpec = namedtuple("ArgSpec", "args varargs keywords defaults")
+    inspect.getargspec = lambda f: ArgSpec(*inspect.getfullargspec(f)[:4])
 
 import pico.client  # noqa: E402
 

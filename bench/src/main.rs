@@ -1,0 +1,745 @@
+//! The benchmark: Pico (A) against the same endpoints hand-written in axum
+//! (B) and, when Python is at hand, the original pico 2.0.5 under gunicorn
+//! (C), each a server process of its own, loaded over loopback from this
+//! process, in alternating rounds so that drift on a shared machine falls
+//! on all alike. Then the compile time of 200 functions either way.
+//!
+//! `cargo run --release -p pico-bench` writes BENCHMARKS.md;
+//! `cargo run --release -p pico-bench -- --smoke` only checks that every
+//! scenario answers correctly, briefly (the test command runs it).
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{Method, Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+
+/// One thing measured: a request, and how to know its answer is right.
+struct Scenario {
+    name: &'static str,
+    method: Method,
+    path: &'static str,
+    content_type: Option<String>,
+    body: Bytes,
+    status: StatusCode,
+    check: fn(&[u8]) -> bool,
+}
+
+fn scenarios() -> Vec<Scenario> {
+    let boundary = "pico-bench-boundary";
+    let mut upload = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"blob.bin\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    upload.extend(std::iter::repeat_n(b'x', 1024 * 1024));
+    upload.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    vec![
+        Scenario {
+            name: "multiply (query)",
+            method: Method::GET,
+            path: "/bench/multiply?x=6&y=7",
+            content_type: None,
+            body: Bytes::new(),
+            status: StatusCode::OK,
+            check: |b| b == b"42",
+        },
+        Scenario {
+            name: "hello (JSON body)",
+            method: Method::POST,
+            path: "/bench/hello",
+            content_type: Some("application/json".to_owned()),
+            body: Bytes::from_static(br#"{"who": "bench"}"#),
+            status: StatusCode::OK,
+            check: |b| b == br#""hello bench!""#,
+        },
+        Scenario {
+            name: "4 KiB object",
+            method: Method::GET,
+            path: "/bench/object",
+            content_type: None,
+            body: Bytes::new(),
+            status: StatusCode::OK,
+            check: |b| b.len() > 3500 && b.starts_with(br#"{"kind":"benchmark""#),
+        },
+        Scenario {
+            name: "HttpError 404",
+            method: Method::GET,
+            path: "/bench/missing",
+            content_type: None,
+            body: Bytes::new(),
+            status: StatusCode::NOT_FOUND,
+            check: |b| b.starts_with(br#"{"name":"Not Found","code":404,"#),
+        },
+        Scenario {
+            name: "panic 500",
+            method: Method::GET,
+            path: "/bench/panics",
+            content_type: None,
+            body: Bytes::new(),
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            check: |b| b.starts_with(br#"{"name":"Internal Server Error","code":500,"#),
+        },
+        Scenario {
+            name: "stream of 100",
+            method: Method::GET,
+            path: "/bench/items",
+            content_type: None,
+            body: Bytes::new(),
+            status: StatusCode::OK,
+            check: |b| b.starts_with(b"data: 0\n\n") && b.ends_with(b"event: close\ndata: close\n\n"),
+        },
+        Scenario {
+            name: "upload 1 MiB",
+            method: Method::POST,
+            path: "/bench/upload",
+            content_type: Some(format!("multipart/form-data; boundary={boundary}")),
+            body: Bytes::from(upload),
+            status: StatusCode::OK,
+            check: |b| b == b"1048576",
+        },
+    ]
+}
+
+/// A server under test.
+struct Server {
+    label: &'static str,
+    name: &'static str,
+    addr: String,
+    child: Child,
+}
+
+impl Server {
+    fn start(label: &'static str, name: &'static str, mut command: Command) -> Server {
+        command.stdout(Stdio::piped()).stderr(Stdio::null());
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Server {
+            label,
+            name,
+            addr: line.trim().to_owned(),
+            child,
+        }
+    }
+
+    /// Peak resident memory, from the kernel's high-water mark.
+    fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The original pico under gunicorn with 2 workers, when Python has it.
+fn original(python_bin: &Path) -> Option<Server> {
+    let gunicorn = python_bin.join("gunicorn");
+    if !gunicorn.exists() {
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("original");
+    let child = Command::new(gunicorn)
+        .args([
+            "--workers",
+            "2",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--log-level",
+            "warning",
+        ])
+        .arg("--chdir")
+        .arg(&dir)
+        .arg("bench:app")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let addr = format!("127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(&addr).is_err() {
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Some(Server {
+        label: "C",
+        name: "original pico 2.0.5 (gunicorn, 2 workers)",
+        addr,
+        child,
+    })
+}
+
+/// What one round of load measured.
+#[derive(Default, Clone)]
+struct Round {
+    requests: u64,
+    errors: u64,
+    seconds: f64,
+    latencies_us: Vec<u32>,
+}
+
+impl Round {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return f64::NAN;
+        }
+        let mut sorted = self.latencies_us.clone();
+        sorted.sort_unstable();
+        let index = ((sorted.len() - 1) as f64 * p).round() as usize;
+        f64::from(sorted[index]) / 1000.0
+    }
+}
+
+fn request(addr: &str, scenario: &Scenario) -> Request<Full<Bytes>> {
+    let mut builder = Request::builder()
+        .method(scenario.method.clone())
+        .uri(scenario.path)
+        .header("host", addr);
+    if let Some(content_type) = &scenario.content_type {
+        builder = builder.header("content-type", content_type);
+    }
+    builder.body(Full::new(scenario.body.clone())).unwrap()
+}
+
+/// One request on a fresh connection, checked: the smoke test.
+async fn check_once(addr: &str, scenario: &Scenario) -> Result<(), String> {
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| e.to_string())?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::spawn(connection);
+    let response = sender
+        .send_request(request(addr, scenario))
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    if status != scenario.status || !(scenario.check)(&body) {
+        return Err(format!(
+            "{status}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(200)])
+        ));
+    }
+    Ok(())
+}
+
+/// `connections` keep-alive connections sending `scenario` for `duration`.
+async fn load(addr: &str, scenario: &Scenario, connections: usize, duration: Duration) -> Round {
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let addr = addr.to_owned();
+        let template = request(&addr, scenario);
+        let (expected, check) = (scenario.status, scenario.check);
+        tasks.push(tokio::spawn(async move {
+            let mut round = Round::default();
+            'connect: while Instant::now() < deadline {
+                let Ok(stream) = tokio::net::TcpStream::connect(&addr).await else {
+                    round.errors += 1;
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let Ok((mut sender, connection)) =
+                    hyper::client::conn::http1::handshake(TokioIo::new(stream)).await
+                else {
+                    round.errors += 1;
+                    continue;
+                };
+                tokio::spawn(connection);
+                while Instant::now() < deadline {
+                    let mut request = Request::new(template.body().clone());
+                    *request.method_mut() = template.method().clone();
+                    *request.uri_mut() = template.uri().clone();
+                    *request.headers_mut() = template.headers().clone();
+                    let sent = Instant::now();
+                    let answer = match sender.send_request(request).await {
+                        Ok(response) => {
+                            let status = response.status();
+                            // gunicorn's sync workers close after each answer.
+                            let closing = response.headers().get("connection").is_some_and(|v| v == "close");
+                            response
+                                .into_body()
+                                .collect()
+                                .await
+                                .map(|b| (status, b.to_bytes(), closing))
+                        }
+                        Err(_) => {
+                            round.errors += 1;
+                            continue 'connect;
+                        }
+                    };
+                    match answer {
+                        Ok((status, body, closing)) if status == expected && check(&body) => {
+                            round.requests += 1;
+                            round
+                                .latencies_us
+                                .push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
+                            if closing {
+                                continue 'connect;
+                            }
+                        }
+                        _ => {
+                            round.errors += 1;
+                            continue 'connect;
+                        }
+                    }
+                }
+            }
+            round
+        }));
+    }
+    let mut total = Round::default();
+    for task in tasks {
+        let round = task.await.unwrap();
+        total.requests += round.requests;
+        total.errors += round.errors;
+        total.latencies_us.extend(round.latencies_us);
+    }
+    total.seconds = start.elapsed().as_secs_f64();
+    total
+}
+
+struct Options {
+    smoke: bool,
+    rounds: usize,
+    seconds: f64,
+    connections: usize,
+    compile: bool,
+    output: PathBuf,
+    only: Option<String>,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let smoke = args.iter().any(|a| a == "--smoke");
+    Options {
+        smoke,
+        rounds: value("--rounds")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(if smoke { 1 } else { 5 }),
+        seconds: value("--seconds")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(if smoke { 1.0 } else { 3.0 }),
+        connections: value("--connections").and_then(|v| v.parse().ok()).unwrap_or(16),
+        compile: !smoke && !args.iter().any(|a| a == "--no-compile"),
+        only: value("--only"),
+        output: value("--output").map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md"),
+            PathBuf::from,
+        ),
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() {
+    let options = options();
+    let bin = std::env::current_exe().unwrap().parent().unwrap().to_owned();
+    let mut servers = vec![
+        Server::start("A", "Pico", Command::new(bin.join("bench-pico"))),
+        Server::start("B", "hand-written axum", Command::new(bin.join("bench-axum"))),
+    ];
+    let python = std::env::var_os("PICO_PYTHON")
+        .map(PathBuf::from)
+        .and_then(|p| p.parent().map(Path::to_owned))
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME").unwrap_or_default();
+            Path::new(&home).join(".cache/pico-tests/pico-2.0.5/bin")
+        });
+    match original(&python) {
+        Some(server) => servers.push(server),
+        None => eprintln!(
+            "(no gunicorn with pico 2.0.5 in {}: C is left out)",
+            python.display()
+        ),
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let scenarios: Vec<Scenario> = scenarios()
+        .into_iter()
+        .filter(|s| {
+            options
+                .only
+                .as_ref()
+                .is_none_or(|only| s.name.contains(only.as_str()))
+        })
+        .collect();
+
+    // Every scenario answers correctly on every server, or nothing is measured.
+    let mut failures = Vec::new();
+    for scenario in &scenarios {
+        for server in &servers {
+            if let Err(e) = runtime.block_on(check_once(&server.addr, scenario)) {
+                failures.push(format!(
+                    "{} on {} ({}): {e}",
+                    scenario.name, server.label, server.name
+                ));
+            }
+        }
+    }
+    if !failures.is_empty() {
+        eprintln!("wrong answers:\n  {}", failures.join("\n  "));
+        std::process::exit(1);
+    }
+    println!("every scenario answers correctly on {} servers", servers.len());
+
+    let duration = Duration::from_secs_f64(options.seconds);
+    let mut table = Vec::new();
+    for scenario in &scenarios {
+        // Warm-up, discarded.
+        for server in &servers {
+            runtime.block_on(load(
+                &server.addr,
+                scenario,
+                options.connections,
+                duration.min(Duration::from_secs(1)),
+            ));
+        }
+        let mut rounds: Vec<Vec<Round>> = vec![Vec::new(); servers.len()];
+        for _ in 0..options.rounds {
+            for (i, server) in servers.iter().enumerate() {
+                rounds[i].push(runtime.block_on(load(&server.addr, scenario, options.connections, duration)));
+            }
+        }
+        let results: Vec<(f64, f64, f64, u64)> = rounds
+            .iter()
+            .map(|rs| {
+                let mut all = Round::default();
+                for r in rs {
+                    all.latencies_us.extend(&r.latencies_us);
+                    all.errors += r.errors;
+                }
+                (
+                    median(rs.iter().map(Round::rate).collect()),
+                    all.percentile(0.5),
+                    all.percentile(0.99),
+                    all.errors,
+                )
+            })
+            .collect();
+        let line: Vec<String> = servers
+            .iter()
+            .zip(&results)
+            .map(|(s, (rate, p50, p99, errors))| {
+                format!(
+                    "{} {rate:.0}/s p50 {p50:.2}ms p99 {p99:.2}ms errors {errors}",
+                    s.label
+                )
+            })
+            .collect();
+        println!("{:<18} {}", scenario.name, line.join(" | "));
+        table.push((scenario.name, results));
+    }
+    let rss: Vec<Option<u64>> = servers.iter().map(Server::peak_rss_kib).collect();
+    if options.smoke {
+        let errors: u64 = table.iter().flat_map(|(_, r)| r.iter().map(|x| x.3)).sum();
+        if errors > 0 {
+            eprintln!("{errors} wrong answers under load");
+            std::process::exit(1);
+        }
+        println!("smoke run: every scenario answered correctly under load");
+        return;
+    }
+    drop(servers);
+    let compile = options.compile.then(compile_times);
+    let report = report(&options, &table, &rss, compile.as_ref());
+    std::fs::write(&options.output, report).unwrap();
+    println!("written to {}", options.output.display());
+}
+
+/// Clean and incremental build times of a 200-function module, Pico and
+/// hand-written axum.
+struct CompileTimes {
+    pico: (f64, f64),
+    axum: (f64, f64),
+}
+
+fn compile_times() -> CompileTimes {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned();
+    let dir = root.join("target/bench-compile");
+    let _ = std::fs::remove_dir_all(dir.join("gen-pico"));
+    let _ = std::fs::remove_dir_all(dir.join("gen-axum"));
+    std::fs::create_dir_all(dir.join("gen-pico/src")).unwrap();
+    std::fs::create_dir_all(dir.join("gen-axum/src")).unwrap();
+    let versions = format!(
+        "axum = {{ version = \"0.8.9\", default-features = false, features = [\"http1\", \"tokio\", \"json\", \"query\"] }}\n\
+         serde = {{ version = \"1\", features = [\"derive\"] }}\n"
+    );
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"gen-pico\", \"gen-axum\"]\nresolver = \"3\"\n",
+    )
+    .unwrap();
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    std::fs::write(
+        dir.join("gen-pico/Cargo.toml"),
+        format!(
+            "[package]\nname = \"gen-pico\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[dependencies]\npico = {{ path = \"{}\" }}\n{versions}",
+            root.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("gen-axum/Cargo.toml"),
+        format!("[package]\nname = \"gen-axum\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[dependencies]\n{versions}"),
+    )
+    .unwrap();
+    let pico_source = |marker: u32| {
+        let mut s = String::from("#[pico::api]\npub mod api {\n");
+        for i in 0..200 {
+            let _ = writeln!(
+                s,
+                "    #[expose]\n    pub fn f{i}(x: i64, y: i64) -> i64 {{ x * y + {} }}",
+                i + marker
+            );
+        }
+        s.push_str("}\n\npub fn app() -> pico::App {\n    pico::App::new().register(api::module())\n}\n");
+        s
+    };
+    let axum_source = |marker: u32| {
+        let mut s = String::from(
+            "use axum::extract::Query;\nuse axum::routing::any;\nuse axum::{Json, Router};\n\n\
+             #[derive(serde::Deserialize)]\npub struct Args {\n    x: i64,\n    y: i64,\n}\n\n",
+        );
+        for i in 0..200 {
+            let _ = writeln!(
+                s,
+                "pub async fn f{i}(Query(a): Query<Args>) -> Json<i64> {{ Json(a.x * a.y + {}) }}",
+                i + marker
+            );
+        }
+        s.push_str("\npub fn router() -> Router {\n    Router::new()\n");
+        for i in 0..200 {
+            let _ = writeln!(s, "        .route(\"/api/f{i}\", any(f{i}))");
+        }
+        s.push_str("}\n");
+        s
+    };
+    let build = |package: &str| {
+        let start = Instant::now();
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", package])
+            .current_dir(&dir)
+            .status()
+            .unwrap();
+        assert!(status.success(), "building {package} failed");
+        start.elapsed().as_secs_f64()
+    };
+    let clean = |package: &str| {
+        Command::new(env!("CARGO"))
+            .args(["clean", "--quiet", "-p", package])
+            .current_dir(&dir)
+            .status()
+            .unwrap();
+    };
+    let measure = |package: &str, source: &dyn Fn(u32) -> String| {
+        let file = dir.join(package).join("src/lib.rs");
+        std::fs::write(&file, source(0)).unwrap();
+        build(package); // the dependencies, once
+        clean(package);
+        let clean_time = build(package);
+        std::fs::write(&file, source(1)).unwrap();
+        let incremental = build(package);
+        (clean_time, incremental)
+    };
+    let pico = measure("gen-pico", &pico_source);
+    let axum = measure("gen-axum", &axum_source);
+    println!(
+        "compile, 200 functions: Pico {:.1}s clean {:.1}s incremental; axum {:.1}s / {:.1}s",
+        pico.0, pico.1, axum.0, axum.1
+    );
+    CompileTimes { pico, axum }
+}
+
+fn report(
+    options: &Options,
+    table: &[(&str, Vec<(f64, f64, f64, u64)>)],
+    rss: &[Option<u64>],
+    compile: Option<&CompileTimes>,
+) -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let date = Command::new("date")
+        .arg("-u")
+        .arg("+%Y-%m-%d %H:%M UTC")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let has_c = table.first().is_some_and(|(_, r)| r.len() > 2);
+    let mut out = String::new();
+    let _ = writeln!(out, "# Benchmarks\n");
+    let _ = writeln!(
+        out,
+        "Written by `cargo run --release -p pico-bench` (bench/src/main.rs); do not edit by hand.\n"
+    );
+    let _ = writeln!(out, "- Machine: {cpu}, {cores} cores; {rustc}; {date}.");
+    let _ = writeln!(
+        out,
+        "- Load: this process on loopback, {} keep-alive connections, {} rounds of {} s per server, alternating A B{} so drift falls on all; a 1 s warm-up per server and scenario, discarded.",
+        options.connections,
+        options.rounds,
+        options.seconds,
+        if has_c { " C" } else { "" }
+    );
+    let _ = writeln!(
+        out,
+        "- A: Pico (`bench/src/bin/bench-pico.rs`). B: the same endpoints hand-written in axum (`bench/src/bin/bench-axum.rs`), same JSON answers and error bodies.{}",
+        if has_c {
+            " C: the original pico 2.0.5 under gunicorn, 2 workers (`bench/original/bench.py`)."
+        } else {
+            " C: not run (no Python with pico 2.0.5 and gunicorn)."
+        }
+    );
+    let _ = writeln!(
+        out,
+        "- Requests/s is the median of the rounds; p50 and p99 latency over all rounds.\n"
+    );
+    let _ = write!(
+        out,
+        "| scenario | A req/s | B req/s | A/B | A p50 ms | B p50 ms | A p99 ms | B p99 ms | p99 A/B |"
+    );
+    if has_c {
+        let _ = write!(out, " C req/s | A/C |");
+    }
+    let _ = writeln!(out);
+    let _ = write!(out, "|---|---|---|---|---|---|---|---|---|");
+    if has_c {
+        let _ = write!(out, "---|---|");
+    }
+    let _ = writeln!(out);
+    for (name, r) in table {
+        let (a, b) = (&r[0], &r[1]);
+        let _ = write!(
+            out,
+            "| {name} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            a.0,
+            b.0,
+            a.0 / b.0,
+            a.1,
+            b.1,
+            a.2,
+            b.2,
+            a.2 / b.2
+        );
+        if let Some(c) = r.get(2) {
+            let _ = write!(out, " {:.0} | {:.1} |", c.0, a.0 / c.0);
+        }
+        let _ = writeln!(out);
+    }
+    let errors: u64 = table.iter().flat_map(|(_, r)| r.iter().map(|x| x.3)).sum();
+    let _ = writeln!(
+        out,
+        "\nWrong answers or connection errors under load: {errors}.\n"
+    );
+    let labels = ["A", "B", "C"];
+    let rss: Vec<String> = rss
+        .iter()
+        .enumerate()
+        .map(|(i, kib)| {
+            format!(
+                "{} {}",
+                labels[i],
+                kib.map_or("?".to_owned(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "Peak RSS of the servers over the whole run: {} (for C, its gunicorn master).\n",
+        rss.join(", ")
+    );
+    let panic_ratio = table
+        .iter()
+        .find(|(n, _)| n.starts_with("panic"))
+        .zip(table.iter().find(|(n, _)| n.starts_with("HttpError")))
+        .map(|((_, p), (_, h))| p[0].0 / h[0].0);
+    if let Some(ratio) = panic_ratio {
+        let _ = writeln!(
+            out,
+            "Pico's panic path runs at {ratio:.2} of its HttpError path's throughput.\n"
+        );
+    }
+    if let Some(c) = compile {
+        let _ = writeln!(out, "## Compile time: a module of 200 exposed functions\n");
+        let _ = writeln!(
+            out,
+            "Debug builds of the crate alone (dependencies already built), `target/bench-compile/`.\n"
+        );
+        let _ = writeln!(out, "| | Pico | hand-written axum | ratio |");
+        let _ = writeln!(out, "|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "| clean | {:.2} s | {:.2} s | {:.2} |",
+            c.pico.0,
+            c.axum.0,
+            c.pico.0 / c.axum.0
+        );
+        let _ = writeln!(
+            out,
+            "| incremental (one body changed) | {:.2} s | {:.2} s | {:.2} |",
+            c.pico.1,
+            c.axum.1,
+            c.pico.1 / c.axum.1
+        );
+    }
+    out
+}
