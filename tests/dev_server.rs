@@ -34,7 +34,14 @@ mod devapp {
 
 fn main() {
     if std::env::args().any(|a| a == "--child") {
-        pico::serve(pico::App::new().register(devapp::module()));
+        let mut app = pico::App::new().register(devapp::module());
+        if let Some(ms) = std::env::var("CHILD_HEADER_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            app = app.header_timeout(Duration::from_millis(ms));
+        }
+        pico::serve(app);
         return;
     }
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -53,6 +60,12 @@ fn main() {
         check(
             "sigterm_lets_in_flight_requests_finish",
             sigterm_lets_in_flight_requests_finish(),
+        )
+        .await;
+        check("slow_headers_are_cut_off", slow_headers_are_cut_off()).await;
+        check(
+            "a_slowloris_of_500_connections_does_not_stop_others",
+            a_slowloris_of_500_connections_does_not_stop_others(),
         )
         .await;
     });
@@ -232,7 +245,7 @@ async fn debug_from_the_environment() {
 
 async fn sigterm_lets_in_flight_requests_finish() {
     let served = Served::start(&[], false);
-    let url = format!("{}/devapp/slow?ms=1500", served.base);
+    let url = format!("{}/devapp/slow?ms=2000", served.base);
     let in_flight = tokio::spawn(async move {
         let response = reqwest::get(url).await.unwrap();
         (response.status().as_u16(), response.text().await.unwrap())
@@ -246,11 +259,78 @@ async fn sigterm_lets_in_flight_requests_finish() {
         started.elapsed() >= Duration::from_millis(1000),
         "stopped before the request finished"
     );
-    assert_eq!(in_flight.await.unwrap(), (200, "1500".to_owned()));
+    assert_eq!(in_flight.await.unwrap(), (200, "2000".to_owned()));
     assert!(
         reqwest::get(format!("{base}/devapp/hello?who=x")).await.is_err(),
         "still accepting"
     );
+}
+
+async fn slow_headers_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let served = Served::start(&[("CHILD_HEADER_TIMEOUT_MS", "1000")], false);
+    let mut stream = tokio::net::TcpStream::connect(served.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream
+        .write_all(b"GET /devapp/hello?who=slow HTTP/1.1\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    // One byte every 200 ms, as a slow-loris client does.
+    let closed = loop {
+        if stream.write_all(b"X").await.is_err() {
+            break true;
+        }
+        let mut buf = [0u8; 256];
+        match tokio::time::timeout(Duration::from_millis(200), stream.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => break true,
+            Ok(Ok(_)) => {}
+            Err(_) => {}
+        }
+        if started.elapsed() > Duration::from_secs(8) {
+            break false;
+        }
+    };
+    assert!(closed, "a client dribbling its headers was never cut off");
+    // Others are still served.
+    assert_eq!(
+        served.get("/devapp/hello?who=you").await,
+        (200, "\"hello you!\"".to_owned())
+    );
+    let (code, _) = served.stop();
+    assert_eq!(code, Some(0));
+}
+
+async fn a_slowloris_of_500_connections_does_not_stop_others() {
+    use tokio::io::AsyncWriteExt;
+    let served = Served::start(&[], false);
+    let addr = served.base.trim_start_matches("http://").to_owned();
+    let mut loris = Vec::new();
+    for _ in 0..500 {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        stream
+            .write_all(b"GET /devapp/hello?who=loris HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        loris.push(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                if stream.write_all(b"X").await.is_err() {
+                    return;
+                }
+            }
+        }));
+    }
+    for i in 0..20 {
+        let (status, body) = served.get(&format!("/devapp/hello?who={i}")).await;
+        assert_eq!((status, body), (200, format!("\"hello {i}!\"")));
+    }
+    for task in loris {
+        task.abort();
+    }
+    let (code, _) = served.stop();
+    assert_eq!(code, Some(0));
 }
 
 /// A folder removed at the end of the test.

@@ -142,6 +142,18 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // SIGTERM first: gunicorn's master stops its workers on it, where a
+        // SIGKILL would leave them orphaned.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -377,6 +389,10 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--soak") {
+        soak();
+        return;
+    }
     let options = options();
     let bin = std::env::current_exe().unwrap().parent().unwrap().to_owned();
     let mut servers = vec![
@@ -426,6 +442,8 @@ fn main() {
     }
     if !failures.is_empty() {
         eprintln!("wrong answers:\n  {}", failures.join("\n  "));
+        // `exit` runs no destructors: stop the servers first.
+        drop(servers);
         std::process::exit(1);
     }
     println!("every scenario answers correctly on {} servers", servers.len());
@@ -474,14 +492,34 @@ fn main() {
                 )
             })
             .collect();
-        println!("{:<18} {}", scenario.name, line.join(" | "));
-        table.push((scenario.name, results));
+        // Each round of A is paired with the round of B (and C) right after
+        // it: the median of those ratios is what drift disturbs least.
+        let paired = |other: usize| {
+            rounds.get(other).map(|other| {
+                median(
+                    rounds[0]
+                        .iter()
+                        .zip(other)
+                        .map(|(a, o)| a.rate() / o.rate())
+                        .collect(),
+                )
+            })
+        };
+        let (ab, ac) = (paired(1).unwrap_or(f64::NAN), paired(2));
+        println!("{:<18} {}  (A/B {ab:.2})", scenario.name, line.join(" | "));
+        table.push(Row {
+            name: scenario.name,
+            results,
+            ab,
+            ac,
+        });
     }
     let rss: Vec<Option<u64>> = servers.iter().map(Server::peak_rss_kib).collect();
     if options.smoke {
-        let errors: u64 = table.iter().flat_map(|(_, r)| r.iter().map(|x| x.3)).sum();
+        let errors: u64 = table.iter().flat_map(|row| row.results.iter().map(|x| x.3)).sum();
         if errors > 0 {
             eprintln!("{errors} wrong answers under load");
+            drop(servers);
             std::process::exit(1);
         }
         println!("smoke run: every scenario answered correctly under load");
@@ -489,7 +527,15 @@ fn main() {
     }
     drop(servers);
     let compile = options.compile.then(compile_times);
-    let report = report(&options, &table, &rss, compile.as_ref());
+    let mut report = report(&options, &table, &rss, compile.as_ref());
+    // The soak section is written by `--soak`; a benchmark run keeps it.
+    if let Some(soak) = std::fs::read_to_string(&options.output)
+        .ok()
+        .and_then(|old| old.find(SOAK_HEADING).map(|i| old[i..].to_owned()))
+    {
+        report.push('\n');
+        report.push_str(&soak);
+    }
     std::fs::write(&options.output, report).unwrap();
     println!("written to {}", options.output.display());
 }
@@ -589,6 +635,9 @@ fn compile_times() -> CompileTimes {
         let incremental = build(package);
         (clean_time, incremental)
     };
+    // Both members need a source before either builds.
+    std::fs::write(dir.join("gen-pico/src/lib.rs"), pico_source(0)).unwrap();
+    std::fs::write(dir.join("gen-axum/src/lib.rs"), axum_source(0)).unwrap();
     let pico = measure("gen-pico", &pico_source);
     let axum = measure("gen-axum", &axum_source);
     println!(
@@ -598,12 +647,16 @@ fn compile_times() -> CompileTimes {
     CompileTimes { pico, axum }
 }
 
-fn report(
-    options: &Options,
-    table: &[(&str, Vec<(f64, f64, f64, u64)>)],
-    rss: &[Option<u64>],
-    compile: Option<&CompileTimes>,
-) -> String {
+/// A scenario's figures: per server (rate, p50, p99, errors), and the
+/// paired ratios.
+struct Row {
+    name: &'static str,
+    results: Vec<(f64, f64, f64, u64)>,
+    ab: f64,
+    ac: Option<f64>,
+}
+
+fn report(options: &Options, table: &[Row], rss: &[Option<u64>], compile: Option<&CompileTimes>) -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
@@ -624,7 +677,7 @@ fn report(
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
-    let has_c = table.first().is_some_and(|(_, r)| r.len() > 2);
+    let has_c = table.first().is_some_and(|row| row.results.len() > 2);
     let mut out = String::new();
     let _ = writeln!(out, "# Benchmarks\n");
     let _ = writeln!(
@@ -651,7 +704,7 @@ fn report(
     );
     let _ = writeln!(
         out,
-        "- Requests/s is the median of the rounds; p50 and p99 latency over all rounds.\n"
+        "- Requests/s is the median of the rounds; A/B and A/C are the medians of the ratios of paired rounds (each round of A with the round of B and C right after it); p50 and p99 latency over all rounds.\n"
     );
     let _ = write!(
         out,
@@ -666,26 +719,32 @@ fn report(
         let _ = write!(out, "---|---|");
     }
     let _ = writeln!(out);
-    for (name, r) in table {
+    for Row {
+        name,
+        results: r,
+        ab,
+        ac,
+    } in table
+    {
         let (a, b) = (&r[0], &r[1]);
         let _ = write!(
             out,
             "| {name} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
             a.0,
             b.0,
-            a.0 / b.0,
+            ab,
             a.1,
             b.1,
             a.2,
             b.2,
             a.2 / b.2
         );
-        if let Some(c) = r.get(2) {
-            let _ = write!(out, " {:.0} | {:.1} |", c.0, a.0 / c.0);
+        if let (Some(c), Some(ac)) = (r.get(2), ac) {
+            let _ = write!(out, " {:.0} | {ac:.1} |", c.0);
         }
         let _ = writeln!(out);
     }
-    let errors: u64 = table.iter().flat_map(|(_, r)| r.iter().map(|x| x.3)).sum();
+    let errors: u64 = table.iter().flat_map(|row| row.results.iter().map(|x| x.3)).sum();
     let _ = writeln!(
         out,
         "\nWrong answers or connection errors under load: {errors}.\n"
@@ -709,9 +768,9 @@ fn report(
     );
     let panic_ratio = table
         .iter()
-        .find(|(n, _)| n.starts_with("panic"))
-        .zip(table.iter().find(|(n, _)| n.starts_with("HttpError")))
-        .map(|((_, p), (_, h))| p[0].0 / h[0].0);
+        .find(|row| row.name.starts_with("panic"))
+        .zip(table.iter().find(|row| row.name.starts_with("HttpError")))
+        .map(|(p, h)| p.results[0].0 / h.results[0].0);
     if let Some(ratio) = panic_ratio {
         let _ = writeln!(
             out,
@@ -742,4 +801,175 @@ fn report(
         );
     }
     out
+}
+
+const SOAK_HEADING: &str = "## Soak";
+
+/// One request of the soak's mix, by its number: 10 % panics, HTTP errors,
+/// uploads, streams, and successes.
+fn soak_request(i: u64, addr: &str, upload: &Bytes) -> (Request<Full<Bytes>>, StatusCode, bool) {
+    let get = |path: &str| {
+        Request::builder()
+            .uri(path)
+            .header("host", addr)
+            .body(Full::new(Bytes::new()))
+            .unwrap()
+    };
+    match i % 10 {
+        0 => (get("/bench/panics"), StatusCode::INTERNAL_SERVER_ERROR, false),
+        1 | 2 => (get("/bench/missing"), StatusCode::NOT_FOUND, false),
+        3 => {
+            let request = Request::builder()
+                .method(Method::POST)
+                .uri("/bench/upload")
+                .header("host", addr)
+                .header("content-type", "multipart/form-data; boundary=soak")
+                .body(Full::new(upload.clone()))
+                .unwrap();
+            (request, StatusCode::OK, false)
+        }
+        4 => (get("/bench/items"), StatusCode::OK, true),
+        5 => {
+            let request = Request::builder()
+                .method(Method::POST)
+                .uri("/bench/hello")
+                .header("host", addr)
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from_static(br#"{"who": "soak"}"#)))
+                .unwrap();
+            (request, StatusCode::OK, false)
+        }
+        6 => (get("/bench/object"), StatusCode::OK, false),
+        _ => (get("/bench/multiply?x=6&y=7"), StatusCode::OK, false),
+    }
+}
+
+/// Whether a body is what it should be: JSON, or events whose data is JSON.
+fn soak_body_ok(body: &[u8], stream: bool) -> bool {
+    if !stream {
+        return serde_json::from_slice::<serde_json::Value>(body).is_ok();
+    }
+    let Ok(text) = std::str::from_utf8(body) else {
+        return false;
+    };
+    text.ends_with("event: close\ndata: close\n\n")
+        && text
+            .split("\n\n")
+            .filter_map(|e| e.strip_prefix("data: "))
+            .all(|d| serde_json::from_str::<serde_json::Value>(d).is_ok())
+}
+
+/// Current resident memory of a process.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `--soak`: 200,000 requests of the mix over 64 connections, bounded in
+/// time; every answer checked; memory after the run against memory after a
+/// warm-up.
+fn soak() {
+    const TOTAL: u64 = 200_000;
+    const WARM_UP: u64 = 20_000;
+    const CONNECTIONS: u64 = 64;
+    let bin = std::env::current_exe().unwrap().parent().unwrap().to_owned();
+    let server = Server::start("A", "Pico", Command::new(bin.join("bench-pico")));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut upload =
+        b"--soak\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\n".to_vec();
+    upload.extend(std::iter::repeat_n(b'u', 64 * 1024));
+    upload.extend(b"\r\n--soak--\r\n");
+    let upload = Bytes::from(upload);
+    let run = |count: u64| {
+        let per_connection = count / CONNECTIONS;
+        let deadline = Instant::now() + Duration::from_secs(600);
+        let addr = server.addr.clone();
+        let upload = upload.clone();
+        runtime.block_on(async move {
+            let mut tasks = Vec::new();
+            for c in 0..CONNECTIONS {
+                let (addr, upload) = (addr.clone(), upload.clone());
+                tasks.push(tokio::spawn(async move {
+                    let (mut ok, mut wrong, mut connection_errors) = (0u64, 0u64, 0u64);
+                    let stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+                    let _ = stream.set_nodelay(true);
+                    let (mut sender, connection) =
+                        hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                            .await
+                            .unwrap();
+                    tokio::spawn(connection);
+                    for n in 0..per_connection {
+                        if Instant::now() > deadline {
+                            break;
+                        }
+                        let (request, status, stream) = soak_request(c * per_connection + n, &addr, &upload);
+                        match sender.send_request(request).await {
+                            Ok(response) => {
+                                let got = response.status();
+                                match response.into_body().collect().await.map(|b| b.to_bytes()) {
+                                    Ok(body) if got == status && soak_body_ok(&body, stream) => ok += 1,
+                                    Ok(_) => wrong += 1,
+                                    Err(_) => connection_errors += 1,
+                                }
+                            }
+                            Err(_) => {
+                                connection_errors += 1;
+                                break;
+                            }
+                        }
+                    }
+                    (ok, wrong, connection_errors)
+                }));
+            }
+            let mut totals = (0, 0, 0);
+            for task in tasks {
+                let (ok, wrong, errors) = task.await.unwrap();
+                totals = (totals.0 + ok, totals.1 + wrong, totals.2 + errors);
+            }
+            totals
+        })
+    };
+    let pid = server.child.id();
+    let warm = run(WARM_UP);
+    let rss_warm = rss_kib(pid);
+    let started = Instant::now();
+    let (ok, wrong, errors) = run(TOTAL);
+    let seconds = started.elapsed().as_secs_f64();
+    let rss_after = rss_kib(pid);
+    let growth = (rss_after as f64 - rss_warm as f64) / rss_warm as f64 * 100.0;
+    let line = format!(
+        "{TOTAL} requests over {CONNECTIONS} connections in {seconds:.1} s (after a warm-up of {WARM_UP}): \
+         {ok} right answers, {wrong} wrong, {errors} connection errors; server RSS {:.1} MiB after the warm-up, \
+         {:.1} MiB after the run ({growth:+.1} %).",
+        rss_warm as f64 / 1024.0,
+        rss_after as f64 / 1024.0,
+    );
+    println!("{line}");
+    let output = Path::new(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md");
+    let old = std::fs::read_to_string(&output).unwrap_or_else(|_| "# Benchmarks\n".to_owned());
+    let kept = old
+        .find(SOAK_HEADING)
+        .map_or(old.as_str(), |i| &old[..i])
+        .trim_end();
+    let section = format!(
+        "{SOAK_HEADING}\n\nWritten by `cargo run --release -p pico-bench -- --soak`: Pico (A) under a mix of 10 % panics, \
+         20 % HttpErrors, 10 % uploads of 64 KiB, 10 % streams of 100 items and successes (JSON bodies and query \
+         strings), each answer checked (status, and a body that parses as JSON or as events of JSON).\n\n{line}\n"
+    );
+    std::fs::write(&output, format!("{kept}\n\n{section}")).unwrap();
+    drop(server);
+    let failed =
+        warm.1 + warm.2 + wrong + errors > 0 || ok != TOTAL / CONNECTIONS * CONNECTIONS || growth > 10.0;
+    if failed {
+        eprintln!("the soak failed");
+        std::process::exit(1);
+    }
 }

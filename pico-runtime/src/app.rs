@@ -2,15 +2,17 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Request as HttpRequest;
 use axum::response::Response;
 use http::Method;
-use http::header::{ALLOW, HeaderMap, HeaderValue};
+use http::header::{ALLOW, HeaderMap, HeaderName, HeaderValue};
 use http::request::Parts;
 use serde_json::Map;
 use tower::ServiceExt;
@@ -31,6 +33,9 @@ use crate::response::{is_callback_name, json_response, jsonp, typed_response};
 
 /// The default limit on a request body: 16 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// The default time a client has to send a request's headers.
+const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A Pico application: the modules it serves and how.
 ///
@@ -58,6 +63,8 @@ pub struct App {
     hooks: Box<dyn Hooks>,
     mixins: Vec<Box<dyn Mixin>>,
     codec: Option<Arc<dyn JsonCodec>>,
+    header_timeout: Duration,
+    log_requests: bool,
 }
 
 impl std::fmt::Debug for App {
@@ -90,7 +97,28 @@ impl App {
             hooks: Box::new(NoHooks),
             mixins: Vec::new(),
             codec: None,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            log_requests: false,
         }
+    }
+
+    /// How long a client may take to send a request's line and headers
+    /// before [`serve`](crate::serve) cuts it off (10 s unless set), so
+    /// that slow clients cannot hold connections open.
+    #[must_use]
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.header_timeout = timeout;
+        self
+    }
+
+    pub(crate) fn header_timeout_value(&self) -> Duration {
+        self.header_timeout
+    }
+
+    /// Logs a line per request (the development server does).
+    pub(crate) fn log_requests(mut self) -> Self {
+        self.log_requests = true;
+        self
     }
 
     /// The app's hooks: what runs before and after every function, and how
@@ -168,8 +196,15 @@ impl App {
     /// precedence.
     pub fn into_router(self) -> Router {
         panic::install_hook();
+        let log = self.log_requests;
         let shared = Arc::new(Shared::build(self));
-        Router::new().fallback(move |request: HttpRequest| dispatch(Arc::clone(&shared), request))
+        let router =
+            Router::new().fallback(move |request: HttpRequest| dispatch(Arc::clone(&shared), request));
+        if log {
+            router.layer(axum::middleware::from_fn(crate::server::log_request))
+        } else {
+            router
+        }
     }
 }
 
@@ -192,6 +227,30 @@ enum Form {
 
 type StaticService = BoxCloneSyncService<HttpRequest, Response, Infallible>;
 
+/// FNV-1a: route paths are short and chosen by the app, not by clients
+/// (who can only miss them), so SipHash's flooding resistance buys nothing
+/// on the request path, and costs a few hundred instructions a request.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
 /// An exposed function with what serving it needs.
 struct Entry {
     /// `module.function`, for the log and error reporters.
@@ -203,7 +262,7 @@ struct Entry {
 /// Everything a request needs, built once at start-up and shared without
 /// locks.
 struct Shared {
-    routes: HashMap<String, Route>,
+    routes: HashMap<String, Route, BuildHasherDefault<Fnv>>,
     functions: Vec<Entry>,
     module_defs: Vec<Template>,
     app_def: Template,
@@ -219,7 +278,7 @@ struct Shared {
 impl Shared {
     fn build(app: App) -> Self {
         let hooks = Stack::new(app.hooks, app.mixins);
-        let mut routes = HashMap::new();
+        let mut routes = HashMap::default();
         let mut functions = Vec::new();
         let defs: Vec<ModuleDef<'_>> = app
             .modules
@@ -535,7 +594,8 @@ impl<'a> Root<'a> {
 /// The `X-Script-Name` prefix without its trailing slash, `""` when absent.
 /// Only a plain path is accepted: it goes into every URL the app builds.
 fn script_name(headers: &HeaderMap) -> Result<&str, HttpError> {
-    let Some(value) = headers.get("x-script-name") else {
+    static X_SCRIPT_NAME: HeaderName = HeaderName::from_static("x-script-name");
+    let Some(value) = headers.get(&X_SCRIPT_NAME) else {
         return Ok("");
     };
     let invalid = || {

@@ -187,7 +187,11 @@ async fn push_multipart(
                 ));
             }
             None => {
-                let text = field.text().await.map_err(malformed)?;
+                // Strictly UTF-8: multer's `text()` would guess a charset
+                // and drop what does not decode.
+                let bytes = field.bytes().await.map_err(malformed)?;
+                let text = String::from_utf8(bytes.into())
+                    .map_err(|_| bad_request("A multipart form value is not valid UTF-8."))?;
                 args.push(name, Arg::Text(text), true)?;
             }
         }

@@ -62,7 +62,7 @@ pub struct Location {
 
 impl<E> From<E> for Failure
 where
-    E: Into<Box<dyn StdError + Send + Sync>>,
+    E: Into<Box<dyn StdError + Send + Sync>> + 'static,
 {
     fn from(error: E) -> Self {
         Failure::from_error(error, None)
@@ -73,8 +73,19 @@ impl Failure {
     /// A returned error, with the place of the function that returned it.
     pub fn from_error<E>(error: E, at: Option<Location>) -> Self
     where
-        E: Into<Box<dyn StdError + Send + Sync>>,
+        E: Into<Box<dyn StdError + Send + Sync>> + 'static,
     {
+        // The common case, an `HttpError` returned as it is, without the
+        // allocation of boxing it to find out.
+        let mut slot = Some(error);
+        if let Some(http) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<HttpError>>()
+            && let Some(http) = http.take()
+        {
+            return Failure(Kind::Http(http));
+        }
+        let Some(error) = slot else {
+            return Failure::internal("pico", "an error went missing".to_owned());
+        };
         let name = std::any::type_name::<E>();
         let boxed: Box<dyn StdError + Send + Sync> = error.into();
         match boxed.downcast::<HttpError>() {
@@ -309,8 +320,10 @@ fn error_response(e: &HttpError, extra: &Map<String, Value>, debug: Option<Debug
         extra,
         debug,
     };
-    // Serialising maps of JSON values and strings cannot fail.
-    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    // Serialising maps of JSON values and strings cannot fail. Most bodies
+    // fit the first allocation.
+    let mut bytes = Vec::with_capacity(256);
+    let _ = serde_json::to_writer(&mut bytes, &body);
     let mut response = Response::new(Body::from(bytes));
     *response.status_mut() = e.status();
     let headers = response.headers_mut();

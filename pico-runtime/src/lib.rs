@@ -38,7 +38,7 @@ pub use mixin::Mixin;
 pub use request::{Request, basic_auth, cookie, header};
 #[cfg(feature = "sentry")]
 pub use sentry_mixin::{SentryHub, SentryMixin};
-pub use server::{serve, serve_async};
+pub use server::{serve, serve_async, serve_on};
 pub use trace::Frame;
 pub use upload::Upload;
 

@@ -1,16 +1,25 @@
 //! The development server: `pico::serve(app)`.
 
+use std::future::Future;
 use std::io::{IsTerminal, Write};
-use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
-use std::time::Instant;
-
-use axum::extract::Request;
-use axum::middleware::{self, Next};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request};
+use axum::middleware::Next;
 use axum::response::Response;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 
 use crate::app::App;
+
+/// The largest request head (line and headers) read: enough for a query
+/// string with thousands of arguments.
+const MAX_HEAD: usize = 1024 * 1024;
 
 /// The first port tried when `PICO_PORT` is not set.
 const FIRST_PORT: u16 = 4242;
@@ -58,21 +67,65 @@ pub async fn serve_async(mut app: App) {
     let addr = listener.local_addr().expect("pico: the listener has no address");
     println!("Running on http://{addr}/");
     let _ = std::io::stdout().flush();
-    let router = app.into_router().layer(middleware::from_fn(log_request));
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    // Small writes (stream events) go out at once rather than wait for
-    // an acknowledgement.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+    serve_on(listener, app.log_requests(), shutdown_signal()).await;
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then stops
+/// accepting and waits for the requests in flight.
+///
+/// Connections get `TCP_NODELAY` (stream events go out at once), the
+/// client's address (for `remote_addr`), a timeout on reading request
+/// headers ([`App::header_timeout`]: a client that dribbles them is cut
+/// off), and HTTP/1.1 or HTTP/2 as the client speaks.
+pub async fn serve_on<F>(listener: TcpListener, app: App, shutdown: F)
+where
+    F: Future<Output = ()>,
+{
+    let header_timeout = app.header_timeout_value();
+    let router = app.into_router();
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        // Long query strings reach the app, which answers them in JSON,
+        // rather than hyper, which would answer without a body.
+        .max_buf_size(MAX_HEAD);
+    builder.http2().timer(TokioTimer::new());
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (tcp, addr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, say: wait rather than spin.
+                    tracing::warn!(target: "pico", "accepting a connection failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
         let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .expect("pico: the server failed");
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(addr));
+            router.clone().oneshot(request.map(Body::new))
+        });
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service);
+        let connection = graceful.watch(connection.into_owned());
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    tracing::info!(target: "pico", "shutting down: finishing in-flight requests");
+    graceful.shutdown().await;
 }
 
 /// One line per request: `GET /example/hello?who=you 200 0.4ms`.
-async fn log_request(request: Request, next: Next) -> Response {
+pub(crate) async fn log_request(request: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = request.method().clone();
     let uri = request.uri().clone();
@@ -124,5 +177,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!(target: "pico", "shutting down: finishing in-flight requests");
 }
