@@ -554,10 +554,8 @@ fn compile_times() -> CompileTimes {
     let _ = std::fs::remove_dir_all(dir.join("gen-axum"));
     std::fs::create_dir_all(dir.join("gen-pico/src")).unwrap();
     std::fs::create_dir_all(dir.join("gen-axum/src")).unwrap();
-    let versions = format!(
-        "axum = {{ version = \"0.8.9\", default-features = false, features = [\"http1\", \"tokio\", \"json\", \"query\"] }}\n\
-         serde = {{ version = \"1\", features = [\"derive\"] }}\n"
-    );
+    let versions = "axum = { version = \"0.8.9\", default-features = false, features = [\"http1\", \"tokio\", \"json\", \"query\"] }\n\
+         serde = { version = \"1\", features = [\"derive\"] }\n".to_owned();
     std::fs::write(
         dir.join("Cargo.toml"),
         "[workspace]\nmembers = [\"gen-pico\", \"gen-axum\"]\nresolver = \"3\"\n",
