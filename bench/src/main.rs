@@ -461,9 +461,15 @@ fn main() {
             ));
         }
         let mut rounds: Vec<Vec<Round>> = vec![Vec::new(); servers.len()];
-        for _ in 0..options.rounds {
-            for (i, server) in servers.iter().enumerate() {
-                rounds[i].push(runtime.block_on(load(&server.addr, scenario, options.connections, duration)));
+        for round in 0..options.rounds {
+            // Each round starts with another server, so that none always
+            // runs first (or right after gunicorn's workers) and a position
+            // effect falls on all alike.
+            for k in 0..servers.len() {
+                let i = (round + k) % servers.len();
+                let result =
+                    runtime.block_on(load(&servers[i].addr, scenario, options.connections, duration));
+                rounds[i].push(result);
             }
         }
         let results: Vec<(f64, f64, f64, u64)> = rounds
@@ -492,8 +498,8 @@ fn main() {
                 )
             })
             .collect();
-        // Each round of A is paired with the round of B (and C) right after
-        // it: the median of those ratios is what drift disturbs least.
+        // Each round of A is paired with the round of B (and C) next to it:
+        // the median of those ratios is what drift disturbs least.
         let paired = |other: usize| {
             rounds.get(other).map(|other| {
                 median(
@@ -685,11 +691,8 @@ fn report(options: &Options, table: &[Row], rss: &[Option<u64>], compile: Option
     let _ = writeln!(out, "- Machine: {cpu}, {cores} cores; {rustc}; {date}.");
     let _ = writeln!(
         out,
-        "- Load: this process on loopback, {} keep-alive connections, {} rounds of {} s per server, alternating A B{} so drift falls on all; a 1 s warm-up per server and scenario, discarded.",
-        options.connections,
-        options.rounds,
-        options.seconds,
-        if has_c { " C" } else { "" }
+        "- Load: this process on loopback, {} keep-alive connections, {} rounds of {} s per server, alternating servers (each round starting with the next one) so drift and position fall on all; a 1 s warm-up per server and scenario, discarded.",
+        options.connections, options.rounds, options.seconds,
     );
     let _ = writeln!(
         out,
@@ -702,7 +705,7 @@ fn report(options: &Options, table: &[Row], rss: &[Option<u64>], compile: Option
     );
     let _ = writeln!(
         out,
-        "- Requests/s is the median of the rounds; A/B and A/C are the medians of the ratios of paired rounds (each round of A with the round of B and C right after it); p50 and p99 latency over all rounds.\n"
+        "- Requests/s is the median of the rounds; A/B and A/C are the medians of the ratios of paired rounds (each round of A with the rounds of B and C next to it); p50 and p99 latency over all rounds.\n"
     );
     let _ = write!(
         out,
@@ -872,7 +875,7 @@ fn rss_kib(pid: u32) -> u64 {
 /// warm-up.
 fn soak() {
     const TOTAL: u64 = 200_000;
-    const WARM_UP: u64 = 20_000;
+    const WARM_UP: u64 = 50_000;
     const CONNECTIONS: u64 = 64;
     let bin = std::env::current_exe().unwrap().parent().unwrap().to_owned();
     let server = Server::start("A", "Pico", Command::new(bin.join("bench-pico")));

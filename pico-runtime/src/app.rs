@@ -382,7 +382,7 @@ async fn dispatch(shared: Arc<Shared>, request: HttpRequest) -> Response {
             Some(files) => {
                 parts.uri = root.stripped_uri(&parts.uri);
                 let request = HttpRequest::from_parts(parts, body);
-                match files.clone().oneshot(request).await {
+                match Box::pin(files.clone().oneshot(request)).await {
                     Ok(response) => response,
                     Err(never) => match never {},
                 }
@@ -503,7 +503,7 @@ fn callback_in_query(query: &str) -> Result<Option<String>, HttpError> {
 fn take_callback(args: &mut Args) -> Result<Option<String>, HttpError> {
     let name = match args.take("_callback") {
         None => return Ok(None),
-        Some(Arg::Text(text)) => text,
+        Some(Arg::Text(text)) => text.into_string(),
         Some(Arg::Json(raw)) => serde_json::from_str(raw.get()).unwrap_or_default(),
         Some(_) => String::new(),
     };

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use serde::de::value::Error as DeError;
 use serde::de::{DeserializeOwned, IntoDeserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -28,7 +29,7 @@ const MAX_VALUES: usize = 10_000;
 pub(crate) enum Arg {
     /// From the query string or a form: "pragmatic JSON", parsed as JSON when
     /// it is JSON and taken as the plain string when it is not.
-    Text(String),
+    Text(CompactString),
     /// A value of a JSON body.
     Json(Box<RawValue>),
     /// A file of a multipart body.
@@ -47,7 +48,7 @@ pub(crate) enum Arg {
 pub struct Args {
     /// Name, value, and the source that set it: within one source a repeated
     /// name makes a list, a later source overrides.
-    entries: Vec<(String, Arg, u8)>,
+    entries: Vec<(CompactString, Arg, u8)>,
     values: usize,
     source: u8,
     codec: Option<Arc<dyn JsonCodec>>,
@@ -105,7 +106,7 @@ impl Args {
     pub fn insert(&mut self, name: impl Into<String>, value: impl Serialize) {
         let json = serde_json::to_string(&value).unwrap_or_else(|_| "null".to_owned());
         let raw = RawValue::from_string(json).unwrap_or_else(|_| RawValue::NULL.to_owned());
-        let name = name.into();
+        let name = CompactString::from(name.into());
         match self.entries.iter_mut().find(|(n, ..)| *n == name) {
             Some((_, arg, _)) => *arg = Arg::Json(raw),
             None => self.entries.push((name, Arg::Json(raw), self.source)),
@@ -124,7 +125,12 @@ impl Args {
     /// Adds a value of the current source. `repeat_as_list` makes a repeated
     /// name a list (query strings, forms); otherwise the last value wins
     /// (JSON objects with duplicate keys).
-    pub(crate) fn push(&mut self, name: String, arg: Arg, repeat_as_list: bool) -> Result<(), HttpError> {
+    pub(crate) fn push(
+        &mut self,
+        name: CompactString,
+        arg: Arg,
+        repeat_as_list: bool,
+    ) -> Result<(), HttpError> {
         self.values += 1;
         if self.values > MAX_VALUES {
             return Err(too_many());
@@ -182,7 +188,11 @@ fn decode<T: DeserializeOwned>(arg: Arg, codec: Option<&dyn JsonCodec>) -> Resul
 /// Decoding through an app's own [`JsonCodec`]: each value becomes a JSON
 /// value by the codec first.
 fn decode_with<T: DeserializeOwned>(arg: Arg, codec: &dyn JsonCodec) -> Result<T, String> {
-    let pragmatic = |text: String| codec.load(&text).unwrap_or(Value::String(text));
+    let pragmatic = |text: CompactString| {
+        codec
+            .load(&text)
+            .unwrap_or_else(|_| Value::String(text.into_string()))
+    };
     let value = match arg {
         Arg::Text(text) => pragmatic(text),
         Arg::Json(raw) => codec.load(raw.get())?,
@@ -204,13 +214,13 @@ fn decode_with<T: DeserializeOwned>(arg: Arg, codec: &dyn JsonCodec) -> Result<T
 /// Pragmatic JSON, typed: the text as JSON if that gives a `T`, otherwise
 /// the text as a plain string. So `x=6` is 6 for an `i64` and `who=42` is
 /// "42" for a `String`.
-fn decode_text<T: DeserializeOwned>(text: String) -> Result<T, String> {
+fn decode_text<T: DeserializeOwned>(text: CompactString) -> Result<T, String> {
     let as_json = match serde_json::from_str::<T>(&text) {
         Ok(value) => return Ok(value),
         Err(e) => e,
     };
     let not_json = as_json.is_syntax() || as_json.is_eof();
-    match T::deserialize(IntoDeserializer::<DeError>::into_deserializer(text)) {
+    match T::deserialize(IntoDeserializer::<DeError>::into_deserializer(text.into_string())) {
         Ok(value) => Ok(value),
         // Valid JSON of the wrong shape says more than "not a string".
         Err(_) if !not_json => Err(strip_position(&as_json)),
@@ -236,12 +246,17 @@ fn decode_many<T: DeserializeOwned>(items: Vec<Arg>) -> Result<T, String> {
     }
     let pragmatic: Vec<Value> = texts
         .iter()
-        .map(|t| serde_json::from_str(t).unwrap_or_else(|_| Value::String(t.clone())))
+        .map(|t| serde_json::from_str(t).unwrap_or_else(|_| Value::String(t.to_string())))
         .collect();
     match T::deserialize(Value::Array(pragmatic)) {
         Ok(value) => Ok(value),
         Err(first) => {
-            let plain = Value::Array(texts.into_iter().map(Value::String).collect());
+            let plain = Value::Array(
+                texts
+                    .into_iter()
+                    .map(|t| Value::String(t.into_string()))
+                    .collect(),
+            );
             T::deserialize(plain).map_err(|_| strip_position(&first))
         }
     }
@@ -258,7 +273,7 @@ fn strip_position(e: &serde_json::Error) -> String {
 }
 
 /// The top-level object of a JSON body, with each value kept raw.
-pub(crate) struct JsonObject(pub(crate) Vec<(String, Box<RawValue>)>);
+pub(crate) struct JsonObject(pub(crate) Vec<(CompactString, Box<RawValue>)>);
 
 impl<'de> Deserialize<'de> for JsonObject {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -273,7 +288,7 @@ impl<'de> Deserialize<'de> for JsonObject {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonObject, A::Error> {
                 let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(4).min(64));
-                while let Some(entry) = map.next_entry::<String, Box<RawValue>>()? {
+                while let Some(entry) = map.next_entry::<CompactString, Box<RawValue>>()? {
                     entries.push(entry);
                 }
                 Ok(JsonObject(entries))
@@ -289,7 +304,7 @@ mod tests {
     use super::*;
 
     fn text(s: &str) -> Arg {
-        Arg::Text(s.to_owned())
+        Arg::Text(s.into())
     }
 
     #[test]

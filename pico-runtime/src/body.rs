@@ -2,6 +2,7 @@
 
 use axum::body::Body;
 use bytes::Bytes;
+use compact_str::CompactString;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::request::Parts;
 
@@ -60,7 +61,9 @@ pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result
             // Streamed: the parts are copied out of the body as it arrives,
             // not out of a copy of the whole body.
             check_declared_length(parts, limit)?;
-            push_multipart(&mut args, body, boundary, limit).await?;
+            // Boxed: multer's state would otherwise make every request's
+            // future kilobytes larger.
+            Box::pin(push_multipart(&mut args, body, boundary, limit)).await?;
             Bytes::new()
         }
         BodyKind::Json => {
@@ -119,7 +122,14 @@ pub(crate) fn push_pairs(args: &mut Args, encoded: &[u8]) -> Result<(), HttpErro
     Ok(())
 }
 
-fn form_decode(encoded: &[u8]) -> Result<String, HttpError> {
+fn form_decode(encoded: &[u8]) -> Result<CompactString, HttpError> {
+    let not_utf8 = || bad_request("A query or form value is not valid UTF-8 once decoded.");
+    if !encoded.iter().any(|&b| b == b'%' || b == b'+') {
+        // Nothing to decode: short names and values stay off the heap.
+        return std::str::from_utf8(encoded)
+            .map(CompactString::new)
+            .map_err(|_| not_utf8());
+    }
     let plus_as_space: Vec<u8>;
     let encoded = if encoded.contains(&b'+') {
         plus_as_space = encoded
@@ -132,7 +142,8 @@ fn form_decode(encoded: &[u8]) -> Result<String, HttpError> {
     };
     let decoded: Vec<u8> = percent_encoding::percent_decode(encoded).collect();
     String::from_utf8(decoded)
-        .map_err(|_| bad_request("A query or form value is not valid UTF-8 once decoded."))
+        .map(CompactString::from)
+        .map_err(|_| not_utf8())
 }
 
 fn push_json(args: &mut Args, bytes: &[u8]) -> Result<(), HttpError> {
@@ -170,7 +181,7 @@ async fn push_multipart(
     let mut files = Vec::new();
     args.next_source();
     while let Some(field) = multipart.next_field().await.map_err(malformed)? {
-        let name = field.name().unwrap_or_default().to_owned();
+        let name = CompactString::new(field.name().unwrap_or_default());
         match field.file_name().map(str::to_owned) {
             Some(file_name) => {
                 let content_type = field
@@ -192,7 +203,7 @@ async fn push_multipart(
                 let bytes = field.bytes().await.map_err(malformed)?;
                 let text = String::from_utf8(bytes.into())
                     .map_err(|_| bad_request("A multipart form value is not valid UTF-8."))?;
-                args.push(name, Arg::Text(text), true)?;
+                args.push(name, Arg::Text(text.into()), true)?;
             }
         }
     }

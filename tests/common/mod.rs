@@ -111,3 +111,17 @@ impl Server {
         Answer::read(request.send().await.unwrap()).await
     }
 }
+
+/// A test that needs a tool or service which is not here: under CI (where
+/// the test command installs everything) that is a failure; elsewhere the
+/// test is skipped, loudly.
+pub fn missing(what: &str) {
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{what} is missing: scripts/test-all installs it"
+    );
+    // Straight to the file descriptor: the test harness captures
+    // `eprintln!`, and this must be seen.
+    let message = format!("\n*** SKIPPED: {what} is missing (scripts/test-all installs it) ***\n");
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
+}
