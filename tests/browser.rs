@@ -36,19 +36,12 @@ async fn the_everything_page_works_in_chromium() {
         .static_files(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/everything/static"));
     let server = common::serve(app).await;
     let screenshot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("everything.png");
-    let output = tokio::process::Command::new("node")
-        .arg("tests/browser/run.mjs")
-        .arg(&server.base)
-        .arg(&screenshot)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "the browser test failed:\n{stdout}\n{stderr}"
-    );
+    let args = [
+        "tests/browser/run.mjs".as_ref(),
+        server.base.as_ref(),
+        screenshot.as_os_str(),
+    ];
+    let stdout = common::run_to_success("node", &args).await;
     assert!(stdout.contains("ok - under an X-Script-Name prefix"), "{stdout}");
     let size = std::fs::metadata(&screenshot).expect("a screenshot").len();
     assert!(size > 10_000, "the screenshot is {size} bytes");

@@ -25,17 +25,7 @@ async fn the_original_python_client_works_unchanged() {
     let Some(python) = python() else { return };
     let app = pico::App::new().register_as("everything-module", everything::api::module());
     let server = common::serve(app).await;
-    let output = tokio::process::Command::new(python)
-        .arg("tests/python/client_test.py")
-        .arg(&server.base)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "the Python client failed:\n{stdout}\n{stderr}"
-    );
+    let args = ["tests/python/client_test.py".as_ref(), server.base.as_ref()];
+    let stdout = common::run_to_success(&python, &args).await;
     assert!(stdout.contains("ok - basic auth"), "{stdout}");
 }

@@ -388,7 +388,22 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
+/// Builds the server binaries beside this one, with the same profile:
+/// `cargo run -p pico-bench` builds only the driver.
+fn build_servers() {
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .args(["build", "--quiet", "-p", "pico-bench", "--bins"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if !cfg!(debug_assertions) {
+        command.arg("--release");
+    }
+    let status = command.status().expect("cargo runs");
+    assert!(status.success(), "building the benchmark's servers failed");
+}
+
 fn main() {
+    build_servers();
     if std::env::args().any(|a| a == "--soak") {
         soak();
         return;

@@ -125,3 +125,17 @@ pub fn missing(what: &str) {
     let message = format!("\n*** SKIPPED: {what} is missing (scripts/test-all installs it) ***\n");
     let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
 }
+
+/// Runs `program` with `args` to its end and returns what it printed;
+/// fails the test, with its output, when it fails.
+pub async fn run_to_success(program: &str, args: &[&std::ffi::OsStr]) -> String {
+    let output = tokio::process::Command::new(program)
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{program} failed:\n{stdout}\n{stderr}");
+    stdout
+}
