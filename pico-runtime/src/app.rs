@@ -20,7 +20,7 @@ use tower::util::BoxCloneSyncService;
 
 use crate::__private::Context;
 use crate::args::{Arg, Args};
-use crate::body::read_args;
+use crate::body::{may_have_body, query_args, read_args};
 use crate::definition::{AppDef, Function, Module, ModuleDef, Prehandle, Template, module_path};
 use crate::error::HttpError;
 use crate::failure::{Failure, http_error_response};
@@ -455,7 +455,14 @@ async fn call(shared: &Shared, entry: &Entry, parts: Parts, prefix: &str, body: 
 
 /// The part of a call that can fail, in the documented order.
 async fn run(shared: &Shared, entry: &Entry, cx: &mut Context, body: Body) -> Result<Response, Failure> {
-    let (mut args, body) = read_args(cx.request.parts(), body, shared.body_limit).await?;
+    // Without a body to read, the arguments are read at once; with one, the
+    // reading is boxed so that its state does not weigh on every request's
+    // future (which axum allocates and moves per request).
+    let (mut args, body) = if may_have_body(cx.request.parts()) {
+        Box::pin(read_args(cx.request.parts(), body, shared.body_limit)).await?
+    } else {
+        (query_args(cx.request.parts())?, bytes::Bytes::new())
+    };
     args.set_codec(shared.codec.clone());
     cx.args = args;
     cx.request.set_body(body);

@@ -49,11 +49,7 @@ fn body_kind(parts: &Parts) -> Result<BodyKind, HttpError> {
 /// then uploaded files, then a JSON object body, later ones overriding.
 /// Also returns the body it read (empty for bodies it does not read).
 pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result<(Args, Bytes), HttpError> {
-    let mut args = Args::default();
-    if let Some(query) = parts.uri.query() {
-        args.next_source();
-        push_pairs(&mut args, query.as_bytes())?;
-    }
+    let mut args = query_args(parts)?;
     let kind = body_kind(parts)?;
     let bytes = match kind {
         BodyKind::Ignored => Bytes::new(),
@@ -79,6 +75,22 @@ pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result
         }
     };
     Ok((args, bytes))
+}
+
+/// Whether the request has a body pico may read: only then does reading
+/// the arguments wait on anything.
+pub(crate) fn may_have_body(parts: &Parts) -> bool {
+    parts.headers.contains_key(CONTENT_TYPE)
+}
+
+/// The arguments of the query string alone.
+pub(crate) fn query_args(parts: &Parts) -> Result<Args, HttpError> {
+    let mut args = Args::default();
+    if let Some(query) = parts.uri.query() {
+        args.next_source();
+        push_pairs(&mut args, query.as_bytes())?;
+    }
+    Ok(args)
 }
 
 /// A `Content-Length` over the limit is refused before anything is read.
