@@ -399,8 +399,9 @@ async fn dispatch(shared: Arc<Shared>, request: HttpRequest) -> Response {
     }
     match route {
         Route::Function(index) => {
+            // Owned once here (`root` borrows `parts`, which the call takes).
             let prefix = root.prefix.to_owned();
-            call(&shared, &shared.functions[index], parts, &prefix, body).await
+            call(&shared, &shared.functions[index], parts, prefix, body).await
         }
         Route::Module(index, form) => definition(
             &shared.module_defs[index],
@@ -433,7 +434,7 @@ fn check_method(method: &Method, required: Option<&'static str>) -> Result<(), H
 
 /// Calls an exposed function: hooks, checks, the function, error handling
 /// and posthandle. Everything that runs user code runs under the panic guard.
-async fn call(shared: &Shared, entry: &Entry, parts: Parts, prefix: &str, body: Body) -> Response {
+async fn call(shared: &Shared, entry: &Entry, parts: Parts, prefix: String, body: Body) -> Response {
     let backtraces = shared.backtraces;
     let mut cx = Context {
         request: Request::new(parts, prefix, shared.debug, Arc::clone(&entry.qualified)),

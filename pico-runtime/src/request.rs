@@ -33,12 +33,12 @@ pub struct Request {
 }
 
 impl Request {
-    pub(crate) fn new(parts: Parts, prefix: &str, debug: bool, function: Arc<str>) -> Request {
+    pub(crate) fn new(parts: Parts, prefix: String, debug: bool, function: Arc<str>) -> Request {
         let remote_addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
         Request {
             parts,
             remote_addr,
-            prefix: prefix.to_owned(),
+            prefix,
             values: Map::new(),
             debug,
             function,
