@@ -132,6 +132,27 @@ impl Server {
         }
     }
 
+    /// CPU time (user and system, in clock ticks) the server and its
+    /// children (gunicorn's workers) have used so far.
+    fn cpu_ticks(&self) -> u64 {
+        fn tree(pid: &str) -> u64 {
+            let own = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .map_or(0, |stat| {
+                    // The fields after the command's closing parenthesis; utime
+                    // and stime are the 14th and 15th of the whole line.
+                    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+                    let fields: Vec<&str> = rest.split_whitespace().collect();
+                    let field = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+                    field(11) + field(12)
+                });
+            let children =
+                std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+            own + children.split_whitespace().map(tree).sum::<u64>()
+        }
+        tree(&self.child.id().to_string())
+    }
+
     /// Peak resident memory, from the kernel's high-water mark.
     fn peak_rss_kib(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
@@ -159,8 +180,65 @@ impl Drop for Server {
     }
 }
 
+/// Which CPUs the servers run on, and which this process (the load) runs
+/// on: apart, so that the load generator and the server under test do not
+/// take turns on the same core, which makes their speeds depend on the
+/// scheduler's whims more than on the server.
+struct Pinning {
+    servers: String,
+    load: String,
+}
+
+impl Pinning {
+    /// Splits the CPUs this process may use in two halves, servers first,
+    /// and moves this process to the second; `None` (and no pinning) on a
+    /// single CPU or without `taskset`. Called before any thread starts, so
+    /// that every thread of the load inherits it.
+    fn apply() -> Option<Pinning> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let list = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))?
+            .trim();
+        let mut cpus = Vec::new();
+        for part in list.split(',') {
+            match part.split_once('-') {
+                Some((first, last)) => cpus.extend(first.parse::<usize>().ok()?..=last.parse().ok()?),
+                None => cpus.push(part.parse().ok()?),
+            }
+        }
+        if cpus.len() < 2 {
+            return None;
+        }
+        let join = |cpus: &[usize]| cpus.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
+        let (servers, load) = cpus.split_at(cpus.len() / 2);
+        let pinning = Pinning {
+            servers: join(servers),
+            load: join(load),
+        };
+        let moved = Command::new("taskset")
+            .args(["-p", "-c", &pinning.load, &std::process::id().to_string()])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        moved.then_some(pinning)
+    }
+
+    /// `program`, started on the servers' CPUs when there is a pinning.
+    fn command(pinning: Option<&Pinning>, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        match pinning {
+            Some(pinning) => {
+                let mut command = Command::new("taskset");
+                command.args(["-c", &pinning.servers]).arg(program);
+                command
+            }
+            None => Command::new(program),
+        }
+    }
+}
+
 /// The original pico under gunicorn with 2 workers, when Python has it.
-fn original(python_bin: &Path) -> Option<Server> {
+fn original(python_bin: &Path, pinning: Option<&Pinning>) -> Option<Server> {
     let gunicorn = python_bin.join("gunicorn");
     if !gunicorn.exists() {
         return None;
@@ -171,7 +249,7 @@ fn original(python_bin: &Path) -> Option<Server> {
         .ok()?
         .port();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("original");
-    let child = Command::new(gunicorn)
+    let child = Pinning::command(pinning, gunicorn)
         .args([
             "--workers",
             "2",
@@ -210,6 +288,8 @@ struct Round {
     errors: u64,
     seconds: f64,
     latencies_us: Vec<u32>,
+    /// The server's CPU time over the round, in clock ticks.
+    cpu_ticks: u64,
 }
 
 impl Round {
@@ -217,6 +297,8 @@ impl Round {
         self.requests as f64 / self.seconds
     }
 
+    /// The latency below which a share `p` of the round's answers came, in
+    /// milliseconds.
     fn percentile(&self, p: f64) -> f64 {
         if self.latencies_us.is_empty() {
             return f64::NAN;
@@ -226,6 +308,76 @@ impl Round {
         let index = ((sorted.len() - 1) as f64 * p).round() as usize;
         f64::from(sorted[index]) / 1000.0
     }
+
+    /// The server's CPU time (user and system) per answered request.
+    fn cpu_us_per_request(&self) -> f64 {
+        // /proc counts in USER_HZ, which Linux fixes at 100 on every
+        // architecture it exposes to user space.
+        self.cpu_ticks as f64 * 1e6 / 100.0 / self.requests.max(1) as f64
+    }
+}
+
+/// A server's figures in a scenario: the medians of its rounds.
+struct Figures {
+    rate: f64,
+    p50: f64,
+    p99: f64,
+    cpu_us: f64,
+    errors: u64,
+}
+
+impl Figures {
+    fn of(rounds: &[Round]) -> Figures {
+        let each = |f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
+        Figures {
+            rate: each(Round::rate),
+            p50: each(|r| r.percentile(0.5)),
+            p99: each(|r| r.percentile(0.99)),
+            cpu_us: each(Round::cpu_us_per_request),
+            errors: rounds.iter().map(|r| r.errors).sum(),
+        }
+    }
+}
+
+/// The median over paired rounds of the ratio of a figure of `a` to that of
+/// `other`: each round of one is paired with the round of the other run
+/// right next to it, and a median of those ratios is what drift disturbs
+/// least.
+fn paired(a: &[Round], other: &[Round], figure: fn(&Round) -> f64) -> f64 {
+    median(a.iter().zip(other).map(|(a, o)| figure(a) / figure(o)).collect())
+}
+
+/// Rounds of two servers in turn, the order flipped every round (one two,
+/// two one, ...) so that neither always runs first.
+fn alternate(
+    runtime: &tokio::runtime::Runtime,
+    pair: [&Server; 2],
+    scenario: &Scenario,
+    options: &Options,
+) -> [Vec<Round>; 2] {
+    let duration = Duration::from_secs_f64(options.seconds);
+    let mut rounds = [Vec::new(), Vec::new()];
+    for round in 0..options.rounds {
+        for k in 0..2 {
+            let i = (round + k) % 2;
+            let server = pair[i];
+            let before = server.cpu_ticks();
+            let mut result = runtime.block_on(load(&server.addr, scenario, options.connections, duration));
+            result.cpu_ticks = server.cpu_ticks().saturating_sub(before);
+            if options.verbose {
+                eprintln!(
+                    "  {} round {round}: {} {:.0}/s, p99 {:.2} ms, {:.1} µs CPU a request",
+                    scenario.name,
+                    server.label,
+                    result.rate(),
+                    result.percentile(0.99),
+                    result.cpu_us_per_request()
+                );
+            }
+            rounds[i].push(result);
+        }
+    }
+    rounds
 }
 
 fn request(addr: &str, scenario: &Scenario) -> Request<Full<Bytes>> {
@@ -354,6 +506,9 @@ struct Options {
     compile: bool,
     output: PathBuf,
     only: Option<String>,
+    verbose: bool,
+    /// The CPUs of the machine, counted before this process is pinned.
+    cores: usize,
 }
 
 fn options() -> Options {
@@ -369,13 +524,15 @@ fn options() -> Options {
         smoke,
         rounds: value("--rounds")
             .and_then(|v| v.parse().ok())
-            .unwrap_or(if smoke { 1 } else { 5 }),
+            .unwrap_or(if smoke { 1 } else { 12 }),
         seconds: value("--seconds")
             .and_then(|v| v.parse().ok())
-            .unwrap_or(if smoke { 1.0 } else { 3.0 }),
+            .unwrap_or(if smoke { 1.0 } else { 1.5 }),
         connections: value("--connections").and_then(|v| v.parse().ok()).unwrap_or(16),
         compile: !smoke && !args.iter().any(|a| a == "--no-compile"),
         only: value("--only"),
+        verbose: args.iter().any(|a| a == "--verbose"),
+        cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
         output: value("--output").map_or_else(
             || Path::new(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md"),
             PathBuf::from,
@@ -409,10 +566,19 @@ fn main() {
         return;
     }
     let options = options();
+    let pinning = Pinning::apply();
     let bin = std::env::current_exe().unwrap().parent().unwrap().to_owned();
     let mut servers = vec![
-        Server::start("A", "Pico", Command::new(bin.join("bench-pico"))),
-        Server::start("B", "hand-written axum", Command::new(bin.join("bench-axum"))),
+        Server::start(
+            "A",
+            "Pico",
+            Pinning::command(pinning.as_ref(), bin.join("bench-pico")),
+        ),
+        Server::start(
+            "B",
+            "hand-written axum",
+            Pinning::command(pinning.as_ref(), bin.join("bench-axum")),
+        ),
     ];
     let python = std::env::var_os("PICO_PYTHON")
         .map(PathBuf::from)
@@ -421,7 +587,7 @@ fn main() {
             let home = std::env::var_os("HOME").unwrap_or_default();
             Path::new(&home).join(".cache/pico-tests/pico-2.0.5/bin")
         });
-    match original(&python) {
+    match original(&python, pinning.as_ref()) {
         Some(server) => servers.push(server),
         None => eprintln!(
             "(no gunicorn with pico 2.0.5 in {}: C is left out)",
@@ -463,7 +629,6 @@ fn main() {
     }
     println!("every scenario answers correctly on {} servers", servers.len());
 
-    let duration = Duration::from_secs_f64(options.seconds);
     let mut table = Vec::new();
     for scenario in &scenarios {
         // Warm-up, discarded.
@@ -472,72 +637,49 @@ fn main() {
                 &server.addr,
                 scenario,
                 options.connections,
-                duration.min(Duration::from_secs(1)),
+                Duration::from_secs_f64(options.seconds.min(1.0)),
             ));
         }
-        let mut rounds: Vec<Vec<Round>> = vec![Vec::new(); servers.len()];
-        for round in 0..options.rounds {
-            // Each round starts with another server, so that none always
-            // runs first (or right after gunicorn's workers) and a position
-            // effect falls on all alike.
-            for k in 0..servers.len() {
-                let i = (round + k) % servers.len();
-                let result =
-                    runtime.block_on(load(&servers[i].addr, scenario, options.connections, duration));
-                rounds[i].push(result);
-            }
-        }
-        let results: Vec<(f64, f64, f64, u64)> = rounds
-            .iter()
-            .map(|rs| {
-                let mut all = Round::default();
-                for r in rs {
-                    all.latencies_us.extend(&r.latencies_us);
-                    all.errors += r.errors;
-                }
-                (
-                    median(rs.iter().map(Round::rate).collect()),
-                    all.percentile(0.5),
-                    all.percentile(0.99),
-                    all.errors,
-                )
-            })
-            .collect();
+        // A against B, then A against C in a pass of its own: C's rounds
+        // (a thousand short connections a second, two Python processes)
+        // leave the machine busier than they found it, and must not fall
+        // more on one of A and B than on the other.
+        let [a, b] = alternate(&runtime, [&servers[0], &servers[1]], scenario, &options);
+        let versus_c = servers
+            .get(2)
+            .map(|c| alternate(&runtime, [&servers[0], c], scenario, &options));
+        let mut figures = vec![Figures::of(&a), Figures::of(&b)];
+        let ab = paired(&a, &b, Round::rate);
+        let p99_ab = paired(&a, &b, |r| r.percentile(0.99));
+        let ac = versus_c.map(|[a_again, c]| {
+            figures.push(Figures::of(&c));
+            paired(&a_again, &c, Round::rate)
+        });
         let line: Vec<String> = servers
             .iter()
-            .zip(&results)
-            .map(|(s, (rate, p50, p99, errors))| {
+            .zip(&figures)
+            .map(|(s, f)| {
                 format!(
-                    "{} {rate:.0}/s p50 {p50:.2}ms p99 {p99:.2}ms errors {errors}",
-                    s.label
+                    "{} {:.0}/s p50 {:.2}ms p99 {:.2}ms {:.1}µs CPU errors {}",
+                    s.label, f.rate, f.p50, f.p99, f.cpu_us, f.errors
                 )
             })
             .collect();
-        // Each round of A is paired with the round of B (and C) next to it:
-        // the median of those ratios is what drift disturbs least.
-        let paired = |other: usize| {
-            rounds.get(other).map(|other| {
-                median(
-                    rounds[0]
-                        .iter()
-                        .zip(other)
-                        .map(|(a, o)| a.rate() / o.rate())
-                        .collect(),
-                )
-            })
-        };
-        let (ab, ac) = (paired(1).unwrap_or(f64::NAN), paired(2));
         println!("{:<18} {}  (A/B {ab:.2})", scenario.name, line.join(" | "));
         table.push(Row {
             name: scenario.name,
-            results,
+            figures,
             ab,
+            p99_ab,
             ac,
         });
     }
     let rss: Vec<Option<u64>> = servers.iter().map(Server::peak_rss_kib).collect();
     if options.smoke {
-        let errors: u64 = table.iter().flat_map(|row| row.results.iter().map(|x| x.3)).sum();
+        let errors: u64 = table
+            .iter()
+            .flat_map(|row| row.figures.iter().map(|f| f.errors))
+            .sum();
         if errors > 0 {
             eprintln!("{errors} wrong answers under load");
             drop(servers);
@@ -548,7 +690,7 @@ fn main() {
     }
     drop(servers);
     let compile = options.compile.then(compile_times);
-    let mut report = report(&options, &table, &rss, compile.as_ref());
+    let mut report = report(&options, pinning.as_ref(), &table, &rss, compile.as_ref());
     // The soak section is written by `--soak`; a benchmark run keeps it.
     if let Some(soak) = std::fs::read_to_string(&options.output)
         .ok()
@@ -666,16 +808,23 @@ fn compile_times() -> CompileTimes {
     CompileTimes { pico, axum }
 }
 
-/// A scenario's figures: per server (rate, p50, p99, errors), and the
-/// paired ratios.
+/// A scenario's figures, per server (A, B, and C when run), and the paired
+/// ratios.
 struct Row {
     name: &'static str,
-    results: Vec<(f64, f64, f64, u64)>,
+    figures: Vec<Figures>,
     ab: f64,
+    p99_ab: f64,
     ac: Option<f64>,
 }
 
-fn report(options: &Options, table: &[Row], rss: &[Option<u64>], compile: Option<&CompileTimes>) -> String {
+fn report(
+    options: &Options,
+    pinning: Option<&Pinning>,
+    table: &[Row],
+    rss: &[Option<u64>],
+    compile: Option<&CompileTimes>,
+) -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
@@ -684,7 +833,7 @@ fn report(options: &Options, table: &[Row], rss: &[Option<u64>], compile: Option
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
         })
         .unwrap_or_default();
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cores = options.cores;
     let rustc = Command::new("rustc")
         .arg("--version")
         .output()
@@ -696,7 +845,7 @@ fn report(options: &Options, table: &[Row], rss: &[Option<u64>], compile: Option
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
-    let has_c = table.first().is_some_and(|row| row.results.len() > 2);
+    let has_c = table.first().is_some_and(|row| row.figures.len() > 2);
     let mut out = String::new();
     let _ = writeln!(out, "# Benchmarks\n");
     let _ = writeln!(
@@ -706,8 +855,20 @@ fn report(options: &Options, table: &[Row], rss: &[Option<u64>], compile: Option
     let _ = writeln!(out, "- Machine: {cpu}, {cores} cores; {rustc}; {date}.");
     let _ = writeln!(
         out,
-        "- Load: this process on loopback, {} keep-alive connections, {} rounds of {} s per server, alternating servers (each round starting with the next one) so drift and position fall on all; a 1 s warm-up per server and scenario, discarded.",
+        "- Load: this process on loopback, {} keep-alive connections. Per scenario, a 1 s warm-up per server, discarded; then {} rounds of {} s of A and B in turn, the order flipped every round (A B, B A, ...); then, in a pass of its own, as many of A and C.",
         options.connections, options.rounds, options.seconds,
+    );
+    let _ = writeln!(
+        out,
+        "- {}",
+        match pinning {
+            Some(p) => format!(
+                "CPUs: the servers run on CPU {}, the load on CPU {} (`taskset`), so that the two never take turns on one core and each figure is the server's own cost.",
+                p.servers, p.load
+            ),
+            None => "CPUs: not pinned (a single CPU, or no `taskset`); servers and load share the machine."
+                .to_owned(),
+        }
     );
     let _ = writeln!(
         out,
@@ -720,47 +881,37 @@ fn report(options: &Options, table: &[Row], rss: &[Option<u64>], compile: Option
     );
     let _ = writeln!(
         out,
-        "- Requests/s is the median of the rounds; A/B and A/C are the medians of the ratios of paired rounds (each round of A with the rounds of B and C next to it); p50 and p99 latency over all rounds.\n"
+        "- Every figure of a server is the median of its rounds: requests/s; p50 and p99 latency, in ms, each computed per round; CPU µs a request, the server's user and system time over the round divided by its answers (for C, its gunicorn master and workers). A/B, p99 A/B and A/C are the medians of the ratios of paired rounds: each round of A with the round of the other run right next to it.\n"
     );
     let _ = write!(
         out,
-        "| scenario | A req/s | B req/s | A/B | A p50 ms | B p50 ms | A p99 ms | B p99 ms | p99 A/B |"
+        "| scenario | A req/s | B req/s | A/B | A p50 | B p50 | A p99 | B p99 | p99 A/B | A CPU µs | B CPU µs |"
     );
     if has_c {
-        let _ = write!(out, " C req/s | A/C |");
+        let _ = write!(out, " C req/s | C CPU µs | A/C |");
     }
     let _ = writeln!(out);
-    let _ = write!(out, "|---|---|---|---|---|---|---|---|---|");
+    let _ = write!(out, "|---|---|---|---|---|---|---|---|---|---|---|");
     if has_c {
-        let _ = write!(out, "---|---|");
+        let _ = write!(out, "---|---|---|");
     }
     let _ = writeln!(out);
-    for Row {
-        name,
-        results: r,
-        ab,
-        ac,
-    } in table
-    {
-        let (a, b) = (&r[0], &r[1]);
+    for row in table {
+        let (a, b) = (&row.figures[0], &row.figures[1]);
         let _ = write!(
             out,
-            "| {name} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
-            a.0,
-            b.0,
-            ab,
-            a.1,
-            b.1,
-            a.2,
-            b.2,
-            a.2 / b.2
+            "| {} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} | {:.1} |",
+            row.name, a.rate, b.rate, row.ab, a.p50, b.p50, a.p99, b.p99, row.p99_ab, a.cpu_us, b.cpu_us
         );
-        if let (Some(c), Some(ac)) = (r.get(2), ac) {
-            let _ = write!(out, " {:.0} | {ac:.1} |", c.0);
+        if let (Some(c), Some(ac)) = (row.figures.get(2), row.ac) {
+            let _ = write!(out, " {:.0} | {:.0} | {ac:.1} |", c.rate, c.cpu_us);
         }
         let _ = writeln!(out);
     }
-    let errors: u64 = table.iter().flat_map(|row| row.results.iter().map(|x| x.3)).sum();
+    let errors: u64 = table
+        .iter()
+        .flat_map(|row| row.figures.iter().map(|f| f.errors))
+        .sum();
     let _ = writeln!(
         out,
         "\nWrong answers or connection errors under load: {errors}.\n"
@@ -786,7 +937,7 @@ fn report(options: &Options, table: &[Row], rss: &[Option<u64>], compile: Option
         .iter()
         .find(|row| row.name.starts_with("panic"))
         .zip(table.iter().find(|row| row.name.starts_with("HttpError")))
-        .map(|(p, h)| p.results[0].0 / h.results[0].0);
+        .map(|(p, h)| p.figures[0].rate / h.figures[0].rate);
     if let Some(ratio) = panic_ratio {
         let _ = writeln!(
             out,
