@@ -2,15 +2,19 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::future::Future;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Request as HttpRequest;
 use axum::response::Response;
+use bytes::Bytes;
 use http::Method;
 use http::header::{ALLOW, HeaderMap, HeaderName, HeaderValue};
 use http::request::Parts;
@@ -27,9 +31,9 @@ use crate::failure::{Failure, http_error_response};
 use crate::hooks::{Hooks, NoHooks};
 use crate::json::JsonCodec;
 use crate::mixin::{Mixin, Stack};
-use crate::panic::{self, Guarded};
+use crate::panic::{self, Caught, Guarded};
 use crate::request::{Request, root_url};
-use crate::response::{is_callback_name, json_response, jsonp, typed_response};
+use crate::response::{Outcome, Reply, is_callback_name, json_response, jsonp, typed_response};
 
 /// The default limit on a request body: 16 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -197,9 +201,8 @@ impl App {
     pub fn into_router(self) -> Router {
         panic::install_hook();
         let log = self.log_requests;
-        let shared = Arc::new(Shared::build(self));
-        let router =
-            Router::new().fallback(move |request: HttpRequest| dispatch(Arc::clone(&shared), request));
+        let service = Service(Arc::new(Shared::build(self)));
+        let router = Router::new().fallback_service(service);
         if log {
             router.layer(axum::middleware::from_fn(crate::server::log_request))
         } else {
@@ -335,6 +338,36 @@ impl Shared {
         }
     }
 
+    fn context(&self, entry: &Entry, parts: Parts, prefix: String) -> Context {
+        Context {
+            request: Request::new(parts, prefix, self.debug, Arc::clone(&entry.qualified)),
+            args: Args::default(),
+            codec: self.codec.clone(),
+        }
+    }
+
+    /// The response to a call's result (a failure's, when it failed or
+    /// panicked), through `posthandle`.
+    fn finish(
+        &self,
+        entry: &Entry,
+        cx: &Context,
+        result: Result<Result<Response, Failure>, Caught>,
+    ) -> Response {
+        let mut response = match result {
+            Ok(Ok(response)) => response,
+            Ok(Err(failure)) => self.failure_response(&failure, &cx.request, &entry.qualified),
+            Err(caught) => self.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
+        };
+        let posthandle = panic::catch(self.backtraces, || {
+            self.hooks.posthandle(&cx.request, &mut response)
+        });
+        match posthandle {
+            Ok(()) => response,
+            Err(caught) => self.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
+        }
+    }
+
     /// Turns a failure into the response: logged once when internal, then
     /// the app's `handle_exception`, whose own panic gives the standard body.
     fn failure_response(&self, failure: &Failure, request: &Request, function: &str) -> Response {
@@ -363,12 +396,64 @@ fn json_errors(response: Response) -> Response {
     http_error_response(&HttpError::new(status))
 }
 
-/// The life of one request.
-async fn dispatch(shared: Arc<Shared>, request: HttpRequest) -> Response {
+/// The app as a tower service: what [`App::into_router`] falls back to.
+#[derive(Clone)]
+struct Service(Arc<Shared>);
+
+impl tower::Service<HttpRequest> for Service {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Answer;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: HttpRequest) -> Answer {
+        dispatch(&self.0, request)
+    }
+}
+
+/// The answer to a request. Most requests (no body to read, a sync
+/// function) are answered within `call`, and their future only hands the
+/// response over; the others get a boxed future, so that their state does
+/// not weigh on every request's.
+enum Answer {
+    Now(Option<Response>),
+    Later(Pin<Box<dyn Future<Output = Response> + Send>>),
+}
+
+impl Answer {
+    fn later(future: impl Future<Output = Response> + Send + 'static) -> Self {
+        Answer::Later(Box::pin(future))
+    }
+}
+
+impl Future for Answer {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Answer::Now(response) => {
+                Poll::Ready(Ok(response.take().expect("`Answer` polled after completion")))
+            }
+            Answer::Later(future) => future.as_mut().poll(cx).map(Ok),
+        }
+    }
+}
+
+impl From<Response> for Answer {
+    fn from(response: Response) -> Self {
+        Answer::Now(Some(response))
+    }
+}
+
+/// Routes one request.
+fn dispatch(shared: &Arc<Shared>, request: HttpRequest) -> Answer {
     let (mut parts, body) = request.into_parts();
     let root = match Root::of(&parts) {
         Ok(root) => root,
-        Err(e) => return http_error_response(&e),
+        Err(e) => return http_error_response(&e).into(),
     };
     let route = {
         let mut path = root.strip(parts.uri.path());
@@ -382,12 +467,15 @@ async fn dispatch(shared: Arc<Shared>, request: HttpRequest) -> Response {
             Some(files) => {
                 parts.uri = root.stripped_uri(&parts.uri);
                 let request = HttpRequest::from_parts(parts, body);
-                match Box::pin(files.clone().oneshot(request)).await {
-                    Ok(response) => response,
-                    Err(never) => match never {},
-                }
+                let files = files.clone();
+                Answer::later(async move {
+                    match files.oneshot(request).await {
+                        Ok(response) => response,
+                        Err(never) => match never {},
+                    }
+                })
             }
-            None => http_error_response(&HttpError::not_found()),
+            None => http_error_response(&HttpError::not_found()).into(),
         };
     };
     let required = match route {
@@ -395,13 +483,18 @@ async fn dispatch(shared: Arc<Shared>, request: HttpRequest) -> Response {
         Route::Module(..) | Route::App(_) | Route::Client => None,
     };
     if let Err(e) = check_method(&parts.method, required) {
-        return http_error_response(&e);
+        return http_error_response(&e).into();
     }
     match route {
         Route::Function(index) => {
             // Owned once here (`root` borrows `parts`, which the call takes).
             let prefix = root.prefix.to_owned();
-            call(&shared, &shared.functions[index], parts, prefix, body).await
+            if may_have_body(&parts) {
+                let shared = Arc::clone(shared);
+                Answer::later(async move { call_with_body(&shared, index, parts, prefix, body).await })
+            } else {
+                call_now(shared, index, parts, prefix)
+            }
         }
         Route::Module(index, form) => definition(
             &shared.module_defs[index],
@@ -409,9 +502,10 @@ async fn dispatch(shared: Arc<Shared>, request: HttpRequest) -> Response {
             "pico.loadModuleDefinition",
             &root,
             &parts,
-        ),
-        Route::App(form) => definition(&shared.app_def, form, "pico.loadAppDefinition", &root, &parts),
-        Route::Client => crate::client_js::response(&parts.headers),
+        )
+        .into(),
+        Route::App(form) => definition(&shared.app_def, form, "pico.loadAppDefinition", &root, &parts).into(),
+        Route::Client => crate::client_js::response(&parts.headers).into(),
     }
 }
 
@@ -432,38 +526,80 @@ fn check_method(method: &Method, required: Option<&'static str>) -> Result<(), H
     Err(HttpError::method_not_allowed().with_header(ALLOW, allow))
 }
 
-/// Calls an exposed function: hooks, checks, the function, error handling
-/// and posthandle. Everything that runs user code runs under the panic guard.
-async fn call(shared: &Shared, entry: &Entry, parts: Parts, prefix: String, body: Body) -> Response {
-    let backtraces = shared.backtraces;
-    let mut cx = Context {
-        request: Request::new(parts, prefix, shared.debug, Arc::clone(&entry.qualified)),
-        args: Args::default(),
-        codec: shared.codec.clone(),
-    };
-    let result = Guarded::new(run(shared, entry, &mut cx, body), backtraces).await;
-    let mut response = match result {
-        Ok(Ok(response)) => response,
-        Ok(Err(failure)) => shared.failure_response(&failure, &cx.request, &entry.qualified),
-        Err(caught) => shared.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
-    };
-    let posthandle = panic::catch(backtraces, || shared.hooks.posthandle(&cx.request, &mut response));
-    match posthandle {
-        Ok(()) => response,
-        Err(caught) => shared.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
-    }
+/// How far a call got without waiting.
+enum Step {
+    Done(Response),
+    /// An async function's future, and the JSONP callback for its result.
+    Pending(
+        Pin<Box<dyn Future<Output = Result<Reply, Failure>> + Send>>,
+        Option<String>,
+    ),
 }
 
-/// The part of a call that can fail, in the documented order.
-async fn run(shared: &Shared, entry: &Entry, cx: &mut Context, body: Body) -> Result<Response, Failure> {
-    // Without a body to read, the arguments are read at once; with one, the
-    // reading is boxed so that its state does not weigh on every request's
-    // future (which axum allocates and moves per request).
-    let (mut args, body) = if may_have_body(cx.request.parts()) {
-        Box::pin(read_args(cx.request.parts(), body, shared.body_limit)).await?
-    } else {
-        (query_args(cx.request.parts())?, bytes::Bytes::new())
+/// Calls an exposed function whose arguments are all in the URL: at once,
+/// unless the function is async. Everything that runs user code runs under
+/// the panic guard.
+fn call_now(shared: &Arc<Shared>, index: usize, parts: Parts, prefix: String) -> Answer {
+    let entry = &shared.functions[index];
+    let mut cx = shared.context(entry, parts, prefix);
+    let step = panic::catch(shared.backtraces, || {
+        let args = query_args(cx.request.parts())?;
+        let callback = prepare(shared, entry, &mut cx, args, Bytes::new())?;
+        Ok(match (entry.function.thunk)(&mut cx)? {
+            Outcome::Ready(reply) => Step::Done(reply?.into_response(callback.as_deref())),
+            Outcome::Pending(future) => Step::Pending(future, callback),
+        })
+    });
+    let result = match step {
+        Ok(Ok(Step::Pending(future, callback))) => {
+            let shared = Arc::clone(shared);
+            return Answer::later(async move {
+                let result = Guarded::new(future, shared.backtraces)
+                    .await
+                    .map(|reply| reply.map(|reply| reply.into_response(callback.as_deref())));
+                shared.finish(&shared.functions[index], &cx, result)
+            });
+        }
+        Ok(Ok(Step::Done(response))) => Ok(Ok(response)),
+        Ok(Err(failure)) => Ok(Err(failure)),
+        Err(caught) => Err(caught),
     };
+    shared.finish(entry, &cx, result).into()
+}
+
+/// Calls an exposed function once its request's body is read.
+async fn call_with_body(shared: &Shared, index: usize, parts: Parts, prefix: String, body: Body) -> Response {
+    let entry = &shared.functions[index];
+    let mut cx = shared.context(entry, parts, prefix);
+    let result = Guarded::new(run_with_body(shared, entry, &mut cx, body), shared.backtraces).await;
+    shared.finish(entry, &cx, result)
+}
+
+async fn run_with_body(
+    shared: &Shared,
+    entry: &Entry,
+    cx: &mut Context,
+    body: Body,
+) -> Result<Response, Failure> {
+    let (args, body) = read_args(cx.request.parts(), body, shared.body_limit).await?;
+    let callback = prepare(shared, entry, cx, args, body)?;
+    let reply = match (entry.function.thunk)(cx)? {
+        Outcome::Ready(reply) => reply?,
+        Outcome::Pending(future) => future.await?,
+    };
+    Ok(reply.into_response(callback.as_deref()))
+}
+
+/// What runs before the function, in the documented order: the arguments
+/// in place, the JSONP callback taken out, the hooks' and the module's
+/// prehandle, the arguments checked. Returns the callback.
+fn prepare(
+    shared: &Shared,
+    entry: &Entry,
+    cx: &mut Context,
+    mut args: Args,
+    body: Bytes,
+) -> Result<Option<String>, Failure> {
     args.set_codec(shared.codec.clone());
     cx.args = args;
     cx.request.set_body(body);
@@ -476,9 +612,7 @@ async fn run(shared: &Shared, entry: &Entry, cx: &mut Context, body: Body) -> Re
         cx.args.take(name);
     }
     check_args(&entry.function, &cx.args)?;
-    let outcome = (entry.function.thunk)(cx)?;
-    let reply = outcome.finish().await?;
-    Ok(reply.into_response(callback.as_deref()))
+    Ok(callback)
 }
 
 fn definition(template: &Template, form: Form, loader: &str, root: &Root<'_>, parts: &Parts) -> Response {

@@ -57,8 +57,8 @@ pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result
             // Streamed: the parts are copied out of the body as it arrives,
             // not out of a copy of the whole body.
             check_declared_length(parts, limit)?;
-            // Boxed: multer's state would otherwise make every request's
-            // future kilobytes larger.
+            // Boxed: multer's state would otherwise make the future of
+            // every request with a JSON or form body kilobytes larger.
             Box::pin(push_multipart(&mut args, body, boundary, limit)).await?;
             Bytes::new()
         }

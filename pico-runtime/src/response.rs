@@ -38,15 +38,6 @@ impl std::fmt::Debug for Outcome {
     }
 }
 
-impl Outcome {
-    pub(crate) async fn finish(self) -> Result<Reply, Failure> {
-        match self {
-            Outcome::Ready(result) => result,
-            Outcome::Pending(future) => future.await,
-        }
-    }
-}
-
 /// Serialises a value as the JSON reply, through the app's codec when it
 /// has one. A `Serialize` impl that fails is an internal error.
 pub fn json<T: crate::__private::Returnable + ?Sized>(
