@@ -490,10 +490,11 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest) -> Answer {
             // Owned once here (`root` borrows `parts`, which the call takes).
             let prefix = root.prefix.to_owned();
             if may_have_body(&parts) {
-                let shared = Arc::clone(shared);
-                Answer::later(async move { call_with_body(&shared, index, parts, prefix, body).await })
+                call_with_body(shared, index, parts, prefix, body)
             } else {
-                call_now(shared, index, parts, prefix)
+                call(shared, index, parts, prefix, |parts| {
+                    Ok((query_args(parts)?, Bytes::new()))
+                })
             }
         }
         Route::Module(index, form) => definition(
@@ -536,15 +537,21 @@ enum Step {
     ),
 }
 
-/// Calls an exposed function whose arguments are all in the URL: at once,
+/// Calls an exposed function with the arguments `read` gives: at once,
 /// unless the function is async. Everything that runs user code runs under
 /// the panic guard.
-fn call_now(shared: &Arc<Shared>, index: usize, parts: Parts, prefix: String) -> Answer {
+fn call(
+    shared: &Arc<Shared>,
+    index: usize,
+    parts: Parts,
+    prefix: String,
+    read: impl FnOnce(&Parts) -> Result<(Args, Bytes), Failure>,
+) -> Answer {
     let entry = &shared.functions[index];
     let mut cx = shared.context(entry, parts, prefix);
     let step = panic::catch(shared.backtraces, || {
-        let args = query_args(cx.request.parts())?;
-        let callback = prepare(shared, entry, &mut cx, args, Bytes::new())?;
+        let (args, body) = read(cx.request.parts())?;
+        let callback = prepare(shared, entry, &mut cx, args, body)?;
         Ok(match (entry.function.thunk)(&mut cx)? {
             Outcome::Ready(reply) => Step::Done(reply?.into_response(callback.as_deref())),
             Outcome::Pending(future) => Step::Pending(future, callback),
@@ -567,27 +574,22 @@ fn call_now(shared: &Arc<Shared>, index: usize, parts: Parts, prefix: String) ->
     shared.finish(entry, &cx, result).into()
 }
 
-/// Calls an exposed function once its request's body is read.
-async fn call_with_body(shared: &Shared, index: usize, parts: Parts, prefix: String, body: Body) -> Response {
-    let entry = &shared.functions[index];
-    let mut cx = shared.context(entry, parts, prefix);
-    let result = Guarded::new(run_with_body(shared, entry, &mut cx, body), shared.backtraces).await;
-    shared.finish(entry, &cx, result)
-}
-
-async fn run_with_body(
-    shared: &Shared,
-    entry: &Entry,
-    cx: &mut Context,
-    body: Body,
-) -> Result<Response, Failure> {
-    let (args, body) = read_args(cx.request.parts(), body, shared.body_limit).await?;
-    let callback = prepare(shared, entry, cx, args, body)?;
-    let reply = match (entry.function.thunk)(cx)? {
-        Outcome::Ready(reply) => reply?,
-        Outcome::Pending(future) => future.await?,
-    };
-    Ok(reply.into_response(callback.as_deref()))
+/// Reads the request's body, then calls the function. Only the reading
+/// waits here: what comes after is [`call`]'s, so that this future stays
+/// small.
+fn call_with_body(shared: &Arc<Shared>, index: usize, parts: Parts, prefix: String, body: Body) -> Answer {
+    let shared = Arc::clone(shared);
+    Answer::later(async move {
+        let read = Guarded::new(read_args(&parts, body, shared.body_limit), shared.backtraces).await;
+        let read = match read {
+            Ok(read) => read.map_err(Failure::from),
+            Err(caught) => Err(Failure::from_panic(caught)),
+        };
+        match call(&shared, index, parts, prefix, move |_| read) {
+            Answer::Now(response) => response.expect("a new answer has its response"),
+            Answer::Later(future) => future.await,
+        }
+    })
 }
 
 /// What runs before the function, in the documented order: the arguments
