@@ -53,6 +53,16 @@ pub mod testapp {
     }
 
     #[expose]
+    pub fn fingerprints(upload: Upload, note: String) -> (usize, u64, usize, u64) {
+        (
+            upload.data.len(),
+            super::fnv(&upload.data),
+            note.len(),
+            super::fnv(note.as_bytes()),
+        )
+    }
+
+    #[expose]
     pub fn file_names(files: Vec<Upload>) -> Vec<String> {
         files.into_iter().map(|f| f.file_name).collect()
     }
@@ -468,6 +478,45 @@ async fn multipart_files_arrive_as_uploads() {
         .send(s.client.post(s.url("/testapp/file_names")).multipart(form))
         .await;
     assert_eq!(a.json(), json!(["one", "two"]));
+}
+
+/// FNV-1a, to compare large uploads without sending them back.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[tokio::test]
+async fn large_parts_arrive_whole_and_in_order() {
+    // Megabytes arrive in many reads, so the server puts each part together
+    // from many pieces; the bytes include CR LF and dashes, which look like
+    // the start of a boundary.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let data: Vec<u8> = (0..3 * 1024 * 1024 + 17)
+        .map(|i| {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            match i % 4099 {
+                0 => b'\r',
+                1 => b'\n',
+                2 | 3 => b'-',
+                _ => (state >> 56) as u8,
+            }
+        })
+        .collect();
+    let note: String = (0..300_000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+    let expected = json!([data.len(), fnv(&data), note.len(), fnv(note.as_bytes())]);
+    let s = server().await;
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "upload",
+            reqwest::multipart::Part::bytes(data).file_name("big.bin"),
+        )
+        .text("note", note);
+    let a = s
+        .send(s.client.post(s.url("/testapp/fingerprints")).multipart(form))
+        .await;
+    assert_eq!(a.json(), expected);
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Reading a request's arguments from its query string and body.
 
 use axum::body::Body;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use compact_str::CompactString;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::request::Parts;
@@ -199,7 +199,7 @@ async fn push_multipart(
                 let content_type = field
                     .content_type()
                     .map_or_else(|| "application/octet-stream".to_owned(), ToString::to_string);
-                let data = field.bytes().await.map_err(malformed)?;
+                let data = part_data(field).await.map_err(malformed)?;
                 files.push((
                     name,
                     Upload {
@@ -212,7 +212,7 @@ async fn push_multipart(
             None => {
                 // Strictly UTF-8: multer's `text()` would guess a charset
                 // and drop what does not decode.
-                let bytes = field.bytes().await.map_err(malformed)?;
+                let bytes = part_data(field).await.map_err(malformed)?;
                 let text = String::from_utf8(bytes.into())
                     .map_err(|_| bad_request("A multipart form value is not valid UTF-8."))?;
                 args.push(name, Arg::Text(text.into()), true)?;
@@ -224,6 +224,26 @@ async fn push_multipart(
         args.push(name, Arg::File(upload), true)?;
     }
     Ok(())
+}
+
+/// A part's data. multer hands it over in pieces of the buffer it reads
+/// into; they are kept as they come and copied once, into a buffer of the
+/// exact size, where `Field::bytes` would copy each into a buffer that
+/// grows, and so copy a large file again at every doubling. A part that
+/// came in one piece is not copied at all.
+async fn part_data(mut field: multer::Field<'_>) -> Result<Bytes, multer::Error> {
+    let mut pieces = Vec::new();
+    while let Some(piece) = field.chunk().await? {
+        pieces.push(piece);
+    }
+    if pieces.len() <= 1 {
+        return Ok(pieces.pop().unwrap_or_default());
+    }
+    let mut data = BytesMut::with_capacity(pieces.iter().map(Bytes::len).sum());
+    for piece in &pieces {
+        data.extend_from_slice(piece);
+    }
+    Ok(data.freeze())
 }
 
 fn bad_request(message: impl Into<std::borrow::Cow<'static, str>>) -> HttpError {
