@@ -648,7 +648,7 @@ fn take_callback(args: &mut Args) -> Result<Option<String>, HttpError> {
     let name = match args.take("_callback") {
         None => return Ok(None),
         Some(Arg::Text(text)) => text.into_string(),
-        Some(Arg::Json(raw)) => serde_json::from_str(raw.get()).unwrap_or_default(),
+        Some(Arg::Json(raw)) => serde_json::from_slice(raw.bytes()).unwrap_or_default(),
         Some(_) => String::new(),
     };
     checked_callback(name).map(Some)

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use compact_str::CompactString;
 use serde::de::value::Error as DeError;
 use serde::de::{DeserializeOwned, IntoDeserializer, MapAccess, Visitor};
@@ -31,11 +32,33 @@ pub(crate) enum Arg {
     /// it is JSON and taken as the plain string when it is not.
     Text(CompactString),
     /// A value of a JSON body.
-    Json(Box<RawValue>),
+    Json(RawJson),
     /// A file of a multipart body.
     File(Upload),
     /// A name given several times in one source.
     Many(Vec<Arg>),
+}
+
+/// The text of one JSON value, already checked by the parser that found
+/// it: a slice of the body it came in, so that a JSON body's arguments cost
+/// no copy and no allocation each.
+#[derive(Clone)]
+pub(crate) struct RawJson(Bytes);
+
+impl RawJson {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    fn text(&self) -> Result<&str, String> {
+        std::str::from_utf8(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+impl std::fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.0))
+    }
 }
 
 /// The arguments of one request, by name, as the client sent them.
@@ -104,8 +127,8 @@ impl Args {
     /// Sets the argument `name`, replacing what the client sent. A value
     /// that does not serialise is set as `null`.
     pub fn insert(&mut self, name: impl Into<String>, value: impl Serialize) {
-        let json = serde_json::to_string(&value).unwrap_or_else(|_| "null".to_owned());
-        let raw = RawValue::from_string(json).unwrap_or_else(|_| RawValue::NULL.to_owned());
+        let json = serde_json::to_vec(&value).unwrap_or_else(|_| b"null".to_vec());
+        let raw = RawJson(Bytes::from(json));
         let name = CompactString::from(name.into());
         match self.entries.iter_mut().find(|(n, ..)| *n == name) {
             Some((_, arg, _)) => *arg = Arg::Json(raw),
@@ -179,7 +202,7 @@ fn decode<T: DeserializeOwned>(arg: Arg, codec: Option<&dyn JsonCodec>) -> Resul
     }
     match arg {
         Arg::Text(text) => decode_text(text),
-        Arg::Json(raw) => serde_json::from_str(raw.get()).map_err(|e| strip_position(&e)),
+        Arg::Json(raw) => serde_json::from_slice(raw.bytes()).map_err(|e| strip_position(&e)),
         Arg::File(upload) => T::deserialize(FileDeserializer(upload)).map_err(|e| e.to_string()),
         Arg::Many(items) => decode_many(items),
     }
@@ -195,7 +218,7 @@ fn decode_with<T: DeserializeOwned>(arg: Arg, codec: &dyn JsonCodec) -> Result<T
     };
     let value = match arg {
         Arg::Text(text) => pragmatic(text),
-        Arg::Json(raw) => codec.load(raw.get())?,
+        Arg::Json(raw) => codec.load(raw.text()?)?,
         Arg::File(upload) => return T::deserialize(FileDeserializer(upload)).map_err(|e| e.to_string()),
         Arg::Many(items) if items.iter().all(|a| matches!(a, Arg::Text(_))) => Value::Array(
             items
@@ -272,23 +295,34 @@ fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
-/// The top-level object of a JSON body, with each value kept raw.
-pub(crate) struct JsonObject(pub(crate) Vec<(CompactString, Box<RawValue>)>);
+/// A JSON body's object, its values borrowed from the body as found, in
+/// the order sent.
+pub(crate) struct JsonObject<'a>(Vec<(CompactString, &'a RawValue)>);
 
-impl<'de> Deserialize<'de> for JsonObject {
+impl<'a> JsonObject<'a> {
+    /// The arguments, each a slice of `body`, which the object was read
+    /// from.
+    pub(crate) fn into_args(self, body: &Bytes) -> impl Iterator<Item = (CompactString, Arg)> + use<'_, 'a> {
+        self.0
+            .into_iter()
+            .map(move |(name, value)| (name, Arg::Json(RawJson(body.slice_ref(value.get().as_bytes())))))
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonObject<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct ObjectVisitor;
 
         impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = JsonObject;
+            type Value = JsonObject<'de>;
 
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonObject, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonObject<'de>, A::Error> {
                 let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(4).min(64));
-                while let Some(entry) = map.next_entry::<CompactString, Box<RawValue>>()? {
+                while let Some(entry) = map.next_entry::<CompactString, &'de RawValue>()? {
                     entries.push(entry);
                 }
                 Ok(JsonObject(entries))

@@ -158,7 +158,7 @@ fn form_decode(encoded: &[u8]) -> Result<CompactString, HttpError> {
         .map_err(|_| not_utf8())
 }
 
-fn push_json(args: &mut Args, bytes: &[u8]) -> Result<(), HttpError> {
+fn push_json(args: &mut Args, bytes: &Bytes) -> Result<(), HttpError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
@@ -171,8 +171,8 @@ fn push_json(args: &mut Args, bytes: &[u8]) -> Result<(), HttpError> {
         }
     })?;
     args.next_source();
-    for (name, value) in object.0 {
-        args.push(name, Arg::Json(value), false)?;
+    for (name, value) in object.into_args(bytes) {
+        args.push(name, value, false)?;
     }
     Ok(())
 }
