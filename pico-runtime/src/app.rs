@@ -585,9 +585,9 @@ fn call_with_body(shared: &Arc<Shared>, index: usize, parts: Parts, prefix: Stri
             Ok(read) => read.map_err(Failure::from),
             Err(caught) => Err(Failure::from_panic(caught)),
         };
-        match call(&shared, index, parts, prefix, move |_| read) {
-            Answer::Now(response) => response.expect("a new answer has its response"),
-            Answer::Later(future) => future.await,
+        match call(&shared, index, parts, prefix, move |_| read).await {
+            Ok(response) => response,
+            Err(never) => match never {},
         }
     })
 }

@@ -232,12 +232,15 @@ async fn push_multipart(
 /// grows, and so copy a large file again at every doubling. A part that
 /// came in one piece is not copied at all.
 async fn part_data(mut field: multer::Field<'_>) -> Result<Bytes, multer::Error> {
-    let mut pieces = Vec::new();
+    let Some(first) = field.chunk().await? else {
+        return Ok(Bytes::new());
+    };
+    let Some(second) = field.chunk().await? else {
+        return Ok(first);
+    };
+    let mut pieces = vec![first, second];
     while let Some(piece) = field.chunk().await? {
         pieces.push(piece);
-    }
-    if pieces.len() <= 1 {
-        return Ok(pieces.pop().unwrap_or_default());
     }
     let mut data = BytesMut::with_capacity(pieces.iter().map(Bytes::len).sum());
     for piece in &pieces {

@@ -55,8 +55,9 @@ impl Request {
         &self.function
     }
 
-    /// The request body, when it was one pico reads (JSON, a form or a
-    /// multipart form); empty otherwise.
+    /// The request body, when it was one pico reads whole (JSON or a form);
+    /// empty otherwise. A multipart form's parts are read as they arrive,
+    /// into the arguments, and are not kept twice.
     pub fn body(&self) -> &[u8] {
         &self.body
     }
