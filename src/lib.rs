@@ -48,10 +48,18 @@ pub use pico_runtime::*;
 /// returns the [`Module`] to register on an [`App`].
 ///
 /// - Parameters are any owned `serde::Deserialize` type; `Option<T>` ones
-///   may be left out (`None`), and `#[default(expr)]` gives a default.
+///   may be left out (`None`), and `#[default(expr)]` gives a default. A
+///   JSON `null` counts as left out; one query or form value fills a list
+///   parameter as a list of one.
+/// - `#[state] store: &Store` receives the value of that type the app was
+///   given with [`App::state`] (`T` rather than `&T` receives a clone);
+///   `#[from_request] auth: Auth` runs an axum `FromRequestParts` extractor,
+///   whose rejection is the answer. Neither is sent by clients nor listed in
+///   the definition.
 /// - Results are any `serde::Serialize` type (sent as JSON), a [`Response`]
 ///   passed through, or a `Result` of either whose error is an
-///   [`HttpError`] (sent as it is) or any other error (a 500).
+///   [`HttpError`] (sent as it is), a type that derives [`macro@HttpError`]
+///   (its own status), or any other error (a 500).
 /// - Doc comments become the definition's `doc`.
 ///
 /// ```
@@ -139,6 +147,66 @@ pub use pico_runtime::*;
 /// assert_eq!(shop::order("arthur".into(), "tea".into()), "tea for arthur");
 /// ```
 pub use pico_macros::api;
+
+/// Exposes a function of an API module kept in a file of its own, the
+/// usual layout of a real service: `mod notes;` in `main.rs`, and in
+/// `notes.rs` the functions, each marked `#[pico::expose]` (it takes every
+/// attribute `#[expose]` takes in a [`macro@api`] module, written after it),
+/// then [`module!`] listing them.
+///
+/// ```
+/// mod notes {
+///     // Imagine this is `notes.rs`.
+///     use pico::expose;
+///
+///     /// Reads a note.
+///     #[expose]
+///     pub fn read(id: u64) -> String {
+///         format!("note {id}")
+///     }
+///
+///     pico::module! {
+///         /// Notes, in a file of their own.
+///         read,
+///     }
+/// }
+///
+/// let app = pico::App::new().register(notes::module());
+/// assert_eq!(notes::module().name(), "notes");
+/// ```
+pub use pico_macros::expose;
+
+/// Makes `module()` for a file module: the `#[pico::expose]`d functions it
+/// lists, named after the Rust module (`mod notes;` is `notes`), with the
+/// doc comment written inside it. `prehandle = f` adds the module's
+/// prehandle, `fn f(&mut Request, &mut Args)`. See [`macro@expose`].
+pub use pico_macros::module;
+
+/// Derives [`ErrorStatus`] for a domain error type, so that a function can
+/// return `Result<T, NoteError>` as it is: `#[http(status = N)]` on each
+/// variant, or on the type as a default (a struct needs it there).
+///
+/// A 4xx variant is the client's: the answer carries its `Display` text as
+/// the message. A 5xx variant is the server's: the client reads that
+/// status's generic message, while the `Display` text and the `source()`
+/// chain go to the log, to `__debug__` in debug mode, and to Sentry. It
+/// composes with `thiserror`, which writes `Display` and `Error`:
+///
+/// ```
+/// #[derive(Debug, thiserror::Error, pico::HttpError)]
+/// #[http(status = 500)]
+/// pub enum NoteError {
+///     #[error("note {0} not found")]
+///     #[http(status = 404)]
+///     NotFound(u64),
+///     #[error("the store failed")]
+///     Store(#[source] std::io::Error),
+/// }
+///
+/// use pico::ErrorStatus;
+/// assert_eq!(NoteError::NotFound(5).status().as_u16(), 404);
+/// ```
+pub use pico_macros::HttpError;
 
 /// Composes a [`Mixin`] into an app's hooks: on `impl pico::Hooks for App`
 /// (whose own overrides still run inside the mixin), or on a struct that has

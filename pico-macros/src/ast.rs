@@ -114,9 +114,11 @@ impl Api {
     }
 }
 
-/// Removes the attribute `name` from `attrs`.
+/// Removes the attribute `name` (or `pico::name`) from `attrs`.
 fn take(attrs: &mut Vec<Attribute>, name: &str) -> Option<Attribute> {
-    let index = attrs.iter().position(|a| attr::is(a, name))?;
+    let index = attrs
+        .iter()
+        .position(|a| attr::is(a, name) || attr::is_pico(a, name))?;
     Some(attrs.remove(index))
 }
 
@@ -162,7 +164,7 @@ fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<Attribute>> {
 }
 
 impl Exposed {
-    fn from_syn(function: &mut ItemFn, errors: &mut Vec<syn::Error>) -> Exposed {
+    pub(crate) fn from_syn(function: &mut ItemFn, errors: &mut Vec<syn::Error>) -> Exposed {
         let mut exposed = Exposed {
             ident: function.sig.ident.clone(),
             is_async: function.sig.asyncness.is_some(),
@@ -190,9 +192,9 @@ impl Exposed {
                 }),
                 "set_cookie" => attr::set_cookie(a).map(|o| exposed.set_cookie = Some(o)),
                 "delete_cookie" => attr::delete_cookie(a).map(|d| exposed.delete_cookies = Some(d)),
-                "default" => Err(syn::Error::new_spanned(
+                "default" | "state" | "from_request" => Err(syn::Error::new_spanned(
                     a,
-                    "`#[default(...)]` goes on a parameter",
+                    format!("`#[{name}]` goes on a parameter: `fn f(#[{name}] value: T)`"),
                 )),
                 _ => match attr::near_miss(a) {
                     Some(known) => Err(unknown(a, &name, known)),
@@ -218,6 +220,16 @@ impl Exposed {
         }
         for arg in request_args {
             match exposed.params.iter_mut().find(|p| p.ident == arg.param) {
+                Some(param) if matches!(param.source, Some(Source::State | Source::Extract)) => {
+                    errors.push(syn::Error::new_spanned(
+                        &arg.param,
+                        format!(
+                            "`{}` is marked `#[state]` or `#[from_request]` already: name it in `#[request_args]` \
+                             or mark it, not both",
+                            arg.param
+                        ),
+                    ));
+                }
                 Some(param) if param.source.is_some() => errors.push(syn::Error::new_spanned(
                     &arg.param,
                     format!("`{}` is already filled from the request", arg.param),
@@ -239,7 +251,24 @@ impl Exposed {
 impl Param {
     fn from_syn(typed: &mut syn::PatType, errors: &mut Vec<syn::Error>) -> Param {
         let mut default = None;
+        let mut source: Option<(Source, &'static str)> = None;
         typed.attrs.retain(|a| {
+            for (name, kind) in [("state", Source::State), ("from_request", Source::Extract)] {
+                if !attr::is(a, name) {
+                    continue;
+                }
+                if let Err(e) = attr::no_args(a, name) {
+                    errors.push(e);
+                } else if let Some((_, first)) = &source {
+                    errors.push(syn::Error::new_spanned(
+                        a,
+                        format!("a parameter is filled one way: it is `#[{first}]` already"),
+                    ));
+                } else {
+                    source = Some((kind, name));
+                }
+                return false;
+            }
             if attr::is(a, "default") {
                 match attr::default_expr(a) {
                     Ok(expr) if default.is_none() => default = Some(expr),
@@ -252,7 +281,7 @@ impl Param {
                 return false;
             }
             let name = a.path().get_ident().map(ToString::to_string).unwrap_or_default();
-            if attr::KNOWN.contains(&name.as_str()) {
+            if attr::KNOWN.contains(&name.as_str()) && !attr::ON_PARAMS.contains(&name.as_str()) {
                 errors.push(syn::Error::new_spanned(
                     a,
                     format!("`#[{name}]` goes on the function, not on a parameter"),
@@ -275,12 +304,19 @@ impl Param {
                 Ident::new("__pico_unnamed", other.span())
             }
         };
+        let source = source.map(|(kind, _)| kind);
+        if let (Some(_), Some(expr)) = (&source, &default) {
+            errors.push(syn::Error::new_spanned(
+                expr,
+                "a `#[state]` or `#[from_request]` parameter is not sent by clients, so it takes no default",
+            ));
+        }
         Param {
             ident,
             optional: last_segment_is(&typed.ty, "Option"),
             ty: (*typed.ty).clone(),
             default,
-            source: None,
+            source,
         }
     }
 }

@@ -18,7 +18,12 @@ pub(crate) const KNOWN: &[&str] = &[
     "set_cookie",
     "delete_cookie",
     "prehandle",
+    "state",
+    "from_request",
 ];
+
+/// The attributes that go on a parameter rather than on the function.
+pub(crate) const ON_PARAMS: &[&str] = &["default", "state", "from_request"];
 
 /// The request attributes `#[request_args(x = name)]` knows by name.
 pub(crate) const REQUEST_ATTRIBUTES: &[&str] = &[
@@ -35,6 +40,12 @@ pub(crate) const REQUEST_ATTRIBUTES: &[&str] = &[
 
 pub(crate) fn is(attr: &Attribute, name: &str) -> bool {
     attr.path().is_ident(name)
+}
+
+/// `#[pico::name]`.
+pub(crate) fn is_pico(attr: &Attribute, name: &str) -> bool {
+    let segments = &attr.path().segments;
+    segments.len() == 2 && segments[0].ident == "pico" && segments[1].ident == name
 }
 
 /// The pico attribute `attr` was probably meant to be, for an attribute
@@ -111,6 +122,18 @@ pub(crate) enum Source {
     /// A function of the request: `user = current_user`,
     /// `session = pico::cookie("session_id")`.
     Function(Expr),
+    /// `#[state]`: a value the app shares, by type.
+    State,
+    /// `#[from_request]`: an axum extractor.
+    Extract,
+}
+
+impl Source {
+    /// Whether the client's value of the same name is dropped (the
+    /// original's `request_args`), rather than unexpected.
+    pub(crate) fn drops_client_value(&self) -> bool {
+        matches!(self, Source::Request | Source::Attribute(_) | Source::Function(_))
+    }
 }
 
 /// One entry of `#[request_args(...)]`.

@@ -53,7 +53,7 @@ pub(crate) fn module(module: &ItemMod, errors: &mut Vec<syn::Error>) -> Vec<usiz
     duplicates
 }
 
-fn exposed(function: &ItemFn, errors: &mut Vec<syn::Error>) {
+pub(crate) fn exposed(function: &ItemFn, errors: &mut Vec<syn::Error>) {
     let sig = &function.sig;
     if let Some(unsafety) = &sig.unsafety {
         errors.push(syn::Error::new_spanned(
@@ -87,8 +87,25 @@ fn exposed(function: &ItemFn, errors: &mut Vec<syn::Error>) {
                 "an exposed function cannot take `self`: Pico calls it with the request's arguments only; \
                  expose a free function that calls the method",
             )),
+            FnArg::Typed(typed) if typed.attrs.iter().any(|a| attr::is(a, "state")) => {
+                state_type(&typed.ty, errors);
+            }
             FnArg::Typed(typed) => param_type(&typed.ty, errors),
         }
+    }
+}
+
+/// A `#[state]` value is shared: borrowed (`&T`) or a clone (`T`), never
+/// `&mut`.
+fn state_type(ty: &Type, errors: &mut Vec<syn::Error>) {
+    match ty {
+        Type::Reference(r) if r.mutability.is_some() => errors.push(syn::Error::new_spanned(
+            r,
+            "a `#[state]` value is shared by every request, so it cannot be `&mut`: take `&T`, and put \
+             what changes behind a `Mutex` or an atomic",
+        )),
+        Type::Reference(r) => param_type(&r.elem, errors),
+        other => param_type(other, errors),
     }
 }
 
@@ -101,7 +118,8 @@ fn param_type(ty: &Type, errors: &mut Vec<syn::Error>) {
             self.0.push(syn::Error::new_spanned(
                 r,
                 "an exposed function's parameters must own their values (`String` rather than `&str`, \
-                 `Vec<T>` rather than `&[T]`): arguments are read from the request",
+                 `Vec<T>` rather than `&[T]`): arguments are read from the request; a value the app shares \
+                 is a `#[state]` parameter (`#[state] store: &Store`)",
             ));
         }
 

@@ -74,7 +74,7 @@ fn item_head(item: &Item) -> Span {
     }
 }
 
-fn with_errors(tokens: TokenStream, errors: Vec<syn::Error>) -> TokenStream {
+pub(crate) fn with_errors(tokens: TokenStream, errors: Vec<syn::Error>) -> TokenStream {
     let errors = errors.iter().map(syn::Error::to_compile_error);
     quote!(#tokens #(#errors)*)
 }
@@ -86,23 +86,7 @@ fn generate(module: &mut ItemMod, api: &Api) {
     let functions = api.functions.iter().map(function_entry);
     let module_doc = "The Pico definition of this module, to register on a `pico::App`.";
     let (prehandle_fn, with_prehandle) = match &api.prehandle {
-        Some(user) => {
-            // Spanned at the user's function, so that a wrong signature is
-            // reported there.
-            let call = quote_spanned!(user.span()=> ::pico::__private::prehandle(&#user, request, args));
-            (
-                quote! {
-                    #[doc(hidden)]
-                    fn __pico_prehandle(
-                        request: &mut ::pico::Request,
-                        args: &mut ::pico::Args,
-                    ) -> ::core::result::Result<(), ::pico::__private::Failure> {
-                        #call
-                    }
-                },
-                quote!(.prehandle(__pico_prehandle)),
-            )
-        }
+        Some(user) => prehandle_wrapper(user),
         None => (quote!(), quote!()),
     };
     let generated: syn::File = syn::parse_quote! {
@@ -120,19 +104,54 @@ fn generate(module: &mut ItemMod, api: &Api) {
     }
 }
 
+/// The wrapper of a module's prehandle, and what registers it.
+pub(crate) fn prehandle_wrapper(user: &syn::Ident) -> (TokenStream, TokenStream) {
+    // Spanned at the user's function, so that a wrong signature is
+    // reported there.
+    let call = quote_spanned!(user.span()=> ::pico::__private::prehandle(&#user, request, args));
+    (
+        quote! {
+            #[doc(hidden)]
+            fn __pico_prehandle(
+                request: &mut ::pico::Request,
+                args: &mut ::pico::Args,
+            ) -> ::core::result::Result<(), ::pico::__private::Failure> {
+                #call
+            }
+        },
+        quote!(.prehandle(__pico_prehandle)),
+    )
+}
+
 fn thunk_ident(function: &Exposed) -> syn::Ident {
     format_ident!("__pico_call_{}", function.ident)
 }
 
-fn function_entry(function: &Exposed) -> TokenStream {
+pub(crate) fn function_entry(function: &Exposed) -> TokenStream {
     let name = function.ident.to_string();
     let doc = option_str(function.doc.as_deref());
     let thunk = thunk_ident(function);
     let params = function.params.iter().filter(|p| p.source.is_none()).map(|p| {
         let name = p.ident.to_string();
         let default = match (&p.default, p.optional) {
-            (Some(expr), _) => {
+            // A string literal serialises as it is; anything else takes the
+            // parameter's type, so that `Vec::new()` needs no annotation.
+            (
+                Some(
+                    expr @ syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(_),
+                        ..
+                    }),
+                ),
+                _,
+            ) => {
                 quote!(::core::option::Option::Some(|| ::pico::__private::default_json(&(#expr))))
+            }
+            (Some(expr), _) => {
+                let ty = &p.ty;
+                quote_spanned!(expr.span()=> ::core::option::Option::Some(|| {
+                    ::pico::__private::default_json::<#ty>(&(#expr))
+                }))
             }
             (None, true) => quote!(::core::option::Option::Some(|| {
                 ::pico::__private::serde_json::Value::Null
@@ -151,11 +170,33 @@ fn function_entry(function: &Exposed) -> TokenStream {
     let from_request: Vec<String> = function
         .params
         .iter()
-        .filter(|p| p.source.is_some())
+        .filter(|p| p.source.as_ref().is_some_and(Source::drops_client_value))
         .map(|p| p.ident.to_string())
         .collect();
     if !from_request.is_empty() {
         extras.extend(quote!(.from_request(&[#(#from_request),*])));
+    }
+    let states: Vec<TokenStream> = function
+        .params
+        .iter()
+        .filter(|p| matches!(p.source, Some(Source::State)))
+        .map(|p| {
+            let ty = state_type(&p.ty);
+            quote_spanned! {ty.span()=>
+                ::pico::__private::StateNeed {
+                    id: ::core::any::TypeId::of::<#ty>,
+                    name: ::core::any::type_name::<#ty>,
+                }
+            }
+        })
+        .collect();
+    if !states.is_empty() {
+        extras.extend(quote! {
+            .states({
+                const STATES: &[::pico::__private::StateNeed] = &[#(#states),*];
+                STATES
+            })
+        });
     }
     quote! {
         ::pico::__private::Function::new(#name, #doc, {
@@ -165,7 +206,7 @@ fn function_entry(function: &Exposed) -> TokenStream {
     }
 }
 
-fn thunk(function: &Exposed) -> TokenStream {
+pub(crate) fn thunk(function: &Exposed) -> TokenStream {
     let cx = syn::Ident::new("__pico_cx", Span::mixed_site());
     let codec = syn::Ident::new("__pico_codec", Span::mixed_site());
     let ident = &function.ident;
@@ -175,15 +216,40 @@ fn thunk(function: &Exposed) -> TokenStream {
     let locals: Vec<syn::Ident> = (0..function.params.len())
         .map(|i| syn::Ident::new(&format!("__pico_arg{i}"), Span::mixed_site()))
         .collect();
+    let parts = syn::Ident::new("__pico_parts", Span::mixed_site());
     let reads = function
         .params
         .iter()
         .zip(&locals)
+        .filter(|(p, _)| !matches!(p.source, Some(Source::Extract)))
         .map(|(p, local)| read_param(p, local, &cx));
+    let extracts: Vec<TokenStream> = function
+        .params
+        .iter()
+        .zip(&locals)
+        .filter(|(p, _)| matches!(p.source, Some(Source::Extract)))
+        .map(|(p, local)| {
+            let ty = &p.ty;
+            quote_spanned!(ty.span()=> let #local: #ty = #parts.extract::<#ty>().await?;)
+        })
+        .collect();
+    let extraction =
+        (!extracts.is_empty()).then(|| quote!(let mut #parts = ::pico::__private::extraction(#cx);));
+    let args = function
+        .params
+        .iter()
+        .zip(&locals)
+        .map(|(p, local)| match (&p.source, &p.ty) {
+            (Some(Source::State), syn::Type::Reference(_)) => quote!(&*#local),
+            (Some(Source::State), ty) => {
+                quote_spanned!(ty.span()=> <#ty as ::core::clone::Clone>::clone(&*#local))
+            }
+            _ => quote!(#local),
+        });
     let call = if function.is_async {
-        quote!(#ident(#(#locals),*).await)
+        quote!(#ident(#(#args),*).await)
     } else {
-        quote!(#ident(#(#locals),*))
+        quote!(#ident(#(#args),*))
     };
     let name = ident.to_string();
     let line = u32::try_from(function.line).unwrap_or(0);
@@ -200,9 +266,14 @@ fn thunk(function: &Exposed) -> TokenStream {
         quote! {
             match #call {
                 ::core::result::Result::Ok(#value) => #reply,
-                ::core::result::Result::Err(e) => ::core::result::Result::Err(
-                    ::pico::__private::Failure::from_error(e, ::core::option::Option::Some(#location)),
-                ),
+                ::core::result::Result::Err(e) => {
+                    #[allow(unused_imports)]
+                    use ::pico::__private::{ByError as _, ByStatus as _};
+                    ::core::result::Result::Err(
+                        (&::pico::__private::Returned::new(e))
+                            .into_failure(::core::option::Option::Some(#location)),
+                    )
+                }
             }
         }
     } else {
@@ -212,8 +283,8 @@ fn thunk(function: &Exposed) -> TokenStream {
         let options = cookie_options(options);
         reply = quote!(::pico::__private::delete_cookies(#reply, &[#(#names),*], &#options));
     }
-    let outcome = if function.is_async {
-        quote_spanned!(ident.span()=> ::pico::__private::pending(async move { #reply }))
+    let outcome = if function.is_async || !extracts.is_empty() {
+        quote_spanned!(ident.span()=> ::pico::__private::pending(async move { #(#extracts)* #reply }))
     } else {
         quote!(::pico::__private::Outcome::Ready(#reply))
     };
@@ -229,6 +300,7 @@ fn thunk(function: &Exposed) -> TokenStream {
         ) -> ::core::result::Result<::pico::__private::Outcome, ::pico::__private::Failure> {
             #protect
             #(#reads)*
+            #extraction
             let #codec = #cx.codec();
             #stream_context
             ::core::result::Result::Ok(#outcome)
@@ -296,6 +368,12 @@ fn read_param(param: &Param, local: &syn::Ident, cx: &syn::Ident) -> TokenStream
         (Some(Source::Function(f)), ..) => quote_spanned! {f.span()=>
             ::pico::__private::request_fn::<#ty, _>(#cx, &(#f))?
         },
+        (Some(Source::State), ..) => {
+            let inner = state_type(ty);
+            let read = quote_spanned!(inner.span()=> ::pico::__private::state::<#inner>(#cx)?);
+            return quote!(let #local = #read;);
+        }
+        (Some(Source::Extract), ..) => unreachable!("extractors are read in the call's future"),
         (None, Some(expr), _) => {
             // `"world"` fills a `String`; anything else has the parameter's
             // type already (`Into` would make `10` an `i32`).
@@ -318,6 +396,14 @@ fn read_param(param: &Param, local: &syn::Ident, cx: &syn::Ident) -> TokenStream
         (None, None, false) => quote_spanned!(ty.span()=> ::pico::__private::arg::<#ty>(#cx, #name)?),
     };
     quote!(let #local: #ty = #read;)
+}
+
+/// The type a `#[state]` parameter looks up: `T` for `&T` and for `T`.
+fn state_type(ty: &syn::Type) -> &syn::Type {
+    match ty {
+        syn::Type::Reference(r) => &r.elem,
+        other => other,
+    }
 }
 
 fn option_str(text: Option<&str>) -> TokenStream {

@@ -9,6 +9,8 @@ mod ast;
 mod attr;
 mod check;
 mod expand;
+mod file_module;
+mod http_error;
 mod mixin;
 mod stubs;
 
@@ -17,6 +19,27 @@ mod stubs;
 #[proc_macro_attribute]
 pub fn api(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::api(args.into(), input.into()).into()
+}
+
+/// Exposes a function of a module kept in a file of its own. See the
+/// `pico` crate.
+#[proc_macro_attribute]
+pub fn expose(args: TokenStream, input: TokenStream) -> TokenStream {
+    file_module::expose(args.into(), input.into()).into()
+}
+
+/// Lists the exposed functions of a file module and makes its `module()`.
+/// See the `pico` crate.
+#[proc_macro]
+pub fn module(input: TokenStream) -> TokenStream {
+    file_module::module(input.into()).into()
+}
+
+/// Derives `pico::ErrorStatus`: an error type that chooses its HTTP status.
+/// See the `pico` crate.
+#[proc_macro_derive(HttpError, attributes(http))]
+pub fn derive_http_error(input: TokenStream) -> TokenStream {
+    http_error::derive(input.into()).into()
 }
 
 /// Composes a mixin into an app's hooks. See the `pico` crate.

@@ -8,10 +8,14 @@ use serde::de::DeserializeOwned;
 
 pub use crate::cookies::{CookieOptions, delete_cookies, set_cookies};
 pub use crate::definition::{Function, Module, Param, Prehandle, Thunk};
+pub use crate::error_status::{ByError, ByStatus, Returned};
+pub use crate::extract::{Extraction, Extractor};
 pub use crate::failure::{Failure, Location};
 pub use crate::response::{Outcome, Reply, json, response};
+pub use crate::state::StateNeed;
 pub use crate::stream::{StreamContext, iter, iter_fallible, stream, stream_fallible};
 pub use bytes::Bytes;
+pub use http::StatusCode;
 pub use serde_json;
 
 use crate::args::Args;
@@ -89,7 +93,7 @@ pub fn arg_or<T: Argument>(
     name: &'static str,
     default: impl FnOnce() -> T,
 ) -> Result<T, Failure> {
-    Ok(cx.args.remove(name)?.unwrap_or_else(default))
+    Ok(cx.args.remove_unless_null(name)?.unwrap_or_else(default))
 }
 
 /// A default as the definition shows it.
@@ -103,6 +107,32 @@ where
     F: std::future::Future<Output = Result<Reply, Failure>> + Send + 'static,
 {
     Outcome::Pending(Box::pin(future))
+}
+
+/// A `#[state]` parameter's value. The app checked at start-up that it has
+/// every type its functions take, so absence here is only a defence.
+pub fn state<T: Send + Sync + 'static>(cx: &Context) -> Result<Arc<T>, Failure> {
+    cx.request.app_state().shared::<T>().ok_or_else(|| {
+        Failure::internal(
+            "state",
+            format!("the app has no state of type `{}`", std::any::type_name::<T>()),
+        )
+    })
+}
+
+/// What `#[from_request]` extractors run on.
+pub fn extraction(cx: &Context) -> Extraction {
+    Extraction::new(cx.request.parts().clone(), Arc::clone(cx.request.shared_state()))
+}
+
+/// A status as `#[http(status = N)]` wrote it (checked by the derive).
+pub fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// The last segment of `module_path!()`: a file module's name.
+pub fn module_name(path: &'static str) -> &'static str {
+    path.rsplit("::").next().unwrap_or(path)
 }
 
 /// `#[request_args(req)]`: the request itself.

@@ -34,6 +34,7 @@ use crate::mixin::{Mixin, Stack};
 use crate::panic::{self, Caught, Guarded};
 use crate::request::{Request, root_url};
 use crate::response::{Outcome, Reply, is_callback_name, json_response, jsonp, typed_response};
+use crate::state::AppState;
 
 /// The default limit on a request body: 16 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -69,6 +70,7 @@ pub struct App {
     codec: Option<Arc<dyn JsonCodec>>,
     header_timeout: Duration,
     log_requests: bool,
+    state: AppState,
 }
 
 impl std::fmt::Debug for App {
@@ -103,7 +105,36 @@ impl App {
             codec: None,
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             log_requests: false,
+            state: AppState::default(),
         }
+    }
+
+    /// Shares `value` with every request: a function receives it in a
+    /// parameter marked `#[state]` (`#[state] store: &Store`), a hook through
+    /// [`Request::state`]. One value per type; a second of the same type
+    /// replaces the first. It is shared, never copied per request: put what
+    /// changes behind a lock or an atomic of its own.
+    ///
+    /// ```
+    /// #[pico::api]
+    /// mod counter {
+    ///     use std::sync::atomic::{AtomicU64, Ordering};
+    ///
+    ///     /// Counts calls.
+    ///     #[expose]
+    ///     pub fn next(#[state] hits: &AtomicU64) -> u64 {
+    ///         hits.fetch_add(1, Ordering::Relaxed) + 1
+    ///     }
+    /// }
+    ///
+    /// let app = pico::App::new()
+    ///     .state(std::sync::atomic::AtomicU64::new(0))
+    ///     .register(counter::module());
+    /// ```
+    #[must_use]
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
     }
 
     /// How long a client may take to send a request's line and headers
@@ -198,6 +229,10 @@ impl App {
     /// The app as an `axum::Router`, to serve with your own stack and tower
     /// layers. Its fallback is the whole API, so routes you add to it take
     /// precedence.
+    ///
+    /// # Panics
+    /// When a function needs a `#[state]` value the app was not given: the
+    /// message names the function and the type.
     pub fn into_router(self) -> Router {
         panic::install_hook();
         let log = self.log_requests;
@@ -276,6 +311,7 @@ struct Shared {
     /// Whether panics capture a backtrace: in debug mode, or for a mixin.
     backtraces: bool,
     codec: Option<Arc<dyn JsonCodec>>,
+    state: Arc<AppState>,
 }
 
 impl Shared {
@@ -304,6 +340,15 @@ impl Shared {
             add(format!("/{path}"), Route::Module(index, Form::Json));
             add(format!("/{path}.js"), Route::Module(index, Form::Js));
             for function in &module.functions {
+                for need in function.states {
+                    assert!(
+                        app.state.contains((need.id)()),
+                        "pico: `{alias}.{}` takes `#[state]` of type `{}`, which the app was not given: \
+                         add `.state(value)` to the `App`",
+                        function.name,
+                        (need.name)(),
+                    );
+                }
                 add(
                     format!("/{path}/{}", function.name),
                     Route::Function(functions.len()),
@@ -335,12 +380,19 @@ impl Shared {
             backtraces: app.debug || hooks.wants_backtraces(),
             hooks,
             codec: app.codec,
+            state: Arc::new(app.state),
         }
     }
 
     fn context(&self, entry: &Entry, parts: Parts, prefix: String) -> Context {
         Context {
-            request: Request::new(parts, prefix, self.debug, Arc::clone(&entry.qualified)),
+            request: Request::new(
+                parts,
+                prefix,
+                self.debug,
+                Arc::clone(&entry.qualified),
+                Arc::clone(&self.state),
+            ),
             args: Args::default(),
             codec: self.codec.clone(),
         }

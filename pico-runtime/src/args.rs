@@ -10,7 +10,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use compact_str::CompactString;
 use serde::de::value::Error as DeError;
-use serde::de::{DeserializeOwned, IntoDeserializer, MapAccess, Visitor};
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -37,6 +37,16 @@ pub(crate) enum Arg {
     File(Upload),
     /// A name given several times in one source.
     Many(Vec<Arg>),
+}
+
+impl Arg {
+    fn is_null(&self) -> bool {
+        match self {
+            Arg::Text(text) => text == "null",
+            Arg::Json(raw) => raw.bytes().trim_ascii() == b"null",
+            Arg::File(_) | Arg::Many(_) => false,
+        }
+    }
 }
 
 /// The text of one JSON value, already checked by the parser that found
@@ -94,6 +104,21 @@ impl Args {
     /// Whether `name` was sent.
     pub fn contains(&self, name: &str) -> bool {
         self.entries.iter().any(|(n, ..)| n == name)
+    }
+
+    /// Removes the argument `name` and returns it as `T`, taking JSON
+    /// `null` as not sent: a parameter with a default gets its default.
+    pub(crate) fn remove_unless_null<T: DeserializeOwned>(
+        &mut self,
+        name: &str,
+    ) -> Result<Option<T>, HttpError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(arg) if arg.is_null() => Ok(None),
+            Some(arg) => decode(arg, self.codec.as_deref())
+                .map(Some)
+                .map_err(|reason| invalid(name, &reason)),
+        }
     }
 
     /// The argument `name` as `T`, leaving it in place; `Ok(None)` when it
@@ -189,6 +214,47 @@ fn invalid(name: &str, reason: &str) -> HttpError {
     HttpError::bad_request().with_message(format!("Invalid value for parameter `{name}`: {reason}."))
 }
 
+/// A reason, with a number out of range said so.
+fn explained(reason: String, sent: &str) -> String {
+    let sent = sent.trim();
+    let one_number = sent.bytes().all(|b| b.is_ascii_digit() || b"-+.eE".contains(&b));
+    out_of_range(&reason, one_number.then_some(sent)).unwrap_or(reason)
+}
+
+/// serde's word for a number that does not fit an integer type ("invalid
+/// type: floating point `1e23`, expected u64": JSON reads integers too large
+/// for 64 bits as floats) said as what it is: out of range, and which range.
+fn out_of_range(reason: &str, sent: Option<&str>) -> Option<String> {
+    let (kind, rest) = reason
+        .strip_prefix("invalid value: integer `")
+        .map(|rest| ("integer", rest))
+        .or_else(|| {
+            reason
+                .strip_prefix("invalid type: floating point `")
+                .map(|rest| ("float", rest))
+        })?;
+    let (number, expected) = rest.split_once("`, expected ")?;
+    // The number as the client wrote it, rather than as a float prints.
+    let number = sent.filter(|s| s.len() <= 64).unwrap_or(number);
+    let (low, high): (i128, u128) = match expected {
+        "u8" => (0, u8::MAX.into()),
+        "u16" => (0, u16::MAX.into()),
+        "u32" => (0, u32::MAX.into()),
+        "u64" | "usize" => (0, u64::MAX.into()),
+        "i8" => (i8::MIN.into(), i8::MAX.unsigned_abs().into()),
+        "i16" => (i16::MIN.into(), i16::MAX.unsigned_abs().into()),
+        "i32" => (i32::MIN.into(), i32::MAX.unsigned_abs().into()),
+        "i64" | "isize" => (i64::MIN.into(), i64::MAX.unsigned_abs().into()),
+        _ => return None,
+    };
+    if kind == "float" && number.parse::<f64>().is_ok_and(|f| f.fract() != 0.0) {
+        return Some(format!("{number} is not a whole number, expected {expected}"));
+    }
+    Some(format!(
+        "{number} is out of range for {expected} ({low} to {high})"
+    ))
+}
+
 fn too_many() -> HttpError {
     HttpError::bad_request().with_message(format!(
         "Too many parameters: a request may send at most {MAX_NAMES} names and {MAX_VALUES} values."
@@ -201,10 +267,19 @@ fn decode<T: DeserializeOwned>(arg: Arg, codec: Option<&dyn JsonCodec>) -> Resul
         return decode_with(arg, codec);
     }
     match arg {
-        Arg::Text(text) => decode_text(text),
-        Arg::Json(raw) => serde_json::from_slice(raw.bytes()).map_err(|e| strip_position(&e)),
-        Arg::File(upload) => T::deserialize(FileDeserializer(upload)).map_err(|e| e.to_string()),
+        Arg::Text(text) => decode_text(&text).map_err(|reason| explained(reason, &text)),
+        Arg::Json(raw) => serde_json::from_slice(raw.bytes())
+            .map_err(|e| explained(strip_position(&e), raw.text().unwrap_or_default())),
+        Arg::File(upload) => decode_file(upload),
         Arg::Many(items) => decode_many(items),
+    }
+}
+
+/// A file, or a list of one file.
+fn decode_file<T: DeserializeOwned>(upload: Upload) -> Result<T, String> {
+    match T::deserialize(FileDeserializer(upload.clone())) {
+        Ok(value) => Ok(value),
+        Err(e) => decode_many(vec![Arg::File(upload)]).map_err(|_| e.to_string()),
     }
 }
 
@@ -235,19 +310,31 @@ fn decode_with<T: DeserializeOwned>(arg: Arg, codec: &dyn JsonCodec) -> Result<T
 }
 
 /// Pragmatic JSON, typed: the text as JSON if that gives a `T`, otherwise
-/// the text as a plain string. So `x=6` is 6 for an `i64` and `who=42` is
-/// "42" for a `String`.
-fn decode_text<T: DeserializeOwned>(text: CompactString) -> Result<T, String> {
-    let as_json = match serde_json::from_str::<T>(&text) {
+/// the text as a plain string wherever a string fits (inside an `Option`
+/// too), otherwise a list of that one value. So `x=6` is 6 for an `i64`,
+/// `who=42` is "42" for a `String`, `tag=work` is `Some("work")` for an
+/// `Option<String>` and `tags=solo` is `["solo"]` for a `Vec<String>` (an
+/// HTML form with one ticked checkbox).
+fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    let as_json = match serde_json::from_str::<T>(text) {
         Ok(value) => return Ok(value),
         Err(e) => e,
     };
     let not_json = as_json.is_syntax() || as_json.is_eof();
-    match T::deserialize(IntoDeserializer::<DeError>::into_deserializer(text.into_string())) {
-        Ok(value) => Ok(value),
+    // `Value`'s deserializer, unlike a plain string's, hands an `Option`
+    // its value as `Some`.
+    let as_text = match T::deserialize(Value::String(text.to_string())) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    if let Ok(value) = decode_many(vec![Arg::Text(text.into())]) {
+        return Ok(value);
+    }
+    if not_json {
+        Err(as_text.to_string())
+    } else {
         // Valid JSON of the wrong shape says more than "not a string".
-        Err(_) if !not_json => Err(strip_position(&as_json)),
-        Err(e) => Err(e.to_string()),
+        Err(strip_position(&as_json))
     }
 }
 
@@ -376,5 +463,62 @@ mod tests {
             decode::<Vec<String>>(Arg::Many(items), None).unwrap(),
             vec!["a", "1"]
         );
+    }
+
+    #[test]
+    fn a_word_fills_an_option_and_one_value_a_list() {
+        assert_eq!(
+            decode::<Option<String>>(text("work"), None).unwrap(),
+            Some("work".to_owned())
+        );
+        assert_eq!(
+            decode::<Option<String>>(text("123"), None).unwrap(),
+            Some("123".to_owned())
+        );
+        assert_eq!(decode::<Option<i64>>(text("5"), None).unwrap(), Some(5));
+        assert_eq!(decode::<Vec<String>>(text("solo"), None).unwrap(), vec!["solo"]);
+        assert_eq!(decode::<Vec<i64>>(text("5"), None).unwrap(), vec![5]);
+        assert_eq!(
+            decode::<Option<Vec<String>>>(text("7"), None).unwrap(),
+            Some(vec!["7".to_owned()])
+        );
+        let e = decode::<Option<i64>>(text("work"), None).unwrap_err();
+        assert_eq!(e, "invalid type: string \"work\", expected i64");
+    }
+
+    #[test]
+    fn numbers_out_of_range_say_the_range() {
+        let mut args = Args::default();
+        args.push("n".into(), text("100000000000000000000000"), true)
+            .unwrap();
+        args.push("b".into(), text("300"), true).unwrap();
+        args.push("f".into(), text("1.5"), true).unwrap();
+        let e = args.remove::<u64>("n").unwrap_err();
+        assert_eq!(
+            e.message(),
+            "Invalid value for parameter `n`: 100000000000000000000000 is out of range for u64 (0 to 18446744073709551615)."
+        );
+        let e = args.remove::<u8>("b").unwrap_err();
+        assert_eq!(
+            e.message(),
+            "Invalid value for parameter `b`: 300 is out of range for u8 (0 to 255)."
+        );
+        let e = decode::<Vec<u8>>(text("[1, 300]"), None).unwrap_err();
+        assert_eq!(e, "300 is out of range for u8 (0 to 255)");
+        let e = args.remove::<i32>("f").unwrap_err();
+        assert_eq!(
+            e.message(),
+            "Invalid value for parameter `f`: 1.5 is not a whole number, expected i32."
+        );
+    }
+
+    #[test]
+    fn null_is_not_sent_for_a_default() {
+        let mut args = Args::default();
+        args.push("a".into(), Arg::Json(RawJson(Bytes::from_static(b"null"))), false)
+            .unwrap();
+        args.push("b".into(), text("null"), true).unwrap();
+        assert_eq!(args.remove_unless_null::<Vec<String>>("a").unwrap(), None);
+        assert_eq!(args.remove_unless_null::<i64>("b").unwrap(), None);
     }
 }

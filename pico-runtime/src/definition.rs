@@ -14,6 +14,7 @@ use crate::args::Args;
 use crate::failure::Failure;
 use crate::request::Request;
 use crate::response::Outcome;
+use crate::state::StateNeed;
 
 /// A generated handler: takes its arguments out of the context and calls the
 /// user's function.
@@ -46,6 +47,8 @@ pub struct Function {
     /// Parameters filled from the request: a client's values for them are
     /// dropped.
     pub(crate) from_request: &'static [&'static str],
+    /// The types of its `#[state]` parameters.
+    pub(crate) states: &'static [StateNeed],
 }
 
 impl Function {
@@ -64,6 +67,7 @@ impl Function {
             method: None,
             stream: false,
             from_request: &[],
+            states: &[],
         }
     }
 
@@ -85,6 +89,13 @@ impl Function {
     #[must_use]
     pub fn from_request(mut self, names: &'static [&'static str]) -> Self {
         self.from_request = names;
+        self
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub fn states(mut self, states: &'static [StateNeed]) -> Self {
+        self.states = states;
         self
     }
 

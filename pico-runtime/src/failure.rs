@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::HttpError;
+use crate::error_status::ErrorStatus;
 use crate::panic::Caught;
 use crate::trace::{self, Frame};
 
@@ -39,6 +40,8 @@ struct Internal {
     /// Where it happened, `file:line`, when known.
     location: Option<String>,
     origin: Origin,
+    /// 500, unless a domain error chose another 5xx.
+    status: StatusCode,
 }
 
 #[derive(Debug)]
@@ -104,6 +107,7 @@ impl Failure {
                     causes,
                     location: at.map(|at| format!("{}:{}", at.file, at.line)),
                     origin: Origin::Returned(at.map(|at| at.function)),
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
                 })))
             }
         }
@@ -116,6 +120,7 @@ impl Failure {
             causes: Vec::new(),
             location: caught.location,
             origin: Origin::Panic(caught.backtrace),
+            status: StatusCode::INTERNAL_SERVER_ERROR,
         })))
     }
 
@@ -127,7 +132,23 @@ impl Failure {
             causes: Vec::new(),
             location: None,
             origin: Origin::Returned(None),
+            status: StatusCode::INTERNAL_SERVER_ERROR,
         })))
+    }
+
+    /// A returned error with a status of its own: a 4xx is the client's, an
+    /// [`HttpError`] with the error's `Display` text as its message; a 5xx
+    /// is internal, with that status.
+    pub fn from_status_error<E: ErrorStatus>(error: E, at: Option<Location>) -> Self {
+        let status = HttpError::new(error.status()).status();
+        if status.is_client_error() {
+            return Failure(Kind::Http(HttpError::new(status).with_message(error.to_string())));
+        }
+        let mut failure = Failure::from_error(error, at);
+        if let Kind::Internal(internal) = &mut failure.0 {
+            internal.status = status;
+        }
+        failure
     }
 
     /// The error meant for the client, if it is one.
@@ -147,7 +168,7 @@ impl Failure {
     pub fn status(&self) -> StatusCode {
         match &self.0 {
             Kind::Http(e) => e.status(),
-            Kind::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Kind::Internal(i) => i.status,
         }
     }
 
@@ -256,7 +277,7 @@ impl Failure {
                     message: self.full_message(),
                     stack_trace: self.stack_trace(),
                 });
-                error_response(&HttpError::internal_server_error(), extra, details)
+                error_response(&HttpError::new(internal.status), extra, details)
             }
         }
     }

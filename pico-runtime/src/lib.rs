@@ -13,6 +13,8 @@ mod client_js;
 mod cookies;
 mod definition;
 mod error;
+mod error_status;
+mod extract;
 mod failure;
 mod hooks;
 mod json;
@@ -23,6 +25,7 @@ mod response;
 #[cfg(feature = "sentry")]
 mod sentry_mixin;
 mod server;
+mod state;
 mod stream;
 mod trace;
 mod upload;
@@ -31,6 +34,7 @@ pub use app::{App, DEFAULT_BODY_LIMIT};
 pub use args::Args;
 pub use definition::{Function, Module};
 pub use error::HttpError;
+pub use error_status::ErrorStatus;
 pub use failure::Failure;
 pub use hooks::Hooks;
 pub use json::JsonCodec;
@@ -39,6 +43,7 @@ pub use request::{Request, basic_auth, cookie, header};
 #[cfg(feature = "sentry")]
 pub use sentry_mixin::{SentryHub, SentryMixin};
 pub use server::{serve, serve_async, serve_on};
+pub use state::AppState;
 pub use trace::Frame;
 pub use upload::Upload;
 

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::HttpError;
+use crate::state::AppState;
 
 /// A request, as hooks and request-filled parameters see it.
 ///
@@ -30,10 +31,17 @@ pub struct Request {
     debug: bool,
     function: Arc<str>,
     body: Bytes,
+    state: Arc<AppState>,
 }
 
 impl Request {
-    pub(crate) fn new(parts: Parts, prefix: String, debug: bool, function: Arc<str>) -> Request {
+    pub(crate) fn new(
+        parts: Parts,
+        prefix: String,
+        debug: bool,
+        function: Arc<str>,
+        state: Arc<AppState>,
+    ) -> Request {
         let remote_addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
         Request {
             parts,
@@ -43,7 +51,22 @@ impl Request {
             debug,
             function,
             body: Bytes::new(),
+            state,
         }
+    }
+
+    /// The app's shared value of type `T` (see [`App::state`](crate::App::state)).
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.state.get()
+    }
+
+    /// All of the app's shared values.
+    pub fn app_state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub(crate) fn shared_state(&self) -> &Arc<AppState> {
+        &self.state
     }
 
     pub(crate) fn set_body(&mut self, body: Bytes) {

@@ -1,0 +1,74 @@
+//! `#[from_request]` parameters: any axum `FromRequestParts` extractor
+//! (a typed header, a cookie jar, an auth extractor of the user's own),
+//! run on the request, its rejection turned into the standard JSON error.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::response::IntoResponse;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::request::Parts;
+use http_body_util::BodyExt;
+
+use crate::error::HttpError;
+use crate::failure::Failure;
+use crate::state::AppState;
+
+/// The longest rejection text kept as the message.
+const MAX_REJECTION: usize = 4096;
+
+/// A type a `#[from_request]` parameter can have.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a `#[from_request]` parameter: it is not an axum extractor",
+    label = "this type must implement `axum::extract::FromRequestParts<pico::AppState>`",
+    note = "extractors generic over their state (`impl<S: Send + Sync> FromRequestParts<S>`) fit; \
+            a value the client sends needs no `#[from_request]`"
+)]
+pub trait Extractor: FromRequestParts<AppState> {}
+
+impl<T: FromRequestParts<AppState>> Extractor for T {}
+
+/// What extractors run on: a copy of the request's head, taken before the
+/// function's arguments are read, and the app's state.
+#[derive(Debug)]
+pub struct Extraction {
+    parts: Parts,
+    state: Arc<AppState>,
+}
+
+impl Extraction {
+    pub(crate) fn new(parts: Parts, state: Arc<AppState>) -> Self {
+        Extraction { parts, state }
+    }
+
+    /// Runs the extractor `T`.
+    ///
+    /// # Errors
+    /// Its rejection, as the standard JSON error with the rejection's
+    /// status, text and headers.
+    pub async fn extract<T: Extractor>(&mut self) -> Result<T, Failure> {
+        match T::from_request_parts(&mut self.parts, &self.state).await {
+            Ok(value) => Ok(value),
+            Err(rejection) => Err(rejected(rejection.into_response()).await.into()),
+        }
+    }
+}
+
+async fn rejected(response: axum::response::Response) -> HttpError {
+    let (head, body) = response.into_parts();
+    let mut error = HttpError::new(head.status);
+    let text = match http_body_util::Limited::new(body, MAX_REJECTION).collect().await {
+        Ok(collected) => String::from_utf8(collected.to_bytes().to_vec()).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let text = text.trim();
+    if !text.is_empty() {
+        error = error.with_message(text.to_owned());
+    }
+    for (name, value) in &head.headers {
+        if name != CONTENT_TYPE && name != CONTENT_LENGTH {
+            error = error.with_header(name.clone(), value.clone());
+        }
+    }
+    error
+}

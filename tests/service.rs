@@ -1,0 +1,447 @@
+//! What a real service needs, over real HTTP: shared state, extractors,
+//! typed domain errors, arguments as users send them, and a module in a
+//! file of its own.
+
+mod common;
+#[path = "service/filed.rs"]
+mod filed;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::FromRequestParts;
+use http::request::Parts;
+use serde_json::json;
+
+use common::{Server, serve};
+
+/// The store a service shares between requests.
+#[derive(Default)]
+pub struct Store {
+    notes: Mutex<Vec<String>>,
+}
+
+/// A configuration, received by clone.
+#[derive(Clone)]
+pub struct Config {
+    pub greeting: String,
+}
+
+/// A user's own extractor: the caller named in `X-User`, or a 401.
+pub struct User(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for User {
+    type Rejection = (http::StatusCode, [(&'static str, &'static str); 1], &'static str);
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.headers.get("x-user").and_then(|v| v.to_str().ok()) {
+            Some("panic") => panic!("the extractor panicked"),
+            Some(user) => Ok(User(user.to_owned())),
+            None => Err((
+                http::StatusCode::UNAUTHORIZED,
+                [("www-authenticate", "X-User")],
+                "Sign in with X-User.",
+            )),
+        }
+    }
+}
+
+/// An extractor that reads the app's state.
+pub struct Visits(pub u64);
+
+impl FromRequestParts<pico::AppState> for Visits {
+    type Rejection = pico::HttpError;
+
+    async fn from_request_parts(_: &mut Parts, state: &pico::AppState) -> Result<Self, Self::Rejection> {
+        let counter = state
+            .get::<AtomicU64>()
+            .ok_or_else(pico::HttpError::internal_server_error)?;
+        Ok(Visits(counter.fetch_add(1, Ordering::Relaxed) + 1))
+    }
+}
+
+#[derive(Debug, thiserror::Error, pico::HttpError)]
+#[http(status = 500)]
+pub enum NoteError {
+    #[error("note {0} not found")]
+    #[http(status = 404)]
+    NotFound(usize),
+    #[error("notes are read-only today")]
+    #[http(status = 409)]
+    ReadOnly,
+    #[error("the disk is gone")]
+    Disk(#[source] std::io::Error),
+    #[error("the queue is full")]
+    #[http(status = 503)]
+    Busy,
+}
+
+#[pico::api]
+pub mod notes {
+    use std::collections::HashMap;
+    use std::sync::atomic::AtomicU64;
+
+    use axum_extra::TypedHeader;
+    use axum_extra::headers::UserAgent;
+
+    use super::{Config, NoteError, Store, User, Visits};
+
+    /// Adds a note.
+    #[expose]
+    pub fn add(#[state] store: &Store, text: String) -> usize {
+        let mut notes = store.notes.lock().unwrap();
+        notes.push(text);
+        notes.len() - 1
+    }
+
+    #[expose]
+    pub async fn get(#[state] store: &Store, id: usize) -> Result<String, NoteError> {
+        let notes = store.notes.lock().unwrap();
+        notes.get(id).cloned().ok_or(NoteError::NotFound(id))
+    }
+
+    #[expose]
+    pub fn fail(how: String) -> Result<(), NoteError> {
+        Err(match how.as_str() {
+            "read-only" => NoteError::ReadOnly,
+            "busy" => NoteError::Busy,
+            _ => NoteError::Disk(std::io::Error::other("sector 7 unreadable")),
+        })
+    }
+
+    #[expose]
+    pub fn greet(#[state] config: Config, #[state] hits: &AtomicU64, who: String) -> String {
+        hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{} {who}", config.greeting)
+    }
+
+    #[expose]
+    pub fn whoami(#[from_request] user: User, #[from_request] agent: TypedHeader<UserAgent>) -> String {
+        format!("{} with {}", user.0, agent.as_str())
+    }
+
+    #[expose]
+    pub async fn visits(#[from_request] visits: Visits, #[from_request] user: User) -> String {
+        format!("{} visit {}", user.0, visits.0)
+    }
+
+    #[expose]
+    pub fn crash(#[state] store: &Store) -> usize {
+        let _held = store.notes.lock().unwrap();
+        panic!("crashed while holding nothing of pico's")
+    }
+
+    #[expose]
+    pub fn list(
+        tag: Option<String>,
+        #[default(Vec::new())] tags: Vec<String>,
+        limit: Option<u8>,
+    ) -> HashMap<String, serde_json::Value> {
+        HashMap::from([
+            ("tag".to_owned(), serde_json::json!(tag)),
+            ("tags".to_owned(), serde_json::json!(tags)),
+            ("limit".to_owned(), serde_json::json!(limit)),
+        ])
+    }
+
+    #[expose]
+    pub fn big(n: u64) -> u64 {
+        n
+    }
+
+    #[expose]
+    pub fn files(files: Vec<pico::Upload>) -> Vec<String> {
+        files.into_iter().map(|f| f.file_name).collect()
+    }
+}
+
+fn app() -> pico::App {
+    pico::App::new()
+        .state(Store::default())
+        .state(Config {
+            greeting: "hello".to_owned(),
+        })
+        .state(AtomicU64::new(0))
+        .register(notes::module())
+        .register(filed::module())
+}
+
+async fn server() -> Server {
+    serve(app()).await
+}
+
+#[tokio::test]
+async fn state_is_shared_between_requests_and_functions_stay_plain() {
+    let server = server().await;
+    assert_eq!(
+        server
+            .post_json("/notes/add", &json!({"text": "milk"}))
+            .await
+            .json(),
+        0
+    );
+    assert_eq!(server.get("/notes/add?text=eggs").await.json(), 1);
+    assert_eq!(server.get("/notes/get?id=1").await.json(), "eggs");
+    assert_eq!(server.get("/notes/greet?who=you").await.json(), "hello you");
+
+    // Plain functions, with no framework.
+    let store = Store::default();
+    assert_eq!(notes::add(&store, "a".to_owned()), 0);
+    let config = Config {
+        greeting: "hi".to_owned(),
+    };
+    assert_eq!(notes::greet(config, &AtomicU64::new(0), "me".to_owned()), "hi me");
+}
+
+#[tokio::test]
+async fn state_parameters_are_neither_defined_nor_sent() {
+    let server = server().await;
+    let definition = server.get("/notes").await.json();
+    let add = &definition["functions"][0];
+    assert_eq!(add["name"], "add");
+    assert_eq!(add["args"], json!([{"name": "text"}]));
+    let whoami = definition["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "whoami")
+        .unwrap();
+    assert_eq!(whoami["args"], json!([]));
+    let answer = server.get("/notes/add?text=a&store=x").await;
+    assert_eq!(
+        answer.error(400, "Bad Request"),
+        "Unexpected parameters: [store]. "
+    );
+}
+
+#[test]
+fn a_missing_state_type_fails_when_the_app_is_built_naming_function_and_type() {
+    let built = std::panic::catch_unwind(|| pico::App::new().register(notes::module()).into_router());
+    let message = *built.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        message.contains("`notes.add` takes `#[state]` of type `service::Store`"),
+        "{message}"
+    );
+    assert!(message.contains("add `.state(value)`"), "{message}");
+}
+
+#[tokio::test]
+async fn a_panic_leaves_the_state_usable() {
+    let server = server().await;
+    server.get("/notes/add?text=kept").await;
+    let answer = server.get("/notes/crash").await;
+    answer.error(500, "Internal Server Error");
+    // The user's own lock is poisoned by the panic; pico's map is not.
+    assert_eq!(server.get("/notes/greet?who=again").await.json(), "hello again");
+}
+
+#[tokio::test]
+async fn hooks_read_the_state_through_the_request() {
+    struct Hooks;
+    impl pico::Hooks for Hooks {
+        fn prehandle(&self, request: &mut pico::Request, _: &mut pico::Args) -> Result<(), pico::Failure> {
+            let config = request.state::<Config>().expect("the app's config");
+            let greeting = config.greeting.clone();
+            request.set("greeting", greeting);
+            Ok(())
+        }
+    }
+    #[pico::api]
+    mod hooked {
+        #[expose]
+        #[request_args(greeting = "greeting")]
+        pub fn seen(greeting: String) -> String {
+            greeting
+        }
+    }
+    let server = serve(
+        pico::App::new()
+            .state(Config {
+                greeting: "ahoy".to_owned(),
+            })
+            .hooks(Hooks)
+            .register(hooked::module()),
+    )
+    .await;
+    assert_eq!(server.get("/hooked/seen").await.json(), "ahoy");
+}
+
+#[tokio::test]
+async fn extractors_fill_parameters_and_their_rejections_are_standard_errors() {
+    let server = server().await;
+    let request = server
+        .client
+        .get(server.url("/notes/whoami"))
+        .header("x-user", "arthur")
+        .header("user-agent", "towel/42");
+    assert_eq!(server.send(request).await.json(), "arthur with towel/42");
+
+    let answer = server.get("/notes/whoami").await;
+    assert_eq!(answer.error(401, "Unauthorized"), "Sign in with X-User.");
+    assert_eq!(answer.headers["www-authenticate"], "X-User");
+
+    // axum-extra's own rejection, as the standard body.
+    let request = server
+        .client
+        .get(server.url("/notes/whoami"))
+        .header("x-user", "arthur");
+    let answer = server.send(request).await;
+    let message = answer.error(400, "Bad Request");
+    assert!(message.contains("user-agent"), "{message}");
+
+    // An extractor that reads the app's state, in an async function.
+    let request = || {
+        server
+            .client
+            .get(server.url("/notes/visits"))
+            .header("x-user", "ford")
+    };
+    let first = server.send(request()).await.json();
+    let second = server.send(request()).await.json();
+    assert_ne!(first, second);
+    assert!(second.as_str().unwrap().starts_with("ford visit "), "{second}");
+}
+
+#[tokio::test]
+async fn an_extractor_that_panics_is_a_500_and_the_server_goes_on() {
+    let server = server().await;
+    let request = server
+        .client
+        .get(server.url("/notes/whoami"))
+        .header("x-user", "panic")
+        .header("user-agent", "x");
+    let answer = server.send(request).await;
+    answer.error(500, "Internal Server Error");
+    assert!(answer.json().get("__debug__").is_none());
+    assert_eq!(server.get("/notes/greet?who=still").await.json(), "hello still");
+}
+
+#[tokio::test]
+async fn typed_errors_answer_their_own_status() {
+    let server = server().await;
+    let answer = server.get("/notes/get?id=99").await;
+    assert_eq!(answer.error(404, "Not Found"), "note 99 not found");
+    let answer = server.get("/notes/fail?how=read-only").await;
+    assert_eq!(answer.error(409, "Conflict"), "notes are read-only today");
+
+    // 5xx: the generic message; the details stay on the server.
+    let answer = server.get("/notes/fail?how=disk").await;
+    let message = answer.error(500, "Internal Server Error");
+    assert!(
+        message.starts_with("The server encountered an internal error"),
+        "{message}"
+    );
+    assert!(!answer.text.contains("sector 7"), "{}", answer.text);
+    let answer = server.get("/notes/fail?how=busy").await;
+    let message = answer.error(503, "Service Unavailable");
+    assert_eq!(message, pico::HttpError::service_unavailable().message());
+}
+
+#[tokio::test]
+async fn typed_5xx_errors_show_their_chain_in_debug_mode() {
+    let server = serve(app().debug(true)).await;
+    let body = server.get("/notes/fail?how=disk").await.json();
+    assert_eq!(body["code"], 500);
+    assert_eq!(
+        body["__debug__"]["message"],
+        "the disk is gone: sector 7 unreadable"
+    );
+    assert!(
+        body["__debug__"]["name"].as_str().unwrap().ends_with("NoteError"),
+        "{body}"
+    );
+    let body = server.get("/notes/get?id=5").await.json();
+    assert!(body.get("__debug__").is_none(), "a 4xx is the client's: {body}");
+}
+
+#[tokio::test]
+async fn a_word_fills_an_optional_string_from_query_and_form() {
+    let server = server().await;
+    assert_eq!(server.get("/notes/list?tag=work").await.json()["tag"], "work");
+    assert_eq!(server.get("/notes/list?tag=123").await.json()["tag"], "123");
+    assert_eq!(
+        server.post_form("/notes/list", &[("tag", "work")]).await.json()["tag"],
+        "work"
+    );
+    assert_eq!(server.get("/notes/list").await.json()["tag"], json!(null));
+}
+
+#[tokio::test]
+async fn one_value_fills_a_list_and_null_is_the_default() {
+    let server = server().await;
+    assert_eq!(
+        server.get("/notes/list?tags=solo").await.json()["tags"],
+        json!(["solo"])
+    );
+    assert_eq!(
+        server.post_form("/notes/list", &[("tags", "solo")]).await.json()["tags"],
+        json!(["solo"])
+    );
+    assert_eq!(
+        server.get("/notes/list?tags=a&tags=b").await.json()["tags"],
+        json!(["a", "b"])
+    );
+    let answer = server
+        .post_json("/notes/list", &json!({"tags": null, "tag": null, "limit": null}))
+        .await
+        .json();
+    assert_eq!(answer, json!({"tag": null, "tags": [], "limit": null}));
+
+    // One file for a list of files.
+    let form = reqwest::multipart::Form::new().part(
+        "files",
+        reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("one.txt"),
+    );
+    let answer = server
+        .send(server.client.post(server.url("/notes/files")).multipart(form))
+        .await;
+    assert_eq!(answer.json(), json!(["one.txt"]));
+}
+
+#[tokio::test]
+async fn numbers_out_of_range_name_the_parameter_and_the_range() {
+    let server = server().await;
+    let answer = server
+        .post_raw(
+            "/notes/big",
+            "application/json",
+            r#"{"n": 100000000000000000000000}"#,
+        )
+        .await;
+    assert_eq!(
+        answer.error(400, "Bad Request"),
+        "Invalid value for parameter `n`: 100000000000000000000000 is out of range for u64 (0 to 18446744073709551615)."
+    );
+    let answer = server.get("/notes/big?n=-1").await;
+    assert_eq!(
+        answer.error(400, "Bad Request"),
+        "Invalid value for parameter `n`: -1 is out of range for u64 (0 to 18446744073709551615)."
+    );
+    let answer = server.get("/notes/list?limit=300").await;
+    assert_eq!(
+        answer.error(400, "Bad Request"),
+        "Invalid value for parameter `limit`: 300 is out of range for u8 (0 to 255)."
+    );
+    // The original's messages stay exact.
+    let answer = server.get("/notes/big?m=1").await;
+    assert_eq!(
+        answer.error(400, "Bad Request"),
+        "Unexpected parameters: [m]. Missing required parameters: [n]. "
+    );
+}
+
+#[tokio::test]
+async fn a_module_in_its_own_file_is_served() {
+    let server = server().await;
+    assert_eq!(server.get("/filed/count?text=a%20b%20c").await.json(), 3);
+    let request = server
+        .client
+        .get(server.url("/filed/caller"))
+        .header("x-caller", "zaphod");
+    assert_eq!(server.send(request).await.json(), "zaphod");
+    let definition = server.get("/filed").await.json();
+    assert_eq!(definition["name"], "filed");
+    assert_eq!(definition["doc"], "Words, from a file module.");
+    assert_eq!(definition["functions"][0]["doc"], "Counts words.");
+    assert_eq!(filed::count("plain call".to_owned()), 2);
+}
