@@ -146,6 +146,11 @@ impl App {
         self
     }
 
+    #[cfg(feature = "client")]
+    pub(crate) fn debug_value(&self) -> bool {
+        self.debug
+    }
+
     pub(crate) fn header_timeout_value(&self) -> Duration {
         self.header_timeout
     }

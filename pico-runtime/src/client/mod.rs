@@ -8,20 +8,30 @@
 //! let greeting: String = example.call("hello", serde_json::json!({"who": "you"})).await?;
 //! # Ok(()) }
 //! ```
+//!
+//! [`Client::in_process`] runs the same calls against an `App` without a
+//! socket, for tests.
 
-use std::collections::VecDeque;
+mod call;
+mod contract;
+mod items;
+mod transport;
+
 use std::fmt;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
-use bytes::{Bytes, BytesMut};
-use futures_util::Stream;
-use http::StatusCode;
+use bytes::Bytes;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use http::{HeaderMap, Method, StatusCode};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use call::{Answer, Call};
+pub use items::Items;
+
 use crate::error::HttpError;
+use transport::{Incoming, Outgoing, Transport};
 
 /// What a call can fail with.
 #[derive(Debug)]
@@ -109,18 +119,13 @@ pub struct ArgDefinition {
     pub default: Option<Value>,
 }
 
-#[derive(Debug, Clone)]
-enum Auth {
-    Token(String),
-    Basic(String, String),
-}
-
-/// A connection to a Pico app: its root URL, an HTTP client and credentials.
+/// A connection to a Pico app: over HTTP to its root URL, or in process
+/// to an [`App`](crate::App) for tests, with credentials.
 #[derive(Debug, Clone)]
 pub struct Client {
-    http: reqwest::Client,
+    transport: Transport,
     root: String,
-    auth: Option<Auth>,
+    authorization: Option<HeaderValue>,
 }
 
 impl Client {
@@ -137,30 +142,74 @@ impl Client {
             root.push('/');
         }
         Client {
-            http,
+            transport: Transport::Http(http),
             root,
-            auth: None,
+            authorization: None,
+        }
+    }
+
+    /// A client of `app` without a socket, for tests: every request goes
+    /// straight into the app's service (seen as coming from 127.0.0.1, to
+    /// `http://localhost/`), streams and uploads included. Every error
+    /// answer is checked against Pico's error contract (the standard body,
+    /// `code` matching the status, `name` its reason, no `__debug__` unless
+    /// the app is in debug mode); one that breaks it panics, failing the
+    /// test where it happened.
+    ///
+    /// ```
+    /// #[pico::api(client)]
+    /// mod greet {
+    ///     #[expose]
+    ///     pub fn hello(who: String) -> String {
+    ///         format!("hello {who}")
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let client = pico::client::Client::in_process(pico::App::new().register(greet::module()));
+    /// assert_eq!(greet::client::hello(&client, "you".into()).await.unwrap(), "hello you");
+    /// let answer = client.get("greet/hello").send().await.unwrap();
+    /// assert_eq!(answer.status(), 400);
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// As [`App::into_router`](crate::App::into_router) does.
+    pub fn in_process(app: crate::App) -> Self {
+        let debug = app.debug_value();
+        Client {
+            transport: Transport::InProcess {
+                router: app.into_router(),
+                debug,
+            },
+            root: "http://localhost/".to_owned(),
+            authorization: None,
         }
     }
 
     /// Sends `Authorization: Token TOKEN` with every call.
+    ///
+    /// # Panics
+    /// When the token is not valid in a header.
     #[must_use]
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.auth = Some(Auth::Token(token.into()));
+        let value = format!("Token {}", token.into());
+        self.authorization = Some(HeaderValue::try_from(value).expect("a token valid in a header"));
         self
     }
 
     /// Sends basic-auth credentials with every call.
     #[must_use]
     pub fn basic_auth(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
-        self.auth = Some(Auth::Basic(user.into(), password.into()));
+        self.authorization = Some(basic(&user.into(), &password.into()));
         self
     }
 
     /// Sends no credentials.
     #[must_use]
     pub fn without_auth(mut self) -> Self {
-        self.auth = None;
+        self.authorization = None;
         self
     }
 
@@ -169,16 +218,30 @@ impl Client {
         &self.root
     }
 
-    fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
-        let request = self
-            .http
-            .request(method, url)
-            .header("accept", "application/json");
-        match &self.auth {
-            None => request,
-            Some(Auth::Token(token)) => request.header("authorization", format!("Token {token}")),
-            Some(Auth::Basic(user, password)) => request.basic_auth(user, Some(password)),
+    /// The headers every call sends.
+    fn headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some(authorization) = &self.authorization {
+            headers.insert(AUTHORIZATION, authorization.clone());
         }
+        headers
+    }
+
+    /// A request of any method to `path` (under the root, query string
+    /// allowed), to write and then [`send`](Call::send).
+    pub fn request(&self, method: Method, path: &str) -> Call {
+        Call::new(self.clone(), method, path)
+    }
+
+    /// A GET request to `path`.
+    pub fn get(&self, path: &str) -> Call {
+        self.request(Method::GET, path)
+    }
+
+    /// A POST request to `path`.
+    pub fn post(&self, path: &str) -> Call {
+        self.request(Method::POST, path)
     }
 
     /// Loads the definition of the module served as `module` (`a.b` is
@@ -188,7 +251,7 @@ impl Client {
     /// When the server cannot be reached or has no such module.
     pub async fn load(&self, module: &str) -> Result<RemoteModule, Error> {
         let url = format!("{}{}", self.root, module.replace('.', "/"));
-        let definition = self.post(&url, &Map::new()).await?;
+        let definition = self.post_json(&url, &Map::new()).await?;
         Ok(RemoteModule {
             client: self.clone(),
             definition,
@@ -202,7 +265,7 @@ impl Client {
     /// The server's error, or a transport or decoding failure.
     pub async fn call<T: DeserializeOwned>(&self, path: &str, args: &impl Serialize) -> Result<T, Error> {
         let url = format!("{}{path}", self.root);
-        self.post(&url, args).await
+        self.post_json(&url, args).await
     }
 
     /// Calls the function at `path` and returns the body as it is, for
@@ -212,13 +275,9 @@ impl Client {
     /// The server's error, or a transport failure.
     pub async fn call_raw(&self, path: &str, args: &impl Serialize) -> Result<Bytes, Error> {
         let url = format!("{}{path}", self.root);
-        let response = self
-            .request(reqwest::Method::POST, &url)
-            .json(args)
-            .send()
-            .await?;
-        let status = response.status();
-        let body = response.bytes().await?;
+        let incoming = self.send_json(&url, args).await?;
+        let status = incoming.status;
+        let body = incoming.bytes().await?;
         if !status.is_success() {
             return Err(http_error(status.as_u16(), &body));
         }
@@ -238,10 +297,24 @@ impl Client {
         self.open_stream(&url, args).await
     }
 
-    async fn post<T: DeserializeOwned>(&self, url: &str, args: &impl Serialize) -> Result<T, Error> {
-        let response = self.request(reqwest::Method::POST, url).json(args).send().await?;
-        let status = response.status();
-        let body = response.bytes().await?;
+    async fn send_json(&self, url: &str, args: &impl Serialize) -> Result<Incoming, Error> {
+        let body = serde_json::to_vec(args).map_err(|e| Error::Decode(e.to_string()))?;
+        let mut headers = self.headers();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        self.transport
+            .send(Outgoing {
+                method: Method::POST,
+                url: url.to_owned(),
+                headers,
+                body: body.into(),
+            })
+            .await
+    }
+
+    async fn post_json<T: DeserializeOwned>(&self, url: &str, args: &impl Serialize) -> Result<T, Error> {
+        let incoming = self.send_json(url, args).await?;
+        let status = incoming.status;
+        let body = incoming.bytes().await?;
         if !status.is_success() {
             return Err(http_error(status.as_u16(), &body));
         }
@@ -253,26 +326,41 @@ impl Client {
         url: &str,
         args: &impl Serialize,
     ) -> Result<Items<T>, Error> {
-        let query = query_of(args)?;
-        let response = self
-            .request(reqwest::Method::GET, url)
-            .header("accept", "text/event-stream")
-            .query(&query)
-            .send()
+        let query: Vec<(String, String)> = query_of(args)?;
+        let mut url = url.to_owned();
+        for (i, (name, value)) in query.iter().enumerate() {
+            url.push(if i == 0 && !url.contains('?') { '?' } else { '&' });
+            url.push_str(&format!(
+                "{}={}",
+                utf8_percent_encode(name, NON_ALPHANUMERIC),
+                utf8_percent_encode(value, NON_ALPHANUMERIC)
+            ));
+        }
+        let mut headers = self.headers();
+        headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
+        let incoming = self
+            .transport
+            .send(Outgoing {
+                method: Method::GET,
+                url,
+                headers,
+                body: Bytes::new(),
+            })
             .await?;
-        let status = response.status();
+        let status = incoming.status;
         if !status.is_success() {
-            let body = response.bytes().await?;
+            let body = incoming.bytes().await?;
             return Err(http_error(status.as_u16(), &body));
         }
-        Ok(Items {
-            body: Box::pin(response.bytes_stream()),
-            buffer: BytesMut::new(),
-            ready: VecDeque::new(),
-            done: false,
-            item: std::marker::PhantomData,
-        })
+        Ok(Items::new(incoming.body))
     }
+}
+
+/// `Authorization: Basic ...`.
+fn basic(user: &str, password: &str) -> HeaderValue {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    HeaderValue::try_from(format!("Basic {encoded}")).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// The arguments as query pairs of JSON values, as the server reads them.
@@ -331,7 +419,7 @@ impl RemoteModule {
     /// failure.
     pub async fn call<T: DeserializeOwned>(&self, function: &str, args: impl Serialize) -> Result<T, Error> {
         let url = &self.function(function)?.url;
-        self.client.post(url, &args).await
+        self.client.post_json(url, &args).await
     }
 
     /// Opens the stream of a `#[stream]` function.
@@ -346,98 +434,5 @@ impl RemoteModule {
     ) -> Result<Items<T>, Error> {
         let url = &self.function(function)?.url;
         self.client.open_stream(url, &args).await
-    }
-}
-
-/// The items of a stream, as a `futures::Stream`: each `data` event, until
-/// the `close` event; an `error` event is the last item, as an error.
-pub struct Items<T> {
-    body: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>,
-    buffer: BytesMut,
-    ready: VecDeque<Result<T, Error>>,
-    done: bool,
-    item: std::marker::PhantomData<fn() -> T>,
-}
-
-// Items are only ever moved, never pinned in place.
-impl<T> Unpin for Items<T> {}
-
-impl<T> fmt::Debug for Items<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Items")
-            .field("done", &self.done)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T: DeserializeOwned> Items<T> {
-    /// Moves every complete event of the buffer to `ready`.
-    fn parse_events(&mut self) {
-        while let Some(end) = self.buffer.windows(2).position(|w| w == b"\n\n") {
-            let event = self.buffer.split_to(end + 2);
-            let text = String::from_utf8_lossy(&event[..end]);
-            let mut name = "message";
-            let mut data = String::new();
-            for line in text.lines() {
-                if let Some(value) = line.strip_prefix("event:") {
-                    name = if value.trim() == "close" {
-                        "close"
-                    } else if value.trim() == "error" {
-                        "error"
-                    } else {
-                        "other"
-                    };
-                } else if let Some(value) = line.strip_prefix("data:") {
-                    data.push_str(value.strip_prefix(' ').unwrap_or(value));
-                }
-            }
-            match name {
-                "close" => self.done = true,
-                "error" => {
-                    self.ready.push_back(Err(Error::Stream(data)));
-                    self.done = true;
-                }
-                "message" => self
-                    .ready
-                    .push_back(serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))),
-                _ => {}
-            }
-            if self.done {
-                return;
-            }
-        }
-    }
-}
-
-impl<T: DeserializeOwned> Stream for Items<T> {
-    type Item = Result<T, Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        loop {
-            if let Some(item) = this.ready.pop_front() {
-                return Poll::Ready(Some(item));
-            }
-            if this.done {
-                return Poll::Ready(None);
-            }
-            match this.body.as_mut().poll_next(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => {
-                    this.buffer.extend_from_slice(&chunk);
-                    this.parse_events();
-                }
-                Poll::Ready(Some(Err(e))) => {
-                    this.done = true;
-                    return Poll::Ready(Some(Err(Error::Transport(e))));
-                }
-                Poll::Ready(None) => {
-                    this.done = true;
-                    return Poll::Ready(Some(Err(Error::Stream(
-                        "the stream ended without its close event".to_owned(),
-                    ))));
-                }
-            }
-        }
     }
 }
