@@ -13,6 +13,7 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
     };
     match expand(&input) {
         Ok(tokens) => tokens,
+        Err(e) if matches!(input.data, Data::Union(_)) => e.to_compile_error(),
         Err(e) => {
             // The trait is still implemented, so that the error above is
             // the only one the user sees.

@@ -26,7 +26,25 @@ use serde_json::{Map, Value};
 /// An error with an HTTP status, sent to the client as the standard JSON body
 /// `{"name": ..., "code": ..., "message": ...}`.
 ///
-/// Build one with the constructor named after its status, then refine it:
+/// Build one with the constructor named after its status, then refine it.
+/// The constructors: 4xx `bad_request`, `unauthorized` (with
+/// `WWW-Authenticate: Basic`), `unauthorized_without_challenge`,
+/// `payment_required`, `forbidden`, `not_found`, `method_not_allowed`,
+/// `not_acceptable`, `proxy_authentication_required`, `request_timeout`,
+/// `conflict`, `gone`, `length_required`, `precondition_failed`,
+/// `payload_too_large`, `uri_too_long`, `unsupported_media_type`,
+/// `range_not_satisfiable`, `expectation_failed`, `im_a_teapot`,
+/// `misdirected_request`, `unprocessable_entity`, `locked`,
+/// `failed_dependency`, `too_early`, `upgrade_required`,
+/// `precondition_required`, `too_many_requests`,
+/// `request_header_fields_too_large`, `unavailable_for_legal_reasons`; 5xx
+/// `internal_server_error`, `not_implemented`, `bad_gateway`,
+/// `service_unavailable`, `gateway_timeout`, `http_version_not_supported`,
+/// `variant_also_negotiates`, `insufficient_storage`, `loop_detected`,
+/// `not_extended`, `network_authentication_required`; and
+/// [`HttpError::new`] for any status. A domain error type of your own can
+/// choose its status instead with `#[derive(pico::HttpError)]`.
+///
 ///
 /// ```
 /// use pico_runtime::HttpError;

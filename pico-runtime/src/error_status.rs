@@ -20,20 +20,10 @@ use crate::failure::{Failure, Location};
 /// Derive it with `#[derive(pico::HttpError)]` and `#[http(status = N)]`
 /// on the type (a default) or on each variant; `thiserror` writes the
 /// `Display` and `Error` it needs.
-pub trait ErrorStatus: ErrorBase {
+pub trait ErrorStatus: StdError + Send + Sync + 'static {
     /// The status of the answer; one outside 400..=599 is taken as 500.
     fn status(&self) -> StatusCode;
 }
-
-/// What an [`ErrorStatus`] must be besides: an error that can cross threads.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` has an HTTP status but is not an error: it does not implement `std::error::Error`",
-    label = "`#[derive(pico::HttpError)]` needs `std::error::Error` and `Display` on this type",
-    note = "derive them with `#[derive(Debug, thiserror::Error)]` and an `#[error(\"...\")]` message per variant"
-)]
-pub trait ErrorBase: StdError + Send + Sync + 'static {}
-
-impl<T: StdError + Send + Sync + 'static> ErrorBase for T {}
 
 /// An error type an exposed function can return.
 #[diagnostic::on_unimplemented(

@@ -1,0 +1,7 @@
+// `#[http(...)]` takes `status = N` only.
+#[derive(Debug, thiserror::Error, pico::HttpError)]
+#[http(code = 404)]
+#[error("gone")]
+pub struct Gone;
+
+fn main() {}
