@@ -47,6 +47,22 @@ fn the_readme_example_is_the_example_file() {
 }
 
 #[test]
+fn the_readme_service_is_the_notes_example() {
+    let main = include_str!("../examples/notes/main.rs");
+    let main = &main[..main.find("#[cfg(test)]").unwrap()];
+    for (file, text) in [
+        ("main.rs", main.trim_end()),
+        ("notes.rs", include_str!("../examples/notes/notes.rs")),
+    ] {
+        let shown = format!("// examples/notes/{file}\n{}", text.trim_end());
+        assert!(
+            README.contains(&shown),
+            "README's service differs from examples/notes/{file}"
+        );
+    }
+}
+
+#[test]
 fn the_readme_opens_with_the_two_commands() {
     let head: String = README.lines().take(8).collect::<Vec<_>>().join("\n");
     assert!(head.contains("cargo run --example example"), "{head}");

@@ -12,15 +12,9 @@ fn client(user: &str) -> Client {
 #[tokio::test]
 async fn a_note_is_written_and_read_back_by_its_owner() {
     let arthur = client("arthur");
-    let id: u64 = arthur
-        .call("notes/create", &json!({"text": "towel", "tags": ["trip"]}))
-        .await
-        .unwrap();
+    let id: u64 = arthur.call("notes/create", &json!({"text": "towel", "tags": ["trip"]})).await.unwrap();
     let read: Value = arthur.call("notes/get", &json!({"id": id})).await.unwrap();
-    assert_eq!(
-        read,
-        json!({"owner": "arthur", "text": "towel", "tags": ["trip"], "file": null})
-    );
+    assert_eq!(read, json!({"owner": "arthur", "text": "towel", "tags": ["trip"], "files": []}));
 }
 
 #[tokio::test]
@@ -28,61 +22,29 @@ async fn typed_errors_and_auth_answer_their_status() {
     let app = Client::in_process(super::app());
     let arthur = app.clone().basic_auth("arthur", "secret");
     let ford = app.clone().basic_auth("ford", "secret");
-    let id: u64 = arthur
-        .call("notes/create", &json!({"text": "mine"}))
-        .await
-        .unwrap();
+    let id: u64 = arthur.call("notes/create", &json!({"text": "mine"})).await.unwrap();
 
-    let answer = ford
-        .get("notes/get")
-        .query("id", id.to_string())
-        .send()
-        .await
-        .unwrap();
+    let answer = ford.get("notes/get").query("id", id.to_string()).send().await.unwrap();
     assert_eq!(answer.status(), 403);
-    assert_eq!(
-        answer.error().unwrap().message(),
-        format!("note {id} is someone else's")
-    );
+    assert_eq!(answer.error().unwrap().message(), format!("note {id} is someone else's"));
     let answer = arthur.get("notes/get?id=99").send().await.unwrap();
     assert_eq!(answer.status(), 404);
     assert_eq!(answer.error().unwrap().message(), "note 99 not found");
 
     let answer = app.get("notes/get?id=1").send().await.unwrap();
     assert_eq!(answer.status(), 401);
-    assert_eq!(
-        answer.header("www-authenticate"),
-        Some("Basic realm=\"Login required\"")
-    );
-    let answer = app
-        .clone()
-        .basic_auth("arthur", "wrong")
-        .get("notes/get?id=1")
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(answer.header("www-authenticate"), Some("Basic realm=\"Login required\""));
+    let answer = app.clone().basic_auth("arthur", "wrong").get("notes/get?id=1").send().await.unwrap();
     assert_eq!(answer.status(), 401);
 }
 
 #[tokio::test]
 async fn tags_come_as_html_forms_send_them_and_list_streams_them() {
     let arthur = client("arthur");
-    let form = arthur
-        .post("notes/create")
-        .form("text", "milk")
-        .form("tags", "shopping");
+    let form = arthur.post("notes/create").form("text", "milk").form("tags", "shopping");
     assert_eq!(form.send().await.unwrap().status(), 200);
-    arthur
-        .post("notes/create")
-        .form("text", "report")
-        .form("tags", "work")
-        .send()
-        .await
-        .unwrap();
-    let work = arthur
-        .stream::<Value>("notes/list", &json!({"tag": "work"}))
-        .await
-        .unwrap();
+    arthur.post("notes/create").form("text", "report").form("tags", "work").send().await.unwrap();
+    let work = arthur.stream::<Value>("notes/list", &json!({"tag": "work"})).await.unwrap();
     let texts: Vec<Value> = work.map(|item| item.unwrap()["text"].clone()).collect().await;
     assert_eq!(texts, ["report"]);
     let raw = arthur.get("notes/list?tag=shopping").send().await.unwrap();
@@ -95,40 +57,22 @@ async fn tags_come_as_html_forms_send_them_and_list_streams_them() {
 #[tokio::test]
 async fn a_file_is_attached() {
     let arthur = client("arthur");
-    let id: u64 = arthur
-        .call("notes/create", &json!({"text": "photo"}))
-        .await
-        .unwrap();
+    let id: u64 = arthur.call("notes/create", &json!({"text": "photo"})).await.unwrap();
     let upload = pico::Upload {
         file_name: "beach.jpg".to_owned(),
         content_type: "image/jpeg".to_owned(),
         data: vec![7; 100_000].into(),
     };
-    let call = arthur
-        .post("notes/attach")
-        .field("id", id.to_string())
-        .file("file", upload);
+    let call = arthur.post("notes/attach").field("id", id.to_string()).file("file", upload);
     assert_eq!(call.send().await.unwrap().json::<usize>().unwrap(), 100_000);
     let read: Value = arthur.call("notes/get", &json!({"id": id})).await.unwrap();
-    assert_eq!(read["file"], "beach.jpg");
+    assert_eq!(read["files"], json!(["beach.jpg"]));
 }
 
 #[tokio::test]
 async fn the_definition_shows_what_clients_send() {
-    let definition: Value = client("arthur")
-        .get("notes")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .unwrap();
+    let definition: Value = client("arthur").get("notes").send().await.unwrap().json().unwrap();
     let create = &definition["functions"][0];
-    assert_eq!(
-        create["args"],
-        json!([{"name": "text"}, {"name": "tags", "default": []}])
-    );
-    assert_eq!(
-        definition["doc"],
-        "Notes, kept in memory, each readable by its owner only."
-    );
+    assert_eq!(create["args"], json!([{"name": "text"}, {"name": "tags", "default": null}]));
+    assert_eq!(definition["doc"], "Notes, kept in memory, each readable by its owner only.");
 }
