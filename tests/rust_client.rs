@@ -1,6 +1,6 @@
-//! `pico::client` over real HTTP: calls by name from a loaded definition,
-//! and the typed stubs `#[pico::api(client)]` generates from the server's
-//! own signatures.
+//! `pico::client` over real HTTP and in process: calls by name from a
+//! loaded definition, and the typed stubs `#[pico::api(client)]` generates
+//! from the server's own signatures. Each test runs on both transports.
 
 mod common;
 
@@ -67,14 +67,28 @@ pub mod shop {
     }
 
     #[expose]
+    pub fn size(file: pico::Upload) -> String {
+        format!("{} has {} bytes", file.file_name, file.data.len())
+    }
+
+    #[expose]
     pub fn raw() -> Response {
         use axum::response::IntoResponse;
         "not json".into_response()
     }
 }
 
-async fn server() -> common::Server {
-    common::serve(pico::App::new().register(shop::module())).await
+fn app() -> pico::App {
+    pico::App::new().register(shop::module())
+}
+
+/// A client over HTTP to a real server, and one in process.
+async fn clients() -> Vec<(&'static str, Client)> {
+    let server = common::serve(app()).await;
+    vec![
+        ("http", Client::new(&server.base)),
+        ("in process", Client::in_process(app())),
+    ]
 }
 
 fn item(name: &str, price: u32) -> shop::Item {
@@ -86,114 +100,125 @@ fn item(name: &str, price: u32) -> shop::Item {
 
 #[tokio::test]
 async fn typed_stubs_call_with_the_servers_own_signatures() {
-    let s = server().await;
-    let client = Client::new(&s.base);
-    assert_eq!(
-        shop::client::hello(&client, "Rust".into()).await.unwrap(),
-        "Hello Rust"
-    );
-    let items = vec![item("tea", 3), item("cake", 5)];
-    assert_eq!(
-        shop::client::total(&client, items.clone(), None).await.unwrap(),
-        8
-    );
-    assert_eq!(shop::client::total(&client, items, Some(2)).await.unwrap(), 6);
-    assert_eq!(
-        shop::client::name_of(&client, item("gold", 500)).await.unwrap(),
-        "dear"
-    );
-    assert_eq!(&shop::client::raw(&client).await.unwrap()[..], b"not json");
+    for (_, client) in clients().await {
+        assert_eq!(
+            shop::client::hello(&client, "Rust".into()).await.unwrap(),
+            "Hello Rust"
+        );
+        let items = vec![item("tea", 3), item("cake", 5)];
+        assert_eq!(
+            shop::client::total(&client, items.clone(), None).await.unwrap(),
+            8
+        );
+        assert_eq!(shop::client::total(&client, items, Some(2)).await.unwrap(), 6);
+        assert_eq!(
+            shop::client::name_of(&client, item("gold", 500)).await.unwrap(),
+            "dear"
+        );
+        assert_eq!(&shop::client::raw(&client).await.unwrap()[..], b"not json");
+        let file = pico::Upload {
+            file_name: "a.bin".to_owned(),
+            content_type: "application/octet-stream".to_owned(),
+            data: vec![1; 3000].into(),
+        };
+        assert_eq!(
+            shop::client::size(&client, file).await.unwrap(),
+            "a.bin has 3000 bytes"
+        );
+    }
 }
 
 #[tokio::test]
 async fn errors_carry_the_servers_http_error() {
-    let s = server().await;
-    let client = Client::new(&s.base);
-    let Err(Error::Http(e)) = shop::client::total(&client, vec![item("tea", 3)], Some(5)).await else {
-        panic!("expected the server's error");
-    };
-    assert_eq!(
-        (e.status().as_u16(), e.name(), e.message()),
-        (422, "Unprocessable Entity", "discount too large")
-    );
-    assert_eq!(e.extra().unwrap()["sum"], json!(3));
-    let Err(Error::Http(e)) = shop::client::whoami(&client).await else {
-        panic!("expected 401")
-    };
-    assert_eq!(e.status().as_u16(), 401);
+    for (_, client) in clients().await {
+        let Err(Error::Http(e)) = shop::client::total(&client, vec![item("tea", 3)], Some(5)).await else {
+            panic!("expected the server's error");
+        };
+        assert_eq!(
+            (e.status().as_u16(), e.name(), e.message()),
+            (422, "Unprocessable Entity", "discount too large")
+        );
+        assert_eq!(e.extra().unwrap()["sum"], json!(3));
+        let Err(Error::Http(e)) = shop::client::whoami(&client).await else {
+            panic!("expected 401")
+        };
+        assert_eq!(e.status().as_u16(), 401);
+    }
 }
 
 #[tokio::test]
 async fn streams_are_futures_streams() {
-    let s = server().await;
-    let client = Client::new(&s.base);
-    let items: Vec<u32> = shop::client::countdown(&client, 4)
-        .await
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-        .await;
-    assert_eq!(items, [3, 2, 1, 0]);
-    let mut broken = shop::client::breaks(&client, 7).await.unwrap();
-    assert_eq!(broken.next().await.unwrap().unwrap(), 7);
-    let Some(Err(Error::Stream(message))) = broken.next().await else {
-        panic!("expected the error event")
-    };
-    assert_eq!(message, "broken");
-    assert!(broken.next().await.is_none());
+    for (_, client) in clients().await {
+        let items: Vec<u32> = shop::client::countdown(&client, 4)
+            .await
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+            .await;
+        assert_eq!(items, [3, 2, 1, 0]);
+        let mut broken = shop::client::breaks(&client, 7).await.unwrap();
+        assert_eq!(broken.next().await.unwrap().unwrap(), 7);
+        let Some(Err(Error::Stream(message))) = broken.next().await else {
+            panic!("expected the error event")
+        };
+        assert_eq!(message, "broken");
+        assert!(broken.next().await.is_none());
+    }
 }
 
 #[tokio::test]
 async fn auth_helpers_send_credentials() {
-    let s = server().await;
-    let token = Client::new(&s.base).token("t0k3n");
-    assert_eq!(shop::client::whoami(&token).await.unwrap(), "token t0k3n");
-    let basic = Client::new(&s.base).basic_auth("arthur", "secret");
-    assert_eq!(shop::client::whoami(&basic).await.unwrap(), "user arthur");
-    assert!(shop::client::whoami(&basic.without_auth()).await.is_err());
+    for (_, client) in clients().await {
+        let token = client.clone().token("t0k3n");
+        assert_eq!(shop::client::whoami(&token).await.unwrap(), "token t0k3n");
+        let basic = client.basic_auth("arthur", "secret");
+        assert_eq!(shop::client::whoami(&basic).await.unwrap(), "user arthur");
+        assert!(shop::client::whoami(&basic.without_auth()).await.is_err());
+    }
 }
 
 #[tokio::test]
 async fn calls_by_name_from_a_loaded_definition() {
-    let s = server().await;
-    let shop = Client::new(&s.base).load("shop").await.unwrap();
-    let names: Vec<&str> = shop
-        .definition()
-        .functions
-        .iter()
-        .map(|f| f.name.as_str())
-        .collect();
-    assert!(
-        names.contains(&"hello") && names.contains(&"countdown"),
-        "{names:?}"
-    );
-    let hello = &shop.definition().functions[0];
-    assert_eq!(hello.doc.as_deref(), Some("Says hello."));
-    assert_eq!(hello.args[0].default, Some(json!("world")));
-    assert_eq!(
-        shop.call::<String>("hello", json!({})).await.unwrap(),
-        "Hello world"
-    );
-    let total: u32 = shop
-        .call("total", json!({"items": [{"name": "x", "price": 4}]}))
-        .await
-        .unwrap();
-    assert_eq!(total, 4);
-    let items: Vec<u32> = shop
-        .stream::<u32>("countdown", json!({"n": 2}))
-        .await
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-        .await;
-    assert_eq!(items, [1, 0]);
-    assert!(matches!(
-        shop.call::<u32>("nope", json!({})).await,
-        Err(Error::UnknownFunction(_))
-    ));
-    let Err(Error::Http(e)) = shop.call::<u32>("total", json!({"items": "x"})).await else {
-        panic!("a 400")
-    };
-    assert_eq!(e.status().as_u16(), 400);
-    assert!(matches!(Client::new(&s.base).load("nowhere").await, Err(Error::Http(e)) if e.status() == 404));
+    for (_, client) in clients().await {
+        let shop = client.load("shop").await.unwrap();
+        let names: Vec<&str> = shop
+            .definition()
+            .functions
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert!(
+            names.contains(&"hello") && names.contains(&"countdown"),
+            "{names:?}"
+        );
+        let hello = &shop.definition().functions[0];
+        assert_eq!(hello.doc.as_deref(), Some("Says hello."));
+        assert_eq!(hello.args[0].default, Some(json!("world")));
+        assert_eq!(
+            shop.call::<String>("hello", json!({})).await.unwrap(),
+            "Hello world"
+        );
+        let total: u32 = shop
+            .call("total", json!({"items": [{"name": "x", "price": 4}]}))
+            .await
+            .unwrap();
+        assert_eq!(total, 4);
+        let items: Vec<u32> = shop
+            .stream::<u32>("countdown", json!({"n": 2}))
+            .await
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+            .await;
+        assert_eq!(items, [1, 0]);
+        assert!(matches!(
+            shop.call::<u32>("nope", json!({})).await,
+            Err(Error::UnknownFunction(_))
+        ));
+        let Err(Error::Http(e)) = shop.call::<u32>("total", json!({"items": "x"})).await else {
+            panic!("a 400")
+        };
+        assert_eq!(e.status().as_u16(), 400);
+        assert!(matches!(client.load("nowhere").await, Err(Error::Http(e)) if e.status() == 404));
+    }
 }

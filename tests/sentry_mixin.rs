@@ -55,6 +55,25 @@ mod reported {
     fn unavailable() -> Result<(), HttpError> {
         Err(HttpError::service_unavailable())
     }
+
+    #[derive(Debug, thiserror::Error, pico::HttpError)]
+    enum ShopError {
+        #[error("no such item")]
+        #[http(status = 404)]
+        Missing,
+        #[error("the till is jammed")]
+        #[http(status = 503)]
+        Jammed(#[source] std::io::Error),
+    }
+
+    #[expose]
+    fn domain(jam: bool) -> Result<(), ShopError> {
+        Err(if jam {
+            ShopError::Jammed(std::io::Error::other("coin stuck"))
+        } else {
+            ShopError::Missing
+        })
+    }
 }
 
 /// A client whose events stay in memory.
@@ -150,6 +169,26 @@ async fn panics_and_returned_errors_are_reported_with_their_request() {
     assert_eq!(values[0].value.as_deref(), Some("disk on fire"));
     assert_eq!(values[1].value.as_deref(), Some("could not load the settings"));
     assert!(values[1].ty.ends_with("Outer"), "{}", values[1].ty);
+}
+
+#[tokio::test]
+async fn typed_5xx_errors_are_reported_and_typed_4xx_are_not() {
+    let (client, transport) = client();
+    let s = serve(app(SentryMixin::with_client(Some(Arc::clone(&client))))).await;
+    let a = s.get("/reported/domain?jam=true").await;
+    a.error(503, "Service Unavailable");
+    let id = sentry_id(&a).expect("a sentry_id");
+    let a = s.get("/reported/domain?jam=false").await;
+    assert_eq!(a.error(404, "Not Found"), "no such item");
+    assert_eq!(sentry_id(&a), None);
+    let events = sent(&client, &transport);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].event_id.simple().to_string(), id);
+    let exceptions = &events[0].exception.values;
+    let last = exceptions.last().unwrap();
+    assert!(last.ty.ends_with("ShopError"), "{}", last.ty);
+    assert_eq!(last.value.as_deref(), Some("the till is jammed"));
+    assert_eq!(exceptions[0].value.as_deref(), Some("coin stuck"));
 }
 
 #[tokio::test]

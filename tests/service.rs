@@ -4,7 +4,7 @@
 
 mod common;
 #[path = "service/filed.rs"]
-mod filed;
+pub mod filed;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -250,7 +250,7 @@ async fn hooks_read_the_state_through_the_request() {
     mod hooked {
         #[expose]
         #[request_args(greeting = "greeting")]
-        pub fn seen(greeting: String) -> String {
+        fn seen(greeting: String) -> String {
             greeting
         }
     }

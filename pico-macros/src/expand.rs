@@ -271,7 +271,7 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
                     use ::pico::__private::{ByError as _, ByStatus as _};
                     ::core::result::Result::Err(
                         (&::pico::__private::Returned::new(e))
-                            .into_failure(::core::option::Option::Some(#location)),
+                            .take_failure(::core::option::Option::Some(#location)),
                     )
                 }
             }

@@ -37,7 +37,7 @@ pub trait ReturnableError: Into<Box<dyn StdError + Send + Sync>> + 'static {}
 impl<E: Into<Box<dyn StdError + Send + Sync>> + 'static> ReturnableError for E {}
 
 /// A returned error on its way to a [`Failure`]: the method call
-/// `(&Returned::new(e)).into_failure(at)` finds [`ByStatus`] when the error
+/// `(&Returned::new(e)).take_failure(at)` finds [`ByStatus`] when the error
 /// has a status of its own and falls back to [`ByError`] otherwise (the
 /// method lookup tries `&Returned` before `&&Returned`).
 pub struct Returned<E>(Cell<Option<E>>);
@@ -66,11 +66,11 @@ fn gone() -> Failure {
 /// A returned error with a status of its own.
 pub trait ByStatus {
     /// The failure it is.
-    fn into_failure(&self, at: Option<Location>) -> Failure;
+    fn take_failure(&self, at: Option<Location>) -> Failure;
 }
 
 impl<E: ErrorStatus> ByStatus for Returned<E> {
-    fn into_failure(&self, at: Option<Location>) -> Failure {
+    fn take_failure(&self, at: Option<Location>) -> Failure {
         self.take()
             .map_or_else(gone, |e| Failure::from_status_error(e, at))
     }
@@ -79,13 +79,13 @@ impl<E: ErrorStatus> ByStatus for Returned<E> {
 /// Any other returned error: an `HttpError` as it is, anything else a 500.
 pub trait ByError<E> {
     /// The failure it is.
-    fn into_failure(&self, at: Option<Location>) -> Failure
+    fn take_failure(&self, at: Option<Location>) -> Failure
     where
         E: ReturnableError;
 }
 
 impl<E> ByError<E> for &Returned<E> {
-    fn into_failure(&self, at: Option<Location>) -> Failure
+    fn take_failure(&self, at: Option<Location>) -> Failure
     where
         E: ReturnableError,
     {
