@@ -58,7 +58,7 @@ pub use pico_runtime::*;
 ///   the definition.
 /// - Results are any `serde::Serialize` type (sent as JSON), a [`Response`]
 ///   passed through, or a `Result` of either whose error is an
-///   [`HttpError`] (sent as it is), a type that derives [`macro@HttpError`]
+///   [`HttpError`](struct@HttpError) (sent as it is), a type that derives [`HttpError`](derive@HttpError)
 ///   (its own status), or any other error (a 500).
 /// - Doc comments become the definition's `doc`.
 ///

@@ -1,7 +1,4 @@
-//! A notes service: `cargo run --example notes`, then
-//! `curl -u arthur:secret 'localhost:4242/notes/create?text=milk'`.
 pub mod notes;
-
 fn app() -> pico::App {
     pico::App::new().state(notes::Store::default()).register(notes::module())
 }

@@ -25,8 +25,8 @@ async fn typed_errors_and_auth_answer_their_status() {
     let id: u64 = arthur.call("notes/create", &json!({"text": "mine"})).await.unwrap();
 
     let answer = ford.get("notes/get").query("id", id.to_string()).send().await.unwrap();
-    assert_eq!(answer.status(), 403);
-    assert_eq!(answer.error().unwrap().message(), format!("note {id} is someone else's"));
+    assert_eq!(answer.status(), 404, "another user's note is not even found");
+    assert_eq!(answer.error().unwrap().message(), format!("note {id} not found"));
     let answer = arthur.get("notes/get?id=99").send().await.unwrap();
     assert_eq!(answer.status(), 404);
     assert_eq!(answer.error().unwrap().message(), "note 99 not found");
