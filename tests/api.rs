@@ -553,7 +553,7 @@ async fn values_of_the_wrong_type_name_the_parameter() {
         .error(400, "Bad Request");
     assert_eq!(
         message,
-        "Invalid value for parameter `y`: invalid type: floating point `1.5`, expected i64."
+        "Invalid value for parameter `y`: 1.5 is not a whole number, expected i64."
     );
     let message = s
         .post_json("/testapp/mirror", &json!({"p": {"x": 1}}))

@@ -53,6 +53,9 @@ pub(crate) struct Output {
     pub(crate) ty: Type,
     /// A response of the function's own rather than a value to serialise.
     pub(crate) is_response: bool,
+    /// Where the error type is written (`E` of `Result<T, E>`, or the
+    /// whole `io::Result<T>`), for errors about it.
+    pub(crate) error_span: Span,
 }
 
 /// What a `#[stream]` function returns.
@@ -327,16 +330,19 @@ impl Output {
             ReturnType::Default => syn::parse_quote!(()),
             ReturnType::Type(_, ty) => (**ty).clone(),
         };
+        let error_span = result_error_type(&ty).map_or_else(|| ty.span(), Spanned::span);
         match result_ok_type(&ty) {
             Some(ok) => Output {
                 fallible: true,
                 is_response: is_response(ok),
                 ty: ok.clone(),
+                error_span,
             },
             None => Output {
                 fallible: false,
                 is_response: is_response(&ty),
                 ty,
+                error_span,
             },
         }
     }
@@ -402,6 +408,25 @@ fn result_ok_type(ty: &Type) -> Option<&Type> {
         GenericArgument::Type(t) => Some(t),
         _ => None,
     })
+}
+
+/// The `E` of a type spelled `Result<T, E>`.
+fn result_error_type(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    if last.ident != "Result" {
+        return None;
+    }
+    args.args
+        .iter()
+        .filter_map(|a| match a {
+            GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .nth(1)
 }
 
 /// A `Response` (any path ending so) or an `impl IntoResponse`.

@@ -262,17 +262,19 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
         .map(|check| quote_spanned!(check.span()=> ::pico::__private::protect(#cx, &(#check))?;));
     let value = syn::Ident::new("__pico_value", Span::mixed_site());
     let reply = success_reply(function, &value, &codec);
+    let returned = syn::Ident::new("__pico_error", Span::mixed_site());
+    let failure = quote_spanned! {function.output.error_span=>
+        (&::pico::__private::Returned::new(#returned))
+            .take_failure(::core::option::Option::Some(#location))
+    };
     let mut reply = if function.output.fallible {
         quote! {
             match #call {
                 ::core::result::Result::Ok(#value) => #reply,
-                ::core::result::Result::Err(e) => {
+                ::core::result::Result::Err(#returned) => {
                     #[allow(unused_imports)]
                     use ::pico::__private::{ByError as _, ByStatus as _};
-                    ::core::result::Result::Err(
-                        (&::pico::__private::Returned::new(e))
-                            .take_failure(::core::option::Option::Some(#location)),
-                    )
+                    ::core::result::Result::Err(#failure)
                 }
             }
         }
