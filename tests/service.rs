@@ -121,6 +121,11 @@ pub mod notes {
     }
 
     #[expose]
+    pub fn theme(#[from_request] jar: axum_extra::extract::CookieJar) -> Option<String> {
+        jar.get("theme").map(|c| c.value().to_owned())
+    }
+
+    #[expose]
     pub async fn visits(#[from_request] visits: Visits, #[from_request] user: User) -> String {
         format!("{} visit {}", user.0, visits.0)
     }
@@ -303,6 +308,49 @@ async fn extractors_fill_parameters_and_their_rejections_are_standard_errors() {
 }
 
 #[tokio::test]
+async fn a_cookie_jar_is_an_extractor_too() {
+    let server = server().await;
+    let request = server
+        .client
+        .get(server.url("/notes/theme"))
+        .header("cookie", "a=1; theme=dark");
+    assert_eq!(server.send(request).await.json(), "dark");
+    assert_eq!(server.get("/notes/theme").await.json(), json!(null));
+}
+
+#[tokio::test]
+async fn state_works_under_picos_own_server() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(pico::serve_on(listener, app(), async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    let get = |path: &str| client.get(format!("{base}{path}")).send();
+    assert_eq!(
+        get("/notes/add?text=one")
+            .await
+            .unwrap()
+            .json::<usize>()
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        get("/notes/get?id=0")
+            .await
+            .unwrap()
+            .json::<String>()
+            .await
+            .unwrap(),
+        "one"
+    );
+    stop.send(()).unwrap();
+    served.await.unwrap();
+}
+
+#[tokio::test]
 async fn an_extractor_that_panics_is_a_500_and_the_server_goes_on() {
     let server = server().await;
     let request = server
@@ -444,4 +492,37 @@ async fn a_module_in_its_own_file_is_served() {
     assert_eq!(definition["doc"], "Words, from a file module.");
     assert_eq!(definition["functions"][0]["doc"], "Counts words.");
     assert_eq!(filed::count("plain call".to_owned()), 2);
+}
+
+/// Hooks that answer errors in a shape of their own, breaking the contract.
+struct PlainTextErrors;
+
+impl pico::Hooks for PlainTextErrors {
+    fn handle_exception(
+        &self,
+        failure: &pico::Failure,
+        _: &pico::Request,
+        _: serde_json::Map<String, serde_json::Value>,
+    ) -> pico::Response {
+        let mut response = pico::Response::new(failure.message().to_owned().into());
+        *response.status_mut() = failure.status();
+        response
+    }
+}
+
+#[tokio::test]
+#[should_panic(expected = "pico's error contract is broken by a 404 Not Found answer")]
+async fn the_in_process_client_fails_a_test_whose_app_breaks_the_error_contract() {
+    let client = pico::client::Client::in_process(app().hooks(PlainTextErrors));
+    let _ = client.get("notes/get?id=7").send().await;
+}
+
+#[tokio::test]
+async fn the_in_process_client_accepts_the_standard_errors() {
+    let client = pico::client::Client::in_process(app());
+    let answer = client.get("notes/get?id=7").send().await.unwrap();
+    assert_eq!(answer.status(), 404);
+    assert_eq!(answer.error().unwrap().message(), "note 7 not found");
+    let answer = client.get("nowhere").send().await.unwrap();
+    assert_eq!(answer.status(), 404);
 }
