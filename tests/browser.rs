@@ -46,3 +46,31 @@ async fn the_everything_page_works_in_chromium() {
     let size = std::fs::metadata(&screenshot).expect("a screenshot").len();
     assert!(size > 10_000, "the screenshot is {size} bytes");
 }
+
+/// A module or function named `__proto__` (a valid Rust name, and any alias)
+/// is a module and a function, not a way into `Object.prototype`.
+#[tokio::test]
+async fn pico_js_is_not_polluted_by_a_definition_named_proto() {
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        common::missing("node");
+        return;
+    }
+    let script = r#"
+        const pico = require(process.argv[1]);
+        const fn = (name) => ({ name, doc: null, url: "http://x/" + name, args: [] });
+        const module = pico.loadModuleDefinition({ name: "__proto__", doc: null, url: "http://x/", functions: [fn("__proto__"), fn("hello")] });
+        const loaded = typeof module.hello === "function" && Object.hasOwn(module, "__proto__");
+        const app = pico.loadAppDefinition({ url: "http://x/", modules: [{ name: "__proto__", doc: null, url: "http://x/", functions: [fn("polluted")] }] });
+        const clean = ({}).hello === undefined && ({}).polluted === undefined && Object.getPrototypeOf({}) === Object.prototype;
+        const found = loaded && pico.importModule("__proto__") === app.modules["__proto__"]
+            && typeof module.polluted === "function";
+        console.log(clean && found ? "clean" : "polluted");
+    "#;
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/pico-runtime/src/pico.js");
+    let stdout = common::run_to_success("node", &["-e".as_ref(), script.as_ref(), source.as_ref()]).await;
+    assert_eq!(stdout.trim(), "clean");
+}

@@ -144,16 +144,17 @@ async fn panics_and_returned_errors_are_reported_with_their_request() {
     );
     let request = event.request.as_ref().expect("request data");
     assert_eq!(request.method.as_deref(), Some("POST"));
-    assert_eq!(request.query_string.as_deref(), Some("n=7"));
+    // Without `send_pii`: the query's names only, no body, no query in the URL.
+    assert_eq!(request.query_string.as_deref(), Some("n=[Filtered]"));
     assert!(
         request
             .url
             .as_ref()
             .unwrap()
             .as_str()
-            .ends_with("/reported/panics?n=7")
+            .ends_with("/reported/panics")
     );
-    assert_eq!(request.data.as_deref(), Some(r#"{"_note":"body"}"#));
+    assert_eq!(request.data, None);
     assert_eq!(request.headers.get("x-custom").map(String::as_str), Some("kept"));
     for personal in ["authorization", "cookie", "x-api-key", "x-forwarded-for"] {
         assert!(!request.headers.contains_key(personal), "{personal} was sent");
@@ -192,18 +193,54 @@ async fn typed_5xx_errors_are_reported_and_typed_4xx_are_not() {
 }
 
 #[tokio::test]
+async fn secrets_stay_home_without_send_pii() {
+    let (client, transport) = client();
+    let s = serve(app(SentryMixin::with_client(Some(Arc::clone(&client))))).await;
+    let request = s
+        .client
+        .post(s.url("/reported/panics?n=1&token=t0k3n"))
+        .header("cf-connecting-ip", "198.51.100.7")
+        .header("true-client-ip", "198.51.100.7")
+        .header("x-client-ip", "198.51.100.7")
+        .header("x-forwarded-user", "arthur")
+        .header("x-forwarded-email", "arthur@example.com")
+        .header("x-amzn-oidc-data", "eyJ.a.b")
+        .header("cf-access-jwt-assertion", "eyJ.c.d")
+        .header("user-agent", "kept/1")
+        .json(&json!({"user": "arthur", "password": "hunter2"}));
+    assert!(sentry_id(&s.send(request).await).is_some());
+    let events = sent(&client, &transport);
+    let request = events[0].request.as_ref().unwrap();
+    let sent = format!("{request:?}");
+    for secret in ["t0k3n", "hunter2", "198.51.100.7", "arthur", "eyJ"] {
+        assert!(!sent.contains(secret), "{secret} was sent: {sent}");
+    }
+    assert_eq!(
+        request.headers.get("user-agent").map(String::as_str),
+        Some("kept/1")
+    );
+    assert_eq!(
+        request.query_string.as_deref(),
+        Some("n=[Filtered]&token=[Filtered]")
+    );
+}
+
+#[tokio::test]
 async fn personal_data_only_when_enabled() {
     let (client, transport) = client();
     let mixin = SentryMixin::with_client(Some(Arc::clone(&client))).send_default_pii(true);
     let s = serve(app(mixin)).await;
     let request = s
         .client
-        .get(s.url("/reported/panics?n=1"))
+        .post(s.url("/reported/panics?n=1&token=t0k3n"))
         .basic_auth("arthur", Some("secret"))
-        .header("cookie", "session=1");
+        .header("cookie", "session=1")
+        .json(&json!({"password": "hunter2"}));
     assert!(sentry_id(&s.send(request).await).is_some());
     let events = sent(&client, &transport);
     let request = events[0].request.as_ref().unwrap();
+    assert_eq!(request.query_string.as_deref(), Some("n=1&token=t0k3n"));
+    assert_eq!(request.data.as_deref(), Some(r#"{"password":"hunter2"}"#));
     assert!(
         request
             .headers
@@ -292,7 +329,7 @@ async fn concurrent_requests_each_report_their_own_request() {
     for event in events {
         let n = ids[&event.event_id.simple().to_string()];
         let request = event.request.as_ref().unwrap();
-        assert_eq!(request.query_string.as_deref(), Some(format!("n={n}").as_str()));
+        assert_eq!(request.query_string.as_deref(), Some("n=[Filtered]"));
         assert_eq!(request.headers["x-request"], n.to_string());
         assert_eq!(
             event.exception.values[0].value.as_deref(),

@@ -32,6 +32,8 @@ pub(crate) struct Exposed {
     pub(crate) stream: Option<StreamKind>,
     pub(crate) set_cookie: Option<CookieOptions>,
     pub(crate) delete_cookies: Option<(Vec<LitStr>, CookieOptions)>,
+    /// `#[blocking]`: run on a thread of its own, off the runtime's workers.
+    pub(crate) blocking: Option<Attribute>,
 }
 
 /// One parameter.
@@ -180,6 +182,7 @@ impl Exposed {
             stream: None,
             set_cookie: None,
             delete_cookies: None,
+            blocking: None,
         };
         let mut request_args = Vec::new();
         function.attrs.retain(|a| {
@@ -195,6 +198,7 @@ impl Exposed {
                 }),
                 "set_cookie" => attr::set_cookie(a).map(|o| exposed.set_cookie = Some(o)),
                 "delete_cookie" => attr::delete_cookie(a).map(|d| exposed.delete_cookies = Some(d)),
+                "blocking" => attr::no_args(a, "blocking").map(|()| exposed.blocking = Some(a.clone())),
                 "default" | "state" | "from_request" => Err(syn::Error::new_spanned(
                     a,
                     format!("`#[{name}]` goes on a parameter: `fn f(#[{name}] value: T)`"),
@@ -209,6 +213,21 @@ impl Exposed {
             }
             false
         });
+        if let Some(blocking) = &exposed.blocking {
+            if exposed.is_async {
+                errors.push(syn::Error::new_spanned(
+                    blocking,
+                    "`#[blocking]` is for sync functions that block: an `async fn` awaits instead; \
+                     remove `#[blocking]`, or `async`",
+                ));
+            } else if exposed.stream.is_some() {
+                errors.push(syn::Error::new_spanned(
+                    blocking,
+                    "`#[blocking]` cannot go with `#[stream]`: return a `Stream` that does its blocking work \
+                     with `tokio::task::spawn_blocking`",
+                ));
+            }
+        }
         if exposed.stream.is_some() && (exposed.set_cookie.is_some() || exposed.output.is_response) {
             errors.push(syn::Error::new_spanned(
                 &function.sig.ident,

@@ -20,6 +20,7 @@ pub(crate) const KNOWN: &[&str] = &[
     "prehandle",
     "state",
     "from_request",
+    "blocking",
 ];
 
 /// The attributes that go on a parameter rather than on the function.
@@ -275,6 +276,18 @@ pub(crate) fn cookie_options(metas: &Punctuated<Meta, Token![,]>) -> syn::Result
                     "cookie options are `path`, `domain`, `max_age`, `secure`, `http_only` and `same_site`",
                 ));
             }
+        }
+    }
+    if let Some(same_site) = &options.same_site {
+        let secure = matches!(
+            &options.secure,
+            Some(Expr::Lit(syn::ExprLit { lit: Lit::Bool(b), .. })) if b.value
+        );
+        if same_site.value() == "None" && !secure {
+            return Err(syn::Error::new_spanned(
+                same_site,
+                "browsers drop a `SameSite=None` cookie that is not `Secure`: add `secure` to the options",
+            ));
         }
     }
     Ok(options)

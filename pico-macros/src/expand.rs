@@ -285,7 +285,10 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
         let options = cookie_options(options);
         reply = quote!(::pico::__private::delete_cookies(#reply, &[#(#names),*], &#options));
     }
-    let outcome = if function.is_async || !extracts.is_empty() {
+    if function.blocking.is_some() {
+        reply = quote!(::pico::__private::blocking(move || #reply).await);
+    }
+    let outcome = if function.is_async || !extracts.is_empty() || function.blocking.is_some() {
         quote_spanned!(ident.span()=> ::pico::__private::pending(async move { #(#extracts)* #reply }))
     } else {
         quote!(::pico::__private::Outcome::Ready(#reply))

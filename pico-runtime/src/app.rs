@@ -16,7 +16,7 @@ use axum::extract::Request as HttpRequest;
 use axum::response::Response;
 use bytes::Bytes;
 use http::Method;
-use http::header::{ALLOW, HeaderMap, HeaderName, HeaderValue};
+use http::header::{ALLOW, CACHE_CONTROL, HeaderMap, HeaderName, HeaderValue, VARY};
 use http::request::Parts;
 use serde_json::Map;
 use tower::ServiceExt;
@@ -25,9 +25,11 @@ use tower::util::BoxCloneSyncService;
 use crate::__private::Context;
 use crate::args::{Arg, Args};
 use crate::body::{may_have_body, query_args, read_args};
+use crate::cross_site::{self, AllowedOrigins, own_host};
 use crate::definition::{AppDef, Function, Module, ModuleDef, Prehandle, Template, module_path};
 use crate::error::HttpError;
 use crate::failure::{Failure, http_error_response};
+use crate::forwarded::TrustedProxies;
 use crate::hooks::{Hooks, NoHooks};
 use crate::json::JsonCodec;
 use crate::mixin::{Mixin, Stack};
@@ -41,6 +43,30 @@ pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// The default time a client has to send a request's headers.
 const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default time a client has to send a request's body.
+const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What the app's own server allows a connection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConnectionLimits {
+    /// Connections held at once.
+    pub(crate) max_connections: usize,
+    /// Time to the first request, protocol detection included.
+    pub(crate) first_request: Duration,
+    /// Time without a request running or starting.
+    pub(crate) idle: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            max_connections: 4096,
+            first_request: DEFAULT_HEADER_TIMEOUT,
+            idle: Duration::from_secs(60),
+        }
+    }
+}
 
 /// A Pico application: the modules it serves and how.
 ///
@@ -63,14 +89,21 @@ const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct App {
     modules: Vec<(String, Module)>,
     debug: bool,
+    /// Debug mode came from `PICO_DEBUG`, not from the code.
+    debug_from_env: bool,
     body_limit: usize,
     static_dir: Option<PathBuf>,
     hooks: Box<dyn Hooks>,
     mixins: Vec<Box<dyn Mixin>>,
     codec: Option<Arc<dyn JsonCodec>>,
     header_timeout: Duration,
+    limits: ConnectionLimits,
+    body_timeout: Duration,
     log_requests: bool,
     state: AppState,
+    origins: AllowedOrigins,
+    jsonp: bool,
+    trusted: TrustedProxies,
 }
 
 impl std::fmt::Debug for App {
@@ -98,15 +131,79 @@ impl App {
         App {
             modules: Vec::new(),
             debug,
+            debug_from_env: debug,
             body_limit: DEFAULT_BODY_LIMIT,
             static_dir: None,
             hooks: Box::new(NoHooks),
             mixins: Vec::new(),
             codec: None,
             header_timeout: DEFAULT_HEADER_TIMEOUT,
+            limits: ConnectionLimits::default(),
+            body_timeout: DEFAULT_BODY_TIMEOUT,
             log_requests: false,
             state: AppState::default(),
+            origins: AllowedOrigins::default(),
+            jsonp: true,
+            trusted: TrustedProxies::default(),
         }
+    }
+
+    /// Lets pages of these origins call the app from the browser:
+    /// `["https://app.example.com"]` (scheme, host and port, exactly), or
+    /// `["*"]` for any. Their requests pass the cross-site check, and CORS
+    /// answers their preflights and adds the `Access-Control-*` headers.
+    /// Without it, a request a browser marks as coming from another site is
+    /// refused with 403; clients that are not browsers are not affected.
+    ///
+    /// # Panics
+    /// When an entry is not an origin (a URL with a path, say).
+    #[must_use]
+    pub fn allow_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for origin in origins {
+            self.origins.add(origin.as_ref());
+        }
+        self
+    }
+
+    /// Lets the allowed origins' pages send the user's cookies and
+    /// credentials (CORS `Access-Control-Allow-Credentials`). Off unless
+    /// asked; refused with any origin (`"*"`).
+    #[must_use]
+    pub fn allow_credentials(mut self, on: bool) -> Self {
+        self.origins.credentials = on;
+        self
+    }
+
+    /// JSONP (`?_callback=f`): on unless turned off. A JSONP request that
+    /// carries credentials (`Cookie`, `Authorization`) is always refused, as
+    /// another site's `<script>` would read the user's data with them.
+    #[must_use]
+    pub fn jsonp(mut self, on: bool) -> Self {
+        self.jsonp = on;
+        self
+    }
+
+    /// The proxies whose `X-Script-Name`, `X-Forwarded-*` and `Forwarded`
+    /// headers the app believes: addresses (`"10.0.0.7"`) or ranges
+    /// (`"10.0.0.0/8"`, `"fd00::/8"`). Loopback unless set, so a proxy on
+    /// the same machine works as it is; an empty list trusts none. From any
+    /// other peer (and from a server that gives no peer address) those
+    /// headers are ignored.
+    ///
+    /// # Panics
+    /// On an entry that is not an address or a range.
+    #[must_use]
+    pub fn trusted_proxies<I, S>(mut self, proxies: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.trusted = TrustedProxies::parse(proxies);
+        self
     }
 
     /// Shares `value` with every request: a function receives it in a
@@ -149,6 +246,54 @@ impl App {
     #[cfg(feature = "client")]
     pub(crate) fn debug_value(&self) -> bool {
         self.debug
+    }
+
+    /// Turns off debug mode that only `PICO_DEBUG` turned on, for a server
+    /// that listens beyond loopback: a variable left in an environment
+    /// must not show stack traces to the world.
+    pub(crate) fn refuse_env_debug_beyond(&mut self, address: std::net::SocketAddr) {
+        if self.debug_from_env && !address.ip().is_loopback() {
+            self.debug = false;
+            tracing::error!(
+                target: "pico",
+                "PICO_DEBUG is set but the server listens on {address}, beyond loopback: debug mode stays off \
+                 (turn it on in code with `App::debug(true)` if you really mean it)"
+            );
+        }
+    }
+
+    /// How long a client may take to send a request's body (60 s unless
+    /// set); past it the answer is 408, so that a body trickled byte by
+    /// byte cannot hold a request open.
+    #[must_use]
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// How many connections [`serve`](crate::serve) holds at once (4096
+    /// unless set); past it, new connections wait to be accepted, and the
+    /// log says so.
+    #[must_use]
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
+        self
+    }
+
+    /// How long [`serve`](crate::serve) keeps a connection on which no
+    /// request is running and none has started (60 s unless set), over
+    /// HTTP/1.1 and HTTP/2 alike.
+    #[must_use]
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle = timeout;
+        self
+    }
+
+    pub(crate) fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            first_request: self.header_timeout,
+            ..self.limits
+        }
     }
 
     pub(crate) fn header_timeout_value(&self) -> Duration {
@@ -214,6 +359,7 @@ impl App {
     #[must_use]
     pub fn debug(mut self, on: bool) -> Self {
         self.debug = on;
+        self.debug_from_env = false;
         self
     }
 
@@ -241,8 +387,12 @@ impl App {
     pub fn into_router(self) -> Router {
         panic::install_hook();
         let log = self.log_requests;
+        let cors = (!self.origins.is_empty()).then(|| self.origins.cors());
         let service = Service(Arc::new(Shared::build(self)));
-        let router = Router::new().fallback_service(service);
+        let mut router = Router::new().fallback_service(service);
+        if let Some(cors) = cors {
+            router = router.layer(cors);
+        }
         if log {
             router.layer(axum::middleware::from_fn(crate::server::log_request))
         } else {
@@ -317,6 +467,10 @@ struct Shared {
     backtraces: bool,
     codec: Option<Arc<dyn JsonCodec>>,
     state: Arc<AppState>,
+    body_timeout: Duration,
+    origins: AllowedOrigins,
+    jsonp: bool,
+    trusted: TrustedProxies,
 }
 
 impl Shared {
@@ -386,14 +540,19 @@ impl Shared {
             hooks,
             codec: app.codec,
             state: Arc::new(app.state),
+            body_timeout: app.body_timeout,
+            origins: app.origins,
+            jsonp: app.jsonp,
+            trusted: app.trusted,
         }
     }
 
-    fn context(&self, entry: &Entry, parts: Parts, prefix: String) -> Context {
+    fn context(&self, entry: &Entry, parts: Parts, prefix: String, trusted: bool) -> Context {
         Context {
             request: Request::new(
                 parts,
                 prefix,
+                trusted,
                 self.debug,
                 Arc::clone(&entry.qualified),
                 Arc::clone(&self.state),
@@ -412,7 +571,12 @@ impl Shared {
         result: Result<Result<Response, Failure>, Caught>,
     ) -> Response {
         let mut response = match result {
-            Ok(Ok(response)) => response,
+            Ok(Ok(mut response)) => {
+                if cx.request.is_https() {
+                    crate::cookies::make_secure(&mut response);
+                }
+                response
+            }
             Ok(Err(failure)) => self.failure_response(&failure, &cx.request, &entry.qualified),
             Err(caught) => self.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
         };
@@ -508,7 +672,8 @@ impl From<Response> for Answer {
 /// Routes one request.
 fn dispatch(shared: &Arc<Shared>, request: HttpRequest) -> Answer {
     let (mut parts, body) = request.into_parts();
-    let root = match Root::of(&parts) {
+    let trusted = forwarded_headers(&parts.headers) && shared.trusted.trusts(&parts);
+    let root = match Root::of(&parts, trusted) {
         Ok(root) => root,
         Err(e) => return http_error_response(&e).into(),
     };
@@ -521,6 +686,7 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest) -> Answer {
     };
     let Some(route) = route else {
         return match &shared.static_files {
+            Some(_) if is_hidden(parts.uri.path()) => http_error_response(&HttpError::not_found()).into(),
             Some(files) => {
                 parts.uri = root.stripped_uri(&parts.uri);
                 let request = HttpRequest::from_parts(parts, body);
@@ -544,25 +710,35 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest) -> Answer {
     }
     match route {
         Route::Function(index) => {
+            if let Err(e) = cross_site::check(&parts, &shared.origins, own_host(&parts)) {
+                return http_error_response(&e).into();
+            }
             // Owned once here (`root` borrows `parts`, which the call takes).
             let prefix = root.prefix.to_owned();
             if may_have_body(&parts) {
-                call_with_body(shared, index, parts, prefix, body)
+                call_with_body(shared, index, parts, (prefix, trusted), body)
             } else {
-                call(shared, index, parts, prefix, |parts| {
+                call(shared, index, parts, (prefix, trusted), |parts| {
                     Ok((query_args(parts)?, Bytes::new()))
                 })
             }
         }
         Route::Module(index, form) => definition(
+            shared,
             &shared.module_defs[index],
-            form,
-            "pico.loadModuleDefinition",
+            (form, "pico.loadModuleDefinition"),
             &root,
             &parts,
         )
         .into(),
-        Route::App(form) => definition(&shared.app_def, form, "pico.loadAppDefinition", &root, &parts).into(),
+        Route::App(form) => definition(
+            shared,
+            &shared.app_def,
+            (form, "pico.loadAppDefinition"),
+            &root,
+            &parts,
+        )
+        .into(),
         Route::Client => crate::client_js::response(&parts.headers).into(),
     }
 }
@@ -601,11 +777,11 @@ fn call(
     shared: &Arc<Shared>,
     index: usize,
     parts: Parts,
-    prefix: String,
+    (prefix, trusted): (String, bool),
     read: impl FnOnce(&Parts) -> Result<(Args, Bytes), Failure>,
 ) -> Answer {
     let entry = &shared.functions[index];
-    let mut cx = shared.context(entry, parts, prefix);
+    let mut cx = shared.context(entry, parts, prefix, trusted);
     let step = panic::catch(shared.backtraces, || {
         let (args, body) = read(cx.request.parts())?;
         let callback = prepare(shared, entry, &mut cx, args, body)?;
@@ -634,15 +810,27 @@ fn call(
 /// Reads the request's body, then calls the function. Only the reading
 /// waits here: what comes after is [`call`]'s, so that this future stays
 /// small.
-fn call_with_body(shared: &Arc<Shared>, index: usize, parts: Parts, prefix: String, body: Body) -> Answer {
+fn call_with_body(
+    shared: &Arc<Shared>,
+    index: usize,
+    parts: Parts,
+    forwarded: (String, bool),
+    body: Body,
+) -> Answer {
     let shared = Arc::clone(shared);
     Answer::later(async move {
-        let read = Guarded::new(read_args(&parts, body, shared.body_limit), shared.backtraces).await;
-        let read = match read {
-            Ok(read) => read.map_err(Failure::from),
+        let reading = tokio::time::timeout(shared.body_timeout, read_args(&parts, body, shared.body_limit));
+        let read = match Guarded::new(reading, shared.backtraces).await {
+            Ok(Ok(read)) => read.map_err(Failure::from),
+            Ok(Err(_)) => Err(HttpError::request_timeout()
+                .with_message(format!(
+                    "The request body did not arrive within {} s.",
+                    shared.body_timeout.as_secs_f32()
+                ))
+                .into()),
             Err(caught) => Err(Failure::from_panic(caught)),
         };
-        match call(&shared, index, parts, prefix, move |_| read).await {
+        match call(&shared, index, parts, forwarded, move |_| read).await {
             Ok(response) => response,
             Err(never) => match never {},
         }
@@ -663,6 +851,9 @@ fn prepare(
     cx.args = args;
     cx.request.set_body(body);
     let callback = take_callback(&mut cx.args)?;
+    if callback.is_some() {
+        jsonp_allowed(shared.jsonp, cx.request.headers())?;
+    }
     shared.hooks.prehandle(&mut cx.request, &mut cx.args)?;
     if let Some(prehandle) = entry.prehandle {
         prehandle(&mut cx.request, &mut cx.args)?;
@@ -674,13 +865,24 @@ fn prepare(
     Ok(callback)
 }
 
-fn definition(template: &Template, form: Form, loader: &str, root: &Root<'_>, parts: &Parts) -> Response {
+fn definition(
+    shared: &Shared,
+    template: &Template,
+    (form, loader): (Form, &str),
+    root: &Root<'_>,
+    parts: &Parts,
+) -> Response {
     let callback = match parts.uri.query().map(callback_in_query).transpose() {
         Ok(callback) => callback.flatten(),
         Err(e) => return http_error_response(&e),
     };
+    if callback.is_some()
+        && let Err(e) = jsonp_allowed(shared.jsonp, &parts.headers)
+    {
+        return http_error_response(&e);
+    }
     let url = root.url(parts);
-    match (form, callback) {
+    let mut response = match (form, callback) {
         (Form::Js, _) => typed_response(
             template.render(&url, &format!("{loader}("), ");"),
             "text/javascript",
@@ -690,7 +892,44 @@ fn definition(template: &Template, form: Form, loader: &str, root: &Root<'_>, pa
             jsonp(&callback, &template.render(&url, "", "")),
             "text/javascript",
         ),
+    };
+    // A definition holds URLs built from the request's host and prefix: a
+    // shared cache must neither keep one nor serve it to another host.
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        VARY,
+        HeaderValue::from_static("Host, X-Script-Name, X-Forwarded-Proto, X-Forwarded-Host, Forwarded"),
+    );
+    response
+}
+
+/// JSONP is refused when turned off, and to requests with credentials.
+fn jsonp_allowed(on: bool, headers: &HeaderMap) -> Result<(), HttpError> {
+    if !on {
+        return Err(HttpError::bad_request().with_message("JSONP (`_callback`) is turned off on this app."));
     }
+    if cross_site::carries_credentials(headers) {
+        return Err(HttpError::bad_request().with_message(
+            "JSONP (`_callback`) is not answered to requests with credentials (Cookie or Authorization): \
+             another site's script would read the answer.",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a request carries headers that only a trusted proxy may set.
+fn forwarded_headers(headers: &HeaderMap) -> bool {
+    static X_SCRIPT_NAME: HeaderName = HeaderName::from_static("x-script-name");
+    static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+    headers.contains_key(&X_SCRIPT_NAME) || headers.contains_key(&X_FORWARDED_PROTO)
+}
+
+/// A path to a dotfile or into a dot directory (`.env`, `.git/config`),
+/// percent-encoded or not: never served as a static file.
+fn is_hidden(path: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    decoded.split(['/', '\\']).any(|segment| segment.starts_with('.'))
 }
 
 fn callback_in_query(query: &str) -> Result<Option<String>, HttpError> {
@@ -754,17 +993,18 @@ fn check_args(function: &Function, args: &Args) -> Result<(), HttpError> {
 /// built from it, `http://host/prefix/`, which only definitions need.
 struct Root<'a> {
     prefix: &'a str,
+    /// Whether the peer is a trusted proxy, whose forwarded headers count.
+    trusted: bool,
 }
 
 impl<'a> Root<'a> {
-    fn of(parts: &'a Parts) -> Result<Root<'a>, HttpError> {
-        Ok(Root {
-            prefix: script_name(&parts.headers)?,
-        })
+    fn of(parts: &'a Parts, trusted: bool) -> Result<Root<'a>, HttpError> {
+        let prefix = if trusted { script_name(&parts.headers)? } else { "" };
+        Ok(Root { prefix, trusted })
     }
 
     fn url(&self, parts: &Parts) -> String {
-        root_url(parts, self.prefix)
+        root_url(parts, self.prefix, self.trusted)
     }
 
     /// `path` without the prefix.
@@ -806,8 +1046,13 @@ fn script_name(headers: &HeaderMap) -> Result<&str, HttpError> {
     let plain = value
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"/-._~%!$&'()*+,;=:@".contains(&b));
+    // `%2e` is a dot to whoever decodes the path next.
+    let encoded_dot = value.to_ascii_lowercase().contains("%2e");
     if !value.is_empty()
-        && (!value.starts_with('/') || !plain || value.split('/').any(|s| s == ".." || s == "."))
+        && (!value.starts_with('/')
+            || !plain
+            || encoded_dot
+            || value.split('/').any(|s| s == ".." || s == "."))
     {
         return Err(invalid());
     }
@@ -836,7 +1081,15 @@ mod tests {
     fn script_names_are_plain_paths() {
         assert_eq!(script_name(&headers("/myapp/")).unwrap(), "/myapp");
         assert_eq!(script_name(&headers("/")).unwrap(), "");
-        for bad in ["myapp", "/a/../b", "http://evil", "/<script>", "/a\"b"] {
+        for bad in [
+            "myapp",
+            "/a/../b",
+            "http://evil",
+            "/<script>",
+            "/a\"b",
+            "/%2e%2e/x",
+            "/%2E.",
+        ] {
             assert!(script_name(&headers(bad)).is_err(), "{bad}");
         }
     }

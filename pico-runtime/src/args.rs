@@ -23,7 +23,12 @@ use crate::upload::{FileDeserializer, Upload};
 /// refused rather than searched: nobody's function has a thousand parameters.
 const MAX_NAMES: usize = 1000;
 /// How many values one request may send in all, repeats included.
-const MAX_VALUES: usize = 10_000;
+pub(crate) const MAX_VALUES: usize = 10_000;
+/// The longest parameter name, in bytes.
+const MAX_NAME: usize = 256;
+/// Past this many names, they are found through an index rather than by
+/// comparing each: a request of many long names stays linear.
+const INDEXED_FROM: usize = 32;
 
 /// A raw value as it arrived.
 #[derive(Debug, Clone)]
@@ -82,6 +87,8 @@ pub struct Args {
     /// Name, value, and the source that set it: within one source a repeated
     /// name makes a list, a later source overrides.
     entries: Vec<(CompactString, Arg, u8)>,
+    /// Position of each name in `entries`, once there are many.
+    index: Option<std::collections::HashMap<CompactString, usize>>,
     values: usize,
     source: u8,
     codec: Option<Arc<dyn JsonCodec>>,
@@ -183,9 +190,14 @@ impl Args {
         if self.values > MAX_VALUES {
             return Err(too_many());
         }
+        if name.len() > MAX_NAME {
+            return Err(HttpError::bad_request()
+                .with_message(format!("A parameter name is longer than {MAX_NAME} bytes.")));
+        }
         let source = self.source;
         let full = self.entries.len() >= MAX_NAMES;
-        match self.entries.iter_mut().find(|(n, ..)| *n == name) {
+        let position = self.position(&name);
+        match position.map(|i| &mut self.entries[i]) {
             Some((_, existing, set_by)) if *set_by == source && repeat_as_list => match existing {
                 Arg::Many(list) => list.push(arg),
                 single => {
@@ -198,14 +210,37 @@ impl Args {
                 *set_by = source;
             }
             None if full => return Err(too_many()),
-            None => self.entries.push((name, arg, source)),
+            None => {
+                if let Some(index) = &mut self.index {
+                    index.insert(name.clone(), self.entries.len());
+                }
+                self.entries.push((name, arg, source));
+            }
         }
         Ok(())
+    }
+
+    /// Where `name` is in `entries`: by index once there are many names.
+    fn position(&mut self, name: &str) -> Option<usize> {
+        if self.entries.len() < INDEXED_FROM {
+            return self.entries.iter().position(|(n, ..)| n == name);
+        }
+        let entries = &self.entries;
+        let index = self.index.get_or_insert_with(|| {
+            entries
+                .iter()
+                .enumerate()
+                .map(|(i, (n, ..))| (n.clone(), i))
+                .collect()
+        });
+        index.get(name).copied()
     }
 
     /// Removes and returns the raw value of `name`.
     pub(crate) fn take(&mut self, name: &str) -> Option<Arg> {
         let index = self.entries.iter().position(|(n, ..)| n == name)?;
+        // Positions move: the index is rebuilt if names are pushed again.
+        self.index = None;
         Some(self.entries.swap_remove(index).1)
     }
 }
@@ -255,7 +290,7 @@ fn out_of_range(reason: &str, sent: Option<&str>) -> Option<String> {
     ))
 }
 
-fn too_many() -> HttpError {
+pub(crate) fn too_many() -> HttpError {
     HttpError::bad_request().with_message(format!(
         "Too many parameters: a request may send at most {MAX_NAMES} names and {MAX_VALUES} values."
     ))
@@ -382,6 +417,9 @@ fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
+/// The error of a JSON object with more keys than a request may send.
+pub(crate) const TOO_MANY_KEYS: &str = "too many keys";
+
 /// A JSON body's object, its values borrowed from the body as found, in
 /// the order sent.
 pub(crate) struct JsonObject<'a>(Vec<(CompactString, &'a RawValue)>);
@@ -410,6 +448,11 @@ impl<'de> Deserialize<'de> for JsonObject<'de> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonObject<'de>, A::Error> {
                 let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(4).min(64));
                 while let Some(entry) = map.next_entry::<CompactString, &'de RawValue>()? {
+                    // Counted as they come, so that a body of millions of
+                    // keys is refused before they are all kept.
+                    if entries.len() == MAX_VALUES {
+                        return Err(serde::de::Error::custom(TOO_MANY_KEYS));
+                    }
                     entries.push(entry);
                 }
                 Ok(JsonObject(entries))

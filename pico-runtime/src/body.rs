@@ -6,7 +6,11 @@ use compact_str::CompactString;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::request::Parts;
 
-use crate::args::{Arg, Args, JsonObject};
+use crate::args::{Arg, Args, JsonObject, MAX_VALUES, TOO_MANY_KEYS, too_many};
+
+/// The largest text field of a multipart form; files are bounded by the
+/// body limit alone.
+const MAX_TEXT_FIELD: u64 = 1024 * 1024;
 use crate::error::HttpError;
 use crate::upload::Upload;
 
@@ -30,19 +34,19 @@ fn body_kind(parts: &Parts) -> Result<BodyKind, HttpError> {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    Ok(
-        if content_type.to_ascii_lowercase().contains("application/json") {
-            BodyKind::Json
-        } else if essence == "application/x-www-form-urlencoded" {
-            BodyKind::Form
-        } else if essence == "multipart/form-data" {
-            let boundary = multer::parse_boundary(content_type)
-                .map_err(|_| bad_request("The multipart Content-Type has no valid boundary."))?;
-            BodyKind::Multipart(boundary)
-        } else {
-            BodyKind::Ignored
-        },
-    )
+    // The essence alone: `text/plain;x=application/json` is not JSON, and
+    // a browser sends it cross-site without a preflight.
+    Ok(if essence == "application/json" {
+        BodyKind::Json
+    } else if essence == "application/x-www-form-urlencoded" {
+        BodyKind::Form
+    } else if essence == "multipart/form-data" {
+        let boundary = multer::parse_boundary(content_type)
+            .map_err(|_| bad_request("The multipart Content-Type has no valid boundary."))?;
+        BodyKind::Multipart(boundary)
+    } else {
+        BodyKind::Ignored
+    })
 }
 
 /// Reads the arguments of a request: the query string, then form fields,
@@ -163,6 +167,9 @@ fn push_json(args: &mut Args, bytes: &Bytes) -> Result<(), HttpError> {
         return Ok(());
     }
     let object: JsonObject = serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_data() && e.to_string().starts_with(TOO_MANY_KEYS) {
+            return too_many();
+        }
         let starts_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
         if e.is_data() && !starts_object {
             bad_request("The JSON body must be an object of named arguments.")
@@ -185,6 +192,7 @@ async fn push_multipart(
 ) -> Result<(), HttpError> {
     let constraints =
         multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(limit as u64));
+    let mut parts = 0_usize;
     let mut multipart = multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
     let malformed = |e: multer::Error| match e {
         multer::Error::StreamSizeExceeded { .. } => too_large(limit),
@@ -193,6 +201,10 @@ async fn push_multipart(
     let mut files = Vec::new();
     args.next_source();
     while let Some(field) = multipart.next_field().await.map_err(malformed)? {
+        parts += 1;
+        if parts > MAX_VALUES {
+            return Err(too_many());
+        }
         let name = CompactString::new(field.name().unwrap_or_default());
         match field.file_name().map(str::to_owned) {
             Some(file_name) => {
@@ -212,7 +224,7 @@ async fn push_multipart(
             None => {
                 // Strictly UTF-8: multer's `text()` would guess a charset
                 // and drop what does not decode.
-                let bytes = part_data(field).await.map_err(malformed)?;
+                let bytes = text_data(field).await.map_err(malformed)??;
                 let text = String::from_utf8(bytes.into())
                     .map_err(|_| bad_request("A multipart form value is not valid UTF-8."))?;
                 args.push(name, Arg::Text(text.into()), true)?;
@@ -247,6 +259,20 @@ async fn part_data(mut field: multer::Field<'_>) -> Result<Bytes, multer::Error>
         data.extend_from_slice(piece);
     }
     Ok(data.freeze())
+}
+
+/// A text field's data, refused past [`MAX_TEXT_FIELD`] as it arrives.
+async fn text_data(mut field: multer::Field<'_>) -> Result<Result<Bytes, HttpError>, multer::Error> {
+    let mut data = BytesMut::new();
+    while let Some(piece) = field.chunk().await? {
+        if (data.len() + piece.len()) as u64 > MAX_TEXT_FIELD {
+            return Ok(Err(HttpError::payload_too_large().with_message(format!(
+                "A multipart text field is larger than the limit of {MAX_TEXT_FIELD} bytes; send it as a file."
+            ))));
+        }
+        data.extend_from_slice(&piece);
+    }
+    Ok(Ok(data.freeze()))
 }
 
 fn bad_request(message: impl Into<std::borrow::Cow<'static, str>>) -> HttpError {

@@ -119,3 +119,23 @@ pub fn delete_cookies(
     }
     Ok(Reply::Response(response))
 }
+
+/// Marks every cookie the response sets `Secure`: the client came over
+/// https, so the cookie must never travel without it.
+pub(crate) fn make_secure(response: &mut Response) {
+    let headers = response.headers_mut();
+    if !headers.contains_key(SET_COOKIE) {
+        return;
+    }
+    let cookies: Vec<HeaderValue> = headers.get_all(SET_COOKIE).iter().cloned().collect();
+    headers.remove(SET_COOKIE);
+    for cookie in cookies {
+        let secured = match cookie.to_str() {
+            Ok(text) if !text.split(';').any(|a| a.trim().eq_ignore_ascii_case("secure")) => {
+                HeaderValue::try_from(format!("{text}; Secure")).unwrap_or(cookie)
+            }
+            _ => cookie,
+        };
+        headers.append(SET_COOKIE, secured);
+    }
+}

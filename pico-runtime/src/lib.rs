@@ -10,12 +10,15 @@ mod body;
 #[cfg(feature = "client")]
 pub mod client;
 mod client_js;
+mod connection;
 mod cookies;
+mod cross_site;
 mod definition;
 mod error;
 mod error_status;
 mod extract;
 mod failure;
+mod forwarded;
 mod hooks;
 mod json;
 mod mixin;

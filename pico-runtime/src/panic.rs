@@ -87,23 +87,37 @@ pub(crate) fn catch<R>(backtrace: bool, f: impl FnOnce() -> R) -> Result<R, Caug
 
 pin_project_lite::pin_project! {
     /// A future whose every poll runs under [`catch`]. After a panic it is
-    /// finished: the inner future is never polled again.
+    /// finished: the inner future is never polled again. Its drop is
+    /// guarded too: a future dropped unfinished (the client went away) may
+    /// run user code that panics, which must not unwind into the server.
     pub(crate) struct Guarded<F> {
         #[pin]
-        inner: F,
+        inner: Option<F>,
         backtrace: bool,
         done: bool,
+    }
+
+    impl<F> PinnedDrop for Guarded<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let mut inner = this.project().inner;
+            let _ = panic::catch_unwind(AssertUnwindSafe(move || inner.set(None)));
+        }
     }
 }
 
 impl<F> Guarded<F> {
     pub(crate) fn new(inner: F, backtrace: bool) -> Self {
         Self {
-            inner,
+            inner: Some(inner),
             backtrace,
             done: false,
         }
     }
+}
+
+/// Drops `value`, keeping a panic in its drop from unwinding further.
+pub(crate) fn drop_quietly<T>(value: T) {
+    let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(value)));
 }
 
 impl<F: Future> Future for Guarded<F> {
@@ -112,7 +126,9 @@ impl<F: Future> Future for Guarded<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         assert!(!*this.done, "`Guarded` polled after completion");
-        let inner = this.inner;
+        let Some(inner) = this.inner.as_pin_mut() else {
+            unreachable!("`Guarded` holds its future until dropped");
+        };
         match catch(*this.backtrace, || inner.poll(cx)) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(out)) => {

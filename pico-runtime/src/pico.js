@@ -26,8 +26,12 @@
 })(typeof globalThis !== "undefined" ? globalThis : this, function () {
   "use strict";
 
-  /** Modules loaded so far, by name. */
-  const modules = {};
+  /** Modules loaded so far, by name: no prototype, so that a module named
+   * `__proto__` is a module and not a way into `Object.prototype`. */
+  const modules = Object.create(null);
+  /** Sets an own property, whatever its name (`__proto__` included). */
+  const define = (object, name, value) =>
+    Object.defineProperty(object, name, { value, enumerable: true, configurable: true, writable: true });
   /** Per module: the `Authorization` header to send, if any. */
   const authorization = new WeakMap();
   /** Per module: request hooks by name. */
@@ -208,7 +212,7 @@
 
     /** Builds (or rebuilds) the proxy of a module from its definition. */
     loadModuleDefinition(definition) {
-      const module = modules[definition.name] || {};
+      const module = Object.hasOwn(modules, definition.name) ? modules[definition.name] : {};
       for (const key of Object.keys(module)) {
         if (typeof module[key] === "function") {
           delete module[key];
@@ -216,24 +220,24 @@
       }
       Object.defineProperty(module, "__definition__", { value: definition, configurable: true, writable: true });
       for (const fn of definition.functions) {
-        module[fn.name] = functionProxy(module, fn);
+        define(module, fn.name, functionProxy(module, fn));
       }
-      modules[definition.name] = module;
+      define(modules, definition.name, module);
       return module;
     },
 
     /** Loads every module of an app definition; returns `{url, modules}`. */
     loadAppDefinition(definition) {
-      const app = { url: definition.url, modules: {} };
+      const app = { url: definition.url, modules: Object.create(null) };
       for (const moduleDefinition of definition.modules) {
-        app.modules[moduleDefinition.name] = pico.loadModuleDefinition(moduleDefinition);
+        define(app.modules, moduleDefinition.name, pico.loadModuleDefinition(moduleDefinition));
       }
       return app;
     },
 
     /** A module already loaded (by its `/module.js` script, or `loadAsync`). */
     importModule(name) {
-      const module = modules[name];
+      const module = Object.hasOwn(modules, name) ? modules[name] : undefined;
       if (!module) {
         throw new Error(`pico: the module "${name}" is not loaded: add <script src="/${name.replace(/\./g, "/")}.js"> or use pico.loadAsync`);
       }

@@ -27,6 +27,8 @@ pub struct Request {
     parts: Parts,
     remote_addr: Option<SocketAddr>,
     prefix: String,
+    /// Whether the peer is a trusted proxy, whose forwarded headers count.
+    trusted: bool,
     values: Map<String, Value>,
     debug: bool,
     function: Arc<str>,
@@ -38,6 +40,7 @@ impl Request {
     pub(crate) fn new(
         parts: Parts,
         prefix: String,
+        trusted: bool,
         debug: bool,
         function: Arc<str>,
         state: Arc<AppState>,
@@ -47,6 +50,7 @@ impl Request {
             parts,
             remote_addr,
             prefix,
+            trusted,
             values: Map::new(),
             debug,
             function,
@@ -103,7 +107,23 @@ impl Request {
     /// The URL root of the app, `http://host/prefix/`: the start of every
     /// URL the app builds.
     pub fn root_url(&self) -> String {
-        root_url(&self.parts, &self.prefix)
+        root_url(&self.parts, &self.prefix, self.trusted)
+    }
+
+    /// Whether the client reached the app over https: the URI's scheme, or
+    /// `X-Forwarded-Proto: https` from a trusted proxy.
+    pub fn is_https(&self) -> bool {
+        // `trusted` first: most requests come straight from clients, and
+        // their headers need no look.
+        let forwarded = if self.trusted {
+            self.parts.headers.get("x-forwarded-proto")
+        } else {
+            None
+        };
+        match forwarded {
+            Some(proto) => proto.as_bytes().eq_ignore_ascii_case(b"https"),
+            None => self.parts.uri.scheme_str() == Some("https"),
+        }
     }
 
     /// The full URL of the request.
@@ -259,11 +279,12 @@ impl Request {
 }
 
 /// `http://host/prefix/` for a request. The scheme follows
-/// `X-Forwarded-Proto` from a TLS-terminating proxy; a `Host` that is not a
-/// plain host name is not put into URLs.
-pub(crate) fn root_url(parts: &Parts, prefix: &str) -> String {
+/// `X-Forwarded-Proto` from a trusted TLS-terminating proxy; a `Host` that
+/// is not a plain host name is not put into URLs.
+pub(crate) fn root_url(parts: &Parts, prefix: &str, trusted: bool) -> String {
     let headers = &parts.headers;
-    let scheme = match headers.get("x-forwarded-proto").map(HeaderValue::as_bytes) {
+    let forwarded = headers.get("x-forwarded-proto").filter(|_| trusted);
+    let scheme = match forwarded.map(HeaderValue::as_bytes) {
         Some(b"https") => "https",
         Some(b"http") => "http",
         _ => parts.uri.scheme_str().unwrap_or("http"),

@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_TYPE, HeaderValue};
+use http::header::{CONTENT_TYPE, HeaderValue, X_CONTENT_TYPE_OPTIONS};
 
 use crate::failure::Failure;
 use crate::json::JsonCodec;
@@ -71,9 +71,12 @@ pub(crate) fn json_response(bytes: Vec<u8>) -> Response {
 
 pub(crate) fn typed_response(bytes: Vec<u8>, content_type: &'static str) -> Response {
     let mut response = Response::new(Body::from(bytes));
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if content_type == "text/javascript" {
+        // Script is only ever run as what it says it is.
+        headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    }
     response
 }
 

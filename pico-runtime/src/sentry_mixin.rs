@@ -96,8 +96,9 @@ impl SentryMixin {
     }
 
     /// Whether to send personal data: the `Authorization`, `Cookie`,
-    /// forwarding and API-key headers, cookies, and the basic-auth user and
-    /// client address. Off unless turned on.
+    /// forwarding, identity and API-key headers, cookies, the request body,
+    /// the query string's values, and the basic-auth user and client
+    /// address. Off unless turned on.
     #[must_use]
     pub fn send_default_pii(mut self, on: bool) -> Self {
         self.send_pii = on;
@@ -148,16 +149,31 @@ impl SentryMixin {
             .filter(|(name, _)| self.send_pii || !is_personal(name.as_str()))
             .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_owned())))
             .collect();
+        // Bodies and query strings carry passwords and tokens: without
+        // `send_pii`, the body is left out and the query keeps its names only.
         let body = request.body();
-        let data = (!body.is_empty()).then(|| {
+        let data = (self.send_pii && !body.is_empty()).then(|| {
             let cut = &body[..body.len().min(MAX_BODY)];
             String::from_utf8_lossy(cut).into_owned()
         });
+        let query = request.query().map(|q| {
+            if self.send_pii {
+                q.to_owned()
+            } else {
+                names_only(q)
+            }
+        });
+        let mut url = request.url();
+        if !self.send_pii
+            && let Some(start) = url.find('?')
+        {
+            url.truncate(start);
+        }
         protocol::Request {
-            url: request.url().parse().ok(),
+            url: url.parse().ok(),
             method: Some(request.method().to_string()),
             data,
-            query_string: request.query().map(str::to_owned),
+            query_string: query,
             cookies: self
                 .send_pii
                 .then(|| request.header("cookie").map(str::to_owned))
@@ -168,27 +184,55 @@ impl SentryMixin {
     }
 }
 
-/// Headers that carry credentials or identify a person.
+/// A query string with its values filtered: which arguments were sent,
+/// not what they were.
+fn names_only(query: &str) -> String {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) => format!("{name}=[Filtered]"),
+            None => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Headers that carry credentials or identify a person: the client's
+/// address as proxies and CDNs pass it on, the user an identity-aware proxy
+/// signed in, and anything named like a secret.
 fn is_personal(name: &str) -> bool {
     matches!(
         name,
-        "cookie" | "set-cookie" | "x-forwarded-for" | "x-real-ip" | "forwarded"
-    ) || ["auth", "key", "token", "secret", "password", "session"]
-        .iter()
-        .any(|w| name.contains(w))
+        "cookie"
+            | "set-cookie"
+            | "x-forwarded-for"
+            | "x-real-ip"
+            | "forwarded"
+            | "cf-connecting-ip"
+            | "true-client-ip"
+            | "x-client-ip"
+            | "x-cluster-client-ip"
+            | "fastly-client-ip"
+            | "x-forwarded-user"
+            | "x-forwarded-email"
+            | "x-forwarded-preferred-username"
+            | "x-amzn-oidc-data"
+            | "x-amzn-oidc-identity"
+            | "x-amzn-oidc-accesstoken"
+    ) || [
+        "auth", "key", "token", "secret", "password", "session", "jwt", "oidc", "email",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
 }
 
 impl Mixin for SentryMixin {
     fn prehandle(&self, request: &mut Request, args: &mut Args, next: &dyn Hooks) -> Result<(), Failure> {
         if let Some(client) = self.active_client() {
+            // The request's data is built when an event is sent (in
+            // `handle_exception`), not for every request.
             let hub = self.hub_for(client, request);
-            let data = self.request_data(request);
-            hub.configure_scope(|scope| {
-                scope.add_event_processor(move |mut event| {
-                    event.request.get_or_insert_with(|| data.clone());
-                    Some(event)
-                })
-            });
             request.extensions_mut().insert(SentryHub(hub));
         }
         next.prehandle(request, args)

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -13,9 +14,11 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
 use crate::app::App;
+use crate::connection::{Activity, expiry, hold_until_sent};
 
 /// The largest request head (line and headers) read: enough for a query
 /// string with thousands of arguments.
@@ -77,12 +80,17 @@ pub async fn serve_async(mut app: App) {
 /// client's address (for `remote_addr`), a timeout on reading request
 /// headers ([`App::header_timeout`]: a client that dribbles them is cut
 /// off), and HTTP/1.1 or HTTP/2 as the client speaks.
-pub async fn serve_on<F>(listener: TcpListener, app: App, shutdown: F)
+pub async fn serve_on<F>(listener: TcpListener, mut app: App, shutdown: F)
 where
     F: Future<Output = ()>,
 {
+    if let Ok(address) = listener.local_addr() {
+        app.refuse_env_debug_beyond(address);
+    }
     let header_timeout = app.header_timeout_value();
+    let limits = app.connection_limits();
     let router = app.into_router();
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -91,10 +99,32 @@ where
         // Long query strings reach the app, which answers them in JSON,
         // rather than hyper, which would answer without a body.
         .max_buf_size(MAX_HEAD);
-    builder.http2().timer(TokioTimer::new());
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        // A peer that stops answering pings is gone.
+        .keep_alive_interval(Some(Duration::from_secs(20)))
+        .keep_alive_timeout(Duration::from_secs(20));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
+        let slot = match Arc::clone(&slots).try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                tracing::warn!(
+                    target: "pico",
+                    "{} connections are open, the limit (App::max_connections): new ones wait",
+                    limits.max_connections
+                );
+                tokio::select! {
+                    slot = Arc::clone(&slots).acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        Err(_) => break,
+                    },
+                    () = &mut shutdown => break,
+                }
+            }
+        };
         let (tcp, addr) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -109,14 +139,27 @@ where
         };
         let _ = tcp.set_nodelay(true);
         let router = router.clone();
+        let activity = Arc::new(Activity::default());
+        let watched = Arc::clone(&activity);
         let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(addr));
-            router.clone().oneshot(request.map(Body::new))
+            let guard = activity.begin();
+            let answer = router.clone().oneshot(request.map(Body::new));
+            async move {
+                let response = answer.await?;
+                Ok::<_, std::convert::Infallible>(hold_until_sent(response, guard))
+            }
         });
         let connection = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service);
         let connection = graceful.watch(connection.into_owned());
         tokio::spawn(async move {
-            let _ = connection.await;
+            tokio::select! {
+                _ = connection => {}
+                why = expiry(watched, limits) => {
+                    tracing::debug!(target: "pico", "closing the connection of {addr}: {why:?}");
+                }
+            }
+            drop(slot);
         });
     }
     drop(listener);

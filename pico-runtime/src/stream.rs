@@ -158,7 +158,7 @@ const CLOSE: &[u8] = b"event: close\ndata: close\n\n";
 
 impl Events {
     fn error_event(&mut self, failure: &Failure) -> Bytes {
-        self.items = None;
+        panic::drop_quietly(self.items.take());
         failure.log(self.function);
         let message = match failure.http_error() {
             Some(e) => e.message().to_owned(),
@@ -167,6 +167,13 @@ impl Events {
         // A newline would end the event's data early.
         let message = message.replace(['\r', '\n'], " ");
         Bytes::from(format!("event: error\ndata: {message}\n\n"))
+    }
+}
+
+impl Drop for Events {
+    fn drop(&mut self) {
+        // The client went away mid-stream: the producer's drop is user code.
+        panic::drop_quietly(self.items.take());
     }
 }
 
@@ -183,7 +190,7 @@ impl Stream for Events {
             Ok(Poll::Ready(Some(Ok(event)))) => event,
             Ok(Poll::Ready(Some(Err(failure)))) => this.error_event(&failure),
             Ok(Poll::Ready(None)) => {
-                this.items = None;
+                panic::drop_quietly(this.items.take());
                 Bytes::from_static(CLOSE)
             }
             Err(caught) => this.error_event(&Failure::from_panic(caught)),
