@@ -198,7 +198,7 @@ async fn secrets_stay_home_without_send_pii() {
     let s = serve(app(SentryMixin::with_client(Some(Arc::clone(&client))))).await;
     let request = s
         .client
-        .post(s.url("/reported/panics?n=1&token=t0k3n"))
+        .post(s.url("/reported/panics?n=1&_token=t0k3n"))
         .header("cf-connecting-ip", "198.51.100.7")
         .header("true-client-ip", "198.51.100.7")
         .header("x-client-ip", "198.51.100.7")
@@ -207,7 +207,7 @@ async fn secrets_stay_home_without_send_pii() {
         .header("x-amzn-oidc-data", "eyJ.a.b")
         .header("cf-access-jwt-assertion", "eyJ.c.d")
         .header("user-agent", "kept/1")
-        .json(&json!({"user": "arthur", "password": "hunter2"}));
+        .json(&json!({"_user": "arthur", "_password": "hunter2"}));
     assert!(sentry_id(&s.send(request).await).is_some());
     let events = sent(&client, &transport);
     let request = events[0].request.as_ref().unwrap();
@@ -221,7 +221,7 @@ async fn secrets_stay_home_without_send_pii() {
     );
     assert_eq!(
         request.query_string.as_deref(),
-        Some("n=[Filtered]&token=[Filtered]")
+        Some("n=[Filtered]&_token=[Filtered]")
     );
 }
 
@@ -232,15 +232,15 @@ async fn personal_data_only_when_enabled() {
     let s = serve(app(mixin)).await;
     let request = s
         .client
-        .post(s.url("/reported/panics?n=1&token=t0k3n"))
+        .post(s.url("/reported/panics?n=1&_token=t0k3n"))
         .basic_auth("arthur", Some("secret"))
         .header("cookie", "session=1")
-        .json(&json!({"password": "hunter2"}));
+        .json(&json!({"_password": "hunter2"}));
     assert!(sentry_id(&s.send(request).await).is_some());
     let events = sent(&client, &transport);
     let request = events[0].request.as_ref().unwrap();
-    assert_eq!(request.query_string.as_deref(), Some("n=1&token=t0k3n"));
-    assert_eq!(request.data.as_deref(), Some(r#"{"password":"hunter2"}"#));
+    assert_eq!(request.query_string.as_deref(), Some("n=1&_token=t0k3n"));
+    assert_eq!(request.data.as_deref(), Some(r#"{"_password":"hunter2"}"#));
     assert!(
         request
             .headers

@@ -264,7 +264,8 @@ impl App {
 
     /// How long a client may take to send a request's body (60 s unless
     /// set); past it the answer is 408, so that a body trickled byte by
-    /// byte cannot hold a request open.
+    /// byte cannot hold a request open. It needs tokio's timer, which
+    /// `#[tokio::main]` and `pico::serve` enable.
     #[must_use]
     pub fn body_timeout(mut self, timeout: Duration) -> Self {
         self.body_timeout = timeout;

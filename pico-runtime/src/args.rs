@@ -564,4 +564,26 @@ mod tests {
         assert_eq!(args.remove_unless_null::<Vec<String>>("a").unwrap(), None);
         assert_eq!(args.remove_unless_null::<i64>("b").unwrap(), None);
     }
+
+    #[test]
+    fn many_names_are_found_through_an_index() {
+        let mut args = Args::default();
+        args.next_source();
+        for i in 0..100 {
+            args.push(format!("name{i}").into(), text("1"), true).unwrap();
+        }
+        assert!(
+            args.index.is_some(),
+            "past {INDEXED_FROM} names, pushes use an index"
+        );
+        args.push("name7".into(), text("2"), true).unwrap();
+        assert_eq!(args.remove::<Vec<i64>>("name7").unwrap(), Some(vec![1, 2]));
+        assert!(
+            args.index.is_none(),
+            "taking a name moves others: the index is rebuilt"
+        );
+        args.push("name99".into(), text("3"), true).unwrap();
+        assert_eq!(args.remove::<Vec<i64>>("name99").unwrap(), Some(vec![1, 3]));
+        assert_eq!(args.names().count(), 98);
+    }
 }

@@ -1,0 +1,464 @@
+//! Secure defaults, each tried as a hostile client would over real HTTP:
+//! cross-site requests, CORS, JSONP with credentials, forged forwarded
+//! headers, silent and slow connections, floods of keys and parts,
+//! cookies behind https, dotfiles, blocking functions.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use common::{Server, serve};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[pico::api]
+mod bank {
+    use std::collections::HashMap;
+
+    /// Moves money: a side effect, reachable by GET like every function.
+    #[expose]
+    fn transfer(to: String, amount: u32) -> String {
+        format!("sent {amount} to {to}")
+    }
+
+    #[expose]
+    #[set_cookie]
+    fn sign_in(user: String) -> HashMap<String, String> {
+        HashMap::from([("session".to_owned(), user)])
+    }
+
+    #[expose]
+    fn echo(text: String) -> String {
+        text
+    }
+
+    #[expose]
+    #[blocking]
+    fn slow(n: u64) -> u64 {
+        std::thread::sleep(std::time::Duration::from_millis(n));
+        n
+    }
+
+    #[expose]
+    #[blocking]
+    fn slow_panic() -> u64 {
+        panic!("blocking panic")
+    }
+}
+
+fn app() -> pico::App {
+    pico::App::new().register(bank::module())
+}
+
+async fn send(server: &Server, request: reqwest::RequestBuilder) -> common::Answer {
+    server.send(request).await
+}
+
+#[tokio::test]
+async fn cross_site_requests_are_refused_get_and_post_alike() {
+    let s = serve(app()).await;
+    let url = s.url("/bank/transfer");
+    // A form on another site, posted by a signed-in browser.
+    let forged = s
+        .client
+        .post(&url)
+        .header("origin", "https://evil.test")
+        .header("sec-fetch-site", "cross-site")
+        .header("cookie", "session=arthur")
+        .form(&[("to", "mallory"), ("amount", "100")]);
+    let answer = send(&s, forged).await;
+    let message = answer.error(403, "Forbidden");
+    assert!(message.contains("Cross-site requests are refused"), "{message}");
+    // An <img src> or a link: GET is not exempt.
+    let forged = s
+        .client
+        .get(format!("{url}?to=mallory&amount=1"))
+        .header("sec-fetch-site", "cross-site");
+    send(&s, forged).await.error(403, "Forbidden");
+    // Only an Origin, from an older browser.
+    let forged = s
+        .client
+        .get(format!("{url}?to=m&amount=1"))
+        .header("origin", "http://evil.test");
+    send(&s, forged).await.error(403, "Forbidden");
+    // A set_cookie function is protected as any other.
+    let forged = s
+        .client
+        .get(s.url("/bank/sign_in?user=mallory"))
+        .header("sec-fetch-site", "same-site");
+    let answer = send(&s, forged).await;
+    answer.error(403, "Forbidden");
+    assert!(!answer.headers.contains_key("set-cookie"));
+}
+
+#[tokio::test]
+async fn the_apps_own_pages_and_non_browsers_pass() {
+    let s = serve(app()).await;
+    let url = s.url("/bank/transfer?to=bob&amount=5");
+    assert_eq!(
+        s.get("/bank/transfer?to=bob&amount=5").await.json(),
+        "sent 5 to bob"
+    );
+    let same = s.client.get(&url).header("sec-fetch-site", "same-origin");
+    assert_eq!(send(&s, same).await.json(), "sent 5 to bob");
+    let typed = s.client.get(&url).header("sec-fetch-site", "none");
+    assert_eq!(send(&s, typed).await.json(), "sent 5 to bob");
+    let host = s.base.trim_start_matches("http://").to_owned();
+    let own = s.client.get(&url).header("origin", format!("http://{host}"));
+    assert_eq!(send(&s, own).await.json(), "sent 5 to bob");
+}
+
+#[tokio::test]
+async fn json_is_known_by_its_essence_only() {
+    let s = serve(app()).await;
+    // A cross-site form can send `text/plain` without a preflight; it is not
+    // read as JSON even when it says so in a parameter.
+    let body = r#"{"text": "smuggled"}"#;
+    let answer = s
+        .post_raw("/bank/echo", "text/plain;x=application/json", body)
+        .await;
+    assert_eq!(
+        answer.error(400, "Bad Request"),
+        "Missing required parameters: [text]. "
+    );
+    let answer = s
+        .post_raw("/bank/echo", "application/json; charset=utf-8", body)
+        .await;
+    assert_eq!(answer.json(), "smuggled");
+}
+
+#[tokio::test]
+async fn allowed_origins_get_cors_and_pass_the_check() {
+    let s = serve(app().allow_origins(["https://good.test"])).await;
+    let url = s.url("/bank/echo");
+    let preflight = s
+        .client
+        .request(reqwest::Method::OPTIONS, &url)
+        .header("origin", "https://good.test")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type");
+    let answer = send(&s, preflight).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.headers["access-control-allow-origin"], "https://good.test");
+    assert!(
+        answer.headers["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+    assert!(!answer.headers.contains_key("access-control-allow-credentials"));
+
+    let call = s
+        .client
+        .post(&url)
+        .header("origin", "https://good.test")
+        .header("sec-fetch-site", "cross-site")
+        .json(&json!({"text": "hi"}));
+    let answer = send(&s, call).await;
+    assert_eq!(answer.json(), "hi");
+    assert_eq!(answer.headers["access-control-allow-origin"], "https://good.test");
+
+    let other = s
+        .client
+        .post(&url)
+        .header("origin", "https://evil.test")
+        .header("sec-fetch-site", "cross-site");
+    let answer = send(&s, other.json(&json!({"text": "hi"}))).await;
+    answer.error(403, "Forbidden");
+    assert!(!answer.headers.contains_key("access-control-allow-origin"));
+}
+
+#[tokio::test]
+async fn credentials_only_when_asked() {
+    let s = serve(app().allow_origins(["https://good.test"]).allow_credentials(true)).await;
+    let call = s
+        .client
+        .get(s.url("/bank/echo?text=a"))
+        .header("origin", "https://good.test");
+    let answer = send(&s, call).await;
+    assert_eq!(answer.headers["access-control-allow-credentials"], "true");
+}
+
+#[test]
+#[should_panic(expected = "credentials with any origin")]
+fn credentials_with_any_origin_are_refused_when_the_app_is_built() {
+    let _ = app().allow_origins(["*"]).allow_credentials(true).into_router();
+}
+
+#[tokio::test]
+async fn jsonp_is_refused_with_credentials_and_sent_with_nosniff() {
+    let s = serve(app()).await;
+    let url = s.url("/bank/echo?text=hi&_callback=cb");
+    let answer = s.get("/bank/echo?text=hi&_callback=cb").await;
+    assert_eq!(answer.text, "cb(\"hi\");");
+    assert_eq!(answer.headers["x-content-type-options"], "nosniff");
+    // Another site's <script>, with the user's cookie: refused.
+    let with_cookie = s
+        .client
+        .get(&url)
+        .header("cookie", "session=arthur")
+        .header("sec-fetch-site", "cross-site");
+    let message = send(&s, with_cookie).await.error(400, "Bad Request");
+    assert!(
+        message.contains("not answered to requests with credentials"),
+        "{message}"
+    );
+    let with_auth = s.client.get(&url).basic_auth("arthur", Some("secret"));
+    send(&s, with_auth).await.error(400, "Bad Request");
+    let definition = s.client.get(s.url("/bank?_callback=cb")).header("cookie", "s=1");
+    send(&s, definition).await.error(400, "Bad Request");
+    // Without credentials it is the one cross-site call allowed.
+    let plain = s.client.get(&url).header("sec-fetch-site", "cross-site");
+    assert_eq!(send(&s, plain).await.text, "cb(\"hi\");");
+}
+
+#[tokio::test]
+async fn jsonp_can_be_turned_off() {
+    let s = serve(app().jsonp(false)).await;
+    let message = s
+        .get("/bank/echo?text=hi&_callback=cb")
+        .await
+        .error(400, "Bad Request");
+    assert_eq!(message, "JSONP (`_callback`) is turned off on this app.");
+    assert_eq!(s.get("/bank/echo?text=hi").await.json(), "hi");
+}
+
+#[tokio::test]
+async fn forwarded_headers_count_only_from_trusted_proxies() {
+    // The test client is on loopback: trusting no proxy makes it a stranger.
+    let s = serve(app().trusted_proxies(Vec::<&str>::new())).await;
+    let forged = s
+        .client
+        .get(s.url("/x/bank/echo?text=a"))
+        .header("x-script-name", "/x");
+    send(&s, forged).await.error(404, "Not Found");
+    let forged = s
+        .client
+        .get(s.url("/bank"))
+        .header("x-script-name", "/x")
+        .header("x-forwarded-proto", "https")
+        .header("host", "evil.test");
+    let definition = send(&s, forged).await;
+    assert_eq!(definition.json()["url"], "http://evil.test/bank");
+    assert_eq!(definition.headers["cache-control"], "no-cache");
+    assert!(definition.headers["vary"].to_str().unwrap().contains("Host"));
+
+    // From loopback, trusted by default, the same headers count.
+    let s = serve(app()).await;
+    let proxied = s
+        .client
+        .get(s.url("/x/bank"))
+        .header("x-script-name", "/x")
+        .header("x-forwarded-proto", "https");
+    let definition = send(&s, proxied).await.json();
+    assert!(
+        definition["url"].as_str().unwrap().starts_with("https://"),
+        "{definition}"
+    );
+    assert!(
+        definition["url"].as_str().unwrap().ends_with("/x/bank"),
+        "{definition}"
+    );
+}
+
+#[tokio::test]
+async fn percent_encoded_dots_in_a_prefix_are_refused() {
+    let s = serve(app()).await;
+    let forged = s
+        .client
+        .get(s.url("/bank"))
+        .header("x-script-name", "/%2e%2e/admin");
+    send(&s, forged).await.error(400, "Bad Request");
+}
+
+#[tokio::test]
+async fn cookies_are_secure_behind_https_only() {
+    let s = serve(app()).await;
+    let https = s
+        .client
+        .get(s.url("/bank/sign_in?user=arthur"))
+        .header("x-forwarded-proto", "https");
+    let cookie = send(&s, https).await.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    let plain = s.get("/bank/sign_in?user=arthur").await;
+    assert!(!plain.headers["set-cookie"].to_str().unwrap().contains("Secure"));
+    // A stranger cannot claim https.
+    let s = serve(app().trusted_proxies(["10.0.0.0/8"])).await;
+    let forged = s
+        .client
+        .get(s.url("/bank/sign_in?user=a"))
+        .header("x-forwarded-proto", "https");
+    assert!(
+        !send(&s, forged).await.headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Secure")
+    );
+}
+
+#[tokio::test]
+async fn dotfiles_are_never_served() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("security-static");
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(dir.join(".env"), "SECRET=1").unwrap();
+    std::fs::write(dir.join(".git/config"), "[core]").unwrap();
+    std::fs::write(dir.join("index.html"), "<p>hi</p>").unwrap();
+    let s = serve(app().static_files(&dir)).await;
+    assert_eq!(s.get("/index.html").await.text, "<p>hi</p>");
+    for path in ["/.env", "/.git/config", "/%2eenv", "/%2Egit/config", "/x/../.env"] {
+        let answer = s.get(path).await;
+        answer.error(404, "Not Found");
+        assert!(!answer.text.contains("SECRET"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_flood_of_duplicate_keys_is_refused_before_it_is_kept() {
+    let s = serve(app().body_limit(24 * 1024 * 1024)).await;
+    let mut body = String::with_capacity(21_000_000);
+    body.push('{');
+    for _ in 0..3_000_000 {
+        body.push_str("\"a\":0,");
+    }
+    body.push_str("\"a\":0}");
+    let answer = s.post_raw("/bank/echo", "application/json", body).await;
+    let message = answer.error(400, "Bad Request");
+    assert!(message.starts_with("Too many parameters"), "{message}");
+    assert_eq!(s.get("/bank/echo?text=alive").await.json(), "alive");
+}
+
+#[tokio::test]
+async fn long_names_and_many_parts_are_refused() {
+    let s = serve(app()).await;
+    let name = "n".repeat(300);
+    let answer = s.get(&format!("/bank/echo?text=a&{name}=1")).await;
+    assert_eq!(
+        answer.error(400, "Bad Request"),
+        "A parameter name is longer than 256 bytes."
+    );
+
+    let mut form = String::new();
+    for i in 0..10_001 {
+        form.push_str(&format!(
+            "--b\r\nContent-Disposition: form-data; name=\"p{}\"\r\n\r\nx\r\n",
+            i % 50
+        ));
+    }
+    form.push_str("--b--\r\n");
+    let answer = s
+        .post_raw("/bank/echo", "multipart/form-data; boundary=b", form)
+        .await;
+    assert!(
+        answer
+            .error(400, "Bad Request")
+            .starts_with("Too many parameters")
+    );
+
+    let big = reqwest::multipart::Form::new().text("text", "x".repeat(1024 * 1024 + 1));
+    let answer = send(&s, s.client.post(s.url("/bank/echo")).multipart(big)).await;
+    assert!(answer.error(413, "Payload Too Large").contains("text field"));
+}
+
+#[tokio::test]
+async fn many_distinct_names_stay_linear() {
+    // 999 names of 256 bytes, each sent nine times: found by index, not by
+    // comparing each with every other.
+    let s = serve(app()).await;
+    let mut query = String::from("text=a");
+    for repeat in 0..9 {
+        for i in 0..999 {
+            query.push_str(&format!("&{:0>256}={repeat}", i));
+        }
+    }
+    let answer = s
+        .post_raw("/bank/echo", "application/x-www-form-urlencoded", query)
+        .await;
+    let message = answer.error(400, "Bad Request");
+    assert!(
+        message.starts_with("Unexpected parameters: [0000"),
+        "{}",
+        &message[..200.min(message.len())]
+    );
+}
+
+#[tokio::test]
+async fn blocking_functions_run_off_the_workers_and_panic_as_usual() {
+    let s = serve(app()).await;
+    assert_eq!(s.get("/bank/slow?n=5").await.json(), 5);
+    s.get("/bank/slow_panic")
+        .await
+        .error(500, "Internal Server Error");
+    assert_eq!(s.get("/bank/slow?n=1").await.json(), 1);
+}
+
+/// A server of the app's own loop, with short limits, and a way to stop it.
+async fn own_server(app: pico::App) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(pico::serve_on(listener, app, async {
+        let _ = stopped.await;
+    }));
+    (address, stop)
+}
+
+/// Reads until the server closes the connection; the outer timeout only
+/// bounds a test that would otherwise hang.
+async fn read_to_close(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
+    let mut all = Vec::new();
+    tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut all))
+        .await
+        .expect("the server closes the connection")
+        .unwrap_or_default();
+    all
+}
+
+#[tokio::test]
+async fn silent_connections_and_half_prefaces_are_cut() {
+    let (address, _stop) = own_server(app().header_timeout(Duration::from_millis(300))).await;
+    let mut silent = tokio::net::TcpStream::connect(address).await.unwrap();
+    assert!(read_to_close(&mut silent).await.is_empty());
+    let mut half = tokio::net::TcpStream::connect(address).await.unwrap();
+    half.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+    assert!(read_to_close(&mut half).await.is_empty());
+    // The server goes on serving.
+    let answer = reqwest::get(format!("http://{address}/bank/echo?text=on"))
+        .await
+        .unwrap();
+    assert_eq!(answer.text().await.unwrap(), "\"on\"");
+}
+
+#[tokio::test]
+async fn a_trickled_body_times_out_with_a_408() {
+    let (address, _stop) = own_server(app().body_timeout(Duration::from_millis(300))).await;
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = "POST /bank/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                Content-Length: 100\r\nConnection: close\r\n\r\n{\"te";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let answer = String::from_utf8(read_to_close(&mut stream).await).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408 Request Timeout"), "{answer}");
+    let body: Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(body["code"], 408);
+}
+
+#[tokio::test]
+async fn connections_past_the_limit_wait_for_a_free_one() {
+    let (address, _stop) = own_server(app().max_connections(1)).await;
+    let mut first = tokio::net::TcpStream::connect(address).await.unwrap();
+    first
+        .write_all(b"GET /bank/echo?text=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buffer = [0_u8; 512];
+    let n = first.read(&mut buffer).await.unwrap();
+    assert!(buffer[..n].starts_with(b"HTTP/1.1 200"));
+    // The second waits while the first is open, and is answered once it goes.
+    let second = tokio::spawn(reqwest::get(format!("http://{address}/bank/echo?text=2")));
+    drop(first);
+    let answer = second.await.unwrap().unwrap();
+    assert_eq!(answer.text().await.unwrap(), "\"2\"");
+}

@@ -1,0 +1,70 @@
+//! Memory per request is bounded before allocation: a body is read up to
+//! the limit, and what is parsed from it is counted as it is parsed, so a
+//! hostile body costs a small multiple of its own size. Measured as this
+//! process's peak resident memory (Linux's `VmHWM`, reset through
+//! `/proc/self/clear_refs`) while the app answers in process; the test is
+//! alone in its binary so that nothing else allocates meanwhile.
+
+#[pico::api]
+mod sink {
+    #[expose]
+    fn take(text: String) -> usize {
+        text.len()
+    }
+}
+
+/// A figure of `/proc/self/status`, in bytes.
+fn status(field: &str) -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with(field)).unwrap();
+    let kib: usize = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib * 1024
+}
+
+/// The most memory resident while `body` is answered, above what was
+/// resident before (the body itself already is).
+async fn peak_while_answering(
+    client: &pico::client::Client,
+    content_type: &'static str,
+    body: Vec<u8>,
+) -> (usize, u16) {
+    let call = client.post("sink/take").body(content_type, body);
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    let before = status("VmRSS:");
+    let answer = call.send().await.unwrap();
+    (status("VmHWM:").saturating_sub(before), answer.status().as_u16())
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn hostile_bodies_cost_a_small_multiple_of_their_size() {
+    let limit = 24 * 1024 * 1024;
+    let client =
+        pico::client::Client::in_process(pico::App::new().body_limit(limit).register(sink::module()));
+    let mut keys = String::from("{");
+    for _ in 0..3_000_000 {
+        keys.push_str("\"a\":0,");
+    }
+    keys.push_str("\"a\":0}");
+    let size = keys.len();
+    let (peak, status) = peak_while_answering(&client, "application/json", keys.into_bytes()).await;
+    eprintln!(
+        "3,000,000 duplicate keys, {size} bytes: {peak} bytes at the peak ({:.2}x)",
+        peak as f64 / size as f64
+    );
+    assert_eq!(status, 400);
+    assert!(peak < 3 * size, "{peak} bytes for a body of {size}");
+
+    let mut pairs = String::new();
+    for i in 0..200_000 {
+        pairs.push_str(&format!("k{}=v&", i % 900));
+    }
+    let size = pairs.len();
+    let (peak, status) =
+        peak_while_answering(&client, "application/x-www-form-urlencoded", pairs.into_bytes()).await;
+    eprintln!(
+        "200,000 form pairs, {size} bytes: {peak} bytes at the peak ({:.2}x)",
+        peak as f64 / size as f64
+    );
+    assert_eq!(status, 400);
+    assert!(peak < 3 * size + 1024 * 1024, "{peak} bytes for a body of {size}");
+}
