@@ -103,6 +103,10 @@ pub use pico_runtime::*;
 ///   `http_only`, `same_site`): the returned map is the body and each of
 ///   its keys a cookie (`HttpOnly; SameSite=Lax; Path=/` by default).
 /// - `#[delete_cookie("name")]` expires the cookie.
+/// - `#[blocking]` on a sync function that blocks (file or network I/O
+///   through a sync API, a lock held long, heavy computation) runs it on
+///   tokio's blocking pool, so that the runtime's workers go on serving
+///   other requests.
 ///
 /// A function of the module marked `#[prehandle]`,
 /// `fn(&mut Request, &mut Args)` returning `()` or a `Result`, runs before
