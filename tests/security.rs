@@ -462,3 +462,22 @@ async fn connections_past_the_limit_wait_for_a_free_one() {
     let answer = second.await.unwrap().unwrap();
     assert_eq!(answer.text().await.unwrap(), "\"2\"");
 }
+
+#[tokio::test]
+async fn idle_connections_are_closed() {
+    let app = app()
+        .header_timeout(Duration::from_millis(200))
+        .idle_timeout(Duration::from_millis(200));
+    let (address, _stop) = own_server(app).await;
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /bank/echo?text=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = String::from_utf8(read_to_close(&mut stream).await).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(
+        answer.ends_with("\"1\""),
+        "kept alive, then closed when idle: {answer}"
+    );
+}

@@ -1079,6 +1079,19 @@ mod tests {
     }
 
     #[test]
+    fn debug_from_the_environment_stays_off_beyond_loopback() {
+        let mut app = App::new().debug(true);
+        app.debug_from_env = true;
+        app.refuse_env_debug_beyond("127.0.0.1:4242".parse().unwrap());
+        assert!(app.debug, "loopback keeps it");
+        app.refuse_env_debug_beyond("0.0.0.0:4242".parse().unwrap());
+        assert!(!app.debug, "beyond loopback, PICO_DEBUG alone is not enough");
+        let mut app = App::new().debug(true);
+        app.refuse_env_debug_beyond("0.0.0.0:4242".parse().unwrap());
+        assert!(app.debug, "in code, it is the app's choice");
+    }
+
+    #[test]
     fn script_names_are_plain_paths() {
         assert_eq!(script_name(&headers("/myapp/")).unwrap(), "/myapp");
         assert_eq!(script_name(&headers("/")).unwrap(), "");
