@@ -90,12 +90,14 @@ impl Api {
                         errors.push(e);
                     }
                     if let Some(first) = &prehandle {
-                        let mut e = syn::Error::new_spanned(
+                        errors.push(syn::Error::new_spanned(
                             &function.sig.ident,
-                            "a module has one `#[prehandle]`: do both things in one function",
-                        );
-                        e.combine(syn::Error::new_spanned(first, "the first `#[prehandle]` is here"));
-                        errors.push(e);
+                            format!(
+                                "a module has one `#[prehandle]`, and `{first}` (line {}) is it: do both \
+                                 things in one function",
+                                line_of(first.span())
+                            ),
+                        ));
                     }
                     prehandle = Some(function.sig.ident.clone());
                 }
@@ -414,7 +416,7 @@ impl StreamKind {
 
 /// The `T` of a type spelled `Result<T, ...>` (any path ending in `Result`,
 /// so `anyhow::Result<T>` and `io::Result<T>` too).
-fn result_ok_type(ty: &Type) -> Option<&Type> {
+pub(crate) fn result_ok_type(ty: &Type) -> Option<&Type> {
     let Type::Path(path) = ty else { return None };
     let last = path.path.segments.last()?;
     if last.ident != "Result" {
@@ -466,7 +468,7 @@ pub(crate) fn last_segment_is(ty: &Type, name: &str) -> bool {
     }
 }
 
-fn line_of(span: Span) -> usize {
+pub(crate) fn line_of(span: Span) -> usize {
     // Outside a real macro expansion (unit tests) there is no location.
     if proc_macro::is_available() {
         span.unwrap().line()

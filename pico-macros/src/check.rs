@@ -33,17 +33,14 @@ pub(crate) fn module(module: &ItemMod, errors: &mut Vec<syn::Error>) -> Vec<usiz
         }
         let name = function.sig.ident.to_string();
         if let Some(first) = seen.get(&name) {
-            let mut e = syn::Error::new_spanned(
+            errors.push(syn::Error::new_spanned(
                 &function.sig.ident,
                 format!(
-                    "two exposed functions are named `{name}`: each needs its own name, which is its URL"
+                    "two exposed functions are named `{name}` (the first at line {}): each needs its own \
+                     name, which is its URL",
+                    crate::ast::line_of(first.span())
                 ),
-            );
-            e.combine(syn::Error::new_spanned(
-                first,
-                format!("the first `{name}` is here"),
             ));
-            errors.push(e);
             duplicates.push(position);
         } else {
             seen.insert(name, &function.sig.ident);
@@ -80,7 +77,38 @@ pub(crate) fn exposed(function: &ItemFn, errors: &mut Vec<syn::Error>) {
             "an exposed function cannot be variadic",
         ));
     }
+    let filled: Vec<String> = function
+        .attrs
+        .iter()
+        .filter(|a| attr::is(a, "request_args"))
+        .filter_map(|a| attr::request_args(a).ok())
+        .flatten()
+        .map(|arg| arg.param.to_string())
+        .collect();
+    if let syn::ReturnType::Type(_, ty) = &sig.output {
+        let streams = function.attrs.iter().any(|a| attr::is(a, "stream"));
+        return_type(ty, streams, errors);
+    }
     for input in &sig.inputs {
+        if let FnArg::Typed(typed) = input
+            && let syn::Pat::Ident(name) = &*typed.pat
+            && crate::ast::last_segment_is(&typed.ty, "Request")
+            && !filled.contains(&name.ident.to_string())
+            && !typed
+                .attrs
+                .iter()
+                .any(|a| attr::is(a, "state") || attr::is(a, "from_request"))
+        {
+            errors.push(syn::Error::new_spanned(
+                &typed.ty,
+                format!(
+                    "a `pico::Request` comes from the request, not from the client: add \
+                     `#[request_args({})]` to the function",
+                    name.ident
+                ),
+            ));
+            continue;
+        }
         match input {
             FnArg::Receiver(receiver) => errors.push(syn::Error::new_spanned(
                 receiver,
@@ -93,6 +121,33 @@ pub(crate) fn exposed(function: &ItemFn, errors: &mut Vec<syn::Error>) {
             FnArg::Typed(typed) => param_type(&typed.ty, errors),
         }
     }
+}
+
+/// A result is serialised through its concrete type: `impl Trait` hides
+/// it, but for a stream's items and a response of the function's own.
+fn return_type(ty: &Type, streams: bool, errors: &mut Vec<syn::Error>) {
+    let ty = crate::ast::result_ok_type(ty).unwrap_or(ty);
+    let Type::ImplTrait(it) = ty else { return };
+    let bound = it.bounds.iter().find_map(|b| match b {
+        syn::TypeParamBound::Trait(t) => t.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    });
+    let message = match bound.as_deref() {
+        Some("IntoResponse") => return,
+        Some("Iterator" | "Stream" | "IntoIterator") if streams => return,
+        Some("Iterator" | "Stream" | "IntoIterator") => {
+            "an exposed function returning items one by one needs `#[stream]`; without it, return a \
+             concrete collection such as `Vec<T>`"
+        }
+        Some("Future") => {
+            "an exposed function cannot return `impl Future`: write `async fn` returning the output"
+        }
+        _ => {
+            "an exposed function cannot return `impl Trait`: Pico serialises the result through its type; \
+             name the type (`Vec<Note>`, a struct deriving `serde::Serialize`), or return `impl IntoResponse`"
+        }
+    };
+    errors.push(syn::Error::new_spanned(ty, message));
 }
 
 /// A `#[state]` value is shared: borrowed (`&T`) or a clone (`T`), never

@@ -39,20 +39,20 @@ pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
         Err(e) => return with_errors(input, vec![e]),
     };
     if module.content.is_none() {
+        // The module itself is left out: rustc would only add that it
+        // cannot find the file, or does not let the attribute see it.
         let e = syn::Error::new_spanned(
             &module,
-            "`#[pico::api]` needs the module's body here: write `mod name { ... }` rather than `mod name;`",
+            "`#[pico::api]` cannot see into a module in a file of its own: write `mod name { ... }` here, or \
+             keep `mod name;` without the attribute and mark its functions `#[pico::expose]`, listed with \
+             `pico::module!`",
         );
-        return with_errors(quote!(#module), vec![e]);
+        return e.to_compile_error();
     }
     let duplicates = check::module(&module, &mut errors);
     let api = Api::from_syn(&mut module, &mut errors);
     if !errors.is_empty() {
-        if let Some((_, items)) = &mut module.content {
-            for position in duplicates.into_iter().rev() {
-                items.remove(position);
-            }
-        }
+        fallback(&mut module, &duplicates, client);
         // The module, with pico's attributes removed, still compiles, so the
         // user sees our errors rather than a cascade of unknown attributes.
         return with_errors(quote!(#module), errors);
@@ -62,6 +62,55 @@ pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
         items.push(syn::parse2(crate::stubs::module(&api)).expect("the stubs are an item"));
     }
     quote!(#module)
+}
+
+/// What the module holds when the macro reported an error, so that the
+/// error is the only one: the user's items less what was already reported
+/// (a repeated name, a `self` that rustc would report again), and a
+/// `module()` (and `client`) for the code that calls them.
+fn fallback(module: &mut ItemMod, duplicates: &[usize], client: bool) {
+    let name = module.ident.to_string();
+    let Some((_, items)) = &mut module.content else {
+        return;
+    };
+    for position in duplicates.iter().rev() {
+        items.remove(*position);
+    }
+    for item in items.iter_mut() {
+        if let Item::Fn(function) = item
+            && function
+                .sig
+                .inputs
+                .iter()
+                .any(|i| matches!(i, syn::FnArg::Receiver(_)))
+        {
+            function.sig.inputs = function
+                .sig
+                .inputs
+                .iter()
+                .filter(|i| !matches!(i, syn::FnArg::Receiver(_)))
+                .cloned()
+                .collect();
+            *function.block = syn::parse_quote!({ ::core::unimplemented!() });
+        }
+    }
+    let has_module = items
+        .iter()
+        .any(|item| matches!(item, Item::Fn(f) if f.sig.ident == "module"));
+    if !has_module {
+        items.push(syn::parse_quote! {
+            #[doc(hidden)]
+            pub fn module() -> ::pico::Module {
+                ::pico::__private::Module::new(#name, ::core::option::Option::None, ::std::vec::Vec::new())
+            }
+        });
+    }
+    if client {
+        items.push(syn::parse_quote!(
+            #[doc(hidden)]
+            pub mod client {}
+        ));
+    }
 }
 
 fn item_head(item: &Item) -> Span {
@@ -123,6 +172,40 @@ pub(crate) fn prehandle_wrapper(user: &syn::Ident) -> (TokenStream, TokenStream)
     )
 }
 
+/// The function that makes a parameter's `#[default(...)]`, for the call
+/// and for the definition alike.
+fn default_ident(function: &Exposed, param: &Param) -> syn::Ident {
+    format_ident!("__pico_default_{}_{}", function.ident, param.ident)
+}
+
+/// The default functions of a function's parameters.
+fn default_fns(function: &Exposed) -> TokenStream {
+    let fns = function.params.iter().filter_map(|param| {
+        let expr = param.default.as_ref()?;
+        let ty = &param.ty;
+        let make = default_ident(function, param);
+        // `"world"` fills a `String`; anything else has the parameter's
+        // type already (`Into` would make `10` an `i32`).
+        let value = match expr {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(_),
+                ..
+            }) => {
+                quote_spanned!(expr.span()=> ::core::convert::Into::into(#expr))
+            }
+            _ => quote!(#expr),
+        };
+        Some(quote! {
+            #[doc(hidden)]
+            #[allow(non_snake_case, clippy::all, clippy::pedantic)]
+            fn #make() -> #ty {
+                #value
+            }
+        })
+    });
+    quote!(#(#fns)*)
+}
+
 fn thunk_ident(function: &Exposed) -> syn::Ident {
     format_ident!("__pico_call_{}", function.ident)
 }
@@ -134,24 +217,11 @@ pub(crate) fn function_entry(function: &Exposed) -> TokenStream {
     let params = function.params.iter().filter(|p| p.source.is_none()).map(|p| {
         let name = p.ident.to_string();
         let default = match (&p.default, p.optional) {
-            // A string literal serialises as it is; anything else takes the
-            // parameter's type, so that `Vec::new()` needs no annotation.
-            (
-                Some(
-                    expr @ syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(_),
-                        ..
-                    }),
-                ),
-                _,
-            ) => {
-                quote!(::core::option::Option::Some(|| ::pico::__private::default_json(&(#expr))))
-            }
-            (Some(expr), _) => {
-                let ty = &p.ty;
-                quote_spanned!(expr.span()=> ::core::option::Option::Some(|| {
-                    ::pico::__private::default_json::<#ty>(&(#expr))
-                }))
+            // The default's own function, so that a default of the wrong
+            // type is reported once, where it is written.
+            (Some(_), _) => {
+                let make = default_ident(function, p);
+                quote!(::core::option::Option::Some(|| ::pico::__private::default_json(&#make())))
             }
             (None, true) => quote!(::core::option::Option::Some(|| {
                 ::pico::__private::serde_json::Value::Null
@@ -222,7 +292,7 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
         .iter()
         .zip(&locals)
         .filter(|(p, _)| !matches!(p.source, Some(Source::Extract)))
-        .map(|(p, local)| read_param(p, local, &cx));
+        .map(|(p, local)| read_param(function, p, local, &cx));
     let extracts: Vec<TokenStream> = function
         .params
         .iter()
@@ -297,7 +367,10 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
         let stream = syn::Ident::new("__pico_stream", Span::mixed_site());
         quote!(let #stream = #cx.stream_context(#name);)
     });
+    let defaults = default_fns(function);
     quote! {
+        #defaults
+
         #[doc(hidden)]
         #[allow(non_snake_case, clippy::all, clippy::pedantic)]
         fn #thunk(
@@ -362,7 +435,7 @@ fn cookie_options(options: &CookieOptions) -> TokenStream {
 
 /// `let local = ...;`, spanned at the user's type (or source) so that a
 /// type that cannot be read is reported there.
-fn read_param(param: &Param, local: &syn::Ident, cx: &syn::Ident) -> TokenStream {
+fn read_param(function: &Exposed, param: &Param, local: &syn::Ident, cx: &syn::Ident) -> TokenStream {
     let ty = &param.ty;
     let name = param.ident.to_string();
     let read = match (&param.source, &param.default, param.optional) {
@@ -379,20 +452,10 @@ fn read_param(param: &Param, local: &syn::Ident, cx: &syn::Ident) -> TokenStream
             return quote!(let #local = #read;);
         }
         (Some(Source::Extract), ..) => unreachable!("extractors are read in the call's future"),
-        (None, Some(expr), _) => {
-            // `"world"` fills a `String`; anything else has the parameter's
-            // type already (`Into` would make `10` an `i32`).
-            let value = match expr {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(_),
-                    ..
-                }) => {
-                    quote!(::core::convert::Into::into(#expr))
-                }
-                _ => quote!(#expr),
-            };
+        (None, Some(_), _) => {
+            let make = default_ident(function, param);
             quote_spanned! {ty.span()=>
-                ::pico::__private::arg_or::<#ty>(#cx, #name, || #value)?
+                ::pico::__private::arg_or::<#ty>(#cx, #name, #make)?
             }
         }
         (None, None, true) => quote_spanned! {ty.span()=>

@@ -2,6 +2,8 @@
 //! (a typed header, a cookie jar, an auth extractor of the user's own),
 //! run on the request, its rejection turned into the standard JSON error.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
@@ -41,16 +43,20 @@ impl Extraction {
         Extraction { parts, state }
     }
 
-    /// Runs the extractor `T`.
-    ///
-    /// # Errors
-    /// Its rejection, as the standard JSON error with the rejection's
-    /// status, text and headers.
-    pub async fn extract<T: Extractor>(&mut self) -> Result<T, Failure> {
-        match T::from_request_parts(&mut self.parts, &self.state).await {
-            Ok(value) => Ok(value),
-            Err(rejection) => Err(rejected(rejection.into_response()).await.into()),
-        }
+    /// Runs the extractor `T`; its rejection is the standard JSON error
+    /// with the rejection's status, text and headers. Boxed, so that a type
+    /// that is no extractor is reported once, here, and not again where the
+    /// future is awaited.
+    pub fn extract<T: Extractor + Send>(
+        &mut self,
+    ) -> Pin<Box<dyn Future<Output = Result<T, Failure>> + Send + '_>> {
+        Box::pin(async move {
+            let rejection = match T::from_request_parts(&mut self.parts, &self.state).await {
+                Ok(value) => return Ok(value),
+                Err(rejection) => rejection.into_response(),
+            };
+            Err(rejected(rejection).await.into())
+        })
     }
 }
 

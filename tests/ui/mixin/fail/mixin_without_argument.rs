@@ -1,0 +1,5 @@
+// `#[pico::mixin]` needs the mixin to compose.
+#[pico::mixin]
+struct App;
+
+fn main() {}
