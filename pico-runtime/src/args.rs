@@ -9,15 +9,15 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use compact_str::CompactString;
-use serde::de::value::Error as DeError;
 use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::decode::decode;
+use crate::definition::Function;
 use crate::error::HttpError;
 use crate::json::JsonCodec;
-use crate::upload::{FileDeserializer, Upload};
+use crate::upload::Upload;
 
 /// How many distinct names one request may send. Above it the request is
 /// refused rather than searched: nobody's function has a thousand parameters.
@@ -65,7 +65,7 @@ impl RawJson {
         &self.0
     }
 
-    fn text(&self) -> Result<&str, String> {
+    pub(crate) fn text(&self) -> Result<&str, String> {
         std::str::from_utf8(&self.0).map_err(|e| e.to_string())
     }
 }
@@ -245,176 +245,44 @@ impl Args {
     }
 }
 
+/// The missing and unexpected parameters, in the original's message.
+pub(crate) fn check_args(function: &Function, args: &Args) -> Result<(), HttpError> {
+    let mut unexpected: Vec<&str> = args
+        .names()
+        .filter(|name| !name.starts_with('_') && !function.params.iter().any(|p| p.name == *name))
+        .collect();
+    let mut missing: Vec<&str> = function
+        .params
+        .iter()
+        .filter(|p| p.default.is_none() && !args.contains(p.name))
+        .map(|p| p.name)
+        .collect();
+    if unexpected.is_empty() && missing.is_empty() {
+        return Ok(());
+    }
+    unexpected.sort_unstable();
+    missing.sort_unstable();
+    let mut message = String::new();
+    if !unexpected.is_empty() {
+        message.push_str(&format!("Unexpected parameters: [{}]. ", unexpected.join(", ")));
+    }
+    if !missing.is_empty() {
+        message.push_str(&format!(
+            "Missing required parameters: [{}]. ",
+            missing.join(", ")
+        ));
+    }
+    Err(HttpError::bad_request().with_message(message))
+}
+
 fn invalid(name: &str, reason: &str) -> HttpError {
     HttpError::bad_request().with_message(format!("Invalid value for parameter `{name}`: {reason}."))
-}
-
-/// A reason, with a number out of range said so.
-fn explained(reason: String, sent: &str) -> String {
-    let sent = sent.trim();
-    let one_number = sent.bytes().all(|b| b.is_ascii_digit() || b"-+.eE".contains(&b));
-    out_of_range(&reason, one_number.then_some(sent)).unwrap_or(reason)
-}
-
-/// serde's word for a number that does not fit an integer type ("invalid
-/// type: floating point `1e23`, expected u64": JSON reads integers too large
-/// for 64 bits as floats) said as what it is: out of range, and which range.
-fn out_of_range(reason: &str, sent: Option<&str>) -> Option<String> {
-    let (kind, rest) = reason
-        .strip_prefix("invalid value: integer `")
-        .map(|rest| ("integer", rest))
-        .or_else(|| {
-            reason
-                .strip_prefix("invalid type: floating point `")
-                .map(|rest| ("float", rest))
-        })?;
-    let (number, expected) = rest.split_once("`, expected ")?;
-    // The number as the client wrote it, rather than as a float prints.
-    let number = sent.filter(|s| s.len() <= 64).unwrap_or(number);
-    let (low, high): (i128, u128) = match expected {
-        "u8" => (0, u8::MAX.into()),
-        "u16" => (0, u16::MAX.into()),
-        "u32" => (0, u32::MAX.into()),
-        "u64" | "usize" => (0, u64::MAX.into()),
-        "i8" => (i8::MIN.into(), i8::MAX.unsigned_abs().into()),
-        "i16" => (i16::MIN.into(), i16::MAX.unsigned_abs().into()),
-        "i32" => (i32::MIN.into(), i32::MAX.unsigned_abs().into()),
-        "i64" | "isize" => (i64::MIN.into(), i64::MAX.unsigned_abs().into()),
-        _ => return None,
-    };
-    if kind == "float" && number.parse::<f64>().is_ok_and(|f| f.fract() != 0.0) {
-        return Some(format!("{number} is not a whole number, expected {expected}"));
-    }
-    Some(format!(
-        "{number} is out of range for {expected} ({low} to {high})"
-    ))
 }
 
 pub(crate) fn too_many() -> HttpError {
     HttpError::bad_request().with_message(format!(
         "Too many parameters: a request may send at most {MAX_NAMES} names and {MAX_VALUES} values."
     ))
-}
-
-/// Deserialises one raw value, or says why it does not fit `T`.
-fn decode<T: DeserializeOwned>(arg: Arg, codec: Option<&dyn JsonCodec>) -> Result<T, String> {
-    if let Some(codec) = codec {
-        return decode_with(arg, codec);
-    }
-    match arg {
-        Arg::Text(text) => decode_text(&text).map_err(|reason| explained(reason, &text)),
-        Arg::Json(raw) => serde_json::from_slice(raw.bytes())
-            .map_err(|e| explained(strip_position(&e), raw.text().unwrap_or_default())),
-        Arg::File(upload) => decode_file(upload),
-        Arg::Many(items) => decode_many(items),
-    }
-}
-
-/// A file, or a list of one file.
-fn decode_file<T: DeserializeOwned>(upload: Upload) -> Result<T, String> {
-    match T::deserialize(FileDeserializer(upload.clone())) {
-        Ok(value) => Ok(value),
-        Err(e) => decode_many(vec![Arg::File(upload)]).map_err(|_| e.to_string()),
-    }
-}
-
-/// Decoding through an app's own [`JsonCodec`]: each value becomes a JSON
-/// value by the codec first.
-fn decode_with<T: DeserializeOwned>(arg: Arg, codec: &dyn JsonCodec) -> Result<T, String> {
-    let pragmatic = |text: CompactString| {
-        codec
-            .load(&text)
-            .unwrap_or_else(|_| Value::String(text.into_string()))
-    };
-    let value = match arg {
-        Arg::Text(text) => pragmatic(text),
-        Arg::Json(raw) => codec.load(raw.text()?)?,
-        Arg::File(upload) => return T::deserialize(FileDeserializer(upload)).map_err(|e| e.to_string()),
-        Arg::Many(items) if items.iter().all(|a| matches!(a, Arg::Text(_))) => Value::Array(
-            items
-                .into_iter()
-                .filter_map(|a| match a {
-                    Arg::Text(t) => Some(pragmatic(t)),
-                    _ => None,
-                })
-                .collect(),
-        ),
-        many @ Arg::Many(_) => return decode(many, None),
-    };
-    T::deserialize(value).map_err(|e| e.to_string())
-}
-
-/// Pragmatic JSON, typed: the text as JSON if that gives a `T`, otherwise
-/// the text as a plain string wherever a string fits (inside an `Option`
-/// too), otherwise a list of that one value. So `x=6` is 6 for an `i64`,
-/// `who=42` is "42" for a `String`, `tag=work` is `Some("work")` for an
-/// `Option<String>` and `tags=solo` is `["solo"]` for a `Vec<String>` (an
-/// HTML form with one ticked checkbox).
-fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    let as_json = match serde_json::from_str::<T>(text) {
-        Ok(value) => return Ok(value),
-        Err(e) => e,
-    };
-    let not_json = as_json.is_syntax() || as_json.is_eof();
-    // `Value`'s deserializer, unlike a plain string's, hands an `Option`
-    // its value as `Some`.
-    let as_text = match T::deserialize(Value::String(text.to_string())) {
-        Ok(value) => return Ok(value),
-        Err(e) => e,
-    };
-    if let Ok(value) = decode_many(vec![Arg::Text(text.into())]) {
-        return Ok(value);
-    }
-    if not_json {
-        Err(as_text.to_string())
-    } else {
-        // Valid JSON of the wrong shape says more than "not a string".
-        Err(strip_position(&as_json))
-    }
-}
-
-fn decode_many<T: DeserializeOwned>(items: Vec<Arg>) -> Result<T, String> {
-    if items.iter().all(|a| matches!(a, Arg::File(_))) {
-        let files = items.into_iter().filter_map(|a| match a {
-            Arg::File(u) => Some(FileDeserializer(u)),
-            _ => None,
-        });
-        let seq = serde::de::value::SeqDeserializer::<_, DeError>::new(files);
-        return T::deserialize(seq).map_err(|e| e.to_string());
-    }
-    let mut texts = Vec::with_capacity(items.len());
-    for item in items {
-        match item {
-            Arg::Text(text) => texts.push(text),
-            _ => return Err("a list mixing files and text".to_owned()),
-        }
-    }
-    let pragmatic: Vec<Value> = texts
-        .iter()
-        .map(|t| serde_json::from_str(t).unwrap_or_else(|_| Value::String(t.to_string())))
-        .collect();
-    match T::deserialize(Value::Array(pragmatic)) {
-        Ok(value) => Ok(value),
-        Err(first) => {
-            let plain = Value::Array(
-                texts
-                    .into_iter()
-                    .map(|t| Value::String(t.into_string()))
-                    .collect(),
-            );
-            T::deserialize(plain).map_err(|_| strip_position(&first))
-        }
-    }
-}
-
-/// serde_json's messages end in "at line 1 column 5", which means nothing to
-/// a client that sent `x=abc` in a query string.
-fn strip_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    match text.rfind(" at line ") {
-        Some(i) if e.line() > 0 => text[..i].to_owned(),
-        _ => text,
-    }
 }
 
 /// The error of a JSON object with more keys than a request may send.

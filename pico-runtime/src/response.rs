@@ -86,48 +86,9 @@ impl Reply {
         match (self, callback) {
             (Reply::Json(bytes), None) => json_response(bytes),
             (Reply::Json(bytes), Some(callback)) => {
-                typed_response(jsonp(callback, &bytes), "text/javascript")
+                typed_response(crate::jsonp::wrap(callback, &bytes), "text/javascript")
             }
             (Reply::Response(response), _) => response,
-        }
-    }
-}
-
-pub(crate) fn jsonp(callback: &str, json: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(callback.len() + json.len() + 3);
-    out.extend_from_slice(callback.as_bytes());
-    out.push(b'(');
-    out.extend_from_slice(json);
-    out.extend_from_slice(b");");
-    out
-}
-
-/// Whether `name` is a JavaScript identifier path such as `app.handlers.cb`:
-/// the only callbacks accepted, so that `_callback` cannot inject script.
-pub(crate) fn is_callback_name(name: &str) -> bool {
-    name.len() <= 256
-        && name.split('.').all(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_callback_name;
-
-    #[test]
-    fn callbacks_are_identifier_paths() {
-        for good in ["cb", "$", "_x1", "a.b.c", "jQuery123_456"] {
-            assert!(is_callback_name(good), "{good}");
-        }
-        for bad in [
-            "", "1a", "a..b", "a.", "alert(1)", "a-b", "a b", "<script>", "a;b",
-        ] {
-            assert!(!is_callback_name(bad), "{bad}");
         }
     }
 }

@@ -1,0 +1,327 @@
+//! The life of one request: from its path to its route, through the
+//! cross-site check, the arguments and the hooks, to the function's call
+//! and its answer. [`App::into_router`](crate::App::into_router) falls back
+//! to this service.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+
+use axum::body::Body;
+use axum::extract::Request as HttpRequest;
+use axum::response::Response;
+use bytes::Bytes;
+use http::Method;
+use http::header::{ALLOW, CACHE_CONTROL, HeaderValue, VARY};
+use http::request::Parts;
+use tower::ServiceExt;
+
+use crate::__private::Context;
+use crate::args::{Args, check_args};
+use crate::body::{may_have_body, query_args, read_args};
+use crate::cross_site::{self, own_host};
+use crate::definition::Template;
+use crate::error::HttpError;
+use crate::failure::{Failure, http_error_response};
+use crate::hooks::Hooks;
+use crate::jsonp::{callback_in_query, jsonp_allowed, take_callback};
+use crate::panic::{self, Guarded};
+use crate::prefix::{Root, forwarded_headers};
+use crate::response::{Outcome, Reply, json_response, typed_response};
+use crate::shared::{Entry, Form, Route, Shared};
+
+/// The app as a tower service: what [`App::into_router`] falls back to.
+#[derive(Clone)]
+pub(crate) struct Service(pub(crate) Arc<Shared>);
+
+impl tower::Service<HttpRequest> for Service {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Answer;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: HttpRequest) -> Answer {
+        dispatch(&self.0, request)
+    }
+}
+
+/// The answer to a request. Most requests (no body to read, a sync
+/// function) are answered within `call`, and their future only hands the
+/// response over; the others get a boxed future, so that their state does
+/// not weigh on every request's.
+pub(crate) enum Answer {
+    Now(Option<Response>),
+    Later(Pin<Box<dyn Future<Output = Response> + Send>>),
+}
+
+impl Answer {
+    fn later(future: impl Future<Output = Response> + Send + 'static) -> Self {
+        Answer::Later(Box::pin(future))
+    }
+}
+
+impl Future for Answer {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Answer::Now(response) => {
+                Poll::Ready(Ok(response.take().expect("`Answer` polled after completion")))
+            }
+            Answer::Later(future) => future.as_mut().poll(cx).map(Ok),
+        }
+    }
+}
+
+impl From<Response> for Answer {
+    fn from(response: Response) -> Self {
+        Answer::Now(Some(response))
+    }
+}
+
+/// Routes one request.
+fn dispatch(shared: &Arc<Shared>, request: HttpRequest) -> Answer {
+    let (mut parts, body) = request.into_parts();
+    let trusted = forwarded_headers(&parts.headers) && shared.trusted.trusts(&parts);
+    let root = match Root::of(&parts, trusted) {
+        Ok(root) => root,
+        Err(e) => return http_error_response(&e).into(),
+    };
+    let route = {
+        let mut path = root.strip(parts.uri.path());
+        if path.len() > 1 {
+            path = path.strip_suffix('/').unwrap_or(path);
+        }
+        shared.routes.get(path).copied()
+    };
+    let Some(route) = route else {
+        return match &shared.static_files {
+            Some(_) if is_hidden(parts.uri.path()) => http_error_response(&HttpError::not_found()).into(),
+            Some(files) => {
+                parts.uri = root.stripped_uri(&parts.uri);
+                let request = HttpRequest::from_parts(parts, body);
+                let files = files.clone();
+                Answer::later(async move {
+                    match files.oneshot(request).await {
+                        Ok(response) => response,
+                        Err(never) => match never {},
+                    }
+                })
+            }
+            None => http_error_response(&HttpError::not_found()).into(),
+        };
+    };
+    let required = match route {
+        Route::Function(index) => shared.functions[index].function.method,
+        Route::Module(..) | Route::App(_) | Route::Client => None,
+    };
+    if let Err(e) = check_method(&parts.method, required) {
+        return http_error_response(&e).into();
+    }
+    match route {
+        Route::Function(index) => {
+            if let Err(e) = cross_site::check(&parts, &shared.origins, own_host(&parts)) {
+                return http_error_response(&e).into();
+            }
+            // Owned once here (`root` borrows `parts`, which the call takes).
+            let prefix = root.prefix.to_owned();
+            if may_have_body(&parts) {
+                call_with_body(shared, index, parts, (prefix, trusted), body)
+            } else {
+                call(shared, index, parts, (prefix, trusted), |parts| {
+                    Ok((query_args(parts)?, Bytes::new()))
+                })
+            }
+        }
+        Route::Module(index, form) => definition(
+            shared,
+            &shared.module_defs[index],
+            (form, "pico.loadModuleDefinition"),
+            &root,
+            &parts,
+        )
+        .into(),
+        Route::App(form) => definition(
+            shared,
+            &shared.app_def,
+            (form, "pico.loadAppDefinition"),
+            &root,
+            &parts,
+        )
+        .into(),
+        Route::Client => crate::client_js::response(&parts.headers).into(),
+    }
+}
+
+/// GET, HEAD and POST reach every function; `#[require_method(M)]` lets
+/// only M through (and HEAD with GET).
+fn check_method(method: &Method, required: Option<&'static str>) -> Result<(), HttpError> {
+    let allowed = match required {
+        None => matches!(*method, Method::GET | Method::HEAD | Method::POST),
+        Some(required) => method.as_str() == required || (required == "GET" && *method == Method::HEAD),
+    };
+    if allowed {
+        return Ok(());
+    }
+    let allow = required.map_or(
+        HeaderValue::from_static("GET, HEAD, POST"),
+        HeaderValue::from_static,
+    );
+    Err(HttpError::method_not_allowed().with_header(ALLOW, allow))
+}
+
+/// How far a call got without waiting.
+enum Step {
+    Done(Response),
+    /// An async function's future, and the JSONP callback for its result.
+    Pending(
+        Pin<Box<dyn Future<Output = Result<Reply, Failure>> + Send>>,
+        Option<String>,
+    ),
+}
+
+/// Calls an exposed function with the arguments `read` gives: at once,
+/// unless the function is async. Everything that runs user code runs under
+/// the panic guard.
+fn call(
+    shared: &Arc<Shared>,
+    index: usize,
+    parts: Parts,
+    (prefix, trusted): (String, bool),
+    read: impl FnOnce(&Parts) -> Result<(Args, Bytes), Failure>,
+) -> Answer {
+    let entry = &shared.functions[index];
+    let mut cx = shared.context(entry, parts, prefix, trusted);
+    let step = panic::catch(shared.backtraces, || {
+        let (args, body) = read(cx.request.parts())?;
+        let callback = prepare(shared, entry, &mut cx, args, body)?;
+        Ok(match (entry.function.thunk)(&mut cx)? {
+            Outcome::Ready(reply) => Step::Done(reply?.into_response(callback.as_deref())),
+            Outcome::Pending(future) => Step::Pending(future, callback),
+        })
+    });
+    let result = match step {
+        Ok(Ok(Step::Pending(future, callback))) => {
+            let shared = Arc::clone(shared);
+            return Answer::later(async move {
+                let result = Guarded::new(future, shared.backtraces)
+                    .await
+                    .map(|reply| reply.map(|reply| reply.into_response(callback.as_deref())));
+                shared.finish(&shared.functions[index], &cx, result)
+            });
+        }
+        Ok(Ok(Step::Done(response))) => Ok(Ok(response)),
+        Ok(Err(failure)) => Ok(Err(failure)),
+        Err(caught) => Err(caught),
+    };
+    shared.finish(entry, &cx, result).into()
+}
+
+/// Reads the request's body, then calls the function. Only the reading
+/// waits here: what comes after is [`call`]'s, so that this future stays
+/// small.
+fn call_with_body(
+    shared: &Arc<Shared>,
+    index: usize,
+    parts: Parts,
+    forwarded: (String, bool),
+    body: Body,
+) -> Answer {
+    let shared = Arc::clone(shared);
+    Answer::later(async move {
+        let reading = tokio::time::timeout(shared.body_timeout, read_args(&parts, body, shared.body_limit));
+        let read = match Guarded::new(reading, shared.backtraces).await {
+            Ok(Ok(read)) => read.map_err(Failure::from),
+            Ok(Err(_)) => Err(HttpError::request_timeout()
+                .with_message(format!(
+                    "The request body did not arrive within {} s.",
+                    shared.body_timeout.as_secs_f32()
+                ))
+                .into()),
+            Err(caught) => Err(Failure::from_panic(caught)),
+        };
+        match call(&shared, index, parts, forwarded, move |_| read).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
+    })
+}
+
+/// What runs before the function, in the documented order: the arguments
+/// in place, the JSONP callback taken out, the hooks' and the module's
+/// prehandle, the arguments checked. Returns the callback.
+fn prepare(
+    shared: &Shared,
+    entry: &Entry,
+    cx: &mut Context,
+    mut args: Args,
+    body: Bytes,
+) -> Result<Option<String>, Failure> {
+    args.set_codec(shared.codec.clone());
+    cx.args = args;
+    cx.request.set_body(body);
+    let callback = take_callback(&mut cx.args)?;
+    if callback.is_some() {
+        jsonp_allowed(shared.jsonp, cx.request.headers())?;
+    }
+    shared.hooks.prehandle(&mut cx.request, &mut cx.args)?;
+    if let Some(prehandle) = entry.prehandle {
+        prehandle(&mut cx.request, &mut cx.args)?;
+    }
+    for name in entry.function.from_request {
+        cx.args.take(name);
+    }
+    check_args(&entry.function, &cx.args)?;
+    Ok(callback)
+}
+
+fn definition(
+    shared: &Shared,
+    template: &Template,
+    (form, loader): (Form, &str),
+    root: &Root<'_>,
+    parts: &Parts,
+) -> Response {
+    let callback = match parts.uri.query().map(callback_in_query).transpose() {
+        Ok(callback) => callback.flatten(),
+        Err(e) => return http_error_response(&e),
+    };
+    if callback.is_some()
+        && let Err(e) = jsonp_allowed(shared.jsonp, &parts.headers)
+    {
+        return http_error_response(&e);
+    }
+    let url = root.url(parts);
+    let mut response = match (form, callback) {
+        (Form::Js, _) => typed_response(
+            template.render(&url, &format!("{loader}("), ");"),
+            "text/javascript",
+        ),
+        (Form::Json, None) => json_response(template.render(&url, "", "")),
+        (Form::Json, Some(callback)) => typed_response(
+            crate::jsonp::wrap(&callback, &template.render(&url, "", "")),
+            "text/javascript",
+        ),
+    };
+    // A definition holds URLs built from the request's host and prefix: a
+    // shared cache must neither keep one nor serve it to another host.
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        VARY,
+        HeaderValue::from_static("Host, X-Script-Name, X-Forwarded-Proto, X-Forwarded-Host, Forwarded"),
+    );
+    response
+}
+
+/// A path to a dotfile or into a dot directory (`.env`, `.git/config`),
+/// percent-encoded or not: never served as a static file.
+fn is_hidden(path: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    decoded.split(['/', '\\']).any(|segment| segment.starts_with('.'))
+}

@@ -1,0 +1,256 @@
+//! `Shared`: everything a request needs of the app, built once when the
+//! app becomes a router and read without locks: the routing table, the
+//! definitions, the hooks, the limits and the state.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::Request as HttpRequest;
+use axum::response::Response;
+use http::request::Parts;
+use serde_json::Map;
+use tower::ServiceExt;
+use tower::util::BoxCloneSyncService;
+
+use crate::__private::Context;
+use crate::app::App;
+use crate::args::Args;
+use crate::cross_site::AllowedOrigins;
+use crate::definition::{AppDef, Function, ModuleDef, Prehandle, Template, module_path};
+use crate::error::HttpError;
+use crate::failure::{Failure, http_error_response};
+use crate::forwarded::TrustedProxies;
+use crate::hooks::Hooks;
+use crate::json::JsonCodec;
+use crate::mixin::Stack;
+use crate::panic::{self, Caught};
+use crate::request::Request;
+use crate::state::AppState;
+
+/// Where a path leads.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Route {
+    Function(usize),
+    Module(usize, Form),
+    App(Form),
+    /// `/pico.js`, the JavaScript client.
+    Client,
+}
+
+/// A definition as JSON, or as the JavaScript that loads it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Form {
+    Json,
+    Js,
+}
+
+pub(crate) type StaticService = BoxCloneSyncService<HttpRequest, Response, Infallible>;
+
+/// FNV-1a: route paths are short and chosen by the app, not by clients
+/// (who can only miss them), so SipHash's flooding resistance buys nothing
+/// on the request path, and costs a few hundred instructions a request.
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+/// An exposed function with what serving it needs.
+pub(crate) struct Entry {
+    /// `module.function`, for the log and error reporters.
+    pub(crate) qualified: Arc<str>,
+    pub(crate) function: Function,
+    pub(crate) prehandle: Option<Prehandle>,
+}
+
+/// Everything a request needs, built once at start-up and shared without
+/// locks.
+pub(crate) struct Shared {
+    pub(crate) routes: HashMap<String, Route, BuildHasherDefault<Fnv>>,
+    pub(crate) functions: Vec<Entry>,
+    pub(crate) module_defs: Vec<Template>,
+    pub(crate) app_def: Template,
+    pub(crate) debug: bool,
+    pub(crate) body_limit: usize,
+    pub(crate) static_files: Option<StaticService>,
+    pub(crate) hooks: Stack,
+    /// Whether panics capture a backtrace: in debug mode, or for a mixin.
+    pub(crate) backtraces: bool,
+    pub(crate) codec: Option<Arc<dyn JsonCodec>>,
+    pub(crate) state: Arc<AppState>,
+    pub(crate) body_timeout: Duration,
+    pub(crate) origins: AllowedOrigins,
+    pub(crate) jsonp: bool,
+    pub(crate) trusted: TrustedProxies,
+}
+
+impl Shared {
+    pub(crate) fn build(app: App) -> Self {
+        let hooks = Stack::new(app.hooks, app.mixins);
+        let mut routes = HashMap::default();
+        let mut functions = Vec::new();
+        let defs: Vec<ModuleDef<'_>> = app
+            .modules
+            .iter()
+            .map(|(alias, m)| ModuleDef::new(alias, m))
+            .collect();
+        let module_defs = defs.iter().map(Template::new).collect();
+        let app_def = Template::new(&AppDef::new(&defs));
+        let mut add = |path: String, route: Route| {
+            assert!(
+                routes.insert(path.clone(), route).is_none(),
+                "pico: two things answer at `{path}`; register one of the modules under another alias"
+            );
+        };
+        add("/".to_owned(), Route::App(Form::Json));
+        add("/picoapp.js".to_owned(), Route::App(Form::Js));
+        add("/pico.js".to_owned(), Route::Client);
+        for (index, (alias, module)) in app.modules.iter().enumerate() {
+            let path = module_path(alias);
+            add(format!("/{path}"), Route::Module(index, Form::Json));
+            add(format!("/{path}.js"), Route::Module(index, Form::Js));
+            for function in &module.functions {
+                for need in function.states {
+                    assert!(
+                        app.state.contains((need.id)()),
+                        "pico: `{alias}.{}` takes `#[state]` of type `{}`, which the app was not given: \
+                         add `.state(value)` to the `App`",
+                        function.name,
+                        (need.name)(),
+                    );
+                }
+                add(
+                    format!("/{path}/{}", function.name),
+                    Route::Function(functions.len()),
+                );
+                functions.push(Entry {
+                    qualified: Arc::from(format!("{alias}.{}", function.name)),
+                    function: function.clone(),
+                    prehandle: module.prehandle,
+                });
+            }
+        }
+        let static_files = app.static_dir.map(|dir| {
+            let not_found = tower::service_fn(|_: HttpRequest| async {
+                Ok::<_, Infallible>(http_error_response(&HttpError::not_found()))
+            });
+            let serve_dir = tower_http::services::ServeDir::new(dir)
+                .call_fallback_on_method_not_allowed(true)
+                .not_found_service(not_found);
+            BoxCloneSyncService::new(serve_dir.map_response(|r| json_errors(r.map(Body::new))))
+        });
+        Shared {
+            routes,
+            functions,
+            module_defs,
+            app_def,
+            debug: app.debug,
+            body_limit: app.body_limit,
+            static_files,
+            backtraces: app.debug || hooks.wants_backtraces(),
+            hooks,
+            codec: app.codec,
+            state: Arc::new(app.state),
+            body_timeout: app.body_timeout,
+            origins: app.origins,
+            jsonp: app.jsonp,
+            trusted: app.trusted,
+        }
+    }
+
+    pub(crate) fn context(&self, entry: &Entry, parts: Parts, prefix: String, trusted: bool) -> Context {
+        Context {
+            request: Request::new(
+                parts,
+                prefix,
+                trusted,
+                self.debug,
+                Arc::clone(&entry.qualified),
+                Arc::clone(&self.state),
+            ),
+            args: Args::default(),
+            codec: self.codec.clone(),
+        }
+    }
+
+    /// The response to a call's result (a failure's, when it failed or
+    /// panicked), through `posthandle`.
+    pub(crate) fn finish(
+        &self,
+        entry: &Entry,
+        cx: &Context,
+        result: Result<Result<Response, Failure>, Caught>,
+    ) -> Response {
+        let mut response = match result {
+            Ok(Ok(mut response)) => {
+                if cx.request.is_https() {
+                    crate::cookies::make_secure(&mut response);
+                }
+                response
+            }
+            Ok(Err(failure)) => self.failure_response(&failure, &cx.request, &entry.qualified),
+            Err(caught) => self.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
+        };
+        let posthandle = panic::catch(self.backtraces, || {
+            self.hooks.posthandle(&cx.request, &mut response)
+        });
+        match posthandle {
+            Ok(()) => response,
+            Err(caught) => self.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
+        }
+    }
+
+    /// Turns a failure into the response: logged once when internal, then
+    /// the app's `handle_exception`, whose own panic gives the standard body.
+    pub(crate) fn failure_response(&self, failure: &Failure, request: &Request, function: &str) -> Response {
+        failure.log(function);
+        match panic::catch(self.debug, || {
+            self.hooks.handle_exception(failure, request, Map::new())
+        }) {
+            Ok(response) => response,
+            Err(caught) => {
+                let failure = Failure::from_panic(caught);
+                failure.log(function);
+                failure.to_response(self.debug, &Map::new())
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("routes", &self.routes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Gives an empty error response of another service the standard body.
+fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.headers().contains_key(http::header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    http_error_response(&HttpError::new(status))
+}
