@@ -5,17 +5,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-
 use crate::cross_site::AllowedOrigins;
 use crate::definition::Module;
 use crate::forwarded::TrustedProxies;
 use crate::hooks::{Hooks, NoHooks};
 use crate::json::JsonCodec;
 use crate::mixin::Mixin;
-use crate::panic;
-use crate::service::Service;
-use crate::shared::Shared;
 use crate::state::AppState;
 
 /// The default limit on a request body: 16 MiB.
@@ -356,29 +351,6 @@ impl App {
     pub fn static_files(mut self, dir: impl Into<PathBuf>) -> Self {
         self.static_dir = Some(dir.into());
         self
-    }
-
-    /// The app as an `axum::Router`, to serve with your own stack and tower
-    /// layers. Its fallback is the whole API, so routes you add to it take
-    /// precedence.
-    ///
-    /// # Panics
-    /// When a function needs a `#[state]` value the app was not given: the
-    /// message names the function and the type.
-    pub fn into_router(self) -> Router {
-        panic::install_hook();
-        let log = self.log_requests;
-        let cors = (!self.origins.is_empty()).then(|| self.origins.cors());
-        let service = Service(Arc::new(Shared::build(self)));
-        let mut router = Router::new().fallback_service(service);
-        if let Some(cors) = cors {
-            router = router.layer(cors);
-        }
-        if log {
-            router.layer(axum::middleware::from_fn(crate::server::log_request))
-        } else {
-            router
-        }
     }
 }
 

@@ -13,11 +13,20 @@ use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::decode::decode;
-use crate::definition::Function;
+use crate::decode::{Arg, RawJson, decode};
 use crate::error::HttpError;
 use crate::json::JsonCodec;
-use crate::upload::Upload;
+
+/// A type a parameter can have. Only here to say, when a type does not
+/// qualify, what to do about it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a parameter of an exposed function: it does not implement `serde::Deserialize`",
+    label = "this type must implement `serde::Deserialize` (and own its data)",
+    note = "add `#[derive(serde::Deserialize)]` to `{Self}`, or take a type that implements it"
+)]
+pub trait Argument: DeserializeOwned {}
+
+impl<T: DeserializeOwned> Argument for T {}
 
 /// How many distinct names one request may send. Above it the request is
 /// refused rather than searched: nobody's function has a thousand parameters.
@@ -29,52 +38,6 @@ const MAX_NAME: usize = 256;
 /// Past this many names, they are found through an index rather than by
 /// comparing each: a request of many long names stays linear.
 const INDEXED_FROM: usize = 32;
-
-/// A raw value as it arrived.
-#[derive(Debug, Clone)]
-pub(crate) enum Arg {
-    /// From the query string or a form: "pragmatic JSON", parsed as JSON when
-    /// it is JSON and taken as the plain string when it is not.
-    Text(CompactString),
-    /// A value of a JSON body.
-    Json(RawJson),
-    /// A file of a multipart body.
-    File(Upload),
-    /// A name given several times in one source.
-    Many(Vec<Arg>),
-}
-
-impl Arg {
-    fn is_null(&self) -> bool {
-        match self {
-            Arg::Text(text) => text == "null",
-            Arg::Json(raw) => raw.bytes().trim_ascii() == b"null",
-            Arg::File(_) | Arg::Many(_) => false,
-        }
-    }
-}
-
-/// The text of one JSON value, already checked by the parser that found
-/// it: a slice of the body it came in, so that a JSON body's arguments cost
-/// no copy and no allocation each.
-#[derive(Clone)]
-pub(crate) struct RawJson(Bytes);
-
-impl RawJson {
-    pub(crate) fn bytes(&self) -> &[u8] {
-        &self.0
-    }
-
-    pub(crate) fn text(&self) -> Result<&str, String> {
-        std::str::from_utf8(&self.0).map_err(|e| e.to_string())
-    }
-}
-
-impl std::fmt::Debug for RawJson {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&String::from_utf8_lossy(&self.0))
-    }
-}
 
 /// The arguments of one request, by name, as the client sent them.
 ///
@@ -246,16 +209,19 @@ impl Args {
 }
 
 /// The missing and unexpected parameters, in the original's message.
-pub(crate) fn check_args(function: &Function, args: &Args) -> Result<(), HttpError> {
+/// `params` are the function's parameters a client sends, each with
+/// whether it has a default.
+pub(crate) fn check_args<'p>(
+    params: impl Iterator<Item = (&'p str, bool)> + Clone,
+    args: &Args,
+) -> Result<(), HttpError> {
     let mut unexpected: Vec<&str> = args
         .names()
-        .filter(|name| !name.starts_with('_') && !function.params.iter().any(|p| p.name == *name))
+        .filter(|name| !name.starts_with('_') && !params.clone().any(|(p, _)| p == *name))
         .collect();
-    let mut missing: Vec<&str> = function
-        .params
-        .iter()
-        .filter(|p| p.default.is_none() && !args.contains(p.name))
-        .map(|p| p.name)
+    let mut missing: Vec<&str> = params
+        .filter(|(name, has_default)| !has_default && !args.contains(name))
+        .map(|(name, _)| name)
         .collect();
     if unexpected.is_empty() && missing.is_empty() {
         return Ok(());

@@ -6,7 +6,8 @@ use compact_str::CompactString;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::request::Parts;
 
-use crate::args::{Arg, Args, JsonObject, MAX_VALUES, TOO_MANY_KEYS, too_many};
+use crate::args::{Args, JsonObject, MAX_VALUES, TOO_MANY_KEYS, too_many};
+use crate::decode::Arg;
 
 /// The largest text field of a multipart form; files are bounded by the
 /// body limit alone.

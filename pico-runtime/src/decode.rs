@@ -3,14 +3,60 @@
 //! JSON for a JSON body's values, files for multipart parts, and messages
 //! that say what did not fit.
 
+use bytes::Bytes;
 use compact_str::CompactString;
 use serde::de::DeserializeOwned;
 use serde::de::value::Error as DeError;
 use serde_json::Value;
 
-use crate::args::Arg;
 use crate::json::JsonCodec;
 use crate::upload::{FileDeserializer, Upload};
+
+/// A raw value as it arrived.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    /// From the query string or a form: "pragmatic JSON", parsed as JSON when
+    /// it is JSON and taken as the plain string when it is not.
+    Text(CompactString),
+    /// A value of a JSON body.
+    Json(RawJson),
+    /// A file of a multipart body.
+    File(Upload),
+    /// A name given several times in one source.
+    Many(Vec<Arg>),
+}
+
+impl Arg {
+    pub(crate) fn is_null(&self) -> bool {
+        match self {
+            Arg::Text(text) => text == "null",
+            Arg::Json(raw) => raw.bytes().trim_ascii() == b"null",
+            Arg::File(_) | Arg::Many(_) => false,
+        }
+    }
+}
+
+/// The text of one JSON value, already checked by the parser that found
+/// it: a slice of the body it came in, so that a JSON body's arguments cost
+/// no copy and no allocation each.
+#[derive(Clone)]
+pub(crate) struct RawJson(pub(crate) Bytes);
+
+impl RawJson {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub(crate) fn text(&self) -> Result<&str, String> {
+        std::str::from_utf8(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+impl std::fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.0))
+    }
+}
 
 /// A reason, with a number out of range said so.
 fn explained(reason: String, sent: &str) -> String {

@@ -9,8 +9,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::__private::Context;
 use crate::args::Args;
+use crate::context::Context;
 use crate::failure::Failure;
 use crate::request::Request;
 use crate::response::Outcome;

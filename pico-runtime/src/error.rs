@@ -18,7 +18,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use http::header::{HeaderName, HeaderValue, WWW_AUTHENTICATE};
+use axum::body::Body;
+use axum::response::Response;
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue, WWW_AUTHENTICATE};
 use http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -178,7 +180,84 @@ macro_rules! constructors {
         }
 
         /// Every named constructor with the status it should give.
-        #[cfg(test)]
+        /// The standard JSON error body: `name`, `code` and `message`, the
+/// error's own keys, then `extra`, then `__debug__` when given.
+/// `__debug__`: an internal error as debug mode shows it.
+#[derive(Serialize)]
+pub(crate) struct DebugDetails<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) message: Cow<'a, str>,
+    pub(crate) stack_trace: Vec<String>,
+}
+
+struct ErrorBody<'a> {
+    name: &'a str,
+    code: u16,
+    message: &'a str,
+    own: Option<&'a Map<String, Value>>,
+    extra: &'a Map<String, Value>,
+    debug: Option<DebugDetails<'a>>,
+}
+
+impl Serialize for ErrorBody<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("name", self.name)?;
+        map.serialize_entry("code", &self.code)?;
+        map.serialize_entry("message", self.message)?;
+        // The three standard keys are the body's contract: added keys can
+        // follow them, never replace them.
+        let added = self.own.into_iter().flatten().chain(self.extra);
+        for (key, value) in added {
+            if !matches!(key.as_str(), "name" | "code" | "message" | "__debug__") {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        if let Some(debug) = &self.debug {
+            map.serialize_entry("__debug__", debug)?;
+        }
+        map.end()
+    }
+}
+
+/// The standard JSON error response for `e`.
+pub(crate) fn http_error_response(e: &HttpError) -> Response {
+    error_response(e, &Map::new(), None)
+}
+
+impl axum::response::IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        http_error_response(&self)
+    }
+}
+
+pub(crate) fn error_response(e: &HttpError, extra: &Map<String, Value>, debug: Option<DebugDetails<'_>>) -> Response {
+    let body = ErrorBody {
+        name: e.name(),
+        code: e.status().as_u16(),
+        message: e.message(),
+        own: e.extra(),
+        extra,
+        debug,
+    };
+    // Serialising maps of JSON values and strings cannot fail. Most bodies
+    // fit the first allocation.
+    let mut bytes = Vec::with_capacity(256);
+    let _ = serde_json::to_writer(&mut bytes, &body);
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = e.status();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Some(own) = e.headers() {
+        for (name, value) in own {
+            headers.append(name, value.clone());
+        }
+    }
+    response
+}
+
+#[cfg(test)]
         fn all_constructors() -> Vec<(HttpError, StatusCode)> {
             vec![$((HttpError::$name(), StatusCode::$status),)*]
         }

@@ -7,6 +7,7 @@ use std::error::Error as StdError;
 
 use http::StatusCode;
 
+use crate::error::HttpError;
 use crate::failure::{Failure, Location};
 
 /// An error type of a domain (`NoteError::NotFound`) that knows its HTTP
@@ -35,6 +36,21 @@ pub trait ErrorStatus: StdError + Send + Sync + 'static {
 pub trait ReturnableError: Into<Box<dyn StdError + Send + Sync>> + 'static {}
 
 impl<E: Into<Box<dyn StdError + Send + Sync>> + 'static> ReturnableError for E {}
+
+impl Failure {
+    /// A returned error with a status of its own: a 4xx is the client's, an
+    /// [`HttpError`] with the error's `Display` text as its message; a 5xx
+    /// is internal, with that status.
+    pub fn from_status_error<E: ErrorStatus>(error: E, at: Option<Location>) -> Self {
+        let status = HttpError::new(error.status()).status();
+        if status.is_client_error() {
+            return Failure::http(HttpError::new(status).with_message(error.to_string()));
+        }
+        let mut failure = Failure::from_error(error, at);
+        failure.set_status(status);
+        failure
+    }
+}
 
 /// A returned error on its way to a [`Failure`]: the method call
 /// `(&Returned::new(e)).take_failure(at)` finds [`ByStatus`] when the error

@@ -1,18 +1,14 @@
-//! `Failure`: every way a request can fail, and the standard JSON error
-//! response it becomes.
+//! `Failure`: every way a request can fail, and what the client hears of
+//! each (the standard body itself is `HttpError`'s, in `error.rs`).
 
 use std::borrow::Cow;
 use std::error::Error as StdError;
 
-use axum::body::Body;
 use axum::response::Response;
 use http::StatusCode;
-use http::header::{CONTENT_TYPE, HeaderValue};
-use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::error::HttpError;
-use crate::error_status::ErrorStatus;
+use crate::error::{DebugDetails, HttpError, error_response};
 use crate::panic::Caught;
 use crate::trace::{self, Frame};
 
@@ -136,19 +132,16 @@ impl Failure {
         })))
     }
 
-    /// A returned error with a status of its own: a 4xx is the client's, an
-    /// [`HttpError`] with the error's `Display` text as its message; a 5xx
-    /// is internal, with that status.
-    pub fn from_status_error<E: ErrorStatus>(error: E, at: Option<Location>) -> Self {
-        let status = HttpError::new(error.status()).status();
-        if status.is_client_error() {
-            return Failure(Kind::Http(HttpError::new(status).with_message(error.to_string())));
-        }
-        let mut failure = Failure::from_error(error, at);
-        if let Kind::Internal(internal) = &mut failure.0 {
+    /// Makes an internal error answer with another 5xx status.
+    pub(crate) fn set_status(&mut self, status: StatusCode) {
+        if let Kind::Internal(internal) = &mut self.0 {
             internal.status = status;
         }
-        failure
+    }
+
+    /// Makes an `HttpError` of the client's.
+    pub(crate) fn http(error: HttpError) -> Self {
+        Failure(Kind::Http(error))
     }
 
     /// The error meant for the client, if it is one.
@@ -281,78 +274,4 @@ impl Failure {
             }
         }
     }
-}
-
-#[derive(Serialize)]
-struct DebugDetails<'a> {
-    name: &'a str,
-    message: Cow<'a, str>,
-    stack_trace: Vec<String>,
-}
-
-struct ErrorBody<'a> {
-    name: &'a str,
-    code: u16,
-    message: &'a str,
-    own: Option<&'a Map<String, Value>>,
-    extra: &'a Map<String, Value>,
-    debug: Option<DebugDetails<'a>>,
-}
-
-impl Serialize for ErrorBody<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("name", self.name)?;
-        map.serialize_entry("code", &self.code)?;
-        map.serialize_entry("message", self.message)?;
-        // The three standard keys are the body's contract: added keys can
-        // follow them, never replace them.
-        let added = self.own.into_iter().flatten().chain(self.extra);
-        for (key, value) in added {
-            if !matches!(key.as_str(), "name" | "code" | "message" | "__debug__") {
-                map.serialize_entry(key, value)?;
-            }
-        }
-        if let Some(debug) = &self.debug {
-            map.serialize_entry("__debug__", debug)?;
-        }
-        map.end()
-    }
-}
-
-/// The standard JSON error response for `e`.
-pub(crate) fn http_error_response(e: &HttpError) -> Response {
-    error_response(e, &Map::new(), None)
-}
-
-impl axum::response::IntoResponse for HttpError {
-    fn into_response(self) -> Response {
-        http_error_response(&self)
-    }
-}
-
-fn error_response(e: &HttpError, extra: &Map<String, Value>, debug: Option<DebugDetails<'_>>) -> Response {
-    let body = ErrorBody {
-        name: e.name(),
-        code: e.status().as_u16(),
-        message: e.message(),
-        own: e.extra(),
-        extra,
-        debug,
-    };
-    // Serialising maps of JSON values and strings cannot fail. Most bodies
-    // fit the first allocation.
-    let mut bytes = Vec::with_capacity(256);
-    let _ = serde_json::to_writer(&mut bytes, &body);
-    let mut response = Response::new(Body::from(bytes));
-    *response.status_mut() = e.status();
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if let Some(own) = e.headers() {
-        for (name, value) in own {
-            headers.append(name, value.clone());
-        }
-    }
-    response
 }

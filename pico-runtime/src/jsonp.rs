@@ -5,8 +5,9 @@
 
 use http::HeaderMap;
 
-use crate::args::{Arg, Args};
+use crate::args::Args;
 use crate::cross_site;
+use crate::decode::Arg;
 use crate::error::HttpError;
 
 /// JSONP is refused when turned off, and to requests with credentials.

@@ -11,6 +11,7 @@ mod body;
 pub mod client;
 mod client_js;
 mod connection;
+mod context;
 mod cookies;
 mod cross_site;
 mod decode;
@@ -27,7 +28,9 @@ mod mixin;
 mod panic;
 mod prefix;
 mod request;
+mod request_log;
 mod response;
+mod router;
 #[cfg(feature = "sentry")]
 mod sentry_mixin;
 mod server;
@@ -35,6 +38,7 @@ mod service;
 mod shared;
 mod state;
 mod stream;
+mod thunk;
 mod trace;
 mod upload;
 

@@ -8,8 +8,20 @@ use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, HeaderValue, X_CONTENT_TYPE_OPTIONS};
 
+use serde::Serialize;
+
 use crate::failure::Failure;
 use crate::json::JsonCodec;
+
+/// A type a function can return as JSON.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by an exposed function: it does not implement `serde::Serialize`",
+    label = "this type must implement `serde::Serialize`",
+    note = "add `#[derive(serde::Serialize)]` to `{Self}`, or return a type that implements it"
+)]
+pub trait Returnable: Serialize {}
+
+impl<T: Serialize + ?Sized> Returnable for T {}
 
 /// A handler's successful result.
 #[derive(Debug)]
@@ -40,10 +52,7 @@ impl std::fmt::Debug for Outcome {
 
 /// Serialises a value as the JSON reply, through the app's codec when it
 /// has one. A `Serialize` impl that fails is an internal error.
-pub fn json<T: crate::__private::Returnable + ?Sized>(
-    value: &T,
-    codec: Option<&dyn JsonCodec>,
-) -> Result<Reply, Failure> {
+pub fn json<T: Returnable + ?Sized>(value: &T, codec: Option<&dyn JsonCodec>) -> Result<Reply, Failure> {
     let serialized = match codec {
         None => {
             let mut buf = Vec::with_capacity(128);

@@ -3,12 +3,10 @@
 use std::future::Future;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
@@ -165,21 +163,6 @@ where
     drop(listener);
     tracing::info!(target: "pico", "shutting down: finishing in-flight requests");
     graceful.shutdown().await;
-}
-
-/// One line per request: `GET /example/hello?who=you 200 0.4ms`.
-pub(crate) async fn log_request(request: Request, next: Next) -> Response {
-    let start = Instant::now();
-    let method = request.method().clone();
-    let uri = request.uri().clone();
-    let response = next.run(request).await;
-    tracing::info!(
-        target: "pico::request",
-        "{method} {uri} {} {:.1?}",
-        response.status().as_u16(),
-        start.elapsed()
-    );
-    response
 }
 
 async fn bind() -> TcpListener {

@@ -18,13 +18,14 @@ use http::header::{ALLOW, CACHE_CONTROL, HeaderValue, VARY};
 use http::request::Parts;
 use tower::ServiceExt;
 
-use crate::__private::Context;
 use crate::args::{Args, check_args};
 use crate::body::{may_have_body, query_args, read_args};
+use crate::context::Context;
 use crate::cross_site::{self, own_host};
 use crate::definition::Template;
 use crate::error::HttpError;
-use crate::failure::{Failure, http_error_response};
+use crate::error::http_error_response;
+use crate::failure::Failure;
 use crate::hooks::Hooks;
 use crate::jsonp::{callback_in_query, jsonp_allowed, take_callback};
 use crate::panic::{self, Guarded};
@@ -276,7 +277,12 @@ fn prepare(
     for name in entry.function.from_request {
         cx.args.take(name);
     }
-    check_args(&entry.function, &cx.args)?;
+    let params = entry
+        .function
+        .params
+        .iter()
+        .map(|p| (p.name, p.default.is_some()));
+    check_args(params, &cx.args)?;
     Ok(callback)
 }
 

@@ -16,13 +16,14 @@ use serde_json::Map;
 use tower::ServiceExt;
 use tower::util::BoxCloneSyncService;
 
-use crate::__private::Context;
 use crate::app::App;
 use crate::args::Args;
+use crate::context::Context;
 use crate::cross_site::AllowedOrigins;
 use crate::definition::{AppDef, Function, ModuleDef, Prehandle, Template, module_path};
 use crate::error::HttpError;
-use crate::failure::{Failure, http_error_response};
+use crate::error::http_error_response;
+use crate::failure::Failure;
 use crate::forwarded::TrustedProxies;
 use crate::hooks::Hooks;
 use crate::json::JsonCodec;

@@ -1,0 +1,41 @@
+//! `Context`: what a generated handler works on, the request and its
+//! arguments, with the app's JSON codec.
+
+use std::sync::Arc;
+
+use crate::args::Args;
+use crate::json::JsonCodec;
+use crate::request::Request;
+use crate::stream::StreamContext;
+
+/// What a generated handler works on: the request and its arguments.
+pub struct Context {
+    pub(crate) request: Request,
+    pub(crate) args: Args,
+    pub(crate) codec: Option<Arc<dyn JsonCodec>>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("request", &self.request)
+            .field("args", &self.args)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Context {
+    /// The app's JSON codec, to write the result with.
+    pub fn codec(&self) -> Option<Arc<dyn JsonCodec>> {
+        self.codec.clone()
+    }
+
+    /// How a stream function's items are written.
+    pub fn stream_context(&self, function: &'static str) -> StreamContext {
+        StreamContext {
+            debug: self.request.debug(),
+            codec: self.codec.clone(),
+            function,
+        }
+    }
+}
