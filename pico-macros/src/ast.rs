@@ -8,6 +8,7 @@ use syn::{
 };
 
 use crate::attr::{self, CookieOptions, Source};
+use crate::check;
 
 /// A module with the functions it exposes.
 pub(crate) struct Api {
@@ -132,27 +133,13 @@ fn take(attrs: &mut Vec<Attribute>, name: &str) -> Option<Attribute> {
 /// Reports (and removes) pico attributes where they do nothing, and
 /// misspelled ones.
 fn misplaced(attrs: &mut Vec<Attribute>, place: &str, errors: &mut Vec<syn::Error>) {
-    attrs.retain(|a| {
-        let name = a.path().get_ident().map(ToString::to_string).unwrap_or_default();
-        if attr::KNOWN.contains(&name.as_str()) {
-            errors.push(syn::Error::new_spanned(a, format!("`#[{name}]` goes on {place}")));
-            return false;
+    attrs.retain(|a| match attr::stray(a, &[], place) {
+        Some(e) => {
+            errors.push(e);
+            false
         }
-        match attr::near_miss(a) {
-            Some(known) => {
-                errors.push(unknown(a, &name, known));
-                false
-            }
-            None => true,
-        }
+        None => true,
     });
-}
-
-fn unknown(attr: &Attribute, name: &str, known: &str) -> syn::Error {
-    syn::Error::new_spanned(
-        attr,
-        format!("unknown attribute `#[{name}]`: did you mean `#[{known}]`?"),
-    )
 }
 
 fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<Attribute>> {
@@ -205,8 +192,8 @@ impl Exposed {
                     a,
                     format!("`#[{name}]` goes on a parameter: `fn f(#[{name}] value: T)`"),
                 )),
-                _ => match attr::near_miss(a) {
-                    Some(known) => Err(unknown(a, &name, known)),
+                _ => match attr::stray(a, &[], "the function") {
+                    Some(e) => Err(e),
                     None => return true,
                 },
             };
@@ -215,27 +202,6 @@ impl Exposed {
             }
             false
         });
-        if let Some(blocking) = &exposed.blocking {
-            if exposed.is_async {
-                errors.push(syn::Error::new_spanned(
-                    blocking,
-                    "`#[blocking]` is for sync functions that block: an `async fn` awaits instead; \
-                     remove `#[blocking]`, or `async`",
-                ));
-            } else if exposed.stream.is_some() {
-                errors.push(syn::Error::new_spanned(
-                    blocking,
-                    "`#[blocking]` cannot go with `#[stream]`: return a `Stream` that does its blocking work \
-                     with `tokio::task::spawn_blocking`",
-                ));
-            }
-        }
-        if exposed.stream.is_some() && (exposed.set_cookie.is_some() || exposed.output.is_response) {
-            errors.push(syn::Error::new_spanned(
-                &function.sig.ident,
-                "a `#[stream]` function's items are the response: it cannot also set cookies or return a response",
-            ));
-        }
         for input in &mut function.sig.inputs {
             // `self` is reported by the checks.
             if let FnArg::Typed(typed) = input {
@@ -268,6 +234,7 @@ impl Exposed {
                 )),
             }
         }
+        check::attributes(&exposed, &function.sig.ident, errors);
         exposed
     }
 }
@@ -304,19 +271,13 @@ impl Param {
                 }
                 return false;
             }
-            let name = a.path().get_ident().map(ToString::to_string).unwrap_or_default();
-            if attr::KNOWN.contains(&name.as_str()) && !attr::ON_PARAMS.contains(&name.as_str()) {
-                errors.push(syn::Error::new_spanned(
-                    a,
-                    format!("`#[{name}]` goes on the function, not on a parameter"),
-                ));
-                return false;
+            match attr::stray(a, attr::ON_PARAMS, "the function, not on a parameter") {
+                Some(e) => {
+                    errors.push(e);
+                    false
+                }
+                None => true,
             }
-            if let Some(known) = attr::near_miss(a) {
-                errors.push(unknown(a, &name, known));
-                return false;
-            }
-            true
         });
         let ident = match &*typed.pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),

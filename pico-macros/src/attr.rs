@@ -59,6 +59,27 @@ pub(crate) fn near_miss(attr: &Attribute) -> Option<&'static str> {
     KNOWN.iter().copied().find(|known| distance(&ident, known) <= 2)
 }
 
+/// The error for an attribute where pico does not read it: one of pico's
+/// own in the wrong place (unless `allowed` there), or a misspelling of
+/// one; `None` for an attribute of someone else's.
+pub(crate) fn stray(attr: &Attribute, allowed: &[&str], place: &str) -> Option<syn::Error> {
+    let name = attr
+        .path()
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    if KNOWN.contains(&name.as_str()) {
+        return (!allowed.contains(&name.as_str()))
+            .then(|| syn::Error::new_spanned(attr, format!("`#[{name}]` goes on {place}")));
+    }
+    near_miss(attr).map(|known| {
+        syn::Error::new_spanned(
+            attr,
+            format!("unknown attribute `#[{name}]`: did you mean `#[{known}]`?"),
+        )
+    })
+}
+
 /// Levenshtein distance, for the few short names above.
 fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

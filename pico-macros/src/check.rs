@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use syn::visit::Visit;
 use syn::{FnArg, Item, ItemFn, ItemMod, Type};
 
+use crate::ast::Exposed;
 use crate::attr;
 
 /// Checks the module and its `#[expose]`d functions, before the macro
@@ -201,5 +202,30 @@ fn item_ident(item: &Item) -> Option<&syn::Ident> {
         Item::Type(i) => Some(&i.ident),
         Item::Trait(i) => Some(&i.ident),
         _ => None,
+    }
+}
+
+/// The rules between an exposed function's attributes, once each is read.
+pub(crate) fn attributes(exposed: &Exposed, ident: &syn::Ident, errors: &mut Vec<syn::Error>) {
+    if let Some(blocking) = &exposed.blocking {
+        if exposed.is_async {
+            errors.push(syn::Error::new_spanned(
+                blocking,
+                "`#[blocking]` is for sync functions that block: an `async fn` awaits instead; \
+                     remove `#[blocking]`, or `async`",
+            ));
+        } else if exposed.stream.is_some() {
+            errors.push(syn::Error::new_spanned(
+                blocking,
+                "`#[blocking]` cannot go with `#[stream]`: return a `Stream` that does its blocking work \
+                     with `tokio::task::spawn_blocking`",
+            ));
+        }
+    }
+    if exposed.stream.is_some() && (exposed.set_cookie.is_some() || exposed.output.is_response) {
+        errors.push(syn::Error::new_spanned(
+                ident,
+                "a `#[stream]` function's items are the response: it cannot also set cookies or return a response",
+            ));
     }
 }

@@ -9,6 +9,7 @@ use syn::{Item, ItemMod};
 use crate::ast::{Api, Exposed, Param};
 use crate::attr::{CookieOptions, Source};
 use crate::check;
+use crate::diagnostic::{item_head, with_errors};
 
 pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut errors = Vec::new();
@@ -34,9 +35,9 @@ pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
                 item_head(&other),
                 "`#[pico::api]` goes on an inline module of functions: `mod name { ... }`",
             );
-            return with_errors(input, vec![e]);
+            return with_errors(input, &[e]);
         }
-        Err(e) => return with_errors(input, vec![e]),
+        Err(e) => return with_errors(input, &[e]),
     };
     if module.content.is_none() {
         // The module itself is left out: rustc would only add that it
@@ -55,7 +56,7 @@ pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
         fallback(&mut module, &duplicates, client);
         // The module, with pico's attributes removed, still compiles, so the
         // user sees our errors rather than a cascade of unknown attributes.
-        return with_errors(quote!(#module), errors);
+        return with_errors(quote!(#module), &errors);
     }
     generate(&mut module, &api);
     if client && let Some((_, items)) = &mut module.content {
@@ -111,21 +112,6 @@ fn fallback(module: &mut ItemMod, duplicates: &[usize], client: bool) {
             pub mod client {}
         ));
     }
-}
-
-fn item_head(item: &Item) -> Span {
-    match item {
-        Item::Fn(f) => f.sig.span(),
-        Item::Struct(s) => s.ident.span(),
-        Item::Enum(e) => e.ident.span(),
-        Item::Impl(i) => i.self_ty.span(),
-        other => other.span(),
-    }
-}
-
-pub(crate) fn with_errors(tokens: TokenStream, errors: Vec<syn::Error>) -> TokenStream {
-    let errors = errors.iter().map(syn::Error::to_compile_error);
-    quote!(#tokens #(#errors)*)
 }
 
 fn generate(module: &mut ItemMod, api: &Api) {

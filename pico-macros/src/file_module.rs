@@ -11,7 +11,8 @@ use syn::{Attribute, Ident, ItemFn, Token};
 use crate::ast::Exposed;
 use crate::attr;
 use crate::check;
-use crate::expand::{function_entry, prehandle_wrapper, thunk, with_errors};
+use crate::diagnostic::with_errors;
+use crate::expand::{function_entry, prehandle_wrapper, thunk};
 
 /// `#[pico::expose]` on a function of a file module: the function, its
 /// thunk, and a hidden function that describes it for `pico::module!`.
@@ -30,13 +31,13 @@ pub(crate) fn expose(args: TokenStream, input: TokenStream) -> TokenStream {
                 proc_macro2::Span::call_site(),
                 "`#[pico::expose]` goes on a function: `#[pico::expose] pub fn hello(who: String) -> String`",
             );
-            return with_errors(input, vec![e]);
+            return with_errors(input, &[e]);
         }
     };
     check::exposed(&function, &mut errors);
     let exposed = Exposed::from_syn(&mut function, &mut errors);
     if !errors.is_empty() {
-        return with_errors(quote!(#function), errors);
+        return with_errors(quote!(#function), &errors);
     }
     let thunk = thunk(&exposed);
     let entry = function_entry(&exposed);

@@ -8,6 +8,7 @@ use proc_macro::TokenStream;
 mod ast;
 mod attr;
 mod check;
+mod diagnostic;
 mod expand;
 mod file_module;
 mod http_error;

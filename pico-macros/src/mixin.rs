@@ -14,6 +14,8 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, ImplItem, Item, Meta, Token};
 
+use crate::diagnostic::{item_head, with_errors};
+
 const PLACE: &str =
     "goes on your app's `impl pico::Hooks for App { ... }`, or on a struct without hooks of its own";
 
@@ -30,7 +32,7 @@ pub(crate) fn mixin(args: TokenStream, input: TokenStream) -> TokenStream {
                 },
                 "`#[pico::mixin(...)]` takes the mixin to compose: `#[pico::mixin(MyMixin::default())]`",
             );
-            return with_error(input, &e);
+            return with_errors(input, std::slice::from_ref(&e));
         }
     };
     compose(expr.to_token_stream(), "mixin", input)
@@ -40,7 +42,7 @@ pub(crate) fn mixin(args: TokenStream, input: TokenStream) -> TokenStream {
 pub(crate) fn sentry_mixin(args: TokenStream, input: TokenStream) -> TokenStream {
     match sentry_expr(args) {
         Ok(expr) => compose(expr, "sentry_mixin", input),
-        Err(e) => with_error(input, &e),
+        Err(e) => with_errors(input, std::slice::from_ref(&e)),
     }
 }
 
@@ -92,7 +94,7 @@ fn unknown_option(option: &Meta) -> syn::Error {
 fn compose(expr: TokenStream, name: &str, input: TokenStream) -> TokenStream {
     let item = match syn::parse2::<Item>(input.clone()) {
         Ok(item) => item,
-        Err(e) => return with_error(input, &e),
+        Err(e) => return with_errors(input, std::slice::from_ref(&e)),
     };
     let mixin = quote!(::std::boxed::Box::new(#expr) as ::std::boxed::Box<dyn ::pico::Mixin>);
     match item {
@@ -104,7 +106,7 @@ fn compose(expr: TokenStream, name: &str, input: TokenStream) -> TokenStream {
             match existing {
                 Some(f) => match append(f, &mixin) {
                     Ok(()) => hooks.into_token_stream(),
-                    Err(e) => with_error(hooks.into_token_stream(), &e),
+                    Err(e) => with_errors(hooks.into_token_stream(), std::slice::from_ref(&e)),
                 },
                 None => {
                     hooks.items.push(syn::parse_quote! {
@@ -140,8 +142,8 @@ fn compose(expr: TokenStream, name: &str, input: TokenStream) -> TokenStream {
             }
         }
         other => {
-            let e = syn::Error::new(head_span(&other), format!("`#[pico::{name}]` {PLACE}"));
-            with_error(other.into_token_stream(), &e)
+            let e = syn::Error::new(item_head(&other), format!("`#[pico::{name}]` {PLACE}"));
+            with_errors(other.into_token_stream(), std::slice::from_ref(&e))
         }
     }
 }
@@ -175,20 +177,4 @@ fn append(f: &mut syn::ImplItemFn, mixin: &TokenStream) -> syn::Result<()> {
     let tokens = std::mem::take(&mut mac.tokens);
     mac.tokens = quote!(#tokens, #mixin);
     Ok(())
-}
-
-fn head_span(item: &Item) -> Span {
-    match item {
-        Item::Fn(f) => f.sig.ident.span(),
-        Item::Enum(e) => e.ident.span(),
-        Item::Mod(m) => m.ident.span(),
-        Item::Trait(t) => t.ident.span(),
-        Item::Impl(i) => i.self_ty.span(),
-        other => other.span(),
-    }
-}
-
-fn with_error(tokens: TokenStream, e: &syn::Error) -> TokenStream {
-    let e = e.to_compile_error();
-    quote!(#tokens #e)
 }
