@@ -8,9 +8,8 @@ use std::time::Duration;
 use crate::cross_site::AllowedOrigins;
 use crate::definition::Module;
 use crate::forwarded::TrustedProxies;
-use crate::hooks::{Hooks, NoHooks};
+use crate::hooks::{Hooks, Mixin, NoHooks};
 use crate::json::JsonCodec;
-use crate::mixin::Mixin;
 use crate::state::AppState;
 
 /// The default limit on a request body: 16 MiB.

@@ -233,12 +233,14 @@ pub(crate) fn check_args<'p>(
         message.push_str(&format!("Unexpected parameters: [{}]. ", unexpected.join(", ")));
     }
     if !missing.is_empty() {
-        message.push_str(&format!(
-            "Missing required parameters: [{}]. ",
-            missing.join(", ")
-        ));
+        message.push_str(&missing_parameters(&missing));
     }
     Err(HttpError::bad_request().with_message(message))
+}
+
+/// The original's words for missing parameters, trailing space included.
+pub(crate) fn missing_parameters(names: &[&str]) -> String {
+    format!("Missing required parameters: [{}]. ", names.join(", "))
 }
 
 fn invalid(name: &str, reason: &str) -> HttpError {

@@ -1,12 +1,12 @@
 //! `Hooks`: what an app does before and after every handler, and how it
-//! turns failures into responses.
+//! turns failures into responses; and `Mixin`, hooks that wrap others
+//! (their stacking is `mixin.rs`'s).
 
 use axum::response::Response;
 use serde_json::{Map, Value};
 
 use crate::args::Args;
 use crate::failure::Failure;
-use crate::mixin::Mixin;
 use crate::request::Request;
 
 /// App-wide hooks, each with a default; implement only those you need and
@@ -73,3 +73,72 @@ pub trait Hooks: Send + Sync {
 pub(crate) struct NoHooks;
 
 impl Hooks for NoHooks {}
+
+/// A mixin: hooks that do their part and then hand over to `next`, the
+/// rest of the stack (the mixins inside this one, then the app's own
+/// hooks). Each method's default only hands over.
+///
+/// Compose mixins into an app with an attribute on its hooks,
+/// `#[pico::mixin(expr)]` (or `#[pico::sentry_mixin]`), or with
+/// [`App::mixin`](crate::App::mixin). The first one listed is the outermost:
+/// its `prehandle` runs first and its `handle_exception` sees a failure
+/// first.
+///
+/// ```
+/// use pico::{Args, Failure, Hooks, Mixin, Request, Response};
+/// use serde_json::{Map, Value};
+///
+/// /// Counts failures and tells the client which one this was.
+/// #[derive(Default)]
+/// struct Counter(std::sync::atomic::AtomicU64);
+///
+/// impl Mixin for Counter {
+///     fn handle_exception(
+///         &self,
+///         failure: &Failure,
+///         request: &Request,
+///         mut extra: Map<String, Value>,
+///         next: &dyn Hooks,
+///     ) -> Response {
+///         let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+///         extra.insert("failure_number".into(), n.into());
+///         next.handle_exception(failure, request, extra)
+///     }
+/// }
+///
+/// struct App;
+///
+/// #[pico::mixin(Counter::default())]
+/// impl Hooks for App {}
+/// ```
+pub trait Mixin: Send + Sync + 'static {
+    /// Before every function; hand over to `next` to go on.
+    ///
+    /// # Errors
+    /// A failure answers the request instead of the function.
+    fn prehandle(&self, request: &mut Request, args: &mut Args, next: &dyn Hooks) -> Result<(), Failure> {
+        next.prehandle(request, args)
+    }
+
+    /// After every function call and its error handling.
+    fn posthandle(&self, request: &Request, response: &mut Response, next: &dyn Hooks) {
+        next.posthandle(request, response);
+    }
+
+    /// Turns a failure into the response; `extra` keys join the JSON body.
+    fn handle_exception(
+        &self,
+        failure: &Failure,
+        request: &Request,
+        extra: Map<String, Value>,
+        next: &dyn Hooks,
+    ) -> Response {
+        next.handle_exception(failure, request, extra)
+    }
+
+    /// Whether this mixin wants the stack trace of every panic (which costs
+    /// a backtrace per panic), not only in debug mode.
+    fn wants_backtraces(&self) -> bool {
+        false
+    }
+}

@@ -48,9 +48,8 @@ pub use definition::{Function, Module};
 pub use error::HttpError;
 pub use error_status::ErrorStatus;
 pub use failure::Failure;
-pub use hooks::Hooks;
+pub use hooks::{Hooks, Mixin};
 pub use json::JsonCodec;
-pub use mixin::Mixin;
 pub use request::{Request, basic_auth, cookie, header};
 #[cfg(feature = "sentry")]
 pub use sentry_mixin::{SentryHub, SentryMixin};

@@ -15,8 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::args::Args;
 use crate::failure::Failure;
-use crate::hooks::Hooks;
-use crate::mixin::Mixin;
+use crate::hooks::{Hooks, Mixin};
 use crate::request::Request;
 
 /// How much of a request body goes into an event.

@@ -9,7 +9,7 @@ use http::StatusCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::args::{Args, Argument};
+use crate::args::{Args, Argument, missing_parameters};
 use crate::context::Context;
 use crate::error::HttpError;
 use crate::extract::Extraction;
@@ -23,7 +23,7 @@ pub fn arg<T: Argument>(cx: &mut Context, name: &'static str) -> Result<T, Failu
     match cx.args.remove(name)? {
         Some(value) => Ok(value),
         None => Err(HttpError::bad_request()
-            .with_message(format!("Missing required parameters: [{name}]. "))
+            .with_message(missing_parameters(&[name]))
             .into()),
     }
 }
