@@ -384,6 +384,15 @@ fn success_reply(function: &Exposed, value: &syn::Ident, codec: &syn::Ident) -> 
             (true, false) => quote!(stream),
             (true, true) => quote!(stream_fallible),
         };
+        if !stream.is_async && !stream.fallible_items {
+            // Probed first, so that a result that does not iterate gets our
+            // word, once, at the user's type.
+            return quote_spanned! {ty.span()=> {
+                #[allow(unused_imports)]
+                use ::pico::__private::{ItemsOf as _, NotItems as _};
+                ::pico::__private::iter((&::pico::__private::Probe::new(#value)).items(), #context)
+            }};
+        }
         return quote_spanned!(ty.span()=> ::pico::__private::#make(#value, #context));
     }
     if let Some(options) = &function.set_cookie {

@@ -12,7 +12,9 @@ pub use crate::extract::{Extraction, Extractor};
 pub use crate::failure::{Failure, Location};
 pub use crate::response::{Outcome, Reply, Returnable, json, response};
 pub use crate::state::StateNeed;
-pub use crate::stream::{StreamContext, iter, iter_fallible, stream, stream_fallible};
+pub use crate::stream::{
+    ItemsOf, NotItems, Probe, StreamContext, iter, iter_fallible, stream, stream_fallible,
+};
 pub use crate::thunk::*;
 pub use bytes::Bytes;
 pub use http::StatusCode;

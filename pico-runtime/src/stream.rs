@@ -82,6 +82,67 @@ where
     }
 }
 
+/// A `#[stream]` function's result on its way to [`iter`]: the method call
+/// `(&Probe::new(value)).items()` finds [`ItemsOf`] when the value iterates,
+/// and otherwise [`NotItems`], whose bound ([`Streamable`]) says what to
+/// return instead, rather than rustc's word about `IntoIterator`.
+pub struct Probe<T>(std::cell::Cell<Option<T>>);
+
+impl<T> Probe<T> {
+    /// Wraps the result.
+    pub fn new(value: T) -> Self {
+        Probe(std::cell::Cell::new(Some(value)))
+    }
+}
+
+impl<T> std::fmt::Debug for Probe<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Probe")
+    }
+}
+
+/// A result that iterates.
+pub trait ItemsOf {
+    /// Its iterator.
+    type Iter;
+    /// The items.
+    fn items(&self) -> Self::Iter;
+}
+
+impl<T: Iterable> ItemsOf for Probe<T> {
+    type Iter = T::Iter;
+
+    fn items(&self) -> T::Iter {
+        self.0.take().expect("a result is taken once").into_items()
+    }
+}
+
+/// A result that does not iterate: a compile error, by [`Streamable`].
+pub trait NotItems<T> {
+    /// Never compiles.
+    fn items(&self) -> std::iter::Empty<()>
+    where
+        T: Streamable;
+}
+
+impl<T> NotItems<T> for &Probe<T> {
+    fn items(&self) -> std::iter::Empty<()>
+    where
+        T: Streamable,
+    {
+        std::iter::empty()
+    }
+}
+
+/// What a `#[stream]` function that does not return a `Stream` must return.
+#[diagnostic::on_unimplemented(
+    message = "a `#[stream]` function cannot return `{Self}`: it is neither an iterator nor a stream",
+    label = "expected an iterator (`impl Iterator<Item = T>`, `Vec<T>`) or an `impl Stream<Item = T>`",
+    note = "a `#[stream]` function returns items to send one by one: return a `Vec<T>` or an iterator, \
+            or remove `#[stream]` to answer one value"
+)]
+pub trait Streamable {}
+
 /// The reply of a `#[stream]` function returning an iterator of values.
 pub fn iter<I>(items: I, cx: StreamContext) -> Result<Reply, Failure>
 where
