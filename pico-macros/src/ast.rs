@@ -90,16 +90,6 @@ impl Api {
                     if let Err(e) = attr::no_args(&attr, "prehandle") {
                         errors.push(e);
                     }
-                    if let Some(first) = &prehandle {
-                        errors.push(syn::Error::new_spanned(
-                            &function.sig.ident,
-                            format!(
-                                "a module has one `#[prehandle]`, and `{first}` (line {}) is it: do both \
-                                 things in one function",
-                                line_of(first.span())
-                            ),
-                        ));
-                    }
                     prehandle = Some(function.sig.ident.clone());
                 }
                 match take(&mut function.attrs, "expose") {
@@ -208,32 +198,16 @@ impl Exposed {
                 exposed.params.push(Param::from_syn(typed, errors));
             }
         }
-        for arg in request_args {
-            match exposed.params.iter_mut().find(|p| p.ident == arg.param) {
-                Some(param) if matches!(param.source, Some(Source::State | Source::Extract)) => {
-                    errors.push(syn::Error::new_spanned(
-                        &arg.param,
-                        format!(
-                            "`{}` is marked `#[state]` or `#[from_request]` already: name it in `#[request_args]` \
-                             or mark it, not both",
-                            arg.param
-                        ),
-                    ));
-                }
-                Some(param) if param.source.is_some() => errors.push(syn::Error::new_spanned(
-                    &arg.param,
-                    format!("`{}` is already filled from the request", arg.param),
-                )),
-                Some(param) => param.source = Some(arg.source),
-                None => errors.push(syn::Error::new_spanned(
-                    &arg.param,
-                    format!(
-                        "`#[request_args]` names `{}`, which is not a parameter of `{}`",
-                        arg.param, exposed.ident
-                    ),
-                )),
+        // Each entry fills its parameter; what does not fit is for the
+        // checks to report.
+        for arg in &request_args {
+            if let Some(param) = exposed.params.iter_mut().find(|p| p.ident == arg.param)
+                && param.source.is_none()
+            {
+                param.source = Some(arg.source.clone());
             }
         }
+        check::request_args(&exposed, &request_args, errors);
         check::attributes(&exposed, &function.sig.ident, errors);
         exposed
     }

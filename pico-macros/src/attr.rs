@@ -135,6 +135,7 @@ fn one_expr(attr: &Attribute, usage: &str) -> syn::Result<Expr> {
 }
 
 /// Where `#[request_args]` fills a parameter from.
+#[derive(Clone)]
 pub(crate) enum Source {
     /// The request itself: `#[request_args(req)]`.
     Request,

@@ -8,6 +8,7 @@ use syn::{FnArg, Item, ItemFn, ItemMod, Type};
 
 use crate::ast::Exposed;
 use crate::attr;
+use crate::attr::{RequestArg, Source};
 
 /// Checks the module and its `#[expose]`d functions, before the macro
 /// changes anything. Returns the positions of functions that repeat an
@@ -19,7 +20,23 @@ pub(crate) fn module(module: &ItemMod, errors: &mut Vec<syn::Error>) -> Vec<usiz
         return duplicates;
     };
     let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
+    let mut prehandle: Option<&syn::Ident> = None;
     for (position, item) in items.iter().enumerate() {
+        if let Item::Fn(function) = item
+            && function.attrs.iter().any(|a| attr::is(a, "prehandle"))
+        {
+            match prehandle {
+                Some(first) => errors.push(syn::Error::new_spanned(
+                    &function.sig.ident,
+                    format!(
+                        "a module has one `#[prehandle]`, and `{first}` (line {}) is it: do both things in one \
+                         function",
+                        crate::ast::line_of(first.span())
+                    ),
+                )),
+                None => prehandle = Some(&function.sig.ident),
+            }
+        }
         if let Some(ident) = item_ident(item)
             && ident == "module"
         {
@@ -65,7 +82,20 @@ pub(crate) fn exposed(function: &ItemFn, errors: &mut Vec<syn::Error>) {
             "an exposed function is a Rust function: remove the `extern`",
         ));
     }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+    let lifetimes_only = !sig.generics.params.is_empty()
+        && sig
+            .generics
+            .params
+            .iter()
+            .all(|p| matches!(p, syn::GenericParam::Lifetime(_)));
+    if lifetimes_only {
+        // The borrowed parameters that use them are the same mistake.
+        errors.push(syn::Error::new_spanned(
+            &sig.generics,
+            "an exposed function cannot take lifetimes: its parameters own their values (`String` rather \
+             than `&'a str`), read from the request",
+        ));
+    } else if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.push(syn::Error::new_spanned(
             &sig.generics,
             "an exposed function cannot be generic: Pico reads each argument into a concrete type; \
@@ -119,6 +149,7 @@ pub(crate) fn exposed(function: &ItemFn, errors: &mut Vec<syn::Error>) {
             FnArg::Typed(typed) if typed.attrs.iter().any(|a| attr::is(a, "state")) => {
                 state_type(&typed.ty, errors);
             }
+            FnArg::Typed(_) if lifetimes_only => {}
             FnArg::Typed(typed) => param_type(&typed.ty, errors),
         }
     }
@@ -227,5 +258,37 @@ pub(crate) fn attributes(exposed: &Exposed, ident: &syn::Ident, errors: &mut Vec
                 ident,
                 "a `#[stream]` function's items are the response: it cannot also set cookies or return a response",
             ));
+    }
+}
+
+/// `#[request_args]` names parameters of the function, each once, and
+/// none that `#[state]` or `#[from_request]` fills already.
+pub(crate) fn request_args(exposed: &Exposed, args: &[RequestArg], errors: &mut Vec<syn::Error>) {
+    for (i, arg) in args.iter().enumerate() {
+        let Some(param) = exposed.params.iter().find(|p| p.ident == arg.param) else {
+            errors.push(syn::Error::new_spanned(
+                &arg.param,
+                format!(
+                    "`#[request_args]` names `{}`, which is not a parameter of `{}`",
+                    arg.param, exposed.ident
+                ),
+            ));
+            continue;
+        };
+        if matches!(param.source, Some(Source::State | Source::Extract)) {
+            errors.push(syn::Error::new_spanned(
+                &arg.param,
+                format!(
+                    "`{}` is marked `#[state]` or `#[from_request]` already: name it in `#[request_args]` \
+                     or mark it, not both",
+                    arg.param
+                ),
+            ));
+        } else if args[..i].iter().any(|earlier| earlier.param == arg.param) {
+            errors.push(syn::Error::new_spanned(
+                &arg.param,
+                format!("`{}` is already filled from the request", arg.param),
+            ));
+        }
     }
 }
