@@ -13,7 +13,7 @@ pub use crate::failure::{Failure, Location};
 pub use crate::response::{Outcome, Reply, Returnable, json, response};
 pub use crate::state::StateNeed;
 pub use crate::stream::{
-    ItemsOf, NotItems, Probe, StreamContext, iter, iter_fallible, stream, stream_fallible,
+    ItemsOf, NotItems, Probe, StreamContext, Streamable, iter, iter_fallible, stream, stream_fallible,
 };
 pub use crate::thunk::*;
 pub use bytes::Bytes;
