@@ -33,11 +33,24 @@ mod bank {
         text
     }
 
+    /// Calls arrived at the meeting, and the signal of each arrival.
+    static ARRIVED: std::sync::Mutex<u32> = std::sync::Mutex::new(0);
+    static ARRIVAL: std::sync::Condvar = std::sync::Condvar::new();
+
+    /// Two calls meet here: each blocks its thread until the other comes,
+    /// or gives up after a while with a 504.
     #[expose]
     #[blocking]
-    fn slow(n: u64) -> u64 {
-        std::thread::sleep(std::time::Duration::from_millis(n));
-        n
+    fn meet(n: u64) -> Result<u64, pico::HttpError> {
+        let mut arrived = ARRIVED.lock().unwrap();
+        *arrived += 1;
+        ARRIVAL.notify_all();
+        let wait = std::time::Duration::from_secs(10);
+        let (arrived, _) = ARRIVAL.wait_timeout_while(arrived, wait, |n| *n < 2).unwrap();
+        if *arrived < 2 {
+            return Err(pico::HttpError::gateway_timeout().with_message("the other call never came"));
+        }
+        Ok(n)
     }
 
     #[expose]
@@ -387,12 +400,18 @@ async fn many_distinct_names_stay_linear() {
 
 #[tokio::test]
 async fn blocking_functions_run_off_the_workers_and_panic_as_usual() {
+    // The test's runtime has one thread, which also runs the server. Each
+    // call blocks until the other arrives: they only meet if `#[blocking]`
+    // keeps that thread free to take the second; otherwise each gives up
+    // alone, with a 504.
     let s = serve(app()).await;
-    assert_eq!(s.get("/bank/slow?n=5").await.json(), 5);
+    let (one, two) = tokio::join!(s.get("/bank/meet?n=1"), s.get("/bank/meet?n=2"));
+    assert_eq!((one.status, two.status), (200, 200), "{one:?} {two:?}");
+    assert_eq!((one.json(), two.json()), (json!(1), json!(2)));
     s.get("/bank/slow_panic")
         .await
         .error(500, "Internal Server Error");
-    assert_eq!(s.get("/bank/slow?n=1").await.json(), 1);
+    assert_eq!(s.get("/bank/echo?text=after").await.json(), "after");
 }
 
 /// A server of the app's own loop, with short limits, and a way to stop it.

@@ -67,8 +67,8 @@ pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
 
 /// What the module holds when the macro reported an error, so that the
 /// error is the only one: the user's items less what was already reported
-/// (a repeated name, a `self` that rustc would report again), and a
-/// `module()` (and `client`) for the code that calls them.
+/// and rustc would report again (a repeated name, a function taking
+/// `self`), and a `module()` (and `client`) for the code that calls them.
 fn fallback(module: &mut ItemMod, duplicates: &[usize], client: bool) {
     let name = module.ident.to_string();
     let Some((_, items)) = &mut module.content else {
@@ -77,24 +77,12 @@ fn fallback(module: &mut ItemMod, duplicates: &[usize], client: bool) {
     for position in duplicates.iter().rev() {
         items.remove(*position);
     }
-    for item in items.iter_mut() {
-        if let Item::Fn(function) = item
-            && function
-                .sig
-                .inputs
-                .iter()
-                .any(|i| matches!(i, syn::FnArg::Receiver(_)))
-        {
-            function.sig.inputs = function
-                .sig
-                .inputs
-                .iter()
-                .filter(|i| !matches!(i, syn::FnArg::Receiver(_)))
-                .cloned()
-                .collect();
-            *function.block = syn::parse_quote!({ ::core::unimplemented!() });
-        }
-    }
+    // A free function with `self` is rustc's error too: left out, as a
+    // repeated name is.
+    items.retain(|item| {
+        !matches!(item, Item::Fn(function)
+            if function.sig.inputs.iter().any(|i| matches!(i, syn::FnArg::Receiver(_))))
+    });
     let has_module = items
         .iter()
         .any(|item| matches!(item, Item::Fn(f) if f.sig.ident == "module"));

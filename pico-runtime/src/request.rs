@@ -113,17 +113,7 @@ impl Request {
     /// Whether the client reached the app over https: the URI's scheme, or
     /// `X-Forwarded-Proto: https` from a trusted proxy.
     pub fn is_https(&self) -> bool {
-        // `trusted` first: most requests come straight from clients, and
-        // their headers need no look.
-        let forwarded = if self.trusted {
-            self.parts.headers.get("x-forwarded-proto")
-        } else {
-            None
-        };
-        match forwarded {
-            Some(proto) => proto.as_bytes().eq_ignore_ascii_case(b"https"),
-            None => self.parts.uri.scheme_str() == Some("https"),
-        }
+        scheme(&self.parts, self.trusted) == "https"
     }
 
     /// The full URL of the request.
@@ -283,12 +273,7 @@ impl Request {
 /// is not a plain host name is not put into URLs.
 pub(crate) fn root_url(parts: &Parts, prefix: &str, trusted: bool) -> String {
     let headers = &parts.headers;
-    let forwarded = headers.get("x-forwarded-proto").filter(|_| trusted);
-    let scheme = match forwarded.map(HeaderValue::as_bytes) {
-        Some(b"https") => "https",
-        Some(b"http") => "http",
-        _ => parts.uri.scheme_str().unwrap_or("http"),
-    };
+    let scheme = scheme(parts, trusted);
     let host = headers
         .get(HOST)
         .and_then(|h| h.to_str().ok())
@@ -296,6 +281,23 @@ pub(crate) fn root_url(parts: &Parts, prefix: &str, trusted: bool) -> String {
         .filter(|h| is_host(h))
         .unwrap_or("localhost");
     format!("{scheme}://{host}{prefix}/")
+}
+
+/// The scheme the client used: `X-Forwarded-Proto` from a trusted proxy,
+/// else the URI's, else `http`.
+fn scheme(parts: &Parts, trusted: bool) -> &str {
+    // `trusted` first: most requests come straight from clients, and their
+    // headers need no look.
+    let forwarded = if trusted {
+        parts.headers.get("x-forwarded-proto")
+    } else {
+        None
+    };
+    match forwarded.map(HeaderValue::as_bytes) {
+        Some(b"https") => "https",
+        Some(b"http") => "http",
+        _ => parts.uri.scheme_str().unwrap_or("http"),
+    }
 }
 
 /// A host header worth putting into URLs.

@@ -249,7 +249,7 @@ impl Answer {
     }
 }
 
-fn encode_pairs(pairs: &[(String, String)]) -> String {
+pub(super) fn encode_pairs(pairs: &[(String, String)]) -> String {
     pairs
         .iter()
         .map(|(name, value)| {

@@ -22,7 +22,6 @@ use std::fmt;
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use http::{HeaderMap, Method, StatusCode};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -326,16 +325,12 @@ impl Client {
         url: &str,
         args: &impl Serialize,
     ) -> Result<Items<T>, Error> {
-        let query: Vec<(String, String)> = query_of(args)?;
-        let mut url = url.to_owned();
-        for (i, (name, value)) in query.iter().enumerate() {
-            url.push(if i == 0 && !url.contains('?') { '?' } else { '&' });
-            url.push_str(&format!(
-                "{}={}",
-                utf8_percent_encode(name, NON_ALPHANUMERIC),
-                utf8_percent_encode(value, NON_ALPHANUMERIC)
-            ));
-        }
+        let query = call::encode_pairs(&query_of(args)?);
+        let url = if query.is_empty() {
+            url.to_owned()
+        } else {
+            format!("{url}{}{query}", if url.contains('?') { '&' } else { '?' })
+        };
         let mut headers = self.headers();
         headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
         let incoming = self
