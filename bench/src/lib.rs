@@ -3,6 +3,17 @@
 
 use serde::Serialize;
 
+pub mod allocations;
+
+#[global_allocator]
+static ALLOCATOR: allocations::Counting = allocations::Counting;
+
+/// The user the realistic app's scenario signs in as, and the password it
+/// checks.
+pub const USER: &str = "alice";
+/// See [`USER`].
+pub const PASSWORD: &str = "secret";
+
 /// One entry of the 4 KiB object.
 #[derive(Serialize)]
 pub struct Entry {
@@ -45,4 +56,31 @@ pub fn address() -> String {
     std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:0".to_owned())
+}
+
+/// What a server binary serves: its second argument.
+pub fn mode() -> String {
+    std::env::args().nth(2).unwrap_or_default()
+}
+
+/// Info-level log lines to stderr, written by a thread of their own (as a
+/// careful service does: the worker never waits on the terminal or the
+/// log file). The guard flushes at exit.
+pub fn log_to_stderr() -> tracing_appender::non_blocking::WorkerGuard {
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .init();
+    guard
+}
+
+/// Binds the address, tells the driver where it listens (the first line of
+/// stdout), and starts answering its allocation questions.
+pub async fn listen() -> tokio::net::TcpListener {
+    let listener = tokio::net::TcpListener::bind(address()).await.unwrap();
+    println!("{}", listener.local_addr().unwrap());
+    allocations::answer_the_driver();
+    listener
 }

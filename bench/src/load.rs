@@ -1,4 +1,5 @@
-//! The load generator and its statistics: rounds of keep-alive requests, A and B in turn, paired ratios.
+//! The load: rounds of keep-alive requests from our own generator or from
+//! wrk, the servers of a scenario in turn.
 
 use std::time::{Duration, Instant};
 
@@ -7,9 +8,27 @@ use http::Request;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 
-use crate::options::*;
 use crate::scenarios::*;
 use crate::servers::*;
+use crate::wrk::*;
+
+/// Who sends the load.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Generator {
+    /// This process: hyper's client, every answer checked.
+    Own,
+    /// wrk, from Debian's package, a process of its own on the load's CPU.
+    Wrk,
+}
+
+impl Generator {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Generator::Own => "own",
+            Generator::Wrk => "wrk",
+        }
+    }
+}
 
 /// What one round of load measured.
 #[derive(Default, Clone)]
@@ -17,7 +36,8 @@ pub(crate) struct Round {
     pub(crate) requests: u64,
     pub(crate) errors: u64,
     pub(crate) seconds: f64,
-    pub(crate) latencies_us: Vec<u32>,
+    /// The 99th percentile of latency, in milliseconds.
+    pub(crate) p99: f64,
     /// The server's CPU time over the round, in clock ticks.
     pub(crate) cpu_ticks: u64,
 }
@@ -25,18 +45,6 @@ pub(crate) struct Round {
 impl Round {
     pub(crate) fn rate(&self) -> f64 {
         self.requests as f64 / self.seconds
-    }
-
-    /// The latency below which a share `p` of the round's answers came, in
-    /// milliseconds.
-    pub(crate) fn percentile(&self, p: f64) -> f64 {
-        if self.latencies_us.is_empty() {
-            return f64::NAN;
-        }
-        let mut sorted = self.latencies_us.clone();
-        sorted.sort_unstable();
-        let index = ((sorted.len() - 1) as f64 * p).round() as usize;
-        f64::from(sorted[index]) / 1000.0
     }
 
     /// The server's CPU time (user and system) per answered request.
@@ -47,67 +55,64 @@ impl Round {
     }
 }
 
-/// A server's figures in a scenario: the medians of its rounds.
-pub(crate) struct Figures {
-    pub(crate) rate: f64,
-    pub(crate) p50: f64,
-    pub(crate) p99: f64,
-    pub(crate) cpu_us: f64,
-    pub(crate) errors: u64,
+/// How a round is sent.
+pub(crate) struct Load<'a> {
+    pub(crate) runtime: &'a tokio::runtime::Runtime,
+    pub(crate) generator: Generator,
+    pub(crate) connections: usize,
+    pub(crate) seconds: f64,
 }
 
-impl Figures {
-    pub(crate) fn of(rounds: &[Round]) -> Figures {
-        let each = |f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
-        Figures {
-            rate: each(Round::rate),
-            p50: each(|r| r.percentile(0.5)),
-            p99: each(|r| r.percentile(0.99)),
-            cpu_us: each(Round::cpu_us_per_request),
-            errors: rounds.iter().map(|r| r.errors).sum(),
-        }
+impl Load<'_> {
+    pub(crate) fn round(&self, server: &Server, scenario: &Scenario) -> Round {
+        let before = server.cpu_ticks();
+        let mut round = match self.generator {
+            Generator::Own => self.runtime.block_on(load(
+                &server.addr,
+                scenario,
+                self.connections,
+                Duration::from_secs_f64(self.seconds),
+            )),
+            Generator::Wrk => wrk(&server.addr, scenario, self.connections, self.seconds),
+        };
+        round.cpu_ticks = server.cpu_ticks().saturating_sub(before);
+        round
     }
 }
 
-/// The median over paired rounds of the ratio of a figure of `a` to that of
-/// `other`: each round of one is paired with the round of the other run
-/// right next to it, and a median of those ratios is what drift disturbs
-/// least.
-pub(crate) fn paired(a: &[Round], other: &[Round], figure: fn(&Round) -> f64) -> f64 {
-    median(a.iter().zip(other).map(|(a, o)| figure(a) / figure(o)).collect())
-}
-
-/// Rounds of two servers in turn, the order flipped every round (one two,
-/// two one, ...) so that neither always runs first.
-pub(crate) fn alternate(
-    runtime: &tokio::runtime::Runtime,
-    pair: [&Server; 2],
+/// `rounds` rounds of every server in turn, the order rotated every round
+/// (A B C, B C A, C A B...) so that none always runs first or after the
+/// same one; a round of each server is paired with the rounds of the
+/// others in the same turn. Rounds are indexed like `servers`.
+pub(crate) fn in_turn(
+    load: &Load,
+    servers: &[&Server],
     scenario: &Scenario,
-    options: &Options,
-) -> [Vec<Round>; 2] {
-    let duration = Duration::from_secs_f64(options.seconds);
-    let mut rounds = [Vec::new(), Vec::new()];
-    for round in 0..options.rounds {
-        for k in 0..2 {
-            let i = (round + k) % 2;
-            let server = pair[i];
-            let before = server.cpu_ticks();
-            let mut result = runtime.block_on(load(&server.addr, scenario, options.connections, duration));
-            result.cpu_ticks = server.cpu_ticks().saturating_sub(before);
-            if options.verbose {
+    rounds: usize,
+    verbose: bool,
+) -> Vec<Vec<Round>> {
+    let mut all = vec![Vec::new(); servers.len()];
+    for turn in 0..rounds {
+        for k in 0..servers.len() {
+            let i = (turn + k) % servers.len();
+            let round = load.round(servers[i], scenario);
+            if verbose {
                 eprintln!(
-                    "  {} round {round}: {} {:.0}/s, p99 {:.2} ms, {:.1} µs CPU a request",
+                    "  {} {} c{} turn {turn}: {} {:.0}/s, p99 {:.2} ms, {:.1} µs CPU a request, {} errors",
                     scenario.name,
-                    server.label,
-                    result.rate(),
-                    result.percentile(0.99),
-                    result.cpu_us_per_request()
+                    load.generator.name(),
+                    load.connections,
+                    servers[i].label,
+                    round.rate(),
+                    round.p99,
+                    round.cpu_us_per_request(),
+                    round.errors,
                 );
             }
-            rounds[i].push(result);
+            all[i].push(round);
         }
     }
-    rounds
+    all
 }
 
 pub(crate) fn request(addr: &str, scenario: &Scenario) -> Request<Full<Bytes>> {
@@ -115,13 +120,13 @@ pub(crate) fn request(addr: &str, scenario: &Scenario) -> Request<Full<Bytes>> {
         .method(scenario.method.clone())
         .uri(scenario.path)
         .header("host", addr);
-    if let Some(content_type) = &scenario.content_type {
-        builder = builder.header("content-type", content_type);
+    for (name, value) in &scenario.headers {
+        builder = builder.header(*name, value);
     }
     builder.body(Full::new(scenario.body.clone())).unwrap()
 }
 
-/// One request on a fresh connection, checked: the smoke test.
+/// One request on a fresh connection, checked.
 pub(crate) async fn check_once(addr: &str, scenario: &Scenario) -> Result<(), String> {
     let stream = tokio::net::TcpStream::connect(addr)
         .await
@@ -151,6 +156,38 @@ pub(crate) async fn check_once(addr: &str, scenario: &Scenario) -> Result<(), St
     Ok(())
 }
 
+/// `count` requests one after the other on one connection, each checked:
+/// what the allocation counts divide by.
+pub(crate) async fn sequential(addr: &str, scenario: &Scenario, count: u64) -> Result<(), String> {
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| e.to_string())?;
+    let _ = stream.set_nodelay(true);
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::spawn(connection);
+    for _ in 0..count {
+        // The connection takes the next request once the last is done with.
+        sender.ready().await.map_err(|e| e.to_string())?;
+        let response = sender
+            .send_request(request(addr, scenario))
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        if status != scenario.status || !(scenario.check)(&body) {
+            return Err(format!("{status}"));
+        }
+    }
+    Ok(())
+}
+
 /// `connections` keep-alive connections sending `scenario` for `duration`.
 pub(crate) async fn load(addr: &str, scenario: &Scenario, connections: usize, duration: Duration) -> Round {
     let start = Instant::now();
@@ -161,17 +198,18 @@ pub(crate) async fn load(addr: &str, scenario: &Scenario, connections: usize, du
         let template = request(&addr, scenario);
         let (expected, check) = (scenario.status, scenario.check);
         tasks.push(tokio::spawn(async move {
-            let mut round = Round::default();
+            let mut errors = 0;
+            let mut latencies_us = Vec::new();
             'connect: while Instant::now() < deadline {
                 let Ok(stream) = tokio::net::TcpStream::connect(&addr).await else {
-                    round.errors += 1;
+                    errors += 1;
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
                 let Ok((mut sender, connection)) =
                     hyper::client::conn::http1::handshake(TokioIo::new(stream)).await
                 else {
-                    round.errors += 1;
+                    errors += 1;
                     continue;
                 };
                 tokio::spawn(connection);
@@ -184,7 +222,6 @@ pub(crate) async fn load(addr: &str, scenario: &Scenario, connections: usize, du
                     let answer = match sender.send_request(request).await {
                         Ok(response) => {
                             let status = response.status();
-                            // gunicorn's sync workers close after each answer.
                             let closing = response.headers().get("connection").is_some_and(|v| v == "close");
                             response
                                 .into_body()
@@ -193,42 +230,44 @@ pub(crate) async fn load(addr: &str, scenario: &Scenario, connections: usize, du
                                 .map(|b| (status, b.to_bytes(), closing))
                         }
                         Err(_) => {
-                            round.errors += 1;
+                            errors += 1;
                             continue 'connect;
                         }
                     };
                     match answer {
                         Ok((status, body, closing)) if status == expected && check(&body) => {
-                            round.requests += 1;
-                            round
-                                .latencies_us
-                                .push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
+                            latencies_us.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
                             if closing {
                                 continue 'connect;
                             }
                         }
                         _ => {
-                            round.errors += 1;
+                            errors += 1;
                             continue 'connect;
                         }
                     }
                 }
             }
-            round
+            (errors, latencies_us)
         }));
     }
-    let mut total = Round::default();
+    let mut errors = 0;
+    let mut latencies_us = Vec::new();
     for task in tasks {
-        let round = task.await.unwrap();
-        total.requests += round.requests;
-        total.errors += round.errors;
-        total.latencies_us.extend(round.latencies_us);
+        let (e, l) = task.await.unwrap();
+        errors += e;
+        latencies_us.extend(l);
     }
-    total.seconds = start.elapsed().as_secs_f64();
-    total
-}
-
-pub(crate) fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+    let seconds = start.elapsed().as_secs_f64();
+    latencies_us.sort_unstable();
+    let p99 = latencies_us
+        .get(((latencies_us.len().max(1) - 1) as f64 * 0.99).round() as usize)
+        .map_or(f64::NAN, |us| f64::from(*us) / 1000.0);
+    Round {
+        requests: latencies_us.len() as u64,
+        errors,
+        seconds,
+        p99,
+        cpu_ticks: 0,
+    }
 }

@@ -1,13 +1,15 @@
-//! The benchmark: Pico (A) against the same endpoints hand-written in axum
-//! (B) and, when Python is at hand, the original pico 2.0.5 under gunicorn
-//! (C), each a server process of its own on half the CPUs, loaded over
-//! loopback from this process on the other half: A and B in turn, then A
-//! and C in turn, so that drift on a shared machine falls on both of a pair
-//! alike. Then the compile time of 200 functions either way.
+//! The benchmark: Pico against the same endpoints hand-written in axum, the
+//! limit of the stack (hyper and a hand-written service), a realistic app
+//! under each, and the original pico 2.0.5 under gunicorn; each server a
+//! process of its own on half the CPUs, loaded over loopback from the
+//! other half by this process and by wrk, the servers of a scenario in
+//! turn so that drift on a shared machine falls on all alike. Then the
+//! allocations per request, and compile times.
 //!
 //! `cargo run --release -p pico-bench` writes BENCHMARKS.md;
 //! `cargo run --release -p pico-bench -- --smoke` only checks that every
-//! scenario answers correctly, briefly (the test command runs it).
+//! scenario answers correctly on every server and generator, briefly (the
+//! test command runs it).
 
 mod compile;
 mod load;
@@ -16,9 +18,10 @@ mod report;
 mod scenarios;
 mod servers;
 mod soak;
+mod stats;
+mod wrk;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use crate::compile::*;
 use crate::load::*;
@@ -27,6 +30,8 @@ use crate::report::*;
 use crate::scenarios::*;
 use crate::servers::*;
 use crate::soak::*;
+use crate::stats::*;
+use crate::wrk::*;
 
 fn main() {
     build_servers();
@@ -37,18 +42,12 @@ fn main() {
     }
     let pinning = Pinning::apply();
     let bin = std::env::current_exe().unwrap().parent().unwrap().to_owned();
-    let mut servers = vec![
-        Server::start(
-            "A",
-            "Pico",
-            Pinning::command(pinning.as_ref(), bin.join("bench-pico")),
-        ),
-        Server::start(
-            "B",
-            "hand-written axum",
-            Pinning::command(pinning.as_ref(), bin.join("bench-axum")),
-        ),
-    ];
+    let logs = bin.join("bench-logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let mut servers: Vec<Server> = KINDS
+        .iter()
+        .map(|kind| Server::start(kind, pinning.as_ref(), &bin, &logs))
+        .collect();
     let python = std::env::var_os("PICO_PYTHON")
         .map(PathBuf::from)
         .and_then(|p| p.parent().map(Path::to_owned))
@@ -62,6 +61,14 @@ fn main() {
             "(no gunicorn with pico 2.0.5 in {}: C is left out)",
             python.display()
         ),
+    }
+    let has_wrk = wrk_available();
+    if !has_wrk {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            eprintln!("wrk is missing (scripts/test-all installs it)");
+            std::process::exit(1);
+        }
+        eprintln!("(no wrk: its rows are left out)");
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -77,16 +84,18 @@ fn main() {
                 .is_none_or(|only| s.name.contains(only.as_str()))
         })
         .collect();
+    let find = |servers: &[Server], label: &str| servers.iter().position(|s| s.label == label);
 
     // Every scenario answers correctly on every server, or nothing is measured.
     let mut failures = Vec::new();
     for scenario in &scenarios {
-        for server in &servers {
+        let c = scenario.original.then_some("C");
+        for label in scenario.servers.iter().copied().chain(c) {
+            let Some(server) = find(&servers, label).map(|i| &servers[i]) else {
+                continue;
+            };
             if let Err(e) = runtime.block_on(check_once(&server.addr, scenario)) {
-                failures.push(format!(
-                    "{} on {} ({}): {e}",
-                    scenario.name, server.label, server.name
-                ));
+                failures.push(format!("{} on {label} ({}): {e}", scenario.name, server.name));
             }
         }
     }
@@ -96,70 +105,118 @@ fn main() {
         drop(servers);
         std::process::exit(1);
     }
-    println!("every scenario answers correctly on {} servers", servers.len());
+    println!("every scenario answers correctly on every server");
 
-    let mut table = Vec::new();
+    // Allocations: counted over requests one after the other, apart from
+    // the timed rounds, which run without counting.
+    let mut allocations = Vec::new();
     for scenario in &scenarios {
-        // Warm-up, discarded.
-        for server in &servers {
-            runtime.block_on(load(
-                &server.addr,
-                scenario,
-                options.connections,
-                Duration::from_secs_f64(options.seconds.min(1.0)),
-            ));
+        for label in scenario.servers {
+            let index = find(&servers, label).unwrap();
+            let server = &mut servers[index];
+            let count = options.allocation_requests(scenario);
+            runtime
+                .block_on(sequential(&server.addr, scenario, count / 10 + 1))
+                .unwrap_or_else(|e| panic!("{} on {label}: {e}", scenario.name));
+            server.count_allocations();
+            let sent = runtime.block_on(sequential(&server.addr, scenario, count));
+            let (allocated, bytes) = server.allocations();
+            sent.unwrap_or_else(|e| panic!("{} on {label}: {e}", scenario.name));
+            println!(
+                "allocations: {:<28} {label} {:.1} a request, {:.0} bytes",
+                scenario.name,
+                allocated as f64 / count as f64,
+                bytes as f64 / count as f64
+            );
+            allocations.push(Allocations {
+                scenario: scenario.name,
+                label,
+                per_request: allocated as f64 / count as f64,
+                bytes_per_request: bytes as f64 / count as f64,
+            });
         }
-        // A against B, then A against C in a pass of its own: C's rounds
-        // (a thousand short connections a second, two Python processes)
-        // leave the machine busier than they found it, and must not fall
-        // more on one of A and B than on the other.
-        let [a, b] = alternate(&runtime, [&servers[0], &servers[1]], scenario, &options);
-        let versus_c = servers
-            .get(2)
-            .map(|c| alternate(&runtime, [&servers[0], c], scenario, &options));
-        let mut figures = vec![Figures::of(&a), Figures::of(&b)];
-        let ab = paired(&a, &b, Round::rate);
-        let p99_ab = paired(&a, &b, |r| r.percentile(0.99));
-        let ac = versus_c.map(|[a_again, c]| {
-            figures.push(Figures::of(&c));
-            paired(&a_again, &c, Round::rate)
-        });
-        let line: Vec<String> = servers
+    }
+
+    let mut passes = Vec::new();
+    let generators = [Generator::Own]
+        .into_iter()
+        .chain(has_wrk.then_some(Generator::Wrk));
+    for generator in generators {
+        for &connections in &options.connections {
+            let load = Load {
+                runtime: &runtime,
+                generator,
+                connections,
+                seconds: match generator {
+                    Generator::Own => options.seconds,
+                    Generator::Wrk => options.wrk_seconds,
+                },
+            };
+            let first = generator == Generator::Own && connections == options.connections[0];
+            let mut rows = Vec::new();
+            for scenario in scenarios.iter().filter(|s| first || s.main) {
+                let pass: Vec<&Server> = scenario
+                    .servers
+                    .iter()
+                    .map(|label| &servers[find(&servers, label).unwrap()])
+                    .collect();
+                rows.push(measure(&load, &pass, scenario, scenario.pairs, &options));
+            }
+            passes.push(Pass {
+                title: format!("{}, {connections} connections", generator.name()),
+                generator,
+                rows,
+            });
+        }
+    }
+    // A against C in a pass of its own: C's rounds (eight Python threads)
+    // leave the machine busier than they found it, and must not fall on
+    // one of A and B more than on the other.
+    if let Some(c) = find(&servers, "C") {
+        let a = find(&servers, "A").unwrap();
+        let load = Load {
+            runtime: &runtime,
+            generator: Generator::Own,
+            connections: options.connections[0],
+            seconds: options.seconds,
+        };
+        let rows = scenarios
             .iter()
-            .zip(&figures)
-            .map(|(s, f)| {
-                format!(
-                    "{} {:.0}/s p50 {:.2}ms p99 {:.2}ms {:.1}µs CPU errors {}",
-                    s.label, f.rate, f.p50, f.p99, f.cpu_us, f.errors
-                )
-            })
+            .filter(|s| s.original)
+            .map(|s| measure(&load, &[&servers[a], &servers[c]], s, &[("A", "C")], &options))
             .collect();
-        println!("{:<18} {}  (A/B {ab:.2})", scenario.name, line.join(" | "));
-        table.push(Row {
-            name: scenario.name,
-            figures,
-            ab,
-            p99_ab,
-            ac,
+        passes.push(Pass {
+            title: "the original".to_owned(),
+            generator: Generator::Own,
+            rows,
         });
     }
-    let rss: Vec<Option<u64>> = servers.iter().map(Server::peak_rss_kib).collect();
+    let rss: Vec<(&str, Option<u64>)> = servers.iter().map(|s| (s.label, s.peak_rss_kib())).collect();
+    let errors: u64 = passes
+        .iter()
+        .flat_map(|p| &p.rows)
+        .flat_map(|row| row.figures.iter().map(|(_, f)| f.errors))
+        .sum();
     if options.smoke {
-        let errors: u64 = table
-            .iter()
-            .flat_map(|row| row.figures.iter().map(|f| f.errors))
-            .sum();
+        drop(servers);
         if errors > 0 {
             eprintln!("{errors} wrong answers under load");
-            drop(servers);
             std::process::exit(1);
         }
         println!("smoke run: every scenario answered correctly under load");
         return;
     }
     drop(servers);
-    let compile = options.compile.then(compile_times);
-    let mut report = report(&options, pinning.as_ref(), &table, &rss, compile.as_ref());
+    let compile = options.compile.then(|| compile_times(options.builds));
+    let mut report = report(&Report {
+        options: &options,
+        pinning: pinning.as_ref(),
+        passes: &passes,
+        allocations: &allocations,
+        rss: &rss,
+        compile: compile.as_ref(),
+        errors,
+    });
     // The soak section is written by `--soak`; a benchmark run keeps it.
     if let Some(soak) = std::fs::read_to_string(&options.output)
         .ok()
@@ -170,4 +227,54 @@ fn main() {
     }
     std::fs::write(&options.output, report).unwrap();
     println!("written to {}", options.output.display());
+}
+
+/// A warm-up of each server, discarded, then rounds of all in turn.
+fn measure(
+    load: &Load,
+    servers: &[&Server],
+    scenario: &Scenario,
+    pairs: &[(&'static str, &'static str)],
+    options: &Options,
+) -> Row {
+    let warm_up = Load {
+        seconds: load.seconds.min(1.0),
+        ..*load
+    };
+    for server in servers {
+        warm_up.round(server, scenario);
+    }
+    let rounds = in_turn(load, servers, scenario, options.rounds, options.verbose);
+    let of = |label: &str| &rounds[servers.iter().position(|s| s.label == label).unwrap()];
+    let row = Row {
+        name: scenario.name,
+        figures: servers
+            .iter()
+            .zip(&rounds)
+            .map(|(s, r)| (s.label, Figures::of(r)))
+            .collect(),
+        ratios: pairs
+            .iter()
+            .map(|&(x, y)| RowRatio {
+                x,
+                y,
+                rate: Ratio::of(of(x), of(y), Round::rate),
+                p99: Ratio::of(of(x), of(y), |r| r.p99),
+            })
+            .collect(),
+    };
+    let line: Vec<String> = row
+        .figures
+        .iter()
+        .map(|(label, f)| format!("{label} {:.0}/s p99 {:.2}ms", f.rate, f.p99))
+        .chain(row.ratios.iter().map(|r| format!("{}/{} {}", r.x, r.y, r.rate)))
+        .collect();
+    println!(
+        "{} c{} {:<28} {}",
+        load.generator.name(),
+        load.connections,
+        scenario.name,
+        line.join(" | ")
+    );
+    row
 }

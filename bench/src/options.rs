@@ -2,19 +2,39 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::scenarios::*;
+
 pub(crate) struct Options {
     pub(crate) smoke: bool,
     /// `--soak`: the long run alone.
     pub(crate) soak: bool,
     pub(crate) rounds: usize,
     pub(crate) seconds: f64,
-    pub(crate) connections: usize,
+    /// wrk's rounds, in whole seconds.
+    pub(crate) wrk_seconds: f64,
+    /// The connection counts measured: all scenarios at the first, the
+    /// main ones at every one.
+    pub(crate) connections: Vec<usize>,
+    /// Builds timed per compile-time figure, of which the median is kept.
+    pub(crate) builds: usize,
     pub(crate) compile: bool,
     pub(crate) output: PathBuf,
     pub(crate) only: Option<String>,
     pub(crate) verbose: bool,
     /// The CPUs of the machine, counted before this process is pinned.
     pub(crate) cores: usize,
+}
+
+impl Options {
+    /// Requests sent per server and scenario while allocations are counted.
+    pub(crate) fn allocation_requests(&self, scenario: &Scenario) -> u64 {
+        let requests = if scenario.body.len() > 64 * 1024 {
+            200
+        } else {
+            2000
+        };
+        if self.smoke { requests / 20 } else { requests }
+    }
 }
 
 pub(crate) fn options() -> Options {
@@ -31,11 +51,22 @@ pub(crate) fn options() -> Options {
         soak: args.iter().any(|a| a == "--soak"),
         rounds: value("--rounds")
             .and_then(|v| v.parse().ok())
-            .unwrap_or(if smoke { 1 } else { 12 }),
+            .unwrap_or(if smoke { 1 } else { 10 }),
         seconds: value("--seconds")
             .and_then(|v| v.parse().ok())
-            .unwrap_or(if smoke { 1.0 } else { 1.5 }),
-        connections: value("--connections").and_then(|v| v.parse().ok()).unwrap_or(16),
+            .unwrap_or(if smoke { 0.5 } else { 1.5 }),
+        wrk_seconds: value("--wrk-seconds")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(if smoke { 1.0 } else { 2.0 }),
+        connections: value("--connections").map_or_else(
+            || vec![32, 256],
+            |v| {
+                v.split(',')
+                    .map(|c| c.parse().expect("--connections 32,256"))
+                    .collect()
+            },
+        ),
+        builds: value("--builds").and_then(|v| v.parse().ok()).unwrap_or(3),
         compile: !smoke && !args.iter().any(|a| a == "--no-compile"),
         only: value("--only"),
         verbose: args.iter().any(|a| a == "--verbose"),

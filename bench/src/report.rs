@@ -7,24 +7,64 @@ use crate::compile::*;
 use crate::load::*;
 use crate::options::*;
 use crate::servers::*;
+use crate::stats::*;
 
-/// A scenario's figures, per server (A, B, and C when run), and the paired
-/// ratios.
+/// A scenario in one pass: each server's figures, and the ratios of pairs.
 pub(crate) struct Row {
     pub(crate) name: &'static str,
-    pub(crate) figures: Vec<Figures>,
-    pub(crate) ab: f64,
-    pub(crate) p99_ab: f64,
-    pub(crate) ac: Option<f64>,
+    pub(crate) figures: Vec<(&'static str, Figures)>,
+    pub(crate) ratios: Vec<RowRatio>,
 }
 
-pub(crate) fn report(
-    options: &Options,
-    pinning: Option<&Pinning>,
-    table: &[Row],
-    rss: &[Option<u64>],
-    compile: Option<&CompileTimes>,
-) -> String {
+/// One server against another in a scenario.
+pub(crate) struct RowRatio {
+    pub(crate) x: &'static str,
+    pub(crate) y: &'static str,
+    pub(crate) rate: Ratio,
+    pub(crate) p99: Ratio,
+}
+
+/// The scenarios measured with one generator at one connection count.
+pub(crate) struct Pass {
+    pub(crate) title: String,
+    pub(crate) generator: Generator,
+    pub(crate) rows: Vec<Row>,
+}
+
+/// A server's allocations per request in a scenario.
+pub(crate) struct Allocations {
+    pub(crate) scenario: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) per_request: f64,
+    pub(crate) bytes_per_request: f64,
+}
+
+pub(crate) struct Report<'a> {
+    pub(crate) options: &'a Options,
+    pub(crate) pinning: Option<&'a Pinning>,
+    pub(crate) passes: &'a [Pass],
+    pub(crate) allocations: &'a [Allocations],
+    pub(crate) rss: &'a [(&'static str, Option<u64>)],
+    pub(crate) compile: Option<&'a CompileTimes>,
+    pub(crate) errors: u64,
+}
+
+fn command_line(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_owned()
+        })
+        .unwrap_or_default()
+}
+
+pub(crate) fn report(r: &Report) -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
@@ -33,37 +73,43 @@ pub(crate) fn report(
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
         })
         .unwrap_or_default();
-    let cores = options.cores;
-    let rustc = Command::new("rustc")
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
-    let date = Command::new("date")
-        .arg("-u")
-        .arg("+%Y-%m-%d %H:%M UTC")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
-    let has_c = table.first().is_some_and(|row| row.figures.len() > 2);
+    let options = r.options;
     let mut out = String::new();
     let _ = writeln!(out, "# Benchmarks\n");
     let _ = writeln!(
         out,
         "Written by `cargo run --release -p pico-bench` (bench/src/main.rs); do not edit by hand.\n"
     );
-    let _ = writeln!(out, "- Machine: {cpu}, {cores} cores; {rustc}; {date}.");
     let _ = writeln!(
         out,
-        "- Load: this process on loopback, {} keep-alive connections. Per scenario, a 1 s warm-up per server, discarded; then {} rounds of {} s of A and B in turn, the order flipped every round (A B, B A, ...); then, in a pass of its own, as many of A and C.",
-        options.connections, options.rounds, options.seconds,
+        "- Machine: {cpu}, {} cores; {}; {}; {}.",
+        options.cores,
+        command_line("rustc", &["--version"]),
+        command_line("wrk", &["--version"])
+            .split(" [")
+            .next()
+            .unwrap_or(""),
+        command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+    );
+    let _ = writeln!(out, "- Servers, each a process of its own:");
+    for kind in KINDS {
+        let _ = writeln!(out, "  - {}: {}.", kind.label, kind.name);
+    }
+    let _ = writeln!(
+        out,
+        "  - C: the original pico 2.0.5 under gunicorn, 2 `gthread` workers of 4 threads, which keep connections alive as the others do (`bench/original/bench.py`)."
+    );
+    let _ = writeln!(
+        out,
+        "- Load: `own` is this process, hyper's client on keep-alive connections, every answer's status and body checked; `wrk` is wrk with one thread, its method, headers and body set by a Lua script (its answers are counted as errors unless 2xx). Per scenario and pass, a warm-up of each server, discarded; then {} turns in which every server of the scenario runs a round ({} s with `own`, {} s with wrk), the order rotated every turn.",
+        options.rounds, options.seconds, options.wrk_seconds
     );
     let _ = writeln!(
         out,
         "- {}",
-        match pinning {
+        match r.pinning {
             Some(p) => format!(
-                "CPUs: the servers run on CPU {}, the load on CPU {} (`taskset`), so that the two never take turns on one core and each figure is the server's own cost.",
+                "CPUs: the servers run on CPU {}, the load (this process and wrk) on CPU {} (`taskset`), so that the two never take turns on one core and each figure is the server's own cost.",
                 p.servers, p.load
             ),
             None => "CPUs: not pinned (a single CPU, or no `taskset`); servers and load share the machine."
@@ -72,100 +118,236 @@ pub(crate) fn report(
     );
     let _ = writeln!(
         out,
-        "- A: Pico (`bench/src/bin/bench-pico.rs`). B: the same endpoints hand-written in axum (`bench/src/bin/bench-axum.rs`), same JSON answers and error bodies.{}",
-        if has_c {
-            " C: the original pico 2.0.5 under gunicorn, 2 workers (`bench/original/bench.py`)."
-        } else {
-            " C: not run (no Python with pico 2.0.5 and gunicorn)."
-        }
+        "- Each server's figure is the median of its rounds: requests/s; p99 latency in ms; CPU µs a request (the server's user and system time over the round over its answers). A ratio X/Y is the ratio of the two medians, followed in brackets by the interquartile range of the ratios of paired rounds (the rounds of one turn): half the turns fell inside it.\n"
     );
-    let _ = writeln!(
-        out,
-        "- Every figure of a server is the median of its rounds: requests/s; p50 and p99 latency, in ms, each computed per round; CPU µs a request, the server's user and system time over the round divided by its answers (for C, its gunicorn master and workers). A/B, p99 A/B and A/C are the medians of the ratios of paired rounds: each round of A with the round of the other run right next to it.\n"
-    );
-    let _ = write!(
-        out,
-        "| scenario | A req/s | B req/s | A/B | A p50 | B p50 | A p99 | B p99 | p99 A/B | A CPU µs | B CPU µs |"
-    );
-    if has_c {
-        let _ = write!(out, " C req/s | C CPU µs | A/C |");
-    }
-    let _ = writeln!(out);
-    let _ = write!(out, "|---|---|---|---|---|---|---|---|---|---|---|");
-    if has_c {
-        let _ = write!(out, "---|---|---|");
-    }
-    let _ = writeln!(out);
-    for row in table {
-        let (a, b) = (&row.figures[0], &row.figures[1]);
-        let _ = write!(
+    targets(&mut out, r);
+    let _ = writeln!(out, "## Throughput\n");
+    for pass in r.passes {
+        let _ = writeln!(out, "### {}\n", pass.title);
+        let _ = writeln!(
             out,
-            "| {} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} | {:.1} |",
-            row.name, a.rate, b.rate, row.ab, a.p50, b.p50, a.p99, b.p99, row.p99_ab, a.cpu_us, b.cpu_us
+            "| scenario | X/Y | X req/s | Y req/s | X/Y req/s | X p99 | Y p99 | p99 X/Y | X CPU µs | Y CPU µs |"
         );
-        if let (Some(c), Some(ac)) = (row.figures.get(2), row.ac) {
-            let _ = write!(out, " {:.0} | {:.0} | {ac:.1} |", c.rate, c.cpu_us);
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
+        for row in &pass.rows {
+            let figure = |label: &str| &row.figures.iter().find(|(l, _)| *l == label).unwrap().1;
+            for ratio in &row.ratios {
+                let (x, y) = (figure(ratio.x), figure(ratio.y));
+                let _ = writeln!(
+                    out,
+                    "| {} | {}/{} | {:.0} | {:.0} | {} | {:.2} | {:.2} | {} | {:.1} | {:.1} |",
+                    row.name,
+                    ratio.x,
+                    ratio.y,
+                    x.rate,
+                    y.rate,
+                    ratio.rate,
+                    x.p99,
+                    y.p99,
+                    ratio.p99,
+                    x.cpu_us,
+                    y.cpu_us
+                );
+            }
         }
         let _ = writeln!(out);
     }
-    let errors: u64 = table
-        .iter()
-        .flat_map(|row| row.figures.iter().map(|f| f.errors))
-        .sum();
     let _ = writeln!(
         out,
-        "\nWrong answers or connection errors under load: {errors}.\n"
+        "Wrong answers or connection errors under load, all passes: {}.\n",
+        r.errors
     );
-    let labels = ["A", "B", "C"];
-    let rss: Vec<String> = rss
+    let _ = writeln!(out, "## Allocations per request\n");
+    let _ = writeln!(
+        out,
+        "Counted by a counting allocator in each server (`bench/src/allocations.rs`), switched on only for this: requests one after the other on one connection, after a few uncounted. A growth (`realloc`) counts as an allocation of its new size.\n"
+    );
+    let _ = writeln!(out, "| scenario | server | allocations | bytes |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for a in r.allocations {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.1} | {:.0} |",
+            a.scenario, a.label, a.per_request, a.bytes_per_request
+        );
+    }
+    let rss: Vec<String> = r
+        .rss
         .iter()
-        .enumerate()
-        .map(|(i, kib)| {
+        .map(|(label, kib)| {
             format!(
-                "{} {}",
-                labels[i],
+                "{label} {}",
                 kib.map_or("?".to_owned(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
             )
         })
         .collect();
     let _ = writeln!(
         out,
-        "Peak RSS of the servers over the whole run: {} (for C, its gunicorn master).\n",
+        "\nPeak RSS of the servers over the whole run: {} (for C, its gunicorn master).\n",
         rss.join(", ")
     );
-    let panic_ratio = table
-        .iter()
-        .find(|row| row.name.starts_with("panic"))
-        .zip(table.iter().find(|row| row.name.starts_with("HttpError")))
-        .map(|(p, h)| p.figures[0].rate / h.figures[0].rate);
-    if let Some(ratio) = panic_ratio {
-        let _ = writeln!(
-            out,
-            "Pico's panic path runs at {ratio:.2} of its HttpError path's throughput.\n"
-        );
-    }
-    if let Some(c) = compile {
-        let _ = writeln!(out, "## Compile time: a module of 200 exposed functions\n");
-        let _ = writeln!(
-            out,
-            "Debug builds of the crate alone (dependencies already built), `target/bench-compile/`.\n"
-        );
-        let _ = writeln!(out, "| | Pico | hand-written axum | ratio |");
-        let _ = writeln!(out, "|---|---|---|---|");
-        let _ = writeln!(
-            out,
-            "| clean | {:.2} s | {:.2} s | {:.2} |",
-            c.pico.0,
-            c.axum.0,
-            c.pico.0 / c.axum.0
-        );
-        let _ = writeln!(
-            out,
-            "| incremental (one body changed) | {:.2} s | {:.2} s | {:.2} |",
-            c.pico.1,
-            c.axum.1,
-            c.pico.1 / c.axum.1
-        );
+    if let Some(c) = r.compile {
+        compile_section(&mut out, c, options.builds);
     }
     out
+}
+
+fn compile_section(out: &mut String, c: &CompileTimes, builds: usize) {
+    let _ = writeln!(out, "## Compile time\n");
+    let _ = writeln!(
+        out,
+        "Debug builds, `target/bench-compile/`; each figure the median of {builds} builds.\n"
+    );
+    let _ = writeln!(out, "| build | Pico | hand-written axum | ratio |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "| 200 functions, clean (the crate alone, dependencies built) | {:.2} s | {:.2} s | {:.2} |",
+        c.pico.clean,
+        c.axum.clean,
+        c.pico.clean / c.axum.clean
+    );
+    let _ = writeln!(
+        out,
+        "| 200 functions, incremental (one function's body changed) | {:.2} s | {:.2} s | {:.2} |",
+        c.pico.incremental,
+        c.axum.incremental,
+        c.pico.incremental / c.axum.incremental
+    );
+    let _ = writeln!(
+        out,
+        "| hello world from clean, dependencies included; Pico's lean features (`default-features = false`) | {:.1} s ({} crates) | {:.1} s ({} crates) | {:.2} |",
+        c.hello_lean.seconds,
+        c.hello_lean.crates,
+        c.hello_axum.seconds,
+        c.hello_axum.crates,
+        c.hello_lean.seconds / c.hello_axum.seconds
+    );
+    let _ = writeln!(
+        out,
+        "| hello world from clean; Pico's default features | {:.1} s ({} crates) | {:.1} s ({} crates) | {:.2} |\n",
+        c.hello_default.seconds,
+        c.hello_default.crates,
+        c.hello_axum.seconds,
+        c.hello_axum.crates,
+        c.hello_default.seconds / c.hello_axum.seconds
+    );
+}
+
+/// The targets, each with what was measured and whether it is met.
+fn targets(out: &mut String, r: &Report) {
+    let mut lines: Vec<(String, String, bool)> = Vec::new();
+    let ratios = |x: &str, y: &str| {
+        r.passes
+            .iter()
+            .filter(|p| p.title != "the original")
+            .flat_map(|p| p.rows.iter().map(move |row| (p, row)))
+            .flat_map(|(p, row)| row.ratios.iter().map(move |ratio| (p, row, ratio)))
+            .filter(move |(_, _, ratio)| ratio.x == x && ratio.y == y)
+            .collect::<Vec<_>>()
+    };
+    let pico_axum: Vec<_> = ratios("A", "B").into_iter().chain(ratios("P", "X")).collect();
+    if let Some((p, row, worst)) = pico_axum
+        .iter()
+        .min_by(|a, b| a.2.rate.of_medians.total_cmp(&b.2.rate.of_medians))
+    {
+        lines.push((
+            "Pico/axum req/s >= 1.00, every scenario, both generators, every connection count".to_owned(),
+            format!("lowest {} ({}, {})", worst.rate, row.name, p.title),
+            worst.rate.of_medians >= 1.0,
+        ));
+    }
+    if let Some((p, row, worst)) = pico_axum
+        .iter()
+        .max_by(|a, b| a.2.p99.of_medians.total_cmp(&b.2.p99.of_medians))
+    {
+        lines.push((
+            "Pico/axum p99 <= 1.05".to_owned(),
+            format!("highest {} ({}, {})", worst.p99, row.name, p.title),
+            worst.p99.of_medians <= 1.05,
+        ));
+    }
+    for (p, row, ratio) in ratios("S", "H") {
+        if p.generator == Generator::Own && row.name.starts_with("multiply") {
+            lines.push((
+                format!(
+                    "stretch: Pico's own serve loop >= 0.95 of the limit, query ({})",
+                    p.title
+                ),
+                ratio.rate.to_string(),
+                ratio.rate.of_medians >= 0.95,
+            ));
+        }
+    }
+    for (p, _, ratio) in ratios("D", "Q") {
+        lines.push((
+            format!(
+                "development server with its log line >= 0.90 of the app under axum::serve without one ({})",
+                p.title
+            ),
+            ratio.rate.to_string(),
+            ratio.rate.of_medians >= 0.90,
+        ));
+    }
+    if let Some(original) = r.passes.iter().find(|p| p.title == "the original") {
+        let worst = original
+            .rows
+            .iter()
+            .flat_map(|row| row.ratios.iter().map(move |ratio| (row, ratio)))
+            .min_by(|a, b| a.1.rate.of_medians.total_cmp(&b.1.rate.of_medians));
+        if let Some((row, ratio)) = worst {
+            lines.push((
+                "Pico >= 20x the original (keep-alive) in every scenario".to_owned(),
+                format!("lowest {:.1} ({})", ratio.rate.of_medians, row.name),
+                ratio.rate.of_medians >= 20.0,
+            ));
+        }
+    }
+    let first = &r.passes[0];
+    let a_rate = |prefix: &str| {
+        first
+            .rows
+            .iter()
+            .find(|row| row.name.starts_with(prefix))
+            .and_then(|row| row.figures.iter().find(|(l, _)| *l == "A"))
+            .map(|(_, f)| f.rate)
+    };
+    if let (Some(panic), Some(error)) = (a_rate("panic"), a_rate("HttpError")) {
+        lines.push((
+            "panic path >= 0.6 of the HttpError path".to_owned(),
+            format!("{:.2}", panic / error),
+            panic / error >= 0.6,
+        ));
+    }
+    if let Some(c) = r.compile {
+        let clean = c.pico.clean / c.axum.clean;
+        let incremental = c.pico.incremental / c.axum.incremental;
+        let hello = c.hello_lean.seconds / c.hello_axum.seconds;
+        lines.push((
+            "compile, 200 functions, clean <= 0.5 of axum".to_owned(),
+            format!("{clean:.2}"),
+            clean <= 0.5,
+        ));
+        lines.push((
+            "compile, 200 functions, incremental <= 0.5 of axum".to_owned(),
+            format!("{incremental:.2}"),
+            incremental <= 0.5,
+        ));
+        lines.push((
+            "hello world from clean, lean features, <= 1.3x axum".to_owned(),
+            format!("{hello:.2}"),
+            hello <= 1.3,
+        ));
+    }
+    let _ = writeln!(out, "## Targets\n");
+    let _ = writeln!(out, "| target | measured | met |");
+    let _ = writeln!(out, "|---|---|---|");
+    for (target, measured, met) in lines {
+        let _ = writeln!(
+            out,
+            "| {target} | {measured} | {} |",
+            if met { "yes" } else { "**no**" }
+        );
+    }
+    let _ = writeln!(out);
 }

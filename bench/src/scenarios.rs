@@ -1,18 +1,40 @@
-//! The scenarios: each endpoint, its request, and the answer it must give.
+//! The scenarios: each endpoint, its request, the answer it must give, the
+//! servers that serve it and the pairs compared.
 
 use bytes::Bytes;
 use http::{Method, StatusCode};
 
-/// One thing measured: a request, and how to know its answer is right.
+/// One thing measured: a request, how to know its answer is right, and
+/// who is compared with whom.
 pub(crate) struct Scenario {
     pub(crate) name: &'static str,
     pub(crate) method: Method,
     pub(crate) path: &'static str,
-    pub(crate) content_type: Option<String>,
+    pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Bytes,
     pub(crate) status: StatusCode,
     pub(crate) check: fn(&[u8]) -> bool,
+    /// The servers that answer it (labels of `servers::KINDS`), run in turn.
+    pub(crate) servers: &'static [&'static str],
+    /// The ratios reported: the first of each pair over the second.
+    pub(crate) pairs: &'static [(&'static str, &'static str)],
+    /// Also measured at 256 connections and with wrk.
+    pub(crate) main: bool,
+    /// The original has the endpoint (server C).
+    pub(crate) original: bool,
 }
+
+/// Pico (A) against axum (B), and each against the limit (H); Pico's own
+/// serve loop (S) against the limit too.
+const LIMIT: (&[&str], &[(&str, &str)]) = (
+    &["A", "B", "H", "S"],
+    &[("A", "B"), ("S", "B"), ("A", "H"), ("B", "H"), ("S", "H")],
+);
+const PICO_AXUM: (&[&str], &[(&str, &str)]) = (&["A", "B"], &[("A", "B")]);
+/// The realistic app: Pico with its log line (P) against axum with the
+/// same (X); the development server (D) against the app under axum::serve
+/// without a log line (Q).
+const APP: (&[&str], &[(&str, &str)]) = (&["P", "X", "D", "Q"], &[("P", "X"), ("D", "Q"), ("D", "X")]);
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
     let boundary = "pico-bench-boundary";
@@ -23,69 +45,98 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
     .into_bytes();
     upload.extend(std::iter::repeat_n(b'x', 1024 * 1024));
     upload.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    let upload = Bytes::from(upload);
+    let multipart = vec![(
+        "content-type",
+        format!("multipart/form-data; boundary={boundary}"),
+    )];
+    let get = |name, path, status, check: fn(&[u8]) -> bool| Scenario {
+        name,
+        method: Method::GET,
+        path,
+        headers: Vec::new(),
+        body: Bytes::new(),
+        status,
+        check,
+        servers: PICO_AXUM.0,
+        pairs: PICO_AXUM.1,
+        main: false,
+        original: true,
+    };
+    let credentials = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("{}:{}", pico_bench::USER, pico_bench::PASSWORD),
+    );
     vec![
         Scenario {
-            name: "multiply (query)",
-            method: Method::GET,
-            path: "/bench/multiply?x=6&y=7",
-            content_type: None,
-            body: Bytes::new(),
-            status: StatusCode::OK,
-            check: |b| b == b"42",
+            servers: LIMIT.0,
+            pairs: LIMIT.1,
+            main: true,
+            ..get(
+                "multiply (query)",
+                "/bench/multiply?x=6&y=7",
+                StatusCode::OK,
+                |b| b == b"42",
+            )
         },
         Scenario {
-            name: "hello (JSON body)",
             method: Method::POST,
-            path: "/bench/hello",
-            content_type: Some("application/json".to_owned()),
+            headers: vec![("content-type", "application/json".to_owned())],
             body: Bytes::from_static(br#"{"who": "bench"}"#),
-            status: StatusCode::OK,
-            check: |b| b == br#""hello bench!""#,
+            servers: LIMIT.0,
+            pairs: LIMIT.1,
+            main: true,
+            ..get("hello (JSON body)", "/bench/hello", StatusCode::OK, |b| {
+                b == br#""hello bench!""#
+            })
         },
         Scenario {
-            name: "4 KiB object",
-            method: Method::GET,
-            path: "/bench/object",
-            content_type: None,
-            body: Bytes::new(),
-            status: StatusCode::OK,
-            check: |b| b.len() > 3500 && b.starts_with(br#"{"kind":"benchmark""#),
+            headers: vec![("authorization", format!("Basic {credentials}"))],
+            servers: APP.0,
+            pairs: APP.1,
+            main: true,
+            original: false,
+            ..get(
+                "app (basic auth, log line)",
+                "/app/greet?greeting=hi",
+                StatusCode::OK,
+                |b| b == br#""hi alice""#,
+            )
         },
+        get("4 KiB object", "/bench/object", StatusCode::OK, |b| {
+            b.len() > 3500 && b.starts_with(br#"{"kind":"benchmark""#)
+        }),
+        get("HttpError 404", "/bench/missing", StatusCode::NOT_FOUND, |b| {
+            b.starts_with(br#"{"name":"Not Found","code":404,"#)
+        }),
+        get(
+            "panic 500",
+            "/bench/panics",
+            StatusCode::INTERNAL_SERVER_ERROR,
+            |b| b.starts_with(br#"{"name":"Internal Server Error","code":500,"#),
+        ),
+        get("stream of 100", "/bench/items", StatusCode::OK, |b| {
+            b.starts_with(b"data: 0\n\n") && b.ends_with(b"event: close\ndata: close\n\n")
+        }),
         Scenario {
-            name: "HttpError 404",
-            method: Method::GET,
-            path: "/bench/missing",
-            content_type: None,
-            body: Bytes::new(),
-            status: StatusCode::NOT_FOUND,
-            check: |b| b.starts_with(br#"{"name":"Not Found","code":404,"#),
-        },
-        Scenario {
-            name: "panic 500",
-            method: Method::GET,
-            path: "/bench/panics",
-            content_type: None,
-            body: Bytes::new(),
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            check: |b| b.starts_with(br#"{"name":"Internal Server Error","code":500,"#),
-        },
-        Scenario {
-            name: "stream of 100",
-            method: Method::GET,
-            path: "/bench/items",
-            content_type: None,
-            body: Bytes::new(),
-            status: StatusCode::OK,
-            check: |b| b.starts_with(b"data: 0\n\n") && b.ends_with(b"event: close\ndata: close\n\n"),
-        },
-        Scenario {
-            name: "upload 1 MiB",
             method: Method::POST,
-            path: "/bench/upload",
-            content_type: Some(format!("multipart/form-data; boundary={boundary}")),
-            body: Bytes::from(upload),
-            status: StatusCode::OK,
-            check: |b| b == b"1048576",
+            headers: multipart.clone(),
+            body: upload.clone(),
+            ..get("upload 1 MiB", "/bench/upload", StatusCode::OK, |b| {
+                b == b"1048576"
+            })
+        },
+        Scenario {
+            method: Method::POST,
+            headers: multipart,
+            body: upload,
+            original: false,
+            ..get(
+                "upload 1 MiB, B with field.bytes()",
+                "/bench/upload_bytes",
+                StatusCode::OK,
+                |b| b == b"1048576",
+            )
         },
     ]
 }

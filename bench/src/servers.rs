@@ -1,9 +1,70 @@
 //! The servers under test: started as processes of their own, pinned to their CPUs, stopped when dropped; the original under gunicorn.
 
-use std::io::{BufRead, BufReader};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// A kind of server the benchmark starts: a binary of this crate and what
+/// it serves.
+pub(crate) struct Kind {
+    pub(crate) label: &'static str,
+    pub(crate) name: &'static str,
+    program: &'static str,
+    mode: &'static str,
+}
+
+pub(crate) const KINDS: &[Kind] = &[
+    Kind {
+        label: "A",
+        name: "Pico, `into_router` under `axum::serve`",
+        program: "bench-pico",
+        mode: "",
+    },
+    Kind {
+        label: "B",
+        name: "the same endpoints hand-written in axum",
+        program: "bench-axum",
+        mode: "",
+    },
+    Kind {
+        label: "H",
+        name: "the limit: hyper's own server and a hand-written service (query and JSON body only)",
+        program: "bench-hyper",
+        mode: "",
+    },
+    Kind {
+        label: "S",
+        name: "Pico under its own serve loop, `pico::serve_on`",
+        program: "bench-pico",
+        mode: "own",
+    },
+    Kind {
+        label: "P",
+        name: "the realistic app in Pico (a prehandle reads basic auth) with Pico's log line, under `axum::serve`",
+        program: "bench-pico",
+        mode: "app",
+    },
+    Kind {
+        label: "X",
+        name: "the realistic app in axum: a `from_fn` middleware reads basic auth, another writes the same log line",
+        program: "bench-axum",
+        mode: "app",
+    },
+    Kind {
+        label: "D",
+        name: "the realistic app under Pico's development server, `pico::serve`, which logs each request",
+        program: "bench-pico",
+        mode: "dev",
+    },
+    Kind {
+        label: "Q",
+        name: "the realistic app in Pico under `axum::serve`, without a log line",
+        program: "bench-pico",
+        mode: "app-quiet",
+    },
+];
 
 /// A server under test.
 pub(crate) struct Server {
@@ -11,24 +72,62 @@ pub(crate) struct Server {
     pub(crate) name: &'static str,
     pub(crate) addr: String,
     pub(crate) child: Child,
+    /// The allocation counter's line to the server (not for C).
+    driver: Option<(ChildStdin, BufReader<ChildStdout>)>,
 }
 
 impl Server {
-    pub(crate) fn start(label: &'static str, name: &'static str, mut command: Command) -> Server {
-        command.stdout(Stdio::piped()).stderr(Stdio::null());
+    /// Starts a kind from `bin`, its log lines (stderr) written to a file of
+    /// `logs`, as a service's go to a file rather than nowhere.
+    pub(crate) fn start(kind: &Kind, pinning: Option<&Pinning>, bin: &Path, logs: &Path) -> Server {
+        let mut command = Pinning::command(pinning, bin.join(kind.program));
+        command
+            .arg("127.0.0.1:0")
+            .arg(kind.mode)
+            .env("PICO_PORT", "0")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(File::create(logs.join(format!("{}.log", kind.label))).unwrap());
         let mut child = command
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", kind.name));
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        stdout.read_line(&mut line).unwrap();
+        // The development server says `Running on http://ADDR/`.
+        let addr = line
+            .trim()
+            .trim_start_matches("Running on http://")
+            .trim_end_matches('/')
+            .to_owned();
         Server {
-            label,
-            name,
-            addr: line.trim().to_owned(),
+            label: kind.label,
+            name: kind.name,
+            addr,
+            driver: Some((child.stdin.take().unwrap(), stdout)),
             child,
         }
+    }
+
+    /// Starts counting the server's allocations.
+    pub(crate) fn count_allocations(&mut self) {
+        let (stdin, stdout) = self.driver.as_mut().expect("a server of ours");
+        writeln!(stdin, "start").unwrap();
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "started");
+    }
+
+    /// Stops counting: the allocations and bytes allocated since
+    /// [`count_allocations`](Self::count_allocations).
+    pub(crate) fn allocations(&mut self) -> (u64, u64) {
+        let (stdin, stdout) = self.driver.as_mut().expect("a server of ours");
+        writeln!(stdin, "stop").unwrap();
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let mut numbers = line.split_whitespace().map(|n| n.parse().unwrap());
+        (numbers.next().unwrap(), numbers.next().unwrap())
     }
 
     /// CPU time (user and system, in clock ticks) the server and its
@@ -136,7 +235,9 @@ impl Pinning {
     }
 }
 
-/// The original pico under gunicorn with 2 workers, when Python has it.
+/// The original pico under gunicorn: 2 workers of 4 threads each
+/// (`gthread`), which keep connections alive as A's clients do; sync
+/// workers would close each one and add a TCP connect to every request.
 pub(crate) fn original(python_bin: &Path, pinning: Option<&Pinning>) -> Option<Server> {
     let gunicorn = python_bin.join("gunicorn");
     if !gunicorn.exists() {
@@ -152,6 +253,10 @@ pub(crate) fn original(python_bin: &Path, pinning: Option<&Pinning>) -> Option<S
         .args([
             "--workers",
             "2",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
             "--bind",
             &format!("127.0.0.1:{port}"),
             "--log-level",
@@ -174,9 +279,10 @@ pub(crate) fn original(python_bin: &Path, pinning: Option<&Pinning>) -> Option<S
     }
     Some(Server {
         label: "C",
-        name: "original pico 2.0.5 (gunicorn, 2 workers)",
+        name: "the original pico 2.0.5 under gunicorn, 2 `gthread` workers of 4 threads (keep-alive)",
         addr,
         child,
+        driver: None,
     })
 }
 

@@ -1,7 +1,6 @@
 //! `--soak`: a long mixed run, every answer checked, the memory along the way.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -87,7 +86,9 @@ pub(crate) fn soak() {
     const WARM_UP: u64 = 50_000;
     const CONNECTIONS: u64 = 64;
     let bin = std::env::current_exe().unwrap().parent().unwrap().to_owned();
-    let server = Server::start("A", "Pico", Command::new(bin.join("bench-pico")));
+    let logs = bin.join("bench-logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let server = Server::start(&KINDS[0], None, &bin, &logs);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()

@@ -275,9 +275,14 @@ impl App {
         self.header_timeout
     }
 
-    /// Logs a line per request (the development server does).
-    pub(crate) fn log_requests(mut self) -> Self {
-        self.log_requests = true;
+    /// Logs a line per request, `GET /example/hello?who=you 200 41.0µs`, as
+    /// a `tracing` event of level info and target `pico::request`. The
+    /// development server turns it on and writes it from a thread of its
+    /// own; under your own stack, your subscriber decides where it goes
+    /// (`tracing_appender::non_blocking` keeps the workers from waiting on
+    /// it). Off by default.
+    pub fn log_requests(mut self, on: bool) -> Self {
+        self.log_requests = on;
         self
     }
 

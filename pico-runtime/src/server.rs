@@ -14,6 +14,9 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::app::App;
 use crate::connection::{Activity, expiry, hold_until_sent};
@@ -53,13 +56,14 @@ pub fn serve(app: App) {
 /// # Panics
 /// When no port can be bound.
 pub async fn serve_async(mut app: App) {
+    // The lines go out from a thread of their own: a worker never waits on
+    // the terminal. The guard flushes what is left when serving ends.
+    let (writer, _flush) = tracing_appender::non_blocking(std::io::stderr());
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal())
+        .finish()
+        .with(log_filter())
         .try_init();
     if std::path::Path::new("static").is_dir() {
         app = app.static_files("static");
@@ -68,7 +72,17 @@ pub async fn serve_async(mut app: App) {
     let addr = listener.local_addr().expect("pico: the listener has no address");
     println!("Running on http://{addr}/");
     let _ = std::io::stdout().flush();
-    serve_on(listener, app.log_requests(), shutdown_signal()).await;
+    serve_on(listener, app.log_requests(true), shutdown_signal()).await;
+}
+
+/// What `RUST_LOG` asks for (`info`, `pico=debug,warn`...), else info and
+/// above: the directives of `EnvFilter`, without its regular expressions
+/// on field values, which a development server has no use for.
+fn log_filter() -> Targets {
+    std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|directives| directives.parse().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO))
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then stops

@@ -1,18 +1,30 @@
 //! Server B: the same endpoints written by hand in plain axum, answering the
-//! same JSON, error bodies included, as a careful axum user would.
+//! same JSON, error bodies included, as a careful axum user would. With
+//! `app` as its second argument, the realistic app instead: basic auth in a
+//! `from_fn` middleware and one log line per request, as Pico's.
 
 use std::convert::Infallible;
 
-use axum::extract::{Multipart, Query};
-use axum::http::StatusCode;
+use std::time::Instant;
+
+use axum::Extension;
+use axum::extract::{Multipart, Query, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Json, Router};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use bytes::BytesMut;
 use serde::Deserialize;
 
 const NOT_FOUND: &str = "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.";
+const UNAUTHORIZED: &str = "The server could not verify that you are authorized to access the URL requested.";
 const INTERNAL: &str = "The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.";
+
+const BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 #[derive(serde::Serialize)]
 struct ErrorBody<'a> {
@@ -73,7 +85,37 @@ async fn items() -> Sse<impl futures_util::Stream<Item = Result<Event, Infallibl
     Sse::new(futures_util::stream::iter(items.chain(close)))
 }
 
-async fn upload(mut multipart: Multipart) -> Response {
+/// Each file read chunk by chunk into one buffer sized from the request's
+/// `Content-Length`, which bounds it: no copy as it grows.
+async fn upload(headers: HeaderMap, mut multipart: Multipart) -> Response {
+    let capacity = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(BODY_LIMIT);
+    let mut size = 0;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(mut field)) => {
+                let mut data = BytesMut::with_capacity(capacity);
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => data.extend_from_slice(&chunk),
+                        Ok(None) => break,
+                        Err(e) => return error(StatusCode::BAD_REQUEST, &e.body_text()),
+                    }
+                }
+                size += data.len();
+            }
+            Ok(None) => return Json(size).into_response(),
+            Err(e) => return error(StatusCode::BAD_REQUEST, &e.body_text()),
+        }
+    }
+}
+
+/// The same with multer's `field.bytes()`, which grows its buffer from
+/// empty: the second upload row.
+async fn upload_bytes(mut multipart: Multipart) -> Response {
     let mut size = 0;
     loop {
         match multipart.next_field().await {
@@ -87,10 +129,82 @@ async fn upload(mut multipart: Multipart) -> Response {
     }
 }
 
+#[derive(Clone)]
+struct User(String);
+
+/// Basic auth, as Pico's `Request::basic_auth` reads it.
+async fn sign_in(mut request: Request, next: Next) -> Response {
+    let credentials = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .and_then(|(_, encoded)| STANDARD.decode(encoded.trim()).ok())
+        .and_then(|decoded| String::from_utf8(decoded).ok());
+    match credentials.as_deref().and_then(|c| c.split_once(':')) {
+        Some((user, password)) if password == pico_bench::PASSWORD => {
+            let user = User(user.to_owned());
+            request.extensions_mut().insert(user);
+            next.run(request).await
+        }
+        _ => {
+            let mut response = error(StatusCode::UNAUTHORIZED, UNAUTHORIZED);
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"Login required\""),
+            );
+            response
+        }
+    }
+}
+
+/// The log line Pico's writes: `GET /app/greet?greeting=hi 200 41.0µs`.
+async fn log_line(request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    let response = next.run(request).await;
+    tracing::info!(
+        "{method} {uri} {} {:.1?}",
+        response.status().as_u16(),
+        start.elapsed()
+    );
+    response
+}
+
+#[derive(Deserialize)]
+struct GreetArgs {
+    greeting: String,
+}
+
+async fn greet(
+    Extension(User(user)): Extension<User>,
+    args: Result<Query<GreetArgs>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    match args {
+        Ok(Query(a)) => Json(format!("{} {user}", a.greeting)).into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, &e.body_text()),
+    }
+}
+
+fn app() -> Router {
+    Router::new()
+        .route("/app/greet", any(greet))
+        .layer(middleware::from_fn(sign_in))
+        .layer(middleware::from_fn(log_line))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, NOT_FOUND) })
+}
+
 #[tokio::main]
 async fn main() {
     // Like Pico, answer a panic with the standard body and keep stderr quiet.
     std::panic::set_hook(Box::new(|_| {}));
+    if pico_bench::mode() == "app" {
+        let _guard = pico_bench::log_to_stderr();
+        serve(app()).await;
+        return;
+    }
     let router = Router::new()
         .route("/bench/multiply", any(multiply))
         .route("/bench/hello", any(hello))
@@ -99,15 +213,17 @@ async fn main() {
         .route("/bench/panics", any(panics))
         .route("/bench/items", any(items))
         .route("/bench/upload", any(upload))
-        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
+        .route("/bench/upload_bytes", any(upload_bytes))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             error(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL)
         }))
         .fallback(|| async { error(StatusCode::NOT_FOUND, NOT_FOUND) });
-    let listener = tokio::net::TcpListener::bind(pico_bench::address())
-        .await
-        .unwrap();
-    println!("{}", listener.local_addr().unwrap());
+    serve(router).await;
+}
+
+async fn serve(router: Router) {
+    let listener = pico_bench::listen().await;
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
         let _ = tcp.set_nodelay(true);
     });

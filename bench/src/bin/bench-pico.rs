@@ -1,4 +1,13 @@
-//! Server A: the benchmark's endpoints written with Pico.
+//! Server A: the benchmark's endpoints written with Pico. Its second
+//! argument picks what it serves and how:
+//!
+//! - (none): the `bench` module, `into_router` under `axum::serve`;
+//! - `own`: the same under Pico's own serve loop (`pico::serve_on`);
+//! - `app`: the realistic app (a prehandle reading basic auth) with Pico's
+//!   log line per request, under `axum::serve`;
+//! - `app-quiet`: the same app without the log line;
+//! - `dev`: the same app under the development server, `pico::serve_async`,
+//!   which logs each request (`PICO_PORT=0` picks the port).
 
 #[pico::api]
 mod bench {
@@ -39,20 +48,64 @@ mod bench {
     fn upload(file: Upload) -> usize {
         file.data.len()
     }
+
+    /// The same as `upload`: B reads this one with `field.bytes()`.
+    #[expose]
+    fn upload_bytes(file: Upload) -> usize {
+        file.data.len()
+    }
 }
 
-#[tokio::main]
-async fn main() {
-    let router = pico::App::new()
-        .debug(false)
-        .register(bench::module())
-        .into_router();
-    let listener = tokio::net::TcpListener::bind(pico_bench::address())
-        .await
-        .unwrap();
-    println!("{}", listener.local_addr().unwrap());
+/// The realistic app: every call signed in with basic auth.
+#[pico::api]
+mod app {
+    use pico::{Args, HttpError, Request};
+
+    #[prehandle]
+    fn sign_in(request: &mut Request, _args: &mut Args) -> Result<(), HttpError> {
+        match request.basic_auth() {
+            Some((user, password)) if password == pico_bench::PASSWORD => {
+                request.set("user", user);
+                Ok(())
+            }
+            _ => Err(HttpError::unauthorized()),
+        }
+    }
+
+    #[expose]
+    #[request_args(user = "user")]
+    fn greet(user: String, greeting: String) -> String {
+        format!("{greeting} {user}")
+    }
+}
+
+async fn axum_serve(router: axum::Router) {
+    let listener = pico_bench::listen().await;
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
         let _ = tcp.set_nodelay(true);
     });
     axum::serve(listener, router).await.unwrap();
+}
+
+#[tokio::main]
+async fn main() {
+    let bench = || pico::App::new().debug(false).register(bench::module());
+    let app = || pico::App::new().debug(false).register(app::module());
+    match pico_bench::mode().as_str() {
+        "" => axum_serve(bench().into_router()).await,
+        "own" => {
+            let listener = pico_bench::listen().await;
+            pico::serve_on(listener, bench(), std::future::pending()).await;
+        }
+        "app" => {
+            let _guard = pico_bench::log_to_stderr();
+            axum_serve(app().log_requests(true).into_router()).await;
+        }
+        "app-quiet" => axum_serve(app().into_router()).await,
+        "dev" => {
+            pico_bench::allocations::answer_the_driver();
+            pico::serve_async(app()).await;
+        }
+        other => panic!("no mode {other:?}"),
+    }
 }
