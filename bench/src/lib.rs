@@ -63,11 +63,12 @@ pub fn mode() -> String {
     std::env::args().nth(2).unwrap_or_default()
 }
 
-/// Info-level log lines to stderr, written by a thread of their own (as a
-/// careful service does: the worker never waits on the terminal or the
-/// log file). The guard flushes at exit.
+/// Info-level log lines to stderr, written by a thread of their own and
+/// buffered there (as a careful service does: the worker never waits on
+/// the log file, and a burst of lines is one write). The guard flushes at
+/// exit. Pico's development server writes its lines the same way.
 pub fn log_to_stderr() -> tracing_appender::non_blocking::WorkerGuard {
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    let (writer, guard) = tracing_appender::non_blocking(std::io::BufWriter::new(std::io::stderr()));
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)

@@ -81,7 +81,7 @@ fn main() {
             options
                 .only
                 .as_ref()
-                .is_none_or(|only| s.name.contains(only.as_str()))
+                .is_none_or(|only| only.split(',').any(|o| s.name.contains(o)))
         })
         .collect();
     let find = |servers: &[Server], label: &str| servers.iter().position(|s| s.label == label);

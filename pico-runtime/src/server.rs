@@ -1,12 +1,14 @@
 //! The development server: `pico::serve(app)`.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, Request};
+use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
@@ -18,8 +20,10 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use crate::app::App;
+use crate::app::{App, ConnectionLimits};
 use crate::connection::{Activity, expiry, hold_until_sent};
+use crate::log_writer::log_writer;
+use crate::router::Stack;
 
 /// The largest request head (line and headers) read: enough for a query
 /// string with thousands of arguments.
@@ -56,9 +60,8 @@ pub fn serve(app: App) {
 /// # Panics
 /// When no port can be bound.
 pub async fn serve_async(mut app: App) {
-    // The lines go out from a thread of their own: a worker never waits on
-    // the terminal. The guard flushes what is left when serving ends.
-    let (writer, _flush) = tracing_appender::non_blocking(std::io::stderr());
+    // The guard writes out what is left when serving ends.
+    let (writer, _flush) = log_writer(std::io::stderr());
     let _ = tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal())
@@ -101,7 +104,28 @@ where
     }
     let header_timeout = app.header_timeout_value();
     let limits = app.connection_limits();
-    let router = app.into_router();
+    // The app's service itself, without a `Router` around it: the
+    // development server routes nothing else.
+    match app.into_stack() {
+        Stack::Plain(service) => run(listener, service, header_timeout, limits, shutdown).await,
+        Stack::Cors(service) => run(listener, service, header_timeout, limits, shutdown).await,
+        Stack::Logged(service) => run(listener, service, header_timeout, limits, shutdown).await,
+        Stack::LoggedCors(service) => run(listener, service, header_timeout, limits, shutdown).await,
+    }
+}
+
+/// The accept loop of [`serve_on`], for each of the app's stacks.
+async fn run<S, F>(
+    listener: TcpListener,
+    service: S,
+    header_timeout: Duration,
+    limits: ConnectionLimits,
+    shutdown: F,
+) where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S::Future: Send + 'static,
+    F: Future<Output = ()>,
+{
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut builder = Builder::new(TokioExecutor::new());
     builder
@@ -150,16 +174,16 @@ where
             () = &mut shutdown => break,
         };
         let _ = tcp.set_nodelay(true);
-        let router = router.clone();
+        let service = service.clone();
         let activity = Arc::new(Activity::default());
         let watched = Arc::clone(&activity);
         let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(addr));
             let guard = activity.begin();
-            let answer = router.clone().oneshot(request.map(Body::new));
+            let answer = service.clone().oneshot(request.map(Body::new));
             async move {
                 let response = answer.await?;
-                Ok::<_, std::convert::Infallible>(hold_until_sent(response, guard))
+                Ok::<_, Infallible>(hold_until_sent(response, guard))
             }
         });
         let connection = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service);

@@ -22,6 +22,7 @@ use crate::args::{Args, check_args};
 use crate::body::{may_have_body, query_args, read_args};
 use crate::context::Context;
 use crate::cross_site::{self, own_host};
+use crate::deadline::Deadline;
 use crate::definition::Template;
 use crate::error::HttpError;
 use crate::error::http_error_response;
@@ -235,7 +236,7 @@ fn call_with_body(
 ) -> Answer {
     let shared = Arc::clone(shared);
     Answer::later(async move {
-        let reading = tokio::time::timeout(shared.body_timeout, read_args(&parts, body, shared.body_limit));
+        let reading = Deadline::new(read_args(&parts, body, shared.body_limit), shared.body_timeout);
         let read = match Guarded::new(reading, shared.backtraces).await {
             Ok(Ok(read)) => read.map_err(Failure::from),
             Ok(Err(_)) => Err(HttpError::request_timeout()
