@@ -70,7 +70,7 @@ pub(crate) fn module(module: &ItemMod, errors: &mut Vec<syn::Error>) -> Vec<usiz
 
 pub(crate) fn exposed(function: &ItemFn, errors: &mut Vec<syn::Error>) {
     let sig = &function.sig;
-    if let Some(unsafety) = &sig.unsafety {
+    if let syn::Safety::Unsafe(unsafety) = &sig.safety {
         errors.push(syn::Error::new_spanned(
             unsafety,
             "an exposed function cannot be `unsafe`: requests cannot uphold its contract; expose a safe wrapper",

@@ -151,7 +151,7 @@ fn compose(expr: TokenStream, name: &str, input: TokenStream) -> TokenStream {
 fn is_hooks_impl(item: &syn::ItemImpl) -> bool {
     item.trait_
         .as_ref()
-        .and_then(|(_, path, _)| path.segments.last())
+        .and_then(|(path, _)| path.segments.last())
         .is_some_and(|s| s.ident == "Hooks")
 }
 

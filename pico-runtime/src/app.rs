@@ -350,7 +350,9 @@ impl App {
         self
     }
 
-    /// Serves the files of `dir` at `/` for paths that are not the API's.
+    /// Serves the files of `dir` at `/` for paths that are not the API's
+    /// (with the `static-files` feature, on by default).
+    #[cfg(feature = "static-files")]
     #[must_use]
     pub fn static_files(mut self, dir: impl Into<PathBuf>) -> Self {
         self.static_dir = Some(dir.into());

@@ -1,8 +1,10 @@
 //! `#[set_cookie]` and `#[delete_cookie]`: cookies from a function's result.
 
+use std::fmt::Write as _;
+
 use axum::response::Response;
-use cookie::{Cookie, SameSite};
 use http::header::{HeaderValue, SET_COOKIE};
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -40,31 +42,84 @@ impl CookieOptions {
         same_site: "Lax",
     };
 
-    fn cookie(&self, name: String, value: String) -> Cookie<'static> {
-        let mut cookie = Cookie::new(name, value);
-        cookie.set_path(self.path);
+    /// The `Set-Cookie` value of `name=value` with these attributes; a
+    /// removal empties the value and expires it at once.
+    fn header(&self, name: &str, value: &str, removal: bool) -> String {
+        let mut header = format!(
+            "{}={}",
+            utf8_percent_encode(name, ENCODED),
+            utf8_percent_encode(value, ENCODED)
+        );
+        if self.http_only {
+            header.push_str("; HttpOnly");
+        }
+        let same_site = match self.same_site {
+            "Strict" => "Strict",
+            "None" => "None",
+            _ => "Lax",
+        };
+        let _ = write!(header, "; SameSite={same_site}");
+        // Browsers drop `SameSite=None` without `Secure`.
+        if self.secure || same_site == "None" {
+            header.push_str("; Secure");
+        }
+        let _ = write!(header, "; Path={}", self.path);
         if let Some(domain) = self.domain {
-            cookie.set_domain(domain);
+            let _ = write!(header, "; Domain={domain}");
         }
-        if let Some(seconds) = self.max_age {
-            cookie.set_max_age(cookie::time::Duration::seconds(seconds));
+        if removal {
+            header.push_str("; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+        } else if let Some(seconds) = self.max_age {
+            let _ = write!(header, "; Max-Age={seconds}");
         }
-        cookie.set_secure(self.secure);
-        cookie.set_http_only(self.http_only);
-        cookie.set_same_site(match self.same_site {
-            "Strict" => SameSite::Strict,
-            "None" => SameSite::None,
-            _ => SameSite::Lax,
-        });
-        cookie
+        header
     }
 }
 
-fn append(response: &mut Response, cookie: &Cookie<'_>) {
-    // Percent-encoding keeps `;`, `,`, CR and LF out of the header.
-    if let Ok(value) = HeaderValue::from_str(&cookie.encoded().to_string()) {
+/// What a cookie's name or value may not carry raw: the octets RFC 6265
+/// (4.1.1) leaves out of a cookie (controls, space, `"`, `,`, `;`, `\`),
+/// and `%` with the other delimiters of URLs, so that decoding gives back
+/// exactly what was encoded. Non-ASCII is always encoded.
+const ENCODED: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'(')
+    .add(b')')
+    .add(b',')
+    .add(b'/')
+    .add(b':')
+    .add(b';')
+    .add(b'<')
+    .add(b'=')
+    .add(b'>')
+    .add(b'?')
+    .add(b'@')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+fn append(response: &mut Response, header: &str) {
+    if let Ok(value) = HeaderValue::from_str(header) {
         response.headers_mut().append(SET_COOKIE, value);
     }
+}
+
+/// The `name=value` pairs of a `Cookie` header, percent-decoded; a pair
+/// without a name, or that does not decode to UTF-8, is skipped.
+pub(crate) fn parse(header: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    header.split(';').filter_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        let name = percent_decode_str(name.trim()).decode_utf8().ok()?;
+        let value = percent_decode_str(value.trim()).decode_utf8().ok()?;
+        (!name.is_empty()).then(|| (name.into_owned(), value.into_owned()))
+    })
 }
 
 /// The reply of a `#[set_cookie]` function: the map it returned is the JSON
@@ -96,7 +151,7 @@ pub fn set_cookies<T: Serialize>(
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        append(&mut response, &options.cookie(name.clone(), text));
+        append(&mut response, &options.header(name, &text, false));
     }
     Ok(Reply::Response(response))
 }
@@ -113,9 +168,7 @@ pub fn delete_cookies(
         Reply::Response(response) => response,
     };
     for name in names {
-        let mut cookie = options.cookie((*name).to_owned(), String::new());
-        cookie.make_removal();
-        append(&mut response, &cookie);
+        append(&mut response, &options.header(name, "", true));
     }
     Ok(Reply::Response(response))
 }

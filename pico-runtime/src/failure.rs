@@ -42,7 +42,7 @@ struct Internal {
 
 #[derive(Debug)]
 enum Origin {
-    Panic(Option<backtrace::Backtrace>),
+    Panic(Option<crate::trace::Backtrace>),
     /// A returned error: the best place to point at is the function that
     /// returned it.
     Returned(Option<&'static str>),

@@ -27,6 +27,7 @@ mod json;
 mod jsonp;
 mod log_writer;
 mod mixin;
+mod multipart;
 mod panic;
 mod prefix;
 mod request;

@@ -16,12 +16,14 @@ use std::pin::Pin;
 use std::sync::Once;
 use std::task::{Context, Poll};
 
+use crate::trace::{self, Backtrace};
+
 /// What the hook saw of a panic inside a request.
 #[derive(Debug, Default)]
 pub(crate) struct Caught {
     pub(crate) message: String,
     pub(crate) location: Option<String>,
-    pub(crate) backtrace: Option<backtrace::Backtrace>,
+    pub(crate) backtrace: Option<Backtrace>,
 }
 
 /// Whether this thread is polling a pico request, and in which mode.
@@ -50,7 +52,11 @@ pub(crate) fn install_hook() {
             let caught = Caught {
                 message: info.payload_as_str().unwrap_or_default().to_owned(),
                 location: info.location().map(|l| format!("{}:{}", l.file(), l.line())),
-                backtrace: (mode == Mode::Traced).then(backtrace::Backtrace::new_unresolved),
+                backtrace: if mode == Mode::Traced {
+                    trace::capture()
+                } else {
+                    None
+                },
             };
             let _ = CAUGHT.try_with(|slot| *slot.borrow_mut() = Some(caught));
         }));

@@ -148,9 +148,7 @@ impl Request {
         let mut cookies = HashMap::new();
         for header in self.parts.headers.get_all(COOKIE) {
             let Ok(header) = header.to_str() else { continue };
-            for cookie in cookie::Cookie::split_parse_encoded(header).flatten() {
-                cookies.insert(cookie.name().to_owned(), cookie.value().to_owned());
-            }
+            cookies.extend(crate::cookies::parse(header));
         }
         cookies
     }
@@ -159,10 +157,9 @@ impl Request {
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.parts.headers.get_all(COOKIE).iter().find_map(|header| {
             let header = header.to_str().ok()?;
-            cookie::Cookie::split_parse_encoded(header)
-                .flatten()
-                .find(|c| c.name() == name)
-                .map(|c| c.value().to_owned())
+            crate::cookies::parse(header)
+                .find(|(n, _)| n == name)
+                .map(|(_, value)| value)
         })
     }
 

@@ -10,8 +10,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto::Builder;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -59,6 +58,7 @@ pub fn serve(app: App) {
 ///
 /// # Panics
 /// When no port can be bound.
+#[cfg_attr(not(feature = "static-files"), allow(unused_mut))]
 pub async fn serve_async(mut app: App) {
     // The guard writes out what is left when serving ends.
     let (writer, _flush) = log_writer(std::io::stderr());
@@ -68,6 +68,7 @@ pub async fn serve_async(mut app: App) {
         .finish()
         .with(log_filter())
         .try_init();
+    #[cfg(feature = "static-files")]
     if std::path::Path::new("static").is_dir() {
         app = app.static_files("static");
     }
@@ -127,20 +128,34 @@ async fn run<S, F>(
     F: Future<Output = ()>,
 {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout)
-        // Long query strings reach the app, which answers them in JSON,
-        // rather than hyper, which would answer without a body.
-        .max_buf_size(MAX_HEAD);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        // A peer that stops answering pings is gone.
-        .keep_alive_interval(Some(Duration::from_secs(20)))
-        .keep_alive_timeout(Duration::from_secs(20));
+    // HTTP/1.1, and HTTP/2 as the client speaks with the `http2` feature.
+    #[cfg(feature = "http2")]
+    let builder = {
+        let mut builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            // Long query strings reach the app, which answers them in JSON,
+            // rather than hyper, which would answer without a body.
+            .max_buf_size(MAX_HEAD);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            // A peer that stops answering pings is gone.
+            .keep_alive_interval(Some(Duration::from_secs(20)))
+            .keep_alive_timeout(Duration::from_secs(20));
+        builder
+    };
+    #[cfg(not(feature = "http2"))]
+    let builder = {
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .max_buf_size(MAX_HEAD);
+        builder
+    };
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -186,8 +201,13 @@ async fn run<S, F>(
                 Ok::<_, Infallible>(hold_until_sent(response, guard))
             }
         });
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service);
-        let connection = graceful.watch(connection.into_owned());
+        #[cfg(feature = "http2")]
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(tcp), service)
+            .into_owned();
+        #[cfg(not(feature = "http2"))]
+        let connection = builder.serve_connection(TokioIo::new(tcp), service);
+        let connection = graceful.watch(connection);
         tokio::spawn(async move {
             tokio::select! {
                 _ = connection => {}

@@ -8,12 +8,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::extract::Request as HttpRequest;
 use axum::response::Response;
 use http::request::Parts;
 use serde_json::Map;
-use tower::ServiceExt;
 use tower::util::BoxCloneSyncService;
 
 use crate::app::App;
@@ -21,8 +19,6 @@ use crate::args::Args;
 use crate::context::Context;
 use crate::cross_site::AllowedOrigins;
 use crate::definition::{AppDef, Function, ModuleDef, Prehandle, Template, module_path};
-use crate::error::HttpError;
-use crate::error::http_error_response;
 use crate::failure::Failure;
 use crate::forwarded::TrustedProxies;
 use crate::hooks::Hooks;
@@ -81,6 +77,24 @@ pub(crate) struct Entry {
     pub(crate) qualified: Arc<str>,
     pub(crate) function: Function,
     pub(crate) prehandle: Option<Prehandle>,
+}
+
+/// The files of `dir`; a file not found, or a method files do not answer,
+/// gets the standard JSON error.
+#[cfg(feature = "static-files")]
+fn static_service(dir: std::path::PathBuf) -> StaticService {
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    use crate::error::{HttpError, http_error_response};
+
+    let not_found = tower::service_fn(|_: HttpRequest| async {
+        Ok::<_, Infallible>(http_error_response(&HttpError::not_found()))
+    });
+    let serve_dir = tower_http::services::ServeDir::new(dir)
+        .call_fallback_on_method_not_allowed(true)
+        .not_found_service(not_found);
+    BoxCloneSyncService::new(serve_dir.map_response(|r| json_errors(r.map(Body::new))))
 }
 
 /// Everything a request needs, built once at start-up and shared without
@@ -150,15 +164,10 @@ impl Shared {
                 });
             }
         }
-        let static_files = app.static_dir.map(|dir| {
-            let not_found = tower::service_fn(|_: HttpRequest| async {
-                Ok::<_, Infallible>(http_error_response(&HttpError::not_found()))
-            });
-            let serve_dir = tower_http::services::ServeDir::new(dir)
-                .call_fallback_on_method_not_allowed(true)
-                .not_found_service(not_found);
-            BoxCloneSyncService::new(serve_dir.map_response(|r| json_errors(r.map(Body::new))))
-        });
+        #[cfg(not(feature = "static-files"))]
+        let static_files = None;
+        #[cfg(feature = "static-files")]
+        let static_files = app.static_dir.map(static_service);
         Shared {
             routes,
             functions,
@@ -246,6 +255,7 @@ impl std::fmt::Debug for Shared {
 }
 
 /// Gives an empty error response of another service the standard body.
+#[cfg(feature = "static-files")]
 fn json_errors(response: Response) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error())
@@ -253,5 +263,5 @@ fn json_errors(response: Response) -> Response {
     {
         return response;
     }
-    http_error_response(&HttpError::new(status))
+    crate::error::http_error_response(&crate::error::HttpError::new(status))
 }

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 /// Frames from files under these folders are not the user's.
+#[cfg(feature = "backtrace")]
 const FOREIGN_PATHS: &[&str] = &["/rustc/", "/.cargo/registry/", "/.cargo/git/", "/rustlib/"];
 
 /// One frame of the user's code.
@@ -49,10 +50,36 @@ impl Frame {
     }
 }
 
+/// A panic's stack, taken unresolved (cheap) and resolved only when shown.
+#[cfg(feature = "backtrace")]
+pub(crate) type Backtrace = backtrace::Backtrace;
+
+/// Without the `backtrace` feature no stack is taken: debug answers and
+/// Sentry events show the panic's location alone.
+#[cfg(not(feature = "backtrace"))]
+#[derive(Debug, Clone)]
+pub(crate) enum Backtrace {}
+
+#[cfg(feature = "backtrace")]
+pub(crate) fn capture() -> Option<Backtrace> {
+    Some(backtrace::Backtrace::new_unresolved())
+}
+
+#[cfg(not(feature = "backtrace"))]
+pub(crate) fn capture() -> Option<Backtrace> {
+    None
+}
+
+#[cfg(not(feature = "backtrace"))]
+pub(crate) fn user_frames(bt: &Backtrace) -> Vec<Frame> {
+    match *bt {}
+}
+
 /// Resolves `bt` and keeps the frames that belong to the user's code: those
 /// between the panic and the point where pico called into the user's code,
 /// less the std and library frames among them. Innermost first.
-pub(crate) fn user_frames(bt: &backtrace::Backtrace) -> Vec<Frame> {
+#[cfg(feature = "backtrace")]
+pub(crate) fn user_frames(bt: &Backtrace) -> Vec<Frame> {
     let mut bt = bt.clone();
     bt.resolve();
     let runtime_dir = env!("CARGO_MANIFEST_DIR");
@@ -92,6 +119,7 @@ pub(crate) fn frame_at(location: &str, function: Option<&str>) -> Option<Frame> 
 }
 
 /// `crate::api::fail::{{closure}}` is `fail`.
+#[cfg(feature = "backtrace")]
 fn short_name(name: &str) -> &str {
     let mut name = name;
     while let Some(stripped) = name.strip_suffix("::{{closure}}") {
@@ -106,7 +134,7 @@ fn source_line(file: &Path, line: u32) -> Option<String> {
     Some(source.trim().to_owned())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "backtrace"))]
 mod tests {
     use super::short_name;
 
