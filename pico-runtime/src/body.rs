@@ -1,10 +1,11 @@
 //! Reading a request's arguments from its query string and body.
 
 use axum::body::Body;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use compact_str::CompactString;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::request::Parts;
+use http_body_util::BodyExt;
 
 use crate::args::{Args, JsonObject, TOO_MANY_KEYS, too_many};
 use crate::decode::Arg;
@@ -26,19 +27,14 @@ fn body_kind(parts: &Parts) -> Result<BodyKind, HttpError> {
     let content_type = content_type
         .to_str()
         .map_err(|_| bad_request("The Content-Type header is not readable text."))?;
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or("").trim();
     // The essence alone: `text/plain;x=application/json` is not JSON, and
     // a browser sends it cross-site without a preflight.
-    Ok(if essence == "application/json" {
+    Ok(if essence.eq_ignore_ascii_case("application/json") {
         BodyKind::Json
-    } else if essence == "application/x-www-form-urlencoded" {
+    } else if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
         BodyKind::Form
-    } else if essence == "multipart/form-data" {
+    } else if essence.eq_ignore_ascii_case("multipart/form-data") {
         #[cfg(feature = "multipart")]
         {
             BodyKind::Multipart(crate::multipart::boundary(content_type)?)
@@ -112,18 +108,32 @@ fn check_declared_length(parts: &Parts, limit: usize) -> Result<(), HttpError> {
     Ok(())
 }
 
-async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, HttpError> {
+/// The whole body, refused once it passes `limit`. A body that comes in
+/// one piece, as a small one does, is handed over as it came: no buffer
+/// to collect it in, no copy.
+async fn read_body(parts: &Parts, mut body: Body, limit: usize) -> Result<Bytes, HttpError> {
     check_declared_length(parts, limit)?;
-    axum::body::to_bytes(body, limit).await.map_err(|e| {
-        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
-        while let Some(cause) = source {
-            if cause.is::<http_body_util::LengthLimitError>() {
-                return too_large(limit);
-            }
-            source = cause.source();
+    let mut first: Option<Bytes> = None;
+    let mut joined = BytesMut::new();
+    let mut size = 0;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| bad_request("The request body could not be read."))?;
+        // Trailers carry no arguments.
+        let Ok(data) = frame.into_data() else { continue };
+        size += data.len();
+        if size > limit {
+            return Err(too_large(limit));
         }
-        bad_request("The request body could not be read.")
-    })
+        match first.take() {
+            None if joined.is_empty() => first = Some(data),
+            Some(first) => {
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&data);
+            }
+            None => joined.extend_from_slice(&data),
+        }
+    }
+    Ok(first.unwrap_or_else(|| joined.freeze()))
 }
 
 /// `application/x-www-form-urlencoded` pairs, as in query strings. Unlike

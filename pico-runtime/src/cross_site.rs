@@ -8,9 +8,9 @@
 //! clients that say nothing, scripts and servers, are not browsers acting
 //! for a user and are let through.
 
-use http::HeaderValue;
 use http::header::{AUTHORIZATION, COOKIE, HOST, ORIGIN};
 use http::request::Parts;
+use http::{HeaderName, HeaderValue};
 
 use crate::error::HttpError;
 
@@ -87,7 +87,8 @@ pub(crate) fn check(parts: &Parts, allowed: &AllowedOrigins, host: Option<&str>)
     if origin.is_some_and(|o| allowed.allows(o)) {
         return Ok(());
     }
-    let same_site = match headers.get("sec-fetch-site").map(HeaderValue::as_bytes) {
+    static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+    let same_site = match headers.get(&SEC_FETCH_SITE).map(HeaderValue::as_bytes) {
         Some(b"same-origin" | b"none") => true,
         // `same-site` is another origin of the same site (a subdomain):
         // not the app's own either.

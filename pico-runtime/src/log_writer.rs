@@ -1,69 +1,86 @@
-//! Where the development server's log lines go: to stderr from a thread of
-//! its own, so that a worker never waits on the terminal or a log file, and
-//! buffered there, so that a burst of lines is one write.
+//! Where the development server's log lines go: into a buffer in memory,
+//! which a thread of its own writes to stderr every few milliseconds. A
+//! worker never waits on the terminal or a log file, nor wakes a thread
+//! per line: a line costs its formatting and a copy under an uncontended
+//! lock, and a burst of lines is one write.
 //!
-//! `tracing_appender::non_blocking` does the same, but brings the `time`
-//! crate and two others into every build of an app for a loop of a few
-//! lines.
+//! `tracing_appender::non_blocking` hands each line to its thread through a
+//! channel, which wakes the thread for each line when the load leaves it
+//! idle; it also brings the `time` crate and two others into every build.
 
 use std::io::Write;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-/// Lines waiting to be written: beyond this many, new lines are dropped
-/// rather than make a worker wait.
-const QUEUE: usize = 64 * 1024;
+/// How often the lines are written out.
+const INTERVAL: Duration = Duration::from_millis(50);
+/// Bytes waiting to be written beyond which new lines are dropped rather
+/// than let memory grow while stderr is stuck.
+const MAX_PENDING: usize = 4 * 1024 * 1024;
 
-enum Message {
-    Line(Vec<u8>),
-    /// Everything sent before is written; then the sender is told.
-    Flush(SyncSender<()>),
+#[derive(Default)]
+struct Pending {
+    bytes: Vec<u8>,
+    dropped: u64,
 }
 
-/// Hands each line to the writing thread (a `MakeWriter` of
-/// tracing-subscriber).
+/// Appends each line to the buffer (a `MakeWriter` of tracing-subscriber).
 #[derive(Clone)]
-pub(crate) struct LogWriter(SyncSender<Message>);
+pub(crate) struct LogWriter(Arc<Mutex<Pending>>);
 
-/// Writes out what is left when dropped (at the end of serving).
-pub(crate) struct Flush(SyncSender<Message>);
+/// Writes out what is waiting when dropped (at the end of serving).
+pub(crate) struct Flush(Arc<Mutex<Pending>>);
 
-/// A writer to `out` on a thread of its own, and the guard that flushes it.
-pub(crate) fn log_writer(out: impl Write + Send + 'static) -> (LogWriter, Flush) {
-    let (sender, receiver) = sync_channel(QUEUE);
+/// A writer to stderr through a buffer, the thread that empties it, and
+/// the guard that empties it a last time.
+pub(crate) fn log_writer() -> (LogWriter, Flush) {
+    let pending = Arc::new(Mutex::new(Pending::default()));
+    let drained = Arc::clone(&pending);
     std::thread::Builder::new()
         .name("pico-log".to_owned())
-        .spawn(move || write_lines(receiver, std::io::BufWriter::new(out)))
+        .spawn(move || {
+            loop {
+                std::thread::sleep(INTERVAL);
+                write_out(&drained);
+            }
+        })
         .expect("pico: cannot start the log thread");
-    (LogWriter(sender.clone()), Flush(sender))
+    (LogWriter(Arc::clone(&pending)), Flush(pending))
 }
 
-fn write_lines(receiver: Receiver<Message>, mut out: impl Write) {
-    let handle = |message, out: &mut dyn Write| match message {
-        Message::Line(line) => {
-            let _ = out.write_all(&line);
-        }
-        Message::Flush(done) => {
-            let _ = out.flush();
-            let _ = done.send(());
-        }
+fn lock(pending: &Mutex<Pending>) -> MutexGuard<'_, Pending> {
+    // A panic while a line was copied leaves whole lines behind it.
+    pending.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write_out(pending: &Mutex<Pending>) {
+    let (bytes, dropped) = {
+        let mut pending = lock(pending);
+        (
+            std::mem::take(&mut pending.bytes),
+            std::mem::take(&mut pending.dropped),
+        )
     };
-    while let Ok(message) = receiver.recv() {
-        handle(message, &mut out);
-        // Whatever else is waiting joins the same write.
-        while let Ok(message) = receiver.try_recv() {
-            handle(message, &mut out);
-        }
-        let _ = out.flush();
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(&bytes);
+    if dropped > 0 {
+        let _ = writeln!(
+            stderr,
+            "pico: {dropped} log lines dropped: stderr did not keep up"
+        );
     }
+    let _ = stderr.flush();
 }
 
-impl Write for LogWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        match self.0.try_send(Message::Line(bytes.to_vec())) {
-            Ok(()) | Err(TrySendError::Full(_)) => Ok(bytes.len()),
-            Err(TrySendError::Disconnected(_)) => Err(std::io::ErrorKind::BrokenPipe.into()),
+impl Write for &LogWriter {
+    fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
+        let mut pending = lock(&self.0);
+        if pending.bytes.len() + line.len() <= MAX_PENDING {
+            pending.bytes.extend_from_slice(line);
+        } else {
+            pending.dropped += 1;
         }
+        Ok(line.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -72,53 +89,32 @@ impl Write for LogWriter {
 }
 
 impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogWriter {
-    type Writer = LogWriter;
+    type Writer = &'a LogWriter;
 
-    fn make_writer(&'a self) -> LogWriter {
-        self.clone()
+    fn make_writer(&'a self) -> &'a LogWriter {
+        self
     }
 }
 
 impl Drop for Flush {
     fn drop(&mut self) {
-        let (done, written) = sync_channel(1);
-        if self.0.send(Message::Flush(done)).is_ok() {
-            let _ = written.recv_timeout(Duration::from_secs(1));
-        }
+        write_out(&self.0);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
     use super::*;
 
-    /// A `Write` whose bytes the test can read.
-    #[derive(Clone, Default)]
-    struct Shared(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Shared {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
     #[test]
-    fn lines_arrive_in_order_and_the_guard_waits_for_them() {
-        let out = Shared::default();
-        let (mut writer, flush) = log_writer(out.clone());
-        for i in 0..1000 {
-            writer.write_all(format!("line {i}\n").as_bytes()).unwrap();
-        }
-        drop(flush);
-        let bytes = out.0.lock().unwrap().clone();
-        let expected: String = (0..1000).map(|i| format!("line {i}\n")).collect();
-        assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+    fn lines_wait_whole_in_order_and_a_full_buffer_drops_new_ones() {
+        let writer = LogWriter(Arc::new(Mutex::new(Pending::default())));
+        (&writer).write_all(b"first\n").unwrap();
+        (&writer).write_all(b"second\n").unwrap();
+        assert_eq!(lock(&writer.0).bytes, b"first\nsecond\n");
+        (&writer).write_all(&vec![b'x'; MAX_PENDING]).unwrap();
+        let pending = lock(&writer.0);
+        assert_eq!(pending.bytes, b"first\nsecond\n");
+        assert_eq!(pending.dropped, 1);
     }
 }

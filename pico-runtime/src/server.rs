@@ -61,7 +61,7 @@ pub fn serve(app: App) {
 #[cfg_attr(not(feature = "static-files"), allow(unused_mut))]
 pub async fn serve_async(mut app: App) {
     // The guard writes out what is left when serving ends.
-    let (writer, _flush) = log_writer(std::io::stderr());
+    let (writer, _flush) = log_writer();
     let _ = tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal())
