@@ -128,32 +128,7 @@ pub(crate) fn request(addr: &str, scenario: &Scenario) -> Request<Full<Bytes>> {
 
 /// One request on a fresh connection, checked.
 pub(crate) async fn check_once(addr: &str, scenario: &Scenario) -> Result<(), String> {
-    let stream = tokio::net::TcpStream::connect(addr)
-        .await
-        .map_err(|e| e.to_string())?;
-    stream.set_nodelay(true).map_err(|e| e.to_string())?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| e.to_string())?;
-    tokio::spawn(connection);
-    let response = sender
-        .send_request(request(addr, scenario))
-        .await
-        .map_err(|e| e.to_string())?;
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
-    if status != scenario.status || !(scenario.check)(&body) {
-        return Err(format!(
-            "{status}: {}",
-            String::from_utf8_lossy(&body[..body.len().min(200)])
-        ));
-    }
-    Ok(())
+    sequential(addr, scenario, 1).await
 }
 
 /// `count` requests one after the other on one connection, each checked:
@@ -182,7 +157,10 @@ pub(crate) async fn sequential(addr: &str, scenario: &Scenario, count: u64) -> R
             .map_err(|e| e.to_string())?
             .to_bytes();
         if status != scenario.status || !(scenario.check)(&body) {
-            return Err(format!("{status}"));
+            return Err(format!(
+                "{status}: {}",
+                String::from_utf8_lossy(&body[..body.len().min(200)])
+            ));
         }
     }
     Ok(())

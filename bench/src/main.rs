@@ -164,7 +164,6 @@ fn main() {
             }
             passes.push(Pass {
                 title: format!("{}, {connections} connections", generator.name()),
-                generator,
                 rows,
             });
         }
@@ -187,7 +186,6 @@ fn main() {
             .collect();
         passes.push(Pass {
             title: "the original".to_owned(),
-            generator: Generator::Own,
             rows,
         });
     }
@@ -207,6 +205,9 @@ fn main() {
         return;
     }
     drop(servers);
+    if let Some(pinning) = &pinning {
+        pinning.release();
+    }
     let compile = options.compile.then(|| compile_times(options.builds));
     let mut report = report(&Report {
         options: &options,
@@ -260,6 +261,7 @@ fn measure(
                 y,
                 rate: Ratio::of(of(x), of(y), Round::rate),
                 p99: Ratio::of(of(x), of(y), |r| r.p99),
+                cpu: Ratio::of(of(x), of(y), Round::cpu_us_per_request),
             })
             .collect(),
     };

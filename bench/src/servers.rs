@@ -185,6 +185,8 @@ impl Drop for Server {
 pub(crate) struct Pinning {
     pub(crate) servers: String,
     pub(crate) load: String,
+    /// Every CPU this process was allowed at first.
+    all: String,
 }
 
 impl Pinning {
@@ -213,6 +215,7 @@ impl Pinning {
         let pinning = Pinning {
             servers: join(servers),
             load: join(load),
+            all: join(&cpus),
         };
         let moved = Command::new("taskset")
             .args(["-p", "-c", &pinning.load, &std::process::id().to_string()])
@@ -220,6 +223,15 @@ impl Pinning {
             .status()
             .is_ok_and(|s| s.success());
         moved.then_some(pinning)
+    }
+
+    /// Gives this process (every thread) all its CPUs back: the compile
+    /// times are of builds on the whole machine, as a user waits for them.
+    pub(crate) fn release(&self) {
+        let _ = Command::new("taskset")
+            .args(["-a", "-p", "-c", &self.all, &std::process::id().to_string()])
+            .stdout(Stdio::null())
+            .status();
     }
 
     /// `program`, started on the servers' CPUs when there is a pinning.
