@@ -55,8 +55,10 @@ pub(crate) fn options() -> Options {
         seconds: value("--seconds")
             .and_then(|v| v.parse().ok())
             .unwrap_or(if smoke { 0.5 } else { 1.5 }),
+        // wrk reports a minute or more as `1.00m`, which `wrk.rs` does not read.
         wrk_seconds: value("--wrk-seconds")
             .and_then(|v| v.parse().ok())
+            .filter(|s: &f64| *s < 60.0)
             .unwrap_or(if smoke { 1.0 } else { 2.0 }),
         connections: value("--connections").map_or_else(
             || vec![32, 256],

@@ -119,7 +119,7 @@ pub(crate) fn report(r: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "- Each server's figure is the median of its rounds: requests/s; p99 latency in ms; CPU µs a request (the server's user and system time over the round over its answers). A ratio X/Y is the ratio of the two medians, followed in brackets by the interquartile range of the ratios of paired rounds (the rounds of one turn): half the turns fell inside it. When a ratio of medians falls outside its own range, the machine drifted during the scenario, and the ratio is no firmer than the two bounds. Where requests/s and CPU time a request disagree, the load generator, not the server, set the pace (the server's CPU was not saturated).\n"
+        "- Each server's figure is the median of its rounds: requests/s; p99 latency in ms; CPU µs a request (the server's user and system time over the round over its answers). A ratio X/Y is the ratio of the two medians, followed in brackets by the interquartile range of the ratios of paired rounds (the rounds of one turn): half the turns fell inside it. The two can disagree (a ratio of medians outside the range of paired ratios): then the turns varied more than either says, and the ratio is no firmer than the range. Where requests/s and CPU time a request disagree, the load generator, not the server, set the pace (the server's CPU was not saturated).\n"
     );
     targets(&mut out, r);
     let _ = writeln!(out, "## Throughput\n");

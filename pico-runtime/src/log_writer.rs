@@ -9,7 +9,7 @@
 //! idle; it also brings the `time` crate and two others into every build.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 /// How often the lines are written out.
@@ -31,21 +31,26 @@ pub(crate) struct LogWriter(Arc<Mutex<Pending>>);
 /// Writes out what is waiting when dropped (at the end of serving).
 pub(crate) struct Flush(Arc<Mutex<Pending>>);
 
-/// A writer to stderr through a buffer, the thread that empties it, and
-/// the guard that empties it a last time.
+/// A writer to stderr through the process's one buffer (and the one
+/// thread that empties it, started by the first call), and a guard that
+/// empties it when dropped.
 pub(crate) fn log_writer() -> (LogWriter, Flush) {
-    let pending = Arc::new(Mutex::new(Pending::default()));
-    let drained = Arc::clone(&pending);
-    std::thread::Builder::new()
-        .name("pico-log".to_owned())
-        .spawn(move || {
-            loop {
-                std::thread::sleep(INTERVAL);
-                write_out(&drained);
-            }
-        })
-        .expect("pico: cannot start the log thread");
-    (LogWriter(Arc::clone(&pending)), Flush(pending))
+    static PENDING: OnceLock<Arc<Mutex<Pending>>> = OnceLock::new();
+    let pending = PENDING.get_or_init(|| {
+        let pending = Arc::new(Mutex::new(Pending::default()));
+        let drained = Arc::clone(&pending);
+        std::thread::Builder::new()
+            .name("pico-log".to_owned())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(INTERVAL);
+                    write_out(&drained);
+                }
+            })
+            .expect("pico: cannot start the log thread");
+        pending
+    });
+    (LogWriter(Arc::clone(pending)), Flush(Arc::clone(pending)))
 }
 
 fn lock(pending: &Mutex<Pending>) -> MutexGuard<'_, Pending> {

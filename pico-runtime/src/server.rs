@@ -65,6 +65,8 @@ pub async fn serve_async(mut app: App) {
     let _ = tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal())
+        // The filter below decides: fmt's own default would cut at info.
+        .with_max_level(tracing::level_filters::LevelFilter::TRACE)
         .finish()
         .with(log_filter())
         .try_init();
@@ -79,9 +81,11 @@ pub async fn serve_async(mut app: App) {
     serve_on(listener, app.log_requests(true), shutdown_signal()).await;
 }
 
-/// What `RUST_LOG` asks for (`info`, `pico=debug,warn`...), else info and
-/// above: the directives of `EnvFilter`, without its regular expressions
-/// on field values, which a development server has no use for.
+/// What `RUST_LOG` asks for, else info and above. It takes levels by
+/// target (`debug`, `pico=debug,warn`), not `EnvFilter`'s span and field
+/// directives (`[span]`, `{field}`), whose regular expressions a
+/// development server has no use for: a `RUST_LOG` with one of them is
+/// ignored as a whole.
 fn log_filter() -> Targets {
     std::env::var("RUST_LOG")
         .ok()
