@@ -78,6 +78,9 @@ pub struct App {
     pub(crate) origins: AllowedOrigins,
     pub(crate) jsonp: bool,
     pub(crate) trusted: TrustedProxies,
+    pub(crate) request_id_header: http::HeaderName,
+    pub(crate) problem_details: bool,
+    pub(crate) json_logs: bool,
 }
 
 impl std::fmt::Debug for App {
@@ -119,6 +122,9 @@ impl App {
             origins: AllowedOrigins::default(),
             jsonp: true,
             trusted: TrustedProxies::default(),
+            request_id_header: http::HeaderName::from_static("x-request-id"),
+            problem_details: false,
+            json_logs: false,
         }
     }
 
@@ -275,14 +281,52 @@ impl App {
         self.header_timeout
     }
 
-    /// Logs a line per request, `GET /example/hello?who=you 200 41.0µs`, as
-    /// a `tracing` event of level info and target `pico::request`. The
+    /// Logs a line per request: a `tracing` event of level info and target
+    /// `pico::request` whose fields are `method`, `uri`, `route` (when the
+    /// path matched one), `status`, `duration_ms` and `request_id`. The
     /// development server turns it on and writes it from a thread of its
-    /// own; under your own stack, your subscriber decides where it goes
-    /// (`tracing_appender::non_blocking` keeps the workers from waiting on
-    /// it). Off by default.
+    /// own, for a person (`GET /example/hello?who=you 200 41.0µs 9f3c…`) or
+    /// as JSON lines ([`App::json_logs`]); under your own stack, your
+    /// subscriber decides where it goes (`tracing_appender::non_blocking`
+    /// keeps the workers from waiting on it). Off by default.
+    #[must_use]
     pub fn log_requests(mut self, on: bool) -> Self {
         self.log_requests = on;
+        self
+    }
+
+    /// Makes the development server write its log as JSON lines, one object
+    /// per event with its fields at the top level, for a log shipper to
+    /// read. `PICO_LOG=json` in the environment does the same (and
+    /// `PICO_LOG=text` keeps lines for people). Off by default.
+    #[must_use]
+    pub fn json_logs(mut self, on: bool) -> Self {
+        self.json_logs = on;
+        self
+    }
+
+    /// The header a request's id is read from and answered in,
+    /// `X-Request-Id` by default: the one the proxy in front of the app
+    /// sets, when it sets one.
+    ///
+    /// # Panics
+    /// When `name` is not a header name.
+    #[must_use]
+    pub fn request_id_header(mut self, name: &str) -> Self {
+        self.request_id_header = http::HeaderName::try_from(name)
+            .unwrap_or_else(|_| panic!("pico: `{name}` is not a header name"));
+        self
+    }
+
+    /// Answers every error as RFC 9457 problem details,
+    /// `application/problem+json`: `type`, `title`, `status`, `detail` and
+    /// `instance`, with the standard body's members (`name`, `code`,
+    /// `message`, `request_id`...) kept beside them, so that pico's clients
+    /// read it as before. Without it, a client gets problem details by
+    /// sending `Accept: application/problem+json`. Off by default.
+    #[must_use]
+    pub fn problem_details(mut self, on: bool) -> Self {
+        self.problem_details = on;
         self
     }
 

@@ -36,6 +36,7 @@ impl Context {
             debug: self.request.debug(),
             codec: self.codec.clone(),
             function,
+            request_id: self.request.request_id().to_owned(),
         }
     }
 }

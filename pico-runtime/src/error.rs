@@ -195,6 +195,7 @@ struct ErrorBody<'a> {
     code: u16,
     message: &'a str,
     own: Option<&'a Map<String, Value>>,
+    request_id: Option<&'a str>,
     extra: &'a Map<String, Value>,
     debug: Option<DebugDetails<'a>>,
 }
@@ -208,9 +209,17 @@ impl Serialize for ErrorBody<'_> {
         map.serialize_entry("message", self.message)?;
         // The three standard keys are the body's contract: added keys can
         // follow them, never replace them.
-        let added = self.own.into_iter().flatten().chain(self.extra);
-        for (key, value) in added {
-            if !matches!(key.as_str(), "name" | "code" | "message" | "__debug__") {
+        for (key, value) in self.own.into_iter().flatten() {
+            if !matches!(key.as_str(), "name" | "code" | "message" | "__debug__" | "request_id") {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        if let Some(id) = self.request_id {
+            map.serialize_entry("request_id", id)?;
+        }
+        for (key, value) in self.extra {
+            let taken = key == "request_id" && self.request_id.is_some();
+            if !taken && !matches!(key.as_str(), "name" | "code" | "message" | "__debug__") {
                 map.serialize_entry(key, value)?;
             }
         }
@@ -221,9 +230,9 @@ impl Serialize for ErrorBody<'_> {
     }
 }
 
-/// The standard JSON error response for `e`.
+/// The standard JSON error response for `e`, outside any request.
 pub(crate) fn http_error_response(e: &HttpError) -> Response {
-    error_response(e, &Map::new(), None)
+    error_response(e, &Map::new(), None, None)
 }
 
 impl axum::response::IntoResponse for HttpError {
@@ -232,12 +241,20 @@ impl axum::response::IntoResponse for HttpError {
     }
 }
 
-pub(crate) fn error_response(e: &HttpError, extra: &Map<String, Value>, debug: Option<DebugDetails<'_>>) -> Response {
+/// The standard JSON error response: `name`, `code`, `message`, the error's
+/// own keys, the request's id, `extra`, then `__debug__`.
+pub(crate) fn error_response(
+    e: &HttpError,
+    extra: &Map<String, Value>,
+    debug: Option<DebugDetails<'_>>,
+    request_id: Option<&str>,
+) -> Response {
     let body = ErrorBody {
         name: e.name(),
         code: e.status().as_u16(),
         message: e.message(),
         own: e.extra(),
+        request_id,
         extra,
         debug,
     };

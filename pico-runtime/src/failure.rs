@@ -241,13 +241,15 @@ impl Failure {
         self.frames().iter().map(Frame::render).collect()
     }
 
-    /// Logs an internal error, once per failed request; HTTP errors are the
-    /// client's business and are not logged.
-    pub(crate) fn log(&self, function: &str) {
+    /// Logs an internal error, once per failed request, with its causes and
+    /// the request's id; HTTP errors are the client's business and are not
+    /// logged.
+    pub(crate) fn log(&self, function: &str, request_id: &str) {
         if let Kind::Internal(internal) = &self.0 {
             tracing::error!(
                 target: "pico",
                 function,
+                request_id,
                 error.name = %internal.name,
                 error.message = %self.full_message(),
                 location = internal.location.as_deref().unwrap_or("unknown"),
@@ -263,14 +265,14 @@ impl Failure {
     /// unless overridden.
     pub fn to_response(&self, debug: bool, extra: &Map<String, Value>) -> Response {
         match &self.0 {
-            Kind::Http(e) => error_response(e, extra, None),
+            Kind::Http(e) => error_response(e, extra, None, None),
             Kind::Internal(internal) => {
                 let details = debug.then(|| DebugDetails {
                     name: &internal.name,
                     message: self.full_message(),
                     stack_trace: self.stack_trace(),
                 });
-                error_response(&HttpError::new(internal.status), extra, details)
+                error_response(&HttpError::new(internal.status), extra, details, None)
             }
         }
     }

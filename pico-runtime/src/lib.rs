@@ -28,9 +28,14 @@ mod jsonp;
 mod log_writer;
 mod mixin;
 mod multipart;
+mod observe;
+#[cfg(feature = "otel")]
+mod otel;
 mod panic;
 mod prefix;
+mod problem;
 mod request;
+mod request_id;
 mod request_log;
 mod response;
 mod router;
@@ -43,6 +48,7 @@ mod state;
 mod stream;
 mod thunk;
 mod trace;
+mod traceparent;
 mod upload;
 
 pub use app::{App, DEFAULT_BODY_LIMIT};
@@ -54,6 +60,7 @@ pub use failure::Failure;
 pub use hooks::{Hooks, Mixin};
 pub use json::JsonCodec;
 pub use request::{Request, basic_auth, cookie, header};
+pub use request_id::RequestId;
 #[cfg(feature = "sentry")]
 pub use sentry_mixin::{SentryHub, SentryMixin};
 pub use server::{serve, serve_async, serve_on};

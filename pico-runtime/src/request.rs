@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::HttpError;
+use crate::observe::Exchange;
 use crate::state::AppState;
 
 /// A request, as hooks and request-filled parameters see it.
@@ -80,6 +81,25 @@ impl Request {
     /// The function called, `module.function` (under the module's alias).
     pub fn function(&self) -> &str {
         &self.function
+    }
+
+    /// The request's id: the client's `X-Request-Id` (or the header
+    /// [`App::request_id_header`](crate::App::request_id_header) names)
+    /// when valid, else one Pico made. The answer carries it in that
+    /// header, an error body as `request_id`, the log line and the span as
+    /// a field: quote it to find the others.
+    pub fn request_id(&self) -> &str {
+        self.exchange().map_or("", |e| e.id.as_str())
+    }
+
+    /// The route the path matched, `/module/function` (without the app's
+    /// prefix): what the span and Sentry name the request by.
+    pub fn route(&self) -> Option<&str> {
+        self.exchange().and_then(Exchange::route)
+    }
+
+    fn exchange(&self) -> Option<&Exchange> {
+        self.parts.extensions.get::<Arc<Exchange>>().map(|e| &**e)
     }
 
     /// The request body, when it was one pico reads whole (JSON or a form);

@@ -1,73 +1,113 @@
-//! The line per request: `GET /example/hello?who=you 200 41.0µs`, as a
-//! tower layer around the app's service.
+//! The line per request: an event of target `pico::request` whose fields
+//! (method, uri, route, status, duration, request id) any subscriber can
+//! read, and the development server's way of writing it for a person:
+//! `GET /example/hello?who=you 200 41.0µs 9f3c…`.
 
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::time::Instant;
+use std::fmt::Write as _;
+use std::time::Duration;
 
-use axum::extract::Request;
-use axum::response::Response;
-use http::{Method, Uri};
+use http::{Method, StatusCode, Uri};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::fmt::FmtContext;
+use tracing_subscriber::fmt::format::{self, FormatEvent, FormatFields, Writer};
+use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
+use tracing_subscriber::registry::LookupSpan;
 
-/// Wraps a service so that each of its answers is logged. Written by hand
-/// rather than with `axum::middleware::from_fn`, which clones the inner
-/// service and boxes a future for every request: a log line should cost
-/// its formatting, not an allocation more.
-#[derive(Clone)]
-pub(crate) struct LogRequests<S>(pub(crate) S);
+use crate::request_id::RequestId;
 
-impl<S> tower::Service<Request> for LogRequests<S>
+/// The target of the request lines.
+pub(crate) const TARGET: &str = "pico::request";
+
+/// Logs one answered request.
+pub(crate) fn line(
+    method: &Method,
+    uri: &Uri,
+    route: Option<&str>,
+    status: StatusCode,
+    duration: Duration,
+    id: &RequestId,
+) {
+    tracing::info!(
+        target: "pico::request",
+        method = method.as_str(),
+        uri = %uri,
+        route,
+        status = status.as_u16(),
+        duration_ms = duration.as_secs_f64() * 1000.0,
+        request_id = id.as_str(),
+    );
+}
+
+/// The development server's human-readable lines: a request line as
+/// `METHOD URI STATUS DURATION ID`, any other event as `tracing`'s own
+/// format writes it.
+pub(crate) struct HumanLines {
+    pub(crate) ansi: bool,
+}
+
+impl<S, N> FormatEvent<S, N> for HumanLines
 where
-    S: tower::Service<Request, Response = Response>,
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
 {
-    type Response = Response;
-    type Error = S::Error;
-    type Future = Logged<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.0.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        Logged {
-            start: Instant::now(),
-            method: request.method().clone(),
-            uri: request.uri().clone(),
-            answer: self.0.call(request),
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> std::fmt::Result {
+        if event.metadata().target() != TARGET {
+            return format::Format::default()
+                .with_ansi(self.ansi)
+                .format_event(ctx, writer, event);
         }
+        let mut fields = RequestFields::default();
+        event.record(&mut fields);
+        SystemTime.format_time(&mut writer)?;
+        let duration = Duration::from_secs_f64(fields.duration_ms.max(0.0) / 1000.0);
+        writeln!(
+            writer,
+            "  INFO {TARGET}: {} {} {} {duration:.1?} {}",
+            fields.method, fields.uri, fields.status, fields.request_id
+        )
     }
 }
 
-pin_project_lite::pin_project! {
-    /// The inner service's answer, logged when it comes.
-    pub(crate) struct Logged<F> {
-        start: Instant,
-        method: Method,
-        uri: Uri,
-        #[pin]
-        answer: F,
-    }
+/// A request line's fields, as `HumanLines` reads them.
+#[derive(Default)]
+struct RequestFields {
+    method: String,
+    uri: String,
+    status: u64,
+    duration_ms: f64,
+    request_id: String,
 }
 
-impl<F, E> Future for Logged<F>
-where
-    F: Future<Output = Result<Response, E>>,
-{
-    type Output = Result<Response, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let answer = std::task::ready!(this.answer.poll(cx));
-        if let Ok(response) = &answer {
-            tracing::info!(
-                target: "pico::request",
-                "{} {} {} {:.1?}",
-                this.method,
-                this.uri,
-                response.status().as_u16(),
-                this.start.elapsed()
-            );
+impl Visit for RequestFields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            "method" => value.clone_into(&mut self.method),
+            "request_id" => value.clone_into(&mut self.request_id),
+            _ => {}
         }
-        Poll::Ready(answer)
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if field.name() == "status" {
+            self.status = value;
+        }
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        if field.name() == "duration_ms" {
+            self.duration_ms = value;
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "uri" {
+            let _ = write!(self.uri, "{value:?}");
+        }
     }
 }

@@ -1,33 +1,32 @@
 //! How an [`App`] becomes a service: everything a request needs built
-//! once, with the CORS and request-log layers around it when asked for;
-//! then an `axum::Router` falling back to it, or the development server
-//! serving it as it is.
+//! once, inside the layer that gives each request its id, span and log
+//! line, with CORS when asked for; then an `axum::Router` falling back to
+//! it, or the development server serving it as it is.
 
 use std::sync::Arc;
 
 use axum::Router;
+use http::HeaderName;
 use tower::Layer;
 use tower_http::cors::Cors;
 
 use crate::app::App;
+use crate::observe::{Observe, Settings};
 use crate::panic;
-use crate::request_log::LogRequests;
 use crate::service::Service;
 use crate::shared::Shared;
 
-/// The app's service with the layers it asked for, each combination a type
-/// of its own: no layer is boxed, nor paid for when not asked for.
+/// The app's service inside its observing layer, with CORS when asked
+/// for: each combination a type of its own, so that no layer is boxed.
 pub(crate) enum Stack {
-    Plain(Service),
-    Cors(Cors<Service>),
-    Logged(LogRequests<Service>),
-    LoggedCors(LogRequests<Cors<Service>>),
+    Plain(Observe<Service>),
+    Cors(Observe<Cors<Service>>),
 }
 
 impl App {
     /// The app as an `axum::Router`, to serve with your own stack and tower
     /// layers. Its fallback is the whole API, so routes you add to it take
-    /// precedence.
+    /// precedence (and are yours: they get no request id nor log line).
     ///
     /// # Panics
     /// When a function needs a `#[state]` value the app was not given: the
@@ -37,21 +36,30 @@ impl App {
         match self.into_stack() {
             Stack::Plain(service) => router.fallback_service(service),
             Stack::Cors(service) => router.fallback_service(service),
-            Stack::Logged(service) => router.fallback_service(service),
-            Stack::LoggedCors(service) => router.fallback_service(service),
         }
     }
 
-    pub(crate) fn into_stack(self) -> Stack {
+    pub(crate) fn into_stack(mut self) -> Stack {
         panic::install_hook();
-        let log = self.log_requests;
+        let settings = Arc::new(Settings {
+            header: std::mem::replace(
+                &mut self.request_id_header,
+                HeaderName::from_static("x-request-id"),
+            ),
+            log: self.log_requests,
+            problem_details: self.problem_details,
+        });
         let cors = (!self.origins.is_empty()).then(|| self.origins.cors());
         let service = Service(Arc::new(Shared::build(self)));
-        match (cors, log) {
-            (None, false) => Stack::Plain(service),
-            (Some(cors), false) => Stack::Cors(cors.layer(service)),
-            (None, true) => Stack::Logged(LogRequests(service)),
-            (Some(cors), true) => Stack::LoggedCors(LogRequests(cors.layer(service))),
+        match cors {
+            None => Stack::Plain(Observe {
+                inner: service,
+                settings,
+            }),
+            Some(cors) => Stack::Cors(Observe {
+                inner: cors.layer(service),
+                settings,
+            }),
         }
     }
 }

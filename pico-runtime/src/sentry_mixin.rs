@@ -17,6 +17,7 @@ use crate::args::Args;
 use crate::failure::Failure;
 use crate::hooks::{Hooks, Mixin};
 use crate::request::Request;
+use crate::traceparent::TraceParent;
 
 /// How much of a request body goes into an event.
 const MAX_BODY: usize = 10 * 1024;
@@ -124,8 +125,14 @@ impl SentryMixin {
     /// A hub for one request, its scope holding the request.
     fn hub_for(&self, client: &Arc<Client>, request: &Request) -> Arc<Hub> {
         let hub = Arc::new(Hub::new(Some(Arc::clone(client)), Arc::new(Scope::default())));
+        let name = transaction_name(request);
+        let transaction = hub.start_transaction(transaction_context(&name, request));
         hub.configure_scope(|scope| {
-            scope.set_transaction(Some(request.function()));
+            scope.set_transaction(Some(&name));
+            scope.set_tag("request_id", request.request_id());
+            // Events take their trace from the scope's span: the caller's
+            // trace when the request continues one.
+            scope.set_span(Some(transaction.clone().into()));
             if self.send_pii {
                 let username = request.basic_auth().map(|(user, _)| user);
                 let ip_address = request.remote_addr().map(|a| a.ip().into());
@@ -237,6 +244,19 @@ impl Mixin for SentryMixin {
         next.prehandle(request, args)
     }
 
+    fn posthandle(&self, request: &Request, response: &mut Response, next: &dyn Hooks) {
+        next.posthandle(request, response);
+        // The request's transaction ends with its answer: Sentry keeps it
+        // when the client's options sample it.
+        if let Some(SentryHub(hub)) = request.extensions().get::<SentryHub>()
+            && let Some(sentry::TransactionOrSpan::Transaction(transaction)) =
+                hub.configure_scope(|scope| scope.get_span())
+        {
+            transaction.set_status(span_status(response.status()));
+            transaction.finish();
+        }
+    }
+
     fn handle_exception(
         &self,
         failure: &Failure,
@@ -314,8 +334,58 @@ fn event_of(failure: &Failure, request: &Request) -> Event<'static> {
     Event {
         level: Level::Error,
         exception: exceptions.into(),
-        transaction: Some(request.function().to_owned()),
+        transaction: Some(transaction_name(request)),
         logger: Some("pico".to_owned()),
         ..Default::default()
+    }
+}
+
+/// A request's transaction name: its method and route, `POST /api/fail`,
+/// never its URI, which would make one transaction of each argument.
+fn transaction_name(request: &Request) -> String {
+    match request.route() {
+        Some(route) => format!("{} {route}", request.method()),
+        None => format!("{} {}", request.method(), request.function()),
+    }
+}
+
+/// A new transaction that continues the caller's trace: Sentry's own
+/// `sentry-trace` header, else a W3C `traceparent`.
+fn transaction_context(name: &str, request: &Request) -> sentry::TransactionContext {
+    const OP: &str = "http.server";
+    let headers = request.headers();
+    if headers.contains_key("sentry-trace") {
+        let pairs = headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)));
+        return sentry::TransactionContext::continue_from_headers(name, OP, pairs);
+    }
+    let parent = headers
+        .get("traceparent")
+        .and_then(|value| TraceParent::parse(value.as_bytes()));
+    match parent {
+        Some(parent) => sentry::TransactionContext::builder(name, OP)
+            .with_trace_id(parent.trace_id.into())
+            .with_parent_span_id(Some(parent.parent_id.into()))
+            .with_sampled(Some(parent.sampled))
+            .finish(),
+        None => sentry::TransactionContext::new(name, OP),
+    }
+}
+
+fn span_status(status: http::StatusCode) -> protocol::SpanStatus {
+    use protocol::SpanStatus;
+    match status.as_u16() {
+        0..=399 => SpanStatus::Ok,
+        401 => SpanStatus::Unauthenticated,
+        403 => SpanStatus::PermissionDenied,
+        404 => SpanStatus::NotFound,
+        409 => SpanStatus::AlreadyExists,
+        429 => SpanStatus::ResourceExhausted,
+        400..=499 => SpanStatus::InvalidArgument,
+        501 => SpanStatus::Unimplemented,
+        503 => SpanStatus::Unavailable,
+        504 => SpanStatus::DeadlineExceeded,
+        _ => SpanStatus::InternalError,
     }
 }

@@ -15,13 +15,15 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
-use tracing_subscriber::filter::Targets;
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::{FilterExt, Targets, filter_fn};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::app::{App, ConnectionLimits};
 use crate::connection::{Activity, expiry, hold_until_sent};
 use crate::log_writer::log_writer;
+use crate::request_log::HumanLines;
 use crate::router::Stack;
 
 /// The largest request head (line and headers) read: enough for a query
@@ -62,14 +64,31 @@ pub fn serve(app: App) {
 pub async fn serve_async(mut app: App) {
     // The guard writes out what is left when serving ends.
     let (writer, _flush) = log_writer();
-    let _ = tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(std::io::stderr().is_terminal())
-        // The filter below decides: fmt's own default would cut at info.
-        .with_max_level(tracing::level_filters::LevelFilter::TRACE)
-        .finish()
-        .with(log_filter())
-        .try_init();
+    let json = match std::env::var("PICO_LOG").as_deref() {
+        Ok("json") => true,
+        Ok("text") => false,
+        _ => app.json_logs,
+    };
+    // Events only: the requests' spans are for a tracing layer the app
+    // adds under its own stack, and a span nobody listens to costs nothing.
+    let filter = log_filter().and(filter_fn(|metadata| metadata.is_event()));
+    let layer = tracing_subscriber::fmt::layer().with_writer(writer);
+    let _ = if json {
+        let layer = layer
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false);
+        tracing_subscriber::registry()
+            .with(layer.with_filter(filter))
+            .try_init()
+    } else {
+        let ansi = std::io::stderr().is_terminal();
+        let layer = layer.with_ansi(ansi).event_format(HumanLines { ansi });
+        tracing_subscriber::registry()
+            .with(layer.with_filter(filter))
+            .try_init()
+    };
     #[cfg(feature = "static-files")]
     if std::path::Path::new("static").is_dir() {
         app = app.static_files("static");
@@ -114,8 +133,6 @@ where
     match app.into_stack() {
         Stack::Plain(service) => run(listener, service, header_timeout, limits, shutdown).await,
         Stack::Cors(service) => run(listener, service, header_timeout, limits, shutdown).await,
-        Stack::Logged(service) => run(listener, service, header_timeout, limits, shutdown).await,
-        Stack::LoggedCors(service) => run(listener, service, header_timeout, limits, shutdown).await,
     }
 }
 

@@ -16,7 +16,7 @@ use bytes::Bytes;
 use http::Method;
 use http::header::{ALLOW, CACHE_CONTROL, HeaderValue, VARY};
 use http::request::Parts;
-use tower::ServiceExt;
+use serde_json::Map;
 
 use crate::args::{Args, check_args};
 use crate::body::{may_have_body, query_args, read_args};
@@ -25,10 +25,11 @@ use crate::cross_site::{self, own_host};
 use crate::deadline::Deadline;
 use crate::definition::Template;
 use crate::error::HttpError;
-use crate::error::http_error_response;
+use crate::error::error_response;
 use crate::failure::Failure;
 use crate::hooks::Hooks;
 use crate::jsonp::{callback_in_query, jsonp_allowed, take_callback};
+use crate::observe::Exchange;
 use crate::panic::{self, Guarded};
 use crate::prefix::{Root, forwarded_headers};
 use crate::response::{Outcome, Reply, json_response, typed_response};
@@ -88,47 +89,64 @@ impl From<Response> for Answer {
 
 /// Routes one request.
 fn dispatch(shared: &Arc<Shared>, request: HttpRequest) -> Answer {
-    let (mut parts, body) = request.into_parts();
+    let (parts, body) = request.into_parts();
+    // The observing layer's record: the request's id, and where the route
+    // found is told.
+    let exchange = parts.extensions.get::<Arc<Exchange>>().cloned();
+    let refuse = |e: &HttpError| -> Answer {
+        error_response(e, &Map::new(), None, exchange.as_ref().map(|x| x.id.as_str())).into()
+    };
     let trusted = forwarded_headers(&parts.headers) && shared.trusted.trusts(&parts);
     let root = match Root::of(&parts, trusted) {
         Ok(root) => root,
-        Err(e) => return http_error_response(&e).into(),
+        Err(e) => return refuse(&e),
     };
-    let route = {
+    let found = {
         let mut path = root.strip(parts.uri.path());
         if path.len() > 1 {
             path = path.strip_suffix('/').unwrap_or(path);
         }
-        shared.routes.get(path).copied()
+        shared.routes.get_key_value(path)
     };
-    let Some(route) = route else {
+    let Some((name, &route)) = found else {
         return match &shared.static_files {
-            Some(_) if is_hidden(parts.uri.path()) => http_error_response(&HttpError::not_found()).into(),
+            Some(_) if is_hidden(parts.uri.path()) => refuse(&HttpError::not_found()),
+            #[cfg(feature = "static-files")]
             Some(files) => {
-                parts.uri = root.stripped_uri(&parts.uri);
+                let uri = root.stripped_uri(&parts.uri);
+                let mut parts = parts;
+                parts.uri = uri;
                 let request = HttpRequest::from_parts(parts, body);
                 let files = files.clone();
                 Answer::later(async move {
-                    match files.oneshot(request).await {
-                        Ok(response) => response,
+                    let id = exchange.as_ref().map(|x| x.id.as_str());
+                    match tower::ServiceExt::oneshot(files, request).await {
+                        Ok(response) => crate::shared::json_errors(response, id),
                         Err(never) => match never {},
                     }
                 })
             }
-            None => http_error_response(&HttpError::not_found()).into(),
+            _ => refuse(&HttpError::not_found()),
         };
     };
+    if let Some(exchange) = &exchange {
+        let function = match route {
+            Route::Function(index) => Some(&*shared.functions[index].qualified),
+            Route::Module(..) | Route::App(_) | Route::Client => None,
+        };
+        exchange.matched(name, function);
+    }
     let required = match route {
         Route::Function(index) => shared.functions[index].function.method,
         Route::Module(..) | Route::App(_) | Route::Client => None,
     };
     if let Err(e) = check_method(&parts.method, required) {
-        return http_error_response(&e).into();
+        return refuse(&e);
     }
     match route {
         Route::Function(index) => {
             if let Err(e) = cross_site::check(&parts, &shared.origins, own_host(&parts)) {
-                return http_error_response(&e).into();
+                return refuse(&e);
             }
             // Owned once here (`root` borrows `parts`, which the call takes).
             let prefix = root.prefix.to_owned();
@@ -296,12 +314,12 @@ fn definition(
 ) -> Response {
     let callback = match parts.uri.query().map(callback_in_query).transpose() {
         Ok(callback) => callback.flatten(),
-        Err(e) => return http_error_response(&e),
+        Err(e) => return error_response(&e, &Map::new(), None, request_id(parts)),
     };
     if callback.is_some()
         && let Err(e) = jsonp_allowed(shared.jsonp, &parts.headers)
     {
-        return http_error_response(&e);
+        return error_response(&e, &Map::new(), None, request_id(parts));
     }
     let url = root.url(parts);
     let mut response = match (form, callback) {
@@ -331,4 +349,9 @@ fn definition(
 fn is_hidden(path: &str) -> bool {
     let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
     decoded.split(['/', '\\']).any(|segment| segment.starts_with('.'))
+}
+
+/// The id the observing layer gave the request.
+fn request_id(parts: &Parts) -> Option<&str> {
+    parts.extensions.get::<Arc<Exchange>>().map(|e| e.id.as_str())
 }

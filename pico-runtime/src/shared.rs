@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::extract::Request as HttpRequest;
 use axum::response::Response;
 use http::request::Parts;
-use serde_json::Map;
+use serde_json::{Map, Value};
 use tower::util::BoxCloneSyncService;
 
 use crate::app::App;
@@ -24,6 +24,7 @@ use crate::forwarded::TrustedProxies;
 use crate::hooks::Hooks;
 use crate::json::JsonCodec;
 use crate::mixin::Stack;
+use crate::observe::Exchange;
 use crate::panic::{self, Caught};
 use crate::request::Request;
 use crate::state::AppState;
@@ -86,21 +87,26 @@ fn static_service(dir: std::path::PathBuf) -> StaticService {
     use axum::body::Body;
     use tower::ServiceExt;
 
-    use crate::error::{HttpError, http_error_response};
-
+    // Empty: the service gives every error of these files its body.
     let not_found = tower::service_fn(|_: HttpRequest| async {
-        Ok::<_, Infallible>(http_error_response(&HttpError::not_found()))
+        Ok::<_, Infallible>(
+            Response::builder()
+                .status(http::StatusCode::NOT_FOUND)
+                .body(Body::empty())
+                .expect("a status is a response"),
+        )
     });
     let serve_dir = tower_http::services::ServeDir::new(dir)
         .call_fallback_on_method_not_allowed(true)
         .not_found_service(not_found);
-    BoxCloneSyncService::new(serve_dir.map_response(|r| json_errors(r.map(Body::new))))
+    BoxCloneSyncService::new(serve_dir.map_response(|r| r.map(Body::new)))
 }
 
 /// Everything a request needs, built once at start-up and shared without
 /// locks.
 pub(crate) struct Shared {
-    pub(crate) routes: HashMap<String, Route, BuildHasherDefault<Fnv>>,
+    /// Each path the app answers, which is also its route's name.
+    pub(crate) routes: HashMap<Arc<str>, Route, BuildHasherDefault<Fnv>>,
     pub(crate) functions: Vec<Entry>,
     pub(crate) module_defs: Vec<Template>,
     pub(crate) app_def: Template,
@@ -132,7 +138,7 @@ impl Shared {
         let app_def = Template::new(&AppDef::new(&defs));
         let mut add = |path: String, route: Route| {
             assert!(
-                routes.insert(path.clone(), route).is_none(),
+                routes.insert(Arc::from(path.as_str()), route).is_none(),
                 "pico: two things answer at `{path}`; register one of the modules under another alias"
             );
         };
@@ -232,15 +238,28 @@ impl Shared {
     /// Turns a failure into the response: logged once when internal, then
     /// the app's `handle_exception`, whose own panic gives the standard body.
     pub(crate) fn failure_response(&self, failure: &Failure, request: &Request, function: &str) -> Response {
-        failure.log(function);
+        let id = request.request_id();
+        failure.log(function, id);
+        if let Some(exchange) = request.extensions().get::<Arc<Exchange>>() {
+            exchange.failed(failure);
+        }
+        // The id goes in first: a `handle_exception` of the app's own that
+        // hands its `extra` to `Failure::to_response` keeps it.
+        let extra = || {
+            let mut extra = Map::new();
+            if !id.is_empty() {
+                extra.insert("request_id".to_owned(), Value::String(id.to_owned()));
+            }
+            extra
+        };
         match panic::catch(self.debug, || {
-            self.hooks.handle_exception(failure, request, Map::new())
+            self.hooks.handle_exception(failure, request, extra())
         }) {
             Ok(response) => response,
             Err(caught) => {
                 let failure = Failure::from_panic(caught);
-                failure.log(function);
-                failure.to_response(self.debug, &Map::new())
+                failure.log(function, id);
+                failure.to_response(self.debug, &extra())
             }
         }
     }
@@ -254,14 +273,19 @@ impl std::fmt::Debug for Shared {
     }
 }
 
-/// Gives an empty error response of another service the standard body.
+/// Gives an empty error response of the static files the standard body.
 #[cfg(feature = "static-files")]
-fn json_errors(response: Response) -> Response {
+pub(crate) fn json_errors(response: Response, request_id: Option<&str>) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error())
         || response.headers().contains_key(http::header::CONTENT_TYPE)
     {
         return response;
     }
-    crate::error::http_error_response(&crate::error::HttpError::new(status))
+    crate::error::error_response(
+        &crate::error::HttpError::new(status),
+        &Map::new(),
+        None,
+        request_id,
+    )
 }

@@ -25,6 +25,8 @@ pub struct StreamContext {
     pub(crate) debug: bool,
     pub(crate) codec: Option<Arc<dyn JsonCodec>>,
     pub(crate) function: &'static str,
+    /// The request's id, for the log line of an error mid-stream.
+    pub(crate) request_id: String,
 }
 
 impl std::fmt::Debug for StreamContext {
@@ -196,6 +198,7 @@ fn respond(items: Items, cx: StreamContext) -> Reply {
         items: Some(items),
         debug: cx.debug,
         function: cx.function,
+        request_id: cx.request_id,
     };
     let mut response = Response::new(Body::from_stream(events));
     let headers = response.headers_mut();
@@ -213,6 +216,7 @@ struct Events {
     items: Option<Items>,
     debug: bool,
     function: &'static str,
+    request_id: String,
 }
 
 const CLOSE: &[u8] = b"event: close\ndata: close\n\n";
@@ -220,7 +224,7 @@ const CLOSE: &[u8] = b"event: close\ndata: close\n\n";
 impl Events {
     fn error_event(&mut self, failure: &Failure) -> Bytes {
         panic::drop_quietly(self.items.take());
-        failure.log(self.function);
+        failure.log(self.function, &self.request_id);
         let message = match failure.http_error() {
             Some(e) => e.message().to_owned(),
             None => HttpError::internal_server_error().message().to_owned(),

@@ -57,14 +57,32 @@ impl Answer {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text))
     }
 
-    /// Asserts the standard error body and returns its message.
+    /// Asserts the standard error body, its `request_id` the one of the
+    /// `X-Request-Id` header, and returns its message.
     pub fn error(&self, code: u16, name: &str) -> String {
         assert_eq!(self.status, code, "{self:?}");
         assert_eq!(self.content_type, "application/json", "{self:?}");
         let body = self.json();
         assert_eq!(body["code"], code, "{body}");
         assert_eq!(body["name"], name, "{body}");
+        assert_eq!(body["request_id"], self.request_id(), "{body}");
         body["message"].as_str().expect("a message").to_owned()
+    }
+
+    /// The answer's `X-Request-Id`; fails the test when there is none.
+    pub fn request_id(&self) -> &str {
+        self.headers
+            .get("x-request-id")
+            .unwrap_or_else(|| panic!("no X-Request-Id: {self:?}"))
+            .to_str()
+            .unwrap()
+    }
+
+    /// `body`, a standard error body written out, as this answer's: with
+    /// its request id as the last key.
+    pub fn with_id(&self, body: &str) -> String {
+        let open = body.strip_suffix('}').expect("a JSON object");
+        format!(r#"{open},"request_id":"{}"}}"#, self.request_id())
     }
 }
 

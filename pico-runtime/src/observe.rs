@@ -1,0 +1,238 @@
+//! The outermost layer of every app: each request gets its id, its span
+//! (named and shaped as OpenTelemetry's HTTP server conventions say), its
+//! `X-Request-Id` answer header, its problem+json body when asked for, and
+//! its log line.
+
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, Request};
+use axum::response::Response;
+use http::header::USER_AGENT;
+use http::{HeaderName, Method, Uri};
+use tracing::Span;
+use tracing::field::Empty;
+
+use crate::failure::Failure;
+use crate::request_id::RequestId;
+
+/// What the layer needs to know of the app.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    /// The header an id is read from and answered in.
+    pub(crate) header: HeaderName,
+    /// Whether each request gets a log line.
+    pub(crate) log: bool,
+    /// Whether every error is `application/problem+json`.
+    pub(crate) problem_details: bool,
+}
+
+/// What the layer and the app's service share about one request: its id
+/// and span, and the route the service found. It travels in the
+/// request's extensions.
+#[derive(Debug)]
+pub(crate) struct Exchange {
+    pub(crate) id: RequestId,
+    pub(crate) span: Span,
+    route: OnceLock<Arc<str>>,
+    /// Whether a failure named the span's `error.type`.
+    error_named: AtomicBool,
+}
+
+impl Exchange {
+    /// Records the route the path matched, and the function it leads to.
+    pub(crate) fn matched(&self, route: &Arc<str>, function: Option<&str>) {
+        let _ = self.route.set(Arc::clone(route));
+        if let Some(function) = function {
+            self.span.record("pico.function", function);
+        }
+    }
+
+    /// Names a failure that makes a 5xx on the span: the error's type, or
+    /// `panic`, says more than the status.
+    pub(crate) fn failed(&self, failure: &Failure) {
+        if failure.status().is_server_error() && !self.span.is_disabled() {
+            self.span.record("error.type", failure.name());
+            self.error_named.store(true, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn route(&self) -> Option<&str> {
+        self.route.get().map(|r| &**r)
+    }
+}
+
+/// The layer around the app's service.
+#[derive(Clone)]
+pub(crate) struct Observe<S> {
+    pub(crate) inner: S,
+    pub(crate) settings: Arc<Settings>,
+}
+
+impl<S> tower::Service<Request> for Observe<S>
+where
+    S: tower::Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Observed<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let start = Instant::now();
+        let id = RequestId::kept_or_made(request.headers().get(&self.settings.header));
+        let span = span_of(&request, &id);
+        let exchange = Arc::new(Exchange {
+            id,
+            span,
+            route: OnceLock::new(),
+            error_named: AtomicBool::new(false),
+        });
+        let problem = (self.settings.problem_details || crate::problem::accepted(request.headers()))
+            .then(|| request.uri().path().to_owned());
+        let uri = self.settings.log.then(|| request.uri().clone());
+        let method = request.method().clone();
+        request.extensions_mut().insert(Arc::clone(&exchange));
+        // Most answers are made within `call`: it runs inside the span too.
+        let answer = {
+            let _entered = exchange.span.enter();
+            self.inner.call(request)
+        };
+        Observed {
+            answer,
+            ending: Some(Ending {
+                start,
+                exchange,
+                method,
+                uri,
+                problem,
+                settings: Arc::clone(&self.settings),
+            }),
+        }
+    }
+}
+
+/// What is left to do when the answer comes.
+struct Ending {
+    start: Instant,
+    exchange: Arc<Exchange>,
+    method: Method,
+    /// For the log line, when there is one.
+    uri: Option<Uri>,
+    /// The path, when errors are problem details.
+    problem: Option<String>,
+    settings: Arc<Settings>,
+}
+
+pin_project_lite::pin_project! {
+    /// The inner service's answer, finished when it comes.
+    pub(crate) struct Observed<F> {
+        #[pin]
+        answer: F,
+        ending: Option<Ending>,
+    }
+}
+
+impl<F, E> Future for Observed<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let answer = {
+            let _entered = this.ending.as_ref().map(|e| e.exchange.span.enter());
+            std::task::ready!(this.answer.poll(cx))
+        };
+        let ending = this.ending.take().expect("`Observed` polled after completion");
+        Poll::Ready(answer.map(|response| ending.finish(response)))
+    }
+}
+
+impl Ending {
+    fn finish(self, mut response: Response) -> Response {
+        let status = response.status();
+        let exchange = &self.exchange;
+        let span = &exchange.span;
+        if !span.is_disabled() {
+            span.record("http.response.status_code", status.as_u16());
+            match exchange.route() {
+                Some(route) => {
+                    span.record("http.route", route);
+                    span.record("otel.name", format!("{} {route}", self.method));
+                }
+                None => {
+                    span.record("otel.name", self.method.as_str());
+                }
+            }
+            // On a server span only a 5xx is an error: a 4xx is the
+            // client's.
+            if status.is_server_error() {
+                if !exchange.error_named.load(Ordering::Relaxed) {
+                    span.record("error.type", status.as_str());
+                }
+                span.record("otel.status_code", "ERROR");
+            }
+        }
+        response
+            .headers_mut()
+            .insert(self.settings.header.clone(), exchange.id.header_value());
+        if let Some(instance) = &self.problem {
+            response = crate::problem::convert(response, instance);
+        }
+        if let Some(uri) = &self.uri {
+            crate::request_log::line(
+                &self.method,
+                uri,
+                exchange.route(),
+                status,
+                self.start.elapsed(),
+                &exchange.id,
+            );
+        }
+        response
+    }
+}
+
+/// The request's span: `info`, target `pico::request`, its fields named
+/// as OpenTelemetry's HTTP server conventions name them (the `otel.*` ones
+/// are read by `tracing-opentelemetry`). When nothing listens, it is
+/// disabled and none of this is computed.
+fn span_of(request: &Request, id: &RequestId) -> Span {
+    let span = tracing::info_span!(
+        target: "pico::request",
+        "request",
+        otel.name = request.method().as_str(),
+        otel.kind = "server",
+        otel.status_code = Empty,
+        http.request.method = request.method().as_str(),
+        http.route = Empty,
+        http.response.status_code = Empty,
+        url.path = request.uri().path(),
+        client.address = Empty,
+        user_agent.original = Empty,
+        error.type = Empty,
+        pico.function = Empty,
+        request_id = id.as_str(),
+    );
+    if span.is_disabled() {
+        return span;
+    }
+    if let Some(ConnectInfo(address)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        span.record("client.address", address.ip().to_string());
+    }
+    if let Some(agent) = request.headers().get(USER_AGENT).and_then(|v| v.to_str().ok()) {
+        span.record("user_agent.original", agent);
+    }
+    #[cfg(feature = "otel")]
+    crate::otel::continue_trace(&span, request.headers());
+    span
+}

@@ -1,0 +1,132 @@
+//! Request ids: the one value that the answer, the log line, the span and
+//! the Sentry event of a request share, so that a client quoting it leads
+//! to all of them.
+
+use std::hash::{BuildHasher, Hasher};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use http::HeaderValue;
+
+/// The longest id kept from a client.
+const MAX_LEN: usize = 128;
+
+/// The id of one request: the client's (or the proxy's) when it is a
+/// token of at most 128 visible ASCII characters, otherwise one Pico made:
+/// 32 hexadecimal digits, unique within the process and, through a random
+/// start, across processes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestId(HeaderValue);
+
+impl RequestId {
+    /// The client's id when it is valid. An invalid one is dropped, never
+    /// echoed: it could be anything a log or a header should not hold.
+    pub(crate) fn kept_or_made(incoming: Option<&HeaderValue>) -> RequestId {
+        match incoming {
+            Some(value) if is_valid(value.as_bytes()) => RequestId(value.clone()),
+            _ => RequestId::made(),
+        }
+    }
+
+    /// A new id. Consecutive numbers, scrambled by a bijection (so still
+    /// distinct) after a per-process random start.
+    fn made() -> RequestId {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        static START: OnceLock<u64> = OnceLock::new();
+        let start = *START.get_or_init(random_u64);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let mut buffer = [0u8; 32];
+        write_hex(&mut buffer[..16], start);
+        write_hex(&mut buffer[16..], scramble(n));
+        RequestId(HeaderValue::from_bytes(&buffer).expect("hexadecimal digits are a header value"))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        // Only visible ASCII is ever kept or made.
+        self.0.to_str().unwrap_or_default()
+    }
+
+    pub(crate) fn header_value(&self) -> HeaderValue {
+        self.0.clone()
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn is_valid(id: &[u8]) -> bool {
+    !id.is_empty() && id.len() <= MAX_LEN && id.iter().all(|b| (0x21..=0x7e).contains(b))
+}
+
+/// A bijection of `u64`: multiplying by an odd number and xor-shifting are
+/// both invertible, so distinct counters give distinct ids.
+fn scramble(n: u64) -> u64 {
+    let mut x = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x ^= x >> 31;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^ (x >> 29)
+}
+
+/// A random number from the standard library's hash keys, which the OS
+/// seeds: no dependency for eight random bytes a process.
+fn random_u64() -> u64 {
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    hasher.write_u32(std::process::id());
+    hasher.finish()
+}
+
+fn write_hex(out: &mut [u8], value: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, byte) in out.iter_mut().enumerate() {
+        let shift = 60 - 4 * i;
+        *byte = DIGITS[((value >> shift) & 0xf) as usize];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(id: &[u8]) -> bool {
+        let value = HeaderValue::from_bytes(id).unwrap();
+        RequestId::kept_or_made(Some(&value)).0 == value
+    }
+
+    #[test]
+    fn a_token_of_visible_ascii_is_kept_and_anything_else_replaced() {
+        assert!(kept(b"abc-123_X.y:z/+="));
+        assert!(kept(&[b'a'; 128]));
+        assert!(!kept(&[b'a'; 129]));
+        assert!(!kept(b"two words"));
+        assert!(!kept(b"\tabc"));
+        assert!(!kept("caf\u{e9}".as_bytes()));
+        assert!(!kept(b""));
+    }
+
+    #[test]
+    fn made_ids_are_32_hex_digits_and_distinct() {
+        let ids: std::collections::HashSet<String> = (0..10_000)
+            .map(|_| RequestId::kept_or_made(None).as_str().to_owned())
+            .collect();
+        assert_eq!(ids.len(), 10_000);
+        assert!(
+            ids.iter()
+                .all(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+        );
+    }
+
+    #[test]
+    fn the_scramble_keeps_numbers_apart() {
+        let outputs: std::collections::HashSet<u64> = (0..100_000).map(scramble).collect();
+        assert_eq!(outputs.len(), 100_000);
+    }
+}
