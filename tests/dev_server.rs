@@ -62,6 +62,7 @@ fn main() {
             sigterm_lets_in_flight_requests_finish(),
         )
         .await;
+        check("json_lines_with_pico_log_json", json_lines_with_pico_log_json()).await;
         check("slow_headers_are_cut_off", slow_headers_are_cut_off()).await;
         check(
             "a_slowloris_of_500_connections_does_not_stop_others",
@@ -101,6 +102,7 @@ impl Served {
             .env_remove("PICO_DEBUG")
             .env_remove("PICO_PORT")
             .env_remove("PICO_HOST")
+            .env_remove("PICO_LOG")
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
@@ -136,6 +138,19 @@ impl Served {
     async fn get(&self, path: &str) -> (u16, String) {
         let response = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
         (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// GETs `path` with `X-Request-Id: id`; returns the status and the id
+    /// answered.
+    async fn get_as(&self, path: &str, id: &str) -> (u16, String) {
+        let response = reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .header("x-request-id", id)
+            .send()
+            .await
+            .unwrap();
+        let answered = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+        (response.status().as_u16(), answered)
     }
 
     /// Sends SIGTERM and waits for the exit; returns the exit code and stderr.
@@ -186,6 +201,10 @@ async fn first_free_port_from_4242_static_files_and_logs() {
     let (status, body) = served.get("/missing.txt").await;
     assert_eq!(status, 404);
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["name"], "Not Found");
+    assert_eq!(
+        served.get_as("/missing.txt", "dev-missing-1").await,
+        (404, "dev-missing-1".to_owned())
+    );
     let (status, body) = served.get("/%2e%2e/stderr.log").await;
     assert_eq!(status, 404, "{body}");
     // `/` is still the app definition.
@@ -207,6 +226,11 @@ async fn first_free_port_from_4242_static_files_and_logs() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("GET /devapp/hello?who=you 200"), "{stderr}");
     assert!(stderr.contains("GET /hello.txt 200"), "{stderr}");
+    // A line for people: method, URI, status, duration and the request's id.
+    let missing = stderr
+        .lines()
+        .find(|l| l.contains("GET /missing.txt 404") && l.ends_with(" dev-missing-1"));
+    assert!(missing.is_some(), "{stderr}");
     // The panic is logged once, with its message and place, and Rust's own
     // panic message is not printed.
     let logged: Vec<&str> = stderr.lines().filter(|l| l.contains("internal error")).collect();
@@ -217,6 +241,40 @@ async fn first_free_port_from_4242_static_files_and_logs() {
         logged[0]
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+async fn json_lines_with_pico_log_json() {
+    let served = Served::start(&[("PICO_LOG", "json")], false);
+    assert_eq!(
+        served.get_as("/devapp/hello?who=me", "json-1").await,
+        (200, "json-1".to_owned())
+    );
+    assert_eq!(
+        served.get_as("/devapp/fail", "json-2").await,
+        (500, "json-2".to_owned())
+    );
+    let (code, stderr) = served.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let lines: Vec<Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect();
+    let hello = lines
+        .iter()
+        .find(|l| l["target"] == "pico::request" && l["request_id"] == "json-1")
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert_eq!(hello["level"], "INFO");
+    assert_eq!(hello["method"], "GET");
+    assert_eq!(hello["uri"], "/devapp/hello?who=me");
+    assert_eq!(hello["route"], "/devapp/hello");
+    assert_eq!(hello["status"], 200);
+    assert!(hello["duration_ms"].as_f64().is_some_and(|d| d > 0.0), "{hello}");
+    let failed = lines
+        .iter()
+        .find(|l| l["level"] == "ERROR" && l["request_id"] == "json-2")
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert_eq!(failed["function"], "devapp.fail");
+    assert_eq!(failed["error.name"], "panic");
 }
 
 async fn host_and_port_from_the_environment() {

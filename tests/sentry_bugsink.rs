@@ -84,6 +84,21 @@ mod guarded {
     }
 }
 
+const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+/// A tag of a stored event: Sentry's protocol allows an object or a list
+/// of pairs.
+fn tag<'a>(data: &'a Value, name: &str) -> Option<&'a str> {
+    match &data["tags"] {
+        Value::Object(tags) => tags.get(name).and_then(Value::as_str),
+        Value::Array(pairs) => pairs
+            .iter()
+            .find(|pair| pair[0] == name)
+            .and_then(|pair| pair[1].as_str()),
+        _ => None,
+    }
+}
+
 fn sentry_id(answer: &Answer) -> String {
     let body = answer.json();
     body["sentry_id"]
@@ -106,6 +121,8 @@ async fn panics_and_returned_errors_are_stored_in_bugsink_without_personal_data(
         .client
         .post(s.url("/api/fail?_trace=abc"))
         .basic_auth("arthur", Some("secret"))
+        .header("x-request-id", "bugsink-panic-1")
+        .header("traceparent", format!("00-{TRACE_ID}-00f067aa0ba902b7-01"))
         .json(&serde_json::json!({"_password": "hunter2"}));
     let panic = s.send(request).await;
     panic.error(500, "Internal Server Error");
@@ -131,7 +148,16 @@ async fn panics_and_returned_errors_are_stored_in_bugsink_without_personal_data(
 
     let event = bugsink.event(&sentry_id(&panic)).await;
     let data = &event["data"];
-    assert_eq!(data["transaction"], "api.fail");
+    // The stored event is the body's, and the request's id, route and
+    // caller's trace are on it.
+    assert_eq!(
+        data["event_id"].as_str().map(|id| id.replace('-', "")),
+        Some(sentry_id(&panic))
+    );
+    assert_eq!(panic.request_id(), "bugsink-panic-1");
+    assert_eq!(data["transaction"], "POST /api/fail");
+    assert_eq!(tag(data, "request_id"), Some("bugsink-panic-1"), "{data}");
+    assert_eq!(data["contexts"]["trace"]["trace_id"], TRACE_ID, "{data}");
     assert_eq!(data["request"]["method"], "POST");
     assert_eq!(data["request"]["query_string"], "_trace=[Filtered]");
     assert!(
@@ -155,7 +181,8 @@ async fn panics_and_returned_errors_are_stored_in_bugsink_without_personal_data(
 
     let event = bugsink.event(&sentry_id(&broken)).await;
     let data = &event["data"];
-    assert_eq!(data["transaction"], "api.broken");
+    assert_eq!(data["transaction"], "GET /api/broken");
+    assert_eq!(tag(data, "request_id"), Some(broken.request_id()), "{data}");
     assert_eq!(data["request"]["method"], "GET");
     let exception = &data["exception"]["values"][0];
     assert!(

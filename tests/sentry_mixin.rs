@@ -125,7 +125,12 @@ async fn panics_and_returned_errors_are_reported_with_their_request() {
     assert_eq!(events.len(), 1);
     let event = &events[0];
     assert_eq!(event.event_id.simple().to_string(), id);
-    assert_eq!(event.transaction.as_deref(), Some("reported.panics"));
+    // Named by method and route; tagged with the request's id.
+    assert_eq!(event.transaction.as_deref(), Some("POST /reported/panics"));
+    assert_eq!(
+        event.tags.get("request_id").map(String::as_str),
+        Some(a.request_id())
+    );
     let exception = &event.exception.values[0];
     assert_eq!(
         (exception.ty.as_str(), exception.value.as_deref()),
@@ -292,6 +297,87 @@ async fn an_unreachable_sentry_does_not_fail_the_request() {
 }
 
 #[tokio::test]
+async fn events_and_transactions_continue_the_callers_trace() {
+    const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let transport = TestTransport::new();
+    let options = sentry::ClientOptions::new()
+        .dsn("https://public@sentry.invalid/1")
+        .traces_sample_rate(1.0)
+        .transport(Arc::clone(&transport));
+    let client = Arc::new(sentry::Client::from(options));
+    let s = serve(app(SentryMixin::with_client(Some(Arc::clone(&client))))).await;
+    let traced = |path: &str, traceparent: &str| {
+        s.client
+            .get(s.url(path))
+            .header("traceparent", traceparent)
+            .header("x-request-id", format!("sentry-{path}"))
+    };
+    let parent = format!("00-{TRACE_ID}-00f067aa0ba902b7-01");
+    let a = s.send(traced("/reported/panics?n=2", &parent)).await;
+    a.error(500, "Internal Server Error");
+    let ok = s.send(traced("/reported/forbidden", &parent)).await;
+    ok.error(403, "Forbidden");
+    let fresh = s.send(traced("/reported/io_error", "00-garbage")).await;
+    fresh.error(500, "Internal Server Error");
+    client.flush(Some(std::time::Duration::from_secs(5)));
+
+    let mut events = Vec::new();
+    let mut transactions = Vec::new();
+    for envelope in transport.fetch_and_clear_envelopes() {
+        for item in envelope.items() {
+            match item {
+                sentry::protocol::EnvelopeItem::Event(event) => events.push(event.clone()),
+                sentry::protocol::EnvelopeItem::Transaction(t) => transactions.push(t.clone()),
+                _ => {}
+            }
+        }
+    }
+    let trace_of = |event: &Event<'static>| match event.contexts.get("trace") {
+        Some(sentry::protocol::Context::Trace(trace)) => trace.trace_id.to_string(),
+        other => panic!("no trace context: {other:?}"),
+    };
+    let panicked = events
+        .iter()
+        .find(|e| e.transaction.as_deref() == Some("GET /reported/panics"))
+        .expect("the panic's event");
+    assert_eq!(trace_of(panicked), TRACE_ID);
+    assert_eq!(panicked.tags["request_id"], "sentry-/reported/panics?n=2");
+    let fresh = events
+        .iter()
+        .find(|e| e.transaction.as_deref() == Some("GET /reported/io_error"))
+        .expect("the I/O error's event");
+    assert_ne!(
+        trace_of(fresh),
+        TRACE_ID,
+        "a malformed traceparent starts a trace"
+    );
+
+    let mut names: Vec<&str> = transactions.iter().filter_map(|t| t.name.as_deref()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "GET /reported/forbidden",
+            "GET /reported/io_error",
+            "GET /reported/panics"
+        ]
+    );
+    for transaction in &transactions {
+        let trace = transaction.contexts.get("trace");
+        let Some(sentry::protocol::Context::Trace(trace)) = trace else {
+            panic!("no trace context")
+        };
+        let continued = transaction.name.as_deref() != Some("GET /reported/io_error");
+        assert_eq!(
+            trace.trace_id.to_string() == TRACE_ID,
+            continued,
+            "{:?}",
+            transaction.name
+        );
+    }
+}
+
+#[tokio::test]
 async fn without_a_dsn_it_is_inert() {
     let plain = serve(pico::App::new().register(reported::module())).await;
     let inert = serve(app(SentryMixin::with_client(None))).await;
@@ -300,7 +386,11 @@ async fn without_a_dsn_it_is_inert() {
         "/reported/returns_error",
         "/reported/forbidden",
     ] {
-        let (a, b) = (plain.get(path).await, inert.get(path).await);
+        let same_id = |s: &common::Server| s.client.get(s.url(path)).header("x-request-id", "same");
+        let (a, b) = (
+            plain.send(same_id(&plain)).await,
+            inert.send(same_id(&inert)).await,
+        );
         assert_eq!((a.status, a.text), (b.status, b.text), "{path}");
     }
 }

@@ -57,7 +57,9 @@ impl AllowedOrigins {
     }
 
     /// The CORS layer for these origins.
-    pub(crate) fn cors(&self) -> tower_http::cors::CorsLayer {
+    /// CORS for the allowed origins; their pages can read the answers'
+    /// request ids, in `id_header`.
+    pub(crate) fn cors(&self, id_header: &http::HeaderName) -> tower_http::cors::CorsLayer {
         use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
         assert!(
             !(self.any && self.credentials),
@@ -74,6 +76,7 @@ impl AllowedOrigins {
             .allow_methods([http::Method::GET, http::Method::HEAD, http::Method::POST])
             .allow_headers(AllowHeaders::mirror_request())
             .allow_credentials(self.credentials)
+            .expose_headers([id_header.clone()])
             .max_age(std::time::Duration::from_secs(600))
     }
 }

@@ -167,7 +167,10 @@ impl Ending {
             match exchange.route() {
                 Some(route) => {
                     span.record("http.route", route);
-                    span.record("otel.name", format!("{} {route}", self.method));
+                    let name = format!("{} {route}", self.method);
+                    span.record("otel.name", name.as_str());
+                    #[cfg(feature = "otel")]
+                    crate::otel::rename(span, name);
                 }
                 None => {
                     span.record("otel.name", self.method.as_str());

@@ -34,3 +34,10 @@ pub(crate) fn continue_trace(span: &Span, headers: &HeaderMap) {
     // continue: the span is still the request's, in a trace of none.
     let _ = span.set_parent(opentelemetry::Context::new().with_remote_span_context(remote));
 }
+
+/// Names the request's OpenTelemetry span once its route is known.
+/// `tracing-opentelemetry` reads `otel.name` only until the span starts,
+/// and a request's span starts before it is routed.
+pub(crate) fn rename(span: &Span, name: String) {
+    span.context().span().update_name(name);
+}

@@ -28,8 +28,8 @@ impl RequestId {
         }
     }
 
-    /// A new id. Consecutive numbers, scrambled by a bijection (so still
-    /// distinct) after a per-process random start.
+    /// A new id: a per-process random start, then consecutive numbers from
+    /// it scrambled by a bijection (so still distinct).
     fn made() -> RequestId {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         static START: OnceLock<u64> = OnceLock::new();
@@ -37,7 +37,7 @@ impl RequestId {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let mut buffer = [0u8; 32];
         write_hex(&mut buffer[..16], start);
-        write_hex(&mut buffer[16..], scramble(n));
+        write_hex(&mut buffer[16..], scramble(n.wrapping_add(start)));
         RequestId(HeaderValue::from_bytes(&buffer).expect("hexadecimal digits are a header value"))
     }
 

@@ -49,7 +49,7 @@ impl App {
             log: self.log_requests,
             problem_details: self.problem_details,
         });
-        let cors = (!self.origins.is_empty()).then(|| self.origins.cors());
+        let cors = (!self.origins.is_empty()).then(|| self.origins.cors(&settings.header));
         let service = Service(Arc::new(Shared::build(self)));
         match cors {
             None => Stack::Plain(Observe {

@@ -1,0 +1,470 @@
+//! Every error findable: request ids in the answer, the body, the log line
+//! and the span; the span exported through `tracing-opentelemetry` to the
+//! OpenTelemetry SDK's in-memory exporter; problem details by option and
+//! by `Accept`. Over real HTTP.
+//!
+//! The test binary has one global subscriber (OpenTelemetry, and a layer
+//! that keeps `pico`'s events); tests run in parallel, so each finds its
+//! own spans and lines by the request ids it sent.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use common::{Answer, serve};
+use opentelemetry::trace::{SpanKind, Status, TraceId, TracerProvider as _};
+use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
+use pico::{HttpError, Request};
+use serde_json::{Map, Value};
+use tracing::field::{Field, Visit};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+
+#[pico::api]
+mod shop {
+    use super::*;
+
+    fn request_id(request: &Request) -> Result<String, HttpError> {
+        Ok(request.request_id().to_owned())
+    }
+
+    /// The id as the function sees it.
+    #[expose]
+    #[request_args(id = request_id)]
+    pub(crate) fn whoami(id: String) -> String {
+        id
+    }
+
+    #[expose]
+    pub(crate) fn price(item: String) -> Result<u32, HttpError> {
+        match item.as_str() {
+            "tea" => Ok(3),
+            _ => Err(HttpError::not_found().with_message(format!("No {item} here."))),
+        }
+    }
+
+    #[expose]
+    pub(crate) fn broken() -> Result<(), std::io::Error> {
+        Err(std::io::Error::other("the till is jammed"))
+    }
+
+    #[expose]
+    pub(crate) fn crash() -> u32 {
+        panic!("the shop is on fire")
+    }
+}
+
+/// An event of `pico`'s, its fields by name.
+type Line = Map<String, Value>;
+
+struct Observed {
+    spans: InMemorySpanExporter,
+    lines: Arc<Mutex<Vec<(String, Line)>>>,
+}
+
+/// The binary's subscriber, installed once.
+fn observed() -> &'static Observed {
+    static OBSERVED: OnceLock<Observed> = OnceLock::new();
+    OBSERVED.get_or_init(|| {
+        let spans = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(spans.clone())
+            .build();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("pico-tests")))
+            .with(KeepLines(Arc::clone(&lines)));
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        Observed { spans, lines }
+    })
+}
+
+/// Keeps the events of targets `pico` and `pico::*`.
+struct KeepLines(Arc<Mutex<Vec<(String, Line)>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for KeepLines {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        let target = event.metadata().target();
+        if target == "pico" || target.starts_with("pico::") {
+            let mut fields = Fields(Map::new());
+            event.record(&mut fields);
+            self.0.lock().unwrap().push((target.to_owned(), fields.0));
+        }
+    }
+}
+
+struct Fields(Line);
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.into());
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.insert(field.name().to_owned(), value.into());
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.0.insert(field.name().to_owned(), value.into());
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.0.insert(field.name().to_owned(), value.into());
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .insert(field.name().to_owned(), format!("{value:?}").into());
+    }
+}
+
+impl Observed {
+    /// The lines of `target` about the request `id`.
+    fn lines(&self, target: &str, id: &str) -> Vec<Line> {
+        self.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(t, line)| t == target && line["request_id"] == id)
+            .map(|(_, line)| line.clone())
+            .collect()
+    }
+
+    /// The exported span of the request `id`.
+    fn span(&self, id: &str) -> SpanData {
+        let spans = self.spans.get_finished_spans().unwrap();
+        let mut mine = spans
+            .into_iter()
+            .filter(|s| attribute(s, "request_id").as_deref() == Some(id));
+        let span = mine.next().unwrap_or_else(|| panic!("no span for request {id}"));
+        assert!(mine.next().is_none(), "two spans for request {id}");
+        span
+    }
+}
+
+fn attribute(span: &SpanData, key: &str) -> Option<String> {
+    span.attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == key)
+        .map(|kv| kv.value.as_str().into_owned())
+}
+
+fn app() -> pico::App {
+    pico::App::new().register(shop::module()).log_requests(true)
+}
+
+async fn get_with(s: &common::Server, path: &str, headers: &[(&str, &[u8])]) -> Answer {
+    let mut request = s.client.get(s.url(path));
+    for (name, value) in headers {
+        request = request.header(*name, reqwest::header::HeaderValue::from_bytes(value).unwrap());
+    }
+    s.send(request).await
+}
+
+fn is_made(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[tokio::test]
+async fn a_valid_incoming_id_is_kept_everywhere() {
+    let observed = observed();
+    let s = serve(app()).await;
+    let id = "order-7f3a:retry/2";
+    let a = get_with(&s, "/shop/whoami", &[("x-request-id", id.as_bytes())]).await;
+    assert_eq!((a.status, a.request_id()), (200, id));
+    assert_eq!(a.json(), id, "the function reads it from `Request`");
+    let a = get_with(
+        &s,
+        "/shop/price?item=fish",
+        &[("x-request-id", b"missing-fish-1")],
+    )
+    .await;
+    assert_eq!(a.error(404, "Not Found"), "No fish here.");
+    assert_eq!(a.json()["request_id"], "missing-fish-1");
+    // Its log line and its span say the same.
+    let lines = observed.lines("pico::request", "missing-fish-1");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert_eq!(line["method"], "GET");
+    assert_eq!(line["uri"], "/shop/price?item=fish");
+    assert_eq!(line["route"], "/shop/price");
+    assert_eq!(line["status"], 404);
+    assert!(line["duration_ms"].as_f64().unwrap() >= 0.0);
+    assert_eq!(
+        attribute(&observed.span("missing-fish-1"), "http.route").unwrap(),
+        "/shop/price"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_or_invalid_id_is_replaced_and_never_echoed() {
+    let s = serve(app()).await;
+    let a = s.get("/shop/whoami").await;
+    assert!(is_made(a.request_id()), "{a:?}");
+    assert_eq!(a.json(), a.request_id());
+    let long = "x".repeat(129);
+    let invalid: [&[u8]; 4] = [
+        long.as_bytes(),
+        "caf\u{e9}".as_bytes(),
+        b"two words",
+        b"tab\tinside",
+    ];
+    for bad in invalid {
+        let a = get_with(&s, "/shop/price?item=fish", &[("x-request-id", bad)]).await;
+        a.error(404, "Not Found");
+        assert!(
+            is_made(a.request_id()),
+            "{:?} kept: {a:?}",
+            String::from_utf8_lossy(bad)
+        );
+        assert!(!a.text.contains("caf") && !a.text.contains("words") && !a.text.contains("xxxx"));
+    }
+    // Exactly 128 visible characters is still an id.
+    let longest = "y".repeat(128);
+    let a = get_with(&s, "/shop/whoami", &[("x-request-id", longest.as_bytes())]).await;
+    assert_eq!(a.request_id(), longest);
+}
+
+#[tokio::test]
+async fn every_answer_carries_an_id_and_every_error_body_the_same_one() {
+    let s = serve(app().allow_origins(["https://shop.example"])).await;
+    for path in ["/", "/shop", "/shop.js", "/pico.js", "/shop/price?item=tea"] {
+        let a = s.get(path).await;
+        assert_eq!(a.status, 200, "{path}");
+        assert!(is_made(a.request_id()), "{path}: {a:?}");
+    }
+    // Errors from every stage: no route, a refused method, a bad
+    // argument, the function's own, a returned error, a panic.
+    s.get("/nowhere").await.error(404, "Not Found");
+    let put = s.send(s.client.put(s.url("/shop/price?item=tea"))).await;
+    put.error(405, "Method Not Allowed");
+    s.get("/shop/price").await.error(400, "Bad Request");
+    s.get("/shop/price?item=fish").await.error(404, "Not Found");
+    s.get("/shop/broken").await.error(500, "Internal Server Error");
+    s.get("/shop/crash").await.error(500, "Internal Server Error");
+    // A CORS preflight, which the CORS layer answers itself.
+    let preflight = s
+        .send(
+            s.client
+                .request(reqwest::Method::OPTIONS, s.url("/shop/price"))
+                .header("origin", "https://shop.example")
+                .header("access-control-request-method", "POST"),
+        )
+        .await;
+    assert!(is_made(preflight.request_id()), "{preflight:?}");
+    // The allowed origin's page can read the id.
+    let a = get_with(&s, "/shop/price?item=tea", &[("origin", b"https://shop.example")]).await;
+    assert_eq!(a.headers["access-control-expose-headers"], "x-request-id");
+}
+
+#[tokio::test]
+async fn the_header_name_is_the_apps_choice() {
+    let s = serve(app().request_id_header("X-Correlation-Id")).await;
+    let a = get_with(&s, "/shop/price?item=fish", &[("x-correlation-id", b"corr-1")]).await;
+    assert_eq!(a.headers["x-correlation-id"], "corr-1");
+    assert!(!a.headers.contains_key("x-request-id"));
+    assert_eq!(a.json()["request_id"], "corr-1");
+}
+
+#[tokio::test]
+async fn ids_made_at_once_on_many_connections_are_all_different() {
+    let s = Arc::new(serve(app()).await);
+    let tasks: Vec<_> = (0..400)
+        .map(|_| {
+            let s = Arc::clone(&s);
+            tokio::spawn(async move { s.get("/shop/whoami").await })
+        })
+        .collect();
+    let mut ids = HashSet::new();
+    for task in tasks {
+        let a = task.await.unwrap();
+        assert_eq!(a.json(), a.request_id(), "each request sees its own id");
+        ids.insert(a.request_id().to_owned());
+    }
+    assert_eq!(ids.len(), 400);
+}
+
+#[tokio::test]
+async fn an_internal_error_is_logged_with_its_chain_and_the_request_id() {
+    let observed = observed();
+    let s = serve(app()).await;
+    let a = get_with(&s, "/shop/broken", &[("x-request-id", b"jammed-till-1")]).await;
+    a.error(500, "Internal Server Error");
+    let lines = observed.lines("pico", "jammed-till-1");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["error.message"], "the till is jammed");
+    assert_eq!(lines[0]["function"], "shop.broken");
+    let request = &observed.lines("pico::request", "jammed-till-1")[0];
+    assert_eq!(request["status"], 500);
+}
+
+const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+const PARENT_ID: &str = "00f067aa0ba902b7";
+
+#[tokio::test]
+async fn the_span_follows_the_http_server_conventions_and_continues_the_trace() {
+    let observed = observed();
+    let s = serve(app()).await;
+    let traceparent = format!("00-{TRACE_ID}-{PARENT_ID}-01");
+    let headers: [(&str, &[u8]); 3] = [
+        ("x-request-id", b"span-ok-1"),
+        ("traceparent", traceparent.as_bytes()),
+        ("user-agent", b"shop-tests/1.0"),
+    ];
+    let a = get_with(&s, "/shop/price?item=tea", &headers).await;
+    assert_eq!(a.text, "3");
+    let span = observed.span("span-ok-1");
+    assert_eq!(span.name, "GET /shop/price");
+    assert_eq!(span.span_kind, SpanKind::Server);
+    assert_eq!(span.status, Status::Unset);
+    for (key, value) in [
+        ("http.request.method", "GET"),
+        ("http.route", "/shop/price"),
+        ("url.path", "/shop/price"),
+        ("http.response.status_code", "200"),
+        ("client.address", "127.0.0.1"),
+        ("user_agent.original", "shop-tests/1.0"),
+        ("pico.function", "shop.price"),
+    ] {
+        assert_eq!(attribute(&span, key).as_deref(), Some(value), "{key}");
+    }
+    assert_eq!(attribute(&span, "error.type"), None);
+    assert_eq!(span.span_context.trace_id(), TraceId::from_hex(TRACE_ID).unwrap());
+    assert_eq!(span.parent_span_id.to_string(), PARENT_ID);
+    assert!(span.parent_span_is_remote);
+}
+
+#[tokio::test]
+async fn a_5xx_is_an_error_on_the_span_and_a_4xx_is_not() {
+    let observed = observed();
+    let s = serve(app()).await;
+    get_with(&s, "/shop/crash", &[("x-request-id", b"span-500")]).await;
+    get_with(&s, "/shop/broken", &[("x-request-id", b"span-500-returned")]).await;
+    get_with(&s, "/shop/price", &[("x-request-id", b"span-400")]).await;
+    get_with(&s, "/nowhere/at/all", &[("x-request-id", b"span-404")]).await;
+
+    let crashed = observed.span("span-500");
+    assert!(
+        matches!(crashed.status, Status::Error { .. }),
+        "{:?}",
+        crashed.status
+    );
+    assert_eq!(attribute(&crashed, "error.type").as_deref(), Some("panic"));
+    assert_eq!(
+        attribute(&crashed, "http.response.status_code").as_deref(),
+        Some("500")
+    );
+    let returned = observed.span("span-500-returned");
+    assert_eq!(
+        attribute(&returned, "error.type").as_deref(),
+        Some("std::io::error::Error")
+    );
+    let refused = observed.span("span-400");
+    assert_eq!(refused.status, Status::Unset);
+    assert_eq!(attribute(&refused, "error.type"), None);
+    // No route: named by the method alone, and no `http.route`.
+    let lost = observed.span("span-404");
+    assert_eq!(lost.name, "GET");
+    assert_eq!(attribute(&lost, "http.route"), None);
+    assert_eq!(attribute(&lost, "url.path").as_deref(), Some("/nowhere/at/all"));
+}
+
+#[tokio::test]
+async fn a_malformed_or_all_zero_traceparent_starts_a_trace_of_its_own() {
+    let observed = observed();
+    let s = serve(app()).await;
+    let zero = format!("00-{}-{PARENT_ID}-01", "0".repeat(32));
+    let cases: [(&[u8], &[u8]); 4] = [
+        (b"tp-zero", zero.as_bytes()),
+        (b"tp-garbage", b"garbage"),
+        (
+            b"tp-upper",
+            b"00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+        ),
+        (b"tp-non-ascii", "00-\u{e9}".as_bytes()),
+    ];
+    for (id, traceparent) in cases {
+        let a = get_with(
+            &s,
+            "/shop/price?item=tea",
+            &[("x-request-id", id), ("traceparent", traceparent)],
+        )
+        .await;
+        assert_eq!(
+            (a.status, a.text.as_str()),
+            (200, "3"),
+            "a bad traceparent is no error"
+        );
+        let span = observed.span(std::str::from_utf8(id).unwrap());
+        assert!(!span.parent_span_is_remote);
+        assert_ne!(span.span_context.trace_id(), TraceId::INVALID);
+        assert_ne!(span.span_context.trace_id(), TraceId::from_hex(TRACE_ID).unwrap());
+    }
+}
+
+#[tokio::test]
+async fn problem_details_by_option() {
+    let s = serve(app().problem_details(true)).await;
+    let a = get_with(&s, "/shop/price?item=fish", &[("x-request-id", b"problem-1")]).await;
+    assert_eq!(
+        (a.status, a.content_type.as_str()),
+        (404, "application/problem+json")
+    );
+    assert_eq!(
+        a.json(),
+        serde_json::json!({
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": "No fish here.",
+            "instance": "/shop/price",
+            "name": "Not Found",
+            "code": 404,
+            "message": "No fish here.",
+            "request_id": "problem-1",
+        })
+    );
+    let a = s.get("/shop/crash").await;
+    assert_eq!(
+        (a.status, a.content_type.as_str()),
+        (500, "application/problem+json")
+    );
+    let body = a.json();
+    assert_eq!(
+        (&body["status"], &body["name"]),
+        (&500.into(), &"Internal Server Error".into())
+    );
+    assert_eq!(body["request_id"], a.request_id());
+    assert!(body.get("__debug__").is_none());
+    // Answers that are not errors are as they were.
+    let a = s.get("/shop/price?item=tea").await;
+    assert_eq!(
+        (a.content_type.as_str(), a.text.as_str()),
+        ("application/json", "3")
+    );
+}
+
+#[tokio::test]
+async fn problem_details_by_accept_and_only_then() {
+    let s = serve(app()).await;
+    let asked = s
+        .send(
+            s.client
+                .get(s.url("/nowhere"))
+                .header("accept", "application/json, application/problem+json"),
+        )
+        .await;
+    assert_eq!(
+        (asked.status, asked.content_type.as_str()),
+        (404, "application/problem+json")
+    );
+    assert_eq!(asked.json()["instance"], "/nowhere");
+    assert_eq!(asked.json()["code"], 404);
+    let refused = s
+        .send(
+            s.client
+                .get(s.url("/nowhere"))
+                .header("accept", "application/problem+json;q=0"),
+        )
+        .await;
+    refused.error(404, "Not Found");
+    let plain = s.get("/shop/price").await;
+    plain.error(400, "Bad Request");
+    assert!(plain.json().get("type").is_none());
+}
