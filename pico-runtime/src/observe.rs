@@ -3,6 +3,7 @@
 //! `X-Request-Id` answer header, its problem+json body when asked for, and
 //! its log line.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -66,6 +67,26 @@ impl Exchange {
     }
 }
 
+/// A service the layer hands each request's record to: the app's own
+/// takes it as it is, any other through the request's extensions.
+pub(crate) trait Observable {
+    type Future: Future<Output = Result<Response, Infallible>>;
+
+    fn call_observed(&mut self, request: Request, exchange: Arc<Exchange>) -> Self::Future;
+}
+
+impl<S> Observable for tower_http::cors::Cors<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible>,
+{
+    type Future = <Self as tower::Service<Request>>::Future;
+
+    fn call_observed(&mut self, mut request: Request, exchange: Arc<Exchange>) -> Self::Future {
+        request.extensions_mut().insert(exchange);
+        tower::Service::call(self, request)
+    }
+}
+
 /// The layer around the app's service.
 #[derive(Clone)]
 pub(crate) struct Observe<S> {
@@ -75,17 +96,17 @@ pub(crate) struct Observe<S> {
 
 impl<S> tower::Service<Request> for Observe<S>
 where
-    S: tower::Service<Request, Response = Response>,
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Observable,
 {
     type Response = Response;
-    type Error = S::Error;
-    type Future = Observed<S::Future>;
+    type Error = Infallible;
+    type Future = Observed<<S as Observable>::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: Request) -> Self::Future {
+    fn call(&mut self, request: Request) -> Self::Future {
         let start = Instant::now();
         let id = RequestId::kept_or_made(request.headers().get(&self.settings.header));
         let span = span_of(&request, &id);
@@ -99,11 +120,10 @@ where
             .then(|| request.uri().path().to_owned());
         let uri = self.settings.log.then(|| request.uri().clone());
         let method = request.method().clone();
-        request.extensions_mut().insert(Arc::clone(&exchange));
         // Most answers are made within `call`: it runs inside the span too.
         let answer = {
             let _entered = exchange.span.enter();
-            self.inner.call(request)
+            self.inner.call_observed(request, Arc::clone(&exchange))
         };
         Observed {
             answer,
@@ -160,7 +180,7 @@ where
 impl Ending {
     fn finish(self, mut response: Response) -> Response {
         let status = response.status();
-        let exchange = &self.exchange;
+        let exchange = &*self.exchange;
         let span = &exchange.span;
         if !span.is_disabled() {
             span.record("http.response.status_code", status.as_u16());
@@ -185,12 +205,6 @@ impl Ending {
                 span.record("otel.status_code", "ERROR");
             }
         }
-        response
-            .headers_mut()
-            .insert(self.settings.header.clone(), exchange.id.header_value());
-        if let Some(instance) = &self.problem {
-            response = crate::problem::convert(response, instance);
-        }
         if let Some(uri) = &self.uri {
             crate::request_log::line(
                 &self.method,
@@ -201,6 +215,16 @@ impl Ending {
                 &exchange.id,
             );
         }
+        if let Some(instance) = &self.problem {
+            response = crate::problem::convert(response, instance);
+        }
+        // By now the service has let go of the request, and with it of its
+        // share of the record: the id moves into the header, uncopied.
+        let id = match Arc::try_unwrap(self.exchange) {
+            Ok(exchange) => exchange.id.into_header_value(),
+            Err(shared) => shared.id.header_value(),
+        };
+        response.headers_mut().insert(self.settings.header.clone(), id);
         response
     }
 }

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::error::HttpError;
 use crate::observe::Exchange;
+use crate::service::Arrival;
 use crate::state::AppState;
 
 /// A request, as hooks and request-filled parameters see it.
@@ -35,13 +36,13 @@ pub struct Request {
     function: Arc<str>,
     body: Bytes,
     state: Arc<AppState>,
+    exchange: Option<Arc<Exchange>>,
 }
 
 impl Request {
     pub(crate) fn new(
         parts: Parts,
-        prefix: String,
-        trusted: bool,
+        arrival: Arrival,
         debug: bool,
         function: Arc<str>,
         state: Arc<AppState>,
@@ -50,13 +51,14 @@ impl Request {
         Request {
             parts,
             remote_addr,
-            prefix,
-            trusted,
+            prefix: arrival.prefix,
+            trusted: arrival.trusted,
             values: Map::new(),
             debug,
             function,
             body: Bytes::new(),
             state,
+            exchange: arrival.exchange,
         }
     }
 
@@ -98,8 +100,8 @@ impl Request {
         self.exchange().and_then(Exchange::route)
     }
 
-    fn exchange(&self) -> Option<&Exchange> {
-        self.parts.extensions.get::<Arc<Exchange>>().map(|e| &**e)
+    pub(crate) fn exchange(&self) -> Option<&Exchange> {
+        self.exchange.as_deref()
     }
 
     /// The request body, when it was one pico reads whole (JSON or a form);

@@ -50,6 +50,10 @@ impl RequestId {
     pub(crate) fn header_value(&self) -> HeaderValue {
         self.0.clone()
     }
+
+    pub(crate) fn into_header_value(self) -> HeaderValue {
+        self.0
+    }
 }
 
 impl std::fmt::Display for RequestId {

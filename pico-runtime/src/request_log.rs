@@ -3,7 +3,6 @@
 //! read, and the development server's way of writing it for a person:
 //! `GET /example/hello?who=you 200 41.0µs 9f3c…`.
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use http::{Method, StatusCode, Uri};
@@ -62,52 +61,46 @@ where
                 .with_ansi(self.ansi)
                 .format_event(ctx, writer, event);
         }
-        let mut fields = RequestFields::default();
-        event.record(&mut fields);
         SystemTime.format_time(&mut writer)?;
-        let duration = Duration::from_secs_f64(fields.duration_ms.max(0.0) / 1000.0);
-        writeln!(
-            writer,
-            "  INFO {TARGET}: {} {} {} {duration:.1?} {}",
-            fields.method, fields.uri, fields.status, fields.request_id
-        )
+        write!(writer, "  INFO {TARGET}:")?;
+        // The fields come in the order `line` gives them: each is written
+        // as it is visited, with nothing gathered first.
+        let mut fields = Human {
+            writer: &mut writer,
+            result: Ok(()),
+        };
+        event.record(&mut fields);
+        fields.result?;
+        writeln!(writer)
     }
 }
 
-/// A request line's fields, as `HumanLines` reads them.
-#[derive(Default)]
-struct RequestFields {
-    method: String,
-    uri: String,
-    status: u64,
-    duration_ms: f64,
-    request_id: String,
+/// Writes a request line's fields for a person: the route is left out
+/// (the URI says it), the duration in the unit that suits it.
+struct Human<'w, 'a> {
+    writer: &'w mut Writer<'a>,
+    result: std::fmt::Result,
 }
 
-impl Visit for RequestFields {
+impl Visit for Human<'_, '_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        match field.name() {
-            "method" => value.clone_into(&mut self.method),
-            "request_id" => value.clone_into(&mut self.request_id),
-            _ => {}
+        if field.name() != "route" {
+            self.result = self.result.and_then(|()| write!(self.writer, " {value}"));
         }
     }
 
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        if field.name() == "status" {
-            self.status = value;
-        }
+    fn record_u64(&mut self, _: &Field, value: u64) {
+        self.result = self.result.and_then(|()| write!(self.writer, " {value}"));
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
+        let duration = Duration::from_secs_f64(value.max(0.0) / 1000.0);
         if field.name() == "duration_ms" {
-            self.duration_ms = value;
+            self.result = self.result.and_then(|()| write!(self.writer, " {duration:.1?}"));
         }
     }
 
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "uri" {
-            let _ = write!(self.uri, "{value:?}");
-        }
+    fn record_debug(&mut self, _: &Field, value: &dyn std::fmt::Debug) {
+        self.result = self.result.and_then(|()| write!(self.writer, " {value:?}"));
     }
 }

@@ -29,7 +29,7 @@ use crate::error::error_response;
 use crate::failure::Failure;
 use crate::hooks::Hooks;
 use crate::jsonp::{callback_in_query, jsonp_allowed, take_callback};
-use crate::observe::Exchange;
+use crate::observe::{Exchange, Observable};
 use crate::panic::{self, Guarded};
 use crate::prefix::{Root, forwarded_headers};
 use crate::response::{Outcome, Reply, json_response, typed_response};
@@ -49,7 +49,17 @@ impl tower::Service<HttpRequest> for Service {
     }
 
     fn call(&mut self, request: HttpRequest) -> Answer {
-        dispatch(&self.0, request)
+        // Behind another layer (CORS), the record came in the extensions.
+        let exchange = request.extensions().get::<Arc<Exchange>>().cloned();
+        dispatch(&self.0, request, exchange)
+    }
+}
+
+impl Observable for Service {
+    type Future = Answer;
+
+    fn call_observed(&mut self, request: HttpRequest, exchange: Arc<Exchange>) -> Answer {
+        dispatch(&self.0, request, Some(exchange))
     }
 }
 
@@ -87,12 +97,18 @@ impl From<Response> for Answer {
     }
 }
 
-/// Routes one request.
-fn dispatch(shared: &Arc<Shared>, request: HttpRequest) -> Answer {
+/// Where a request came from: the app's prefix, whether its peer is a
+/// trusted proxy, and the observing layer's record of it.
+pub(crate) struct Arrival {
+    pub(crate) prefix: String,
+    pub(crate) trusted: bool,
+    pub(crate) exchange: Option<Arc<Exchange>>,
+}
+
+/// Routes one request. `exchange` is the observing layer's record: the
+/// request's id, and where the route found is told.
+fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exchange>>) -> Answer {
     let (parts, body) = request.into_parts();
-    // The observing layer's record: the request's id, and where the route
-    // found is told.
-    let exchange = parts.extensions.get::<Arc<Exchange>>().cloned();
     let refuse = |e: &HttpError| -> Answer {
         error_response(e, &Map::new(), None, exchange.as_ref().map(|x| x.id.as_str())).into()
     };
@@ -148,12 +164,16 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest) -> Answer {
             if let Err(e) = cross_site::check(&parts, &shared.origins, own_host(&parts)) {
                 return refuse(&e);
             }
-            // Owned once here (`root` borrows `parts`, which the call takes).
-            let prefix = root.prefix.to_owned();
+            let arrival = Arrival {
+                // Owned once here (`root` borrows `parts`, which the call takes).
+                prefix: root.prefix.to_owned(),
+                trusted,
+                exchange,
+            };
             if may_have_body(&parts) {
-                call_with_body(shared, index, parts, (prefix, trusted), body)
+                call_with_body(shared, index, parts, arrival, body)
             } else {
-                call(shared, index, parts, (prefix, trusted), |parts| {
+                call(shared, index, parts, arrival, |parts| {
                     Ok((query_args(parts)?, Bytes::new()))
                 })
             }
@@ -162,7 +182,7 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest) -> Answer {
             shared,
             &shared.module_defs[index],
             (form, "pico.loadModuleDefinition"),
-            &root,
+            (&root, exchange.as_deref()),
             &parts,
         )
         .into(),
@@ -170,7 +190,7 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest) -> Answer {
             shared,
             &shared.app_def,
             (form, "pico.loadAppDefinition"),
-            &root,
+            (&root, exchange.as_deref()),
             &parts,
         )
         .into(),
@@ -212,11 +232,11 @@ fn call(
     shared: &Arc<Shared>,
     index: usize,
     parts: Parts,
-    (prefix, trusted): (String, bool),
+    arrival: Arrival,
     read: impl FnOnce(&Parts) -> Result<(Args, Bytes), Failure>,
 ) -> Answer {
     let entry = &shared.functions[index];
-    let mut cx = shared.context(entry, parts, prefix, trusted);
+    let mut cx = shared.context(entry, parts, arrival);
     let step = panic::catch(shared.backtraces, || {
         let (args, body) = read(cx.request.parts())?;
         let callback = prepare(shared, entry, &mut cx, args, body)?;
@@ -245,13 +265,7 @@ fn call(
 /// Reads the request's body, then calls the function. Only the reading
 /// waits here: what comes after is [`call`]'s, so that this future stays
 /// small.
-fn call_with_body(
-    shared: &Arc<Shared>,
-    index: usize,
-    parts: Parts,
-    forwarded: (String, bool),
-    body: Body,
-) -> Answer {
+fn call_with_body(shared: &Arc<Shared>, index: usize, parts: Parts, arrival: Arrival, body: Body) -> Answer {
     let shared = Arc::clone(shared);
     Answer::later(async move {
         let reading = Deadline::new(read_args(&parts, body, shared.body_limit), shared.body_timeout);
@@ -265,7 +279,7 @@ fn call_with_body(
                 .into()),
             Err(caught) => Err(Failure::from_panic(caught)),
         };
-        match call(&shared, index, parts, forwarded, move |_| read).await {
+        match call(&shared, index, parts, arrival, move |_| read).await {
             Ok(response) => response,
             Err(never) => match never {},
         }
@@ -309,17 +323,18 @@ fn definition(
     shared: &Shared,
     template: &Template,
     (form, loader): (Form, &str),
-    root: &Root<'_>,
+    (root, exchange): (&Root<'_>, Option<&Exchange>),
     parts: &Parts,
 ) -> Response {
+    let request_id = exchange.map(|x| x.id.as_str());
     let callback = match parts.uri.query().map(callback_in_query).transpose() {
         Ok(callback) => callback.flatten(),
-        Err(e) => return error_response(&e, &Map::new(), None, request_id(parts)),
+        Err(e) => return error_response(&e, &Map::new(), None, request_id),
     };
     if callback.is_some()
         && let Err(e) = jsonp_allowed(shared.jsonp, &parts.headers)
     {
-        return error_response(&e, &Map::new(), None, request_id(parts));
+        return error_response(&e, &Map::new(), None, request_id);
     }
     let url = root.url(parts);
     let mut response = match (form, callback) {
@@ -349,9 +364,4 @@ fn definition(
 fn is_hidden(path: &str) -> bool {
     let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
     decoded.split(['/', '\\']).any(|segment| segment.starts_with('.'))
-}
-
-/// The id the observing layer gave the request.
-fn request_id(parts: &Parts) -> Option<&str> {
-    parts.extensions.get::<Arc<Exchange>>().map(|e| e.id.as_str())
 }

@@ -24,9 +24,9 @@ use crate::forwarded::TrustedProxies;
 use crate::hooks::Hooks;
 use crate::json::JsonCodec;
 use crate::mixin::Stack;
-use crate::observe::Exchange;
 use crate::panic::{self, Caught};
 use crate::request::Request;
+use crate::service::Arrival;
 use crate::state::AppState;
 
 /// Where a path leads.
@@ -193,12 +193,11 @@ impl Shared {
         }
     }
 
-    pub(crate) fn context(&self, entry: &Entry, parts: Parts, prefix: String, trusted: bool) -> Context {
+    pub(crate) fn context(&self, entry: &Entry, parts: Parts, arrival: Arrival) -> Context {
         Context {
             request: Request::new(
                 parts,
-                prefix,
-                trusted,
+                arrival,
                 self.debug,
                 Arc::clone(&entry.qualified),
                 Arc::clone(&self.state),
@@ -240,7 +239,7 @@ impl Shared {
     pub(crate) fn failure_response(&self, failure: &Failure, request: &Request, function: &str) -> Response {
         let id = request.request_id();
         failure.log(function, id);
-        if let Some(exchange) = request.extensions().get::<Arc<Exchange>>() {
+        if let Some(exchange) = request.exchange() {
             exchange.failed(failure);
         }
         // The id goes in first: a `handle_exception` of the app's own that

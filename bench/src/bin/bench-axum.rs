@@ -1,14 +1,16 @@
 //! Server B: the same endpoints written by hand in plain axum, answering the
 //! same JSON, error bodies included, as a careful axum user would. With
 //! `app` as its second argument, the realistic app instead: basic auth in a
-//! `from_fn` middleware and one log line per request, as Pico's.
+//! `from_fn` middleware, request ids from tower-http's `SetRequestId` and
+//! `PropagateRequestId`, a `TraceLayer` span with the fields of Pico's, and
+//! one log line per request with Pico's fields.
 
 use std::convert::Infallible;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Extension;
-use axum::extract::{Multipart, Query, Request};
+use axum::extract::{MatchedPath, Multipart, Query, Request};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, Sse};
@@ -19,6 +21,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::BytesMut;
 use serde::Deserialize;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+use tracing::field::Empty;
 
 const NOT_FOUND: &str = "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.";
 const UNAUTHORIZED: &str = "The server could not verify that you are authorized to access the URL requested.";
@@ -159,18 +165,68 @@ async fn sign_in(mut request: Request, next: Next) -> Response {
     }
 }
 
-/// The log line Pico's writes: `GET /app/greet?greeting=hi 200 41.0µs`.
+/// The log line Pico's writes: method, URI, route, status, duration and
+/// request id as fields.
 async fn log_line(request: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = request.method().clone();
     let uri = request.uri().clone();
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let id = request.headers().get("x-request-id").cloned();
     let response = next.run(request).await;
+    let id = id.as_ref().and_then(|v| v.to_str().ok());
     tracing::info!(
-        "{method} {uri} {} {:.1?}",
-        response.status().as_u16(),
-        start.elapsed()
+        target: "app::request",
+        method = method.as_str(),
+        uri = %uri,
+        route = route.as_ref().map(MatchedPath::as_str),
+        status = response.status().as_u16(),
+        duration_ms = start.elapsed().as_secs_f64() * 1000.0,
+        request_id = id,
     );
     response
+}
+
+/// The request's span, with the fields of Pico's: OpenTelemetry's HTTP
+/// server conventions and the request id that `SetRequestId` put there.
+fn request_span(request: &Request) -> Span {
+    let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
+    let span = tracing::info_span!(
+        "request",
+        otel.name = request.method().as_str(),
+        otel.kind = "server",
+        otel.status_code = Empty,
+        http.request.method = request.method().as_str(),
+        http.route = route,
+        http.response.status_code = Empty,
+        url.path = request.uri().path(),
+        client.address = Empty,
+        user_agent.original = Empty,
+        error.type = Empty,
+        request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()),
+    );
+    if span.is_disabled() {
+        return span;
+    }
+    if let Some(route) = route {
+        span.record("otel.name", format!("{} {route}", request.method()));
+    }
+    if let Some(agent) = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+    {
+        span.record("user_agent.original", agent);
+    }
+    span
+}
+
+fn record_response(response: &Response, _: Duration, span: &Span) {
+    span.record("http.response.status_code", response.status().as_u16());
+    if response.status().is_server_error() {
+        span.record("error.type", response.status().as_str());
+        span.record("otel.status_code", "ERROR");
+    }
 }
 
 #[derive(Deserialize)]
@@ -189,10 +245,16 @@ async fn greet(
 }
 
 fn app() -> Router {
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(request_span)
+        .on_response(record_response);
     Router::new()
         .route("/app/greet", any(greet))
         .layer(middleware::from_fn(sign_in))
+        .layer(trace)
         .layer(middleware::from_fn(log_line))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .fallback(|| async { error(StatusCode::NOT_FOUND, NOT_FOUND) })
 }
 
