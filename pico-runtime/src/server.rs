@@ -15,8 +15,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
-use tracing_subscriber::Layer;
-use tracing_subscriber::filter::{FilterExt, Targets, filter_fn};
+use tracing_subscriber::filter::{Targets, filter_fn};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
@@ -71,22 +70,27 @@ pub async fn serve_async(mut app: App) {
     };
     // Events only: the requests' spans are for a tracing layer the app
     // adds under its own stack, and a span nobody listens to costs nothing.
-    let filter = log_filter().and(filter_fn(|metadata| metadata.is_event()));
-    let layer = tracing_subscriber::fmt::layer().with_writer(writer);
+    let events_only = filter_fn(|metadata| metadata.is_event());
+    // The filters below decide: fmt's own default would cut at info.
+    let fmt = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_max_level(tracing::level_filters::LevelFilter::TRACE);
     let _ = if json {
-        let layer = layer
-            .json()
+        fmt.json()
             .flatten_event(true)
             .with_current_span(false)
-            .with_span_list(false);
-        tracing_subscriber::registry()
-            .with(layer.with_filter(filter))
+            .with_span_list(false)
+            .finish()
+            .with(log_filter())
+            .with(events_only)
             .try_init()
     } else {
         let ansi = std::io::stderr().is_terminal();
-        let layer = layer.with_ansi(ansi).event_format(HumanLines { ansi });
-        tracing_subscriber::registry()
-            .with(layer.with_filter(filter))
+        fmt.with_ansi(ansi)
+            .event_format(HumanLines { ansi })
+            .finish()
+            .with(log_filter())
+            .with(events_only)
             .try_init()
     };
     #[cfg(feature = "static-files")]
