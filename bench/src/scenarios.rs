@@ -31,9 +31,9 @@ const LIMIT: (&[&str], &[(&str, &str)]) = (
     &[("A", "B"), ("S", "B"), ("A", "H"), ("B", "H"), ("S", "H")],
 );
 const PICO_AXUM: (&[&str], &[(&str, &str)]) = (&["A", "B"], &[("A", "B")]);
-/// The realistic app: Pico with its log line (P) against axum with the
-/// same (X); the development server (D) against the app under axum::serve
-/// without a log line (Q).
+/// The realistic app: Pico with its request ids, span and log line (P)
+/// against axum with the same (X); the development server (D) against the
+/// app under axum::serve without a log line (Q).
 const APP: (&[&str], &[(&str, &str)]) = (&["P", "X", "D", "Q"], &[("P", "X"), ("D", "Q"), ("D", "X")]);
 
 pub(crate) fn scenarios() -> Vec<Scenario> {

@@ -18,7 +18,7 @@ pub(crate) struct Kind {
 pub(crate) const KINDS: &[Kind] = &[
     Kind {
         label: "A",
-        name: "Pico, `into_router` under `axum::serve`",
+        name: "Pico, `into_router` under `axum::serve` (its defaults: a request id made for each request and answered in `X-Request-Id`, which B does not do)",
         program: "bench-pico",
         mode: "",
     },
@@ -42,13 +42,13 @@ pub(crate) const KINDS: &[Kind] = &[
     },
     Kind {
         label: "P",
-        name: "the realistic app in Pico (a prehandle reads basic auth) with Pico's log line, under `axum::serve`",
+        name: "the realistic app in Pico (a prehandle reads basic auth) with Pico's request ids, its span (recorded by the subscriber) and its log line, under `axum::serve`",
         program: "bench-pico",
         mode: "app",
     },
     Kind {
         label: "X",
-        name: "the realistic app in axum: a `from_fn` middleware reads basic auth, another writes the same log line",
+        name: "the realistic app in axum: a `from_fn` middleware reads basic auth, tower-http's `SetRequestId` and `PropagateRequestId` give request ids, a `TraceLayer` makes a span with the fields of Pico's, and another `from_fn` writes the same log line",
         program: "bench-axum",
         mode: "app",
     },

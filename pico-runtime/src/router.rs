@@ -20,7 +20,8 @@ use crate::shared::Shared;
 /// for: each combination a type of its own, so that no layer is boxed.
 pub(crate) enum Stack {
     Plain(Observe<Service>),
-    Cors(Observe<Cors<Service>>),
+    /// Boxed while it is a `Stack` only: CORS's settings are large.
+    Cors(Box<Observe<Cors<Service>>>),
 }
 
 impl App {
@@ -35,7 +36,7 @@ impl App {
         let router = Router::new();
         match self.into_stack() {
             Stack::Plain(service) => router.fallback_service(service),
-            Stack::Cors(service) => router.fallback_service(service),
+            Stack::Cors(service) => router.fallback_service(*service),
         }
     }
 
@@ -56,10 +57,10 @@ impl App {
                 inner: service,
                 settings,
             }),
-            Some(cors) => Stack::Cors(Observe {
+            Some(cors) => Stack::Cors(Box::new(Observe {
                 inner: cors.layer(service),
                 settings,
-            }),
+            })),
         }
     }
 }

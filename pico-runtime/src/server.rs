@@ -136,7 +136,7 @@ where
     // development server routes nothing else.
     match app.into_stack() {
         Stack::Plain(service) => run(listener, service, header_timeout, limits, shutdown).await,
-        Stack::Cors(service) => run(listener, service, header_timeout, limits, shutdown).await,
+        Stack::Cors(service) => run(listener, *service, header_timeout, limits, shutdown).await,
     }
 }
 
