@@ -60,7 +60,6 @@ pub use failure::Failure;
 pub use hooks::{Hooks, Mixin};
 pub use json::JsonCodec;
 pub use request::{Request, basic_auth, cookie, header};
-pub use request_id::RequestId;
 #[cfg(feature = "sentry")]
 pub use sentry_mixin::{SentryHub, SentryMixin};
 pub use server::{serve, serve_async, serve_on};

@@ -33,8 +33,9 @@ pub(crate) struct Settings {
 }
 
 /// What the layer and the app's service share about one request: its id
-/// and span, and the route the service found. It travels in the
-/// request's extensions.
+/// and span, and the route the service found. The layer hands it to the
+/// app's service with the request (see [`Observable`]); the service keeps
+/// it in the `Request` that hooks and functions see.
 #[derive(Debug)]
 pub(crate) struct Exchange {
     pub(crate) id: RequestId,

@@ -16,7 +16,7 @@ const MAX_LEN: usize = 128;
 /// 32 hexadecimal digits, unique within the process and, through a random
 /// start, across processes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequestId(HeaderValue);
+pub(crate) struct RequestId(HeaderValue);
 
 impl RequestId {
     /// The client's id when it is valid. An invalid one is dropped, never
@@ -42,7 +42,7 @@ impl RequestId {
     }
 
     /// The id as text.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         // Only visible ASCII is ever kept or made.
         self.0.to_str().unwrap_or_default()
     }
