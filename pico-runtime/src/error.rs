@@ -20,6 +20,7 @@ use std::fmt;
 
 use axum::body::Body;
 use axum::response::Response;
+use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue, WWW_AUTHENTICATE};
 use http::{HeaderMap, StatusCode};
 use serde::Serialize;
@@ -230,6 +231,30 @@ impl Serialize for ErrorBody<'_> {
     }
 }
 
+impl ErrorBody<'_> {
+    fn to_bytes(&self) -> Vec<u8> {
+        // Serialising maps of JSON values and strings cannot fail. Most
+        // bodies fit the first allocation.
+        let mut bytes = Vec::with_capacity(256);
+        let _ = serde_json::to_writer(&mut bytes, self);
+        bytes
+    }
+}
+
+/// The standard body of `e` alone: its name, code, message and own keys.
+pub(crate) fn standard_body(e: &HttpError) -> Bytes {
+    let body = ErrorBody {
+        name: e.name(),
+        code: e.status().as_u16(),
+        message: e.message(),
+        own: e.extra(),
+        request_id: None,
+        extra: &Map::new(),
+        debug: None,
+    };
+    Bytes::from(body.to_bytes())
+}
+
 /// The standard JSON error response for `e`, outside any request.
 pub(crate) fn http_error_response(e: &HttpError) -> Response {
     error_response(e, &Map::new(), None, None)
@@ -258,11 +283,7 @@ pub(crate) fn error_response(
         extra,
         debug,
     };
-    // Serialising maps of JSON values and strings cannot fail. Most bodies
-    // fit the first allocation.
-    let mut bytes = Vec::with_capacity(256);
-    let _ = serde_json::to_writer(&mut bytes, &body);
-    let mut response = Response::new(Body::from(bytes));
+    let mut response = Response::new(Body::from(body.to_bytes()));
     *response.status_mut() = e.status();
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -117,9 +117,8 @@ where
             route: OnceLock::new(),
             error_named: AtomicBool::new(false),
         });
-        let problem = (self.settings.problem_details || crate::problem::accepted(request.headers()))
-            .then(|| request.uri().path().to_owned());
-        let uri = self.settings.log.then(|| request.uri().clone());
+        let problem = self.settings.problem_details || crate::problem::accepted(request.headers());
+        let uri = (self.settings.log || problem).then(|| request.uri().clone());
         let method = request.method().clone();
         // Most answers are made within `call`: it runs inside the span too.
         let answer = {
@@ -134,7 +133,10 @@ where
                 method,
                 uri,
                 problem,
-                settings: Arc::clone(&self.settings),
+                log: self.settings.log,
+                // A clone, not the settings' `Arc`: a count that every
+                // request would move on every core.
+                header: self.settings.header.clone(),
             }),
         }
     }
@@ -145,11 +147,13 @@ struct Ending {
     start: Instant,
     exchange: Arc<Exchange>,
     method: Method,
-    /// For the log line, when there is one.
+    /// For the log line, and the `instance` of problem details.
     uri: Option<Uri>,
-    /// The path, when errors are problem details.
-    problem: Option<String>,
-    settings: Arc<Settings>,
+    /// Whether errors are problem details.
+    problem: bool,
+    log: bool,
+    /// The header the id is answered in.
+    header: HeaderName,
 }
 
 pin_project_lite::pin_project! {
@@ -206,7 +210,7 @@ impl Ending {
                 span.record("otel.status_code", "ERROR");
             }
         }
-        if let Some(uri) = &self.uri {
+        if let Some(uri) = self.uri.as_ref().filter(|_| self.log) {
             crate::request_log::line(
                 &self.method,
                 uri,
@@ -216,8 +220,8 @@ impl Ending {
                 &exchange.id,
             );
         }
-        if let Some(instance) = &self.problem {
-            response = crate::problem::convert(response, instance);
+        if let Some(uri) = self.uri.as_ref().filter(|_| self.problem) {
+            response = crate::problem::convert(response, uri.path());
         }
         // By now the service has let go of the request, and with it of its
         // share of the record: the id moves into the header, uncopied.
@@ -225,7 +229,7 @@ impl Ending {
             Ok(exchange) => exchange.id.into_header_value(),
             Err(shared) => shared.id.header_value(),
         };
-        response.headers_mut().insert(self.settings.header.clone(), id);
+        response.headers_mut().insert(self.header, id);
         response
     }
 }

@@ -13,6 +13,8 @@ use http_body_util::BodyExt;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
+use crate::error::HttpError;
+
 const PROBLEM_JSON: &str = "application/problem+json";
 
 /// Whether the client asked for problem details: `application/problem+json`
@@ -58,11 +60,12 @@ pub(crate) fn convert(response: Response, instance: &str) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    // A body of known size is held whole: it is ready at once.
-    let Some(Ok(collected)) = body.collect().now_or_never() else {
-        return Response::from_parts(parts, Body::empty());
+    // A body of known size is held whole: it is ready at once. One that is
+    // not cannot be handed back, and gets the standard body of its status.
+    let bytes = match body.collect().now_or_never() {
+        Some(Ok(collected)) => collected.to_bytes(),
+        _ => crate::error::standard_body(&HttpError::new(status)),
     };
-    let bytes = collected.to_bytes();
     let standard = serde_json::from_slice::<Map<String, Value>>(&bytes)
         .ok()
         .filter(|m| m.contains_key("name") && m.contains_key("code") && m.contains_key("message"));
@@ -135,6 +138,43 @@ mod tests {
                 "name": "Not Found", "code": 404, "message": "No such thing.", "request_id": "abc",
             })
         );
+    }
+
+    /// A body that says how long it is but never comes.
+    struct Never;
+
+    impl http_body::Body for Never {
+        type Data = bytes::Bytes;
+        type Error = std::convert::Infallible;
+
+        fn poll_frame(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, Self::Error>>> {
+            std::task::Poll::Pending
+        }
+
+        fn size_hint(&self) -> http_body::SizeHint {
+            http_body::SizeHint::with_exact(10)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_not_held_whole_becomes_the_standard_one_of_its_status() {
+        let mut response = Response::new(Body::new(Never));
+        *response.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let converted = convert(response, "/x");
+        assert_eq!(converted.headers()[CONTENT_TYPE], PROBLEM_JSON);
+        let bytes = converted.into_body().collect().await.unwrap().to_bytes();
+        let json: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(
+            (&json["status"], &json["name"]),
+            (&503.into(), &"Service Unavailable".into())
+        );
+        assert_eq!(json["detail"], json["message"]);
     }
 
     #[tokio::test]
