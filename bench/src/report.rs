@@ -263,6 +263,19 @@ fn targets(out: &mut String, r: &Report) {
             worst.rate.of_medians >= 1.0,
         ));
     }
+    // The same comparison where both answer the same request ids: what
+    // Pico's framework costs, apart from the ids B does not make.
+    let same_ids: Vec<_> = ratios("A", "I").into_iter().chain(ratios("P", "X")).collect();
+    if let Some((p, row, worst)) = same_ids
+        .iter()
+        .min_by(|a, b| a.2.rate.of_medians.total_cmp(&b.2.rate.of_medians))
+    {
+        lines.push((
+            "the same, axum making request ids as Pico does (A/I, P/X)".to_owned(),
+            format!("lowest {} ({}, {})", worst.rate, row.name, p.title),
+            worst.rate.of_medians >= 1.0,
+        ));
+    }
     if let Some((p, row, worst)) = pico_axum
         .iter()
         .max_by(|a, b| a.2.p99.of_medians.total_cmp(&b.2.p99.of_medians))

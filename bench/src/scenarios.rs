@@ -24,12 +24,21 @@ pub(crate) struct Scenario {
     pub(crate) original: bool,
 }
 
-/// Pico (A) against axum (B), and each against the limit (H); Pico's own
-/// serve loop (S) against the limit too.
+/// Pico (A) against axum (B) and against axum giving the same request ids
+/// (I), and each against the limit (H); Pico's own serve loop (S) against
+/// the limit too.
 const LIMIT: (&[&str], &[(&str, &str)]) = (
-    &["A", "B", "H", "S"],
-    &[("A", "B"), ("S", "B"), ("A", "H"), ("B", "H"), ("S", "H")],
+    &["A", "B", "I", "H", "S"],
+    &[
+        ("A", "B"),
+        ("A", "I"),
+        ("S", "B"),
+        ("A", "H"),
+        ("B", "H"),
+        ("S", "H"),
+    ],
 );
+const WITH_IDS: (&[&str], &[(&str, &str)]) = (&["A", "B", "I"], &[("A", "B"), ("A", "I")]);
 const PICO_AXUM: (&[&str], &[(&str, &str)]) = (&["A", "B"], &[("A", "B")]);
 /// The realistic app: Pico with its request ids, span and log line (P)
 /// against axum with the same (X); the development server (D) against the
@@ -106,9 +115,13 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         get("4 KiB object", "/bench/object", StatusCode::OK, |b| {
             b.len() > 3500 && b.starts_with(br#"{"kind":"benchmark""#)
         }),
-        get("HttpError 404", "/bench/missing", StatusCode::NOT_FOUND, |b| {
-            b.starts_with(br#"{"name":"Not Found","code":404,"#)
-        }),
+        Scenario {
+            servers: WITH_IDS.0,
+            pairs: WITH_IDS.1,
+            ..get("HttpError 404", "/bench/missing", StatusCode::NOT_FOUND, |b| {
+                b.starts_with(br#"{"name":"Not Found","code":404,"#)
+            })
+        },
         get(
             "panic 500",
             "/bench/panics",

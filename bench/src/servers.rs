@@ -29,6 +29,12 @@ pub(crate) const KINDS: &[Kind] = &[
         mode: "",
     },
     Kind {
+        label: "I",
+        name: "B with request ids as A answers them: tower-http's `SetRequestId` (ids from a counter) and `PropagateRequestId`",
+        program: "bench-axum",
+        mode: "ids",
+    },
+    Kind {
         label: "H",
         name: "the limit: hyper's own server and a hand-written service (query and JSON body only)",
         program: "bench-hyper",
@@ -48,7 +54,7 @@ pub(crate) const KINDS: &[Kind] = &[
     },
     Kind {
         label: "X",
-        name: "the realistic app in axum: a `from_fn` middleware reads basic auth, tower-http's `SetRequestId` and `PropagateRequestId` give request ids, a `TraceLayer` makes a span with the fields of Pico's, and another `from_fn` writes the same log line",
+        name: "the realistic app in axum: a `from_fn` middleware reads basic auth, tower-http's `SetRequestId` (ids from a counter) and `PropagateRequestId` give request ids, a `TraceLayer` makes a span with the fields of Pico's, and another `from_fn` writes the same log line",
         program: "bench-axum",
         mode: "app",
     },

@@ -3,10 +3,12 @@
 //! `app` as its second argument, the realistic app instead: basic auth in a
 //! `from_fn` middleware, request ids from tower-http's `SetRequestId` and
 //! `PropagateRequestId`, a `TraceLayer` span with the fields of Pico's, and
-//! one log line per request with Pico's fields.
+//! one log line per request with Pico's fields. With `ids`, the same
+//! endpoints as B with request ids made and answered as Pico does by default.
 
 use std::convert::Infallible;
-
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Extension;
@@ -21,7 +23,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::BytesMut;
 use serde::Deserialize;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 use tracing::field::Empty;
@@ -254,7 +256,7 @@ fn app() -> Router {
         .layer(trace)
         .layer(middleware::from_fn(log_line))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(Counter::default()))
         .fallback(|| async { error(StatusCode::NOT_FOUND, NOT_FOUND) })
 }
 
@@ -267,7 +269,7 @@ async fn main() {
         serve(app()).await;
         return;
     }
-    let router = Router::new()
+    let mut router = Router::new()
         .route("/bench/multiply", any(multiply))
         .route("/bench/hello", any(hello))
         .route("/bench/object", any(object))
@@ -281,7 +283,25 @@ async fn main() {
             error(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL)
         }))
         .fallback(|| async { error(StatusCode::NOT_FOUND, NOT_FOUND) });
+    if pico_bench::mode() == "ids" {
+        router = router
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(SetRequestIdLayer::x_request_id(Counter::default()));
+    }
     serve(router).await;
+}
+
+/// Request ids from a counter: the cheapest maker a careful user writes
+/// (tower-http's own example), cheaper than its UUIDs, so that the
+/// baseline pays no more for its ids than it must.
+#[derive(Clone, Default)]
+struct Counter(Arc<AtomicU64>);
+
+impl MakeRequestId for Counter {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&n.to_string()).ok().map(RequestId::new)
+    }
 }
 
 async fn serve(router: Router) {
