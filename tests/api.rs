@@ -562,8 +562,13 @@ async fn values_of_the_wrong_type_name_the_parameter() {
         .await
         .error(400, "Bad Request");
     assert_eq!(message, "Invalid value for parameter `p`: missing field `y`.");
+    // A function that takes a file answers POST only; text where the file
+    // goes is a wrong value.
+    let a = s.get("/testapp/upload?upload=text").await;
+    a.error(405, "Method Not Allowed");
+    assert_eq!(a.headers["allow"], "POST");
     let message = s
-        .get("/testapp/upload?upload=text")
+        .post_form("/testapp/upload", &[("upload", "text")])
         .await
         .error(400, "Bad Request");
     assert!(

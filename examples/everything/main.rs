@@ -35,10 +35,11 @@ pub mod api {
         format!("Hello {who}")
     }
 
-    /// Multiplies two integers.
+    /// Multiplies two integers (the product of any two fits in an
+    /// `i128`).
     #[expose]
-    pub fn multiply(x: i64, y: i64) -> i64 {
-        x * y
+    pub fn multiply(x: i64, y: i64) -> i128 {
+        i128::from(x) * i128::from(y)
     }
 
     /// Always fails: a bug on the server is a 500 with no details (unless
@@ -123,23 +124,25 @@ pub mod api {
         session_id
     }
 
-    /// Counts down from `n - 1` to 0, one number every half second.
+    /// Counts down from `n - 1` to 0, one number every fifth of a second; from
+    /// 9 at most, so that a request cannot keep a stream open for hours.
     #[expose]
     #[stream]
     pub fn countdown(#[default(10)] n: u32) -> impl Stream<Item = u32> {
-        futures_util::stream::unfold((n, true), |(n, first)| async move {
+        futures_util::stream::unfold((n.min(10), true), |(n, first)| async move {
             if n == 0 {
                 return None;
             }
             if !first {
-                tokio::time::sleep(Duration::from_millis(500)).await;
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
             Some((n - 1, (n - 1, false)))
         })
     }
 
     /// Someone, described.
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, pico::JsonSchema)]
+    #[schemars(crate = "pico::schemars")]
     pub struct User {
         /// Their name.
         pub name: String,

@@ -59,6 +59,8 @@ pub(crate) struct Output {
     /// Where the error type is written (`E` of `Result<T, E>`, or the
     /// whole `io::Result<T>`), for errors about it.
     pub(crate) error_span: Span,
+    /// `E` of `Result<T, E>` when it is spelled out.
+    pub(crate) error: Option<Type>,
 }
 
 /// What a `#[stream]` function returns.
@@ -286,19 +288,22 @@ impl Output {
             ReturnType::Default => syn::parse_quote!(()),
             ReturnType::Type(_, ty) => (**ty).clone(),
         };
-        let error_span = result_error_type(&ty).map_or_else(|| ty.span(), Spanned::span);
+        let error = result_error_type(&ty).cloned();
+        let error_span = error.as_ref().map_or_else(|| ty.span(), Spanned::span);
         match result_ok_type(&ty) {
             Some(ok) => Output {
                 fallible: true,
                 is_response: is_response(ok),
                 ty: ok.clone(),
                 error_span,
+                error,
             },
             None => Output {
                 fallible: false,
                 is_response: is_response(&ty),
                 ty,
                 error_span,
+                error: None,
             },
         }
     }

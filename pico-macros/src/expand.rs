@@ -207,6 +207,9 @@ pub(crate) fn function_entry(function: &Exposed) -> TokenStream {
     let mut extras = TokenStream::new();
     if let Some(method) = &function.method {
         extras.extend(quote!(.require_method(#method)));
+    } else if function.params.iter().any(takes_file) {
+        // A GET cannot carry a file: refused with a 405 that says so.
+        extras.extend(quote!(.require_method("POST")));
     }
     if function.stream.is_some() {
         extras.extend(quote!(.stream()));
@@ -242,12 +245,85 @@ pub(crate) fn function_entry(function: &Exposed) -> TokenStream {
             })
         });
     }
+    if function.protected.is_some() {
+        extras.extend(quote!(.protected()));
+    }
+    if cfg!(feature = "openapi") {
+        extras.extend(describe(function));
+    }
     quote! {
         ::pico::__private::Function::new(#name, #doc, {
             const PARAMS: &[::pico::__private::Param] = &[#(#params),*];
             PARAMS
         }, #thunk) #extras
     }
+}
+
+/// A parameter a client must send as a file: an `Upload`, not optional.
+fn takes_file(param: &Param) -> bool {
+    param.source.is_none()
+        && matches!(&param.ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Upload"))
+}
+
+/// `.describe(...)`: how the OpenAPI document learns the schemas of the
+/// function's parameters and result, and its error's statuses. A type
+/// without `JsonSchema` is documented as any value, not refused.
+fn describe(function: &Exposed) -> TokenStream {
+    let generator = syn::Ident::new("__pico_generator", Span::mixed_site());
+    let schema_of = |ty: &syn::Type| {
+        quote! {{
+            #[allow(unused_imports)]
+            use ::pico::__private::{Documented as _, Undocumented as _};
+            (&::pico::__private::TypeProbe::<#ty>::new()).schema(#generator)
+        }}
+    };
+    let params = function
+        .params
+        .iter()
+        .filter(|p| p.source.is_none())
+        .map(|p| schema_of(&p.ty));
+    let ty = &function.output.ty;
+    let result = if function.stream.is_some() {
+        quote!(::pico::__private::Answer::Events)
+    } else if function.output.is_response {
+        quote!(::pico::__private::Answer::Any)
+    } else if mentions_impl(ty) {
+        quote!(::pico::__private::Answer::Json(::core::option::Option::None))
+    } else {
+        let schema = schema_of(ty);
+        quote!(::pico::__private::Answer::Json(#schema))
+    };
+    let errors = match (&function.output.error, function.output.fallible) {
+        (_, false) => quote!(::pico::__private::Errors::None),
+        (Some(error), true) if !mentions_impl(error) => quote! {{
+            #[allow(unused_imports)]
+            use ::pico::__private::{KnownStatuses as _, OtherStatuses as _};
+            (&::pico::__private::TypeProbe::<#error>::new()).error_statuses()
+        }},
+        // `io::Result<T>` and the like: not an error type of Pico's.
+        (_, true) => quote!(::pico::__private::Errors::Internal),
+    };
+    quote! {
+        .describe(|#generator: &mut ::pico::__private::SchemaGenerator| ::pico::__private::Description {
+            params: ::std::vec![#(#params),*],
+            result: #result,
+            errors: #errors,
+        })
+    }
+}
+
+/// Whether a type is or holds an `impl Trait`, which cannot be named
+/// outside the signature.
+fn mentions_impl(ty: &syn::Type) -> bool {
+    struct Finder(bool);
+    impl<'a> syn::visit::Visit<'a> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &'a syn::TypeImplTrait) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.0
 }
 
 pub(crate) fn thunk(function: &Exposed) -> TokenStream {

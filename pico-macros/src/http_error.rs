@@ -17,7 +17,7 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
         Err(e) => {
             // The trait is still implemented, so that the error above is
             // the only one the user sees.
-            let fallback = implementation(&input, &quote!(500));
+            let fallback = implementation(&input, &quote!(500), &[]);
             let e = e.to_compile_error();
             quote!(#e #fallback)
         }
@@ -26,6 +26,7 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
 
 fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let default = status_of(&input.attrs)?;
+    let mut statuses: Vec<LitInt> = Vec::new();
     let code = match &input.data {
         Data::Struct(_) => {
             let Some(status) = default else {
@@ -34,6 +35,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                     "`#[derive(pico::HttpError)]` needs the status: add `#[http(status = 404)]` to the type",
                 ));
             };
+            statuses.push(status.clone());
             quote!(#status)
         }
         Data::Enum(data) => {
@@ -63,6 +65,12 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 };
                 let ident = &variant.ident;
                 arms.push(quote!(Self::#ident { .. } => #status,));
+                if !statuses
+                    .iter()
+                    .any(|s| s.base10_digits() == status.base10_digits())
+                {
+                    statuses.push(status);
+                }
             }
             if let Some(e) = errors {
                 return Err(e);
@@ -76,10 +84,10 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             ));
         }
     };
-    Ok(implementation(input, &code))
+    Ok(implementation(input, &code, &statuses))
 }
 
-fn implementation(input: &DeriveInput, code: &TokenStream) -> TokenStream {
+fn implementation(input: &DeriveInput, code: &TokenStream, statuses: &[LitInt]) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let trait_path = quote_spanned!(ident.span()=> ::pico::ErrorStatus);
@@ -88,6 +96,10 @@ fn implementation(input: &DeriveInput, code: &TokenStream) -> TokenStream {
             fn status(&self) -> ::pico::__private::StatusCode {
                 #[allow(unreachable_code)]
                 ::pico::__private::status(#code)
+            }
+
+            fn statuses() -> &'static [u16] {
+                &[#(#statuses),*]
             }
         }
     }

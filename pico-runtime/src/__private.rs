@@ -11,6 +11,10 @@ pub use crate::error_status::{ByError, ByStatus, Returned};
 pub use crate::extract::{Extraction, Extractor};
 pub use crate::failure::{Failure, Location};
 pub use crate::response::{Outcome, Reply, Returnable, json, response};
+#[cfg(feature = "openapi")]
+pub use crate::schema::{
+    Answer, Description, Documented, Errors, KnownStatuses, OtherStatuses, TypeProbe, Undocumented,
+};
 pub use crate::state::StateNeed;
 pub use crate::stream::{
     ItemsOf, NotItems, Probe, StreamContext, Streamable, iter, iter_fallible, stream, stream_fallible,
@@ -18,4 +22,6 @@ pub use crate::stream::{
 pub use crate::thunk::*;
 pub use bytes::Bytes;
 pub use http::StatusCode;
+#[cfg(feature = "openapi")]
+pub use schemars::SchemaGenerator;
 pub use serde_json;

@@ -81,6 +81,8 @@ pub struct App {
     pub(crate) request_id_header: http::HeaderName,
     pub(crate) problem_details: bool,
     pub(crate) json_logs: bool,
+    /// The OpenAPI document's title and version.
+    pub(crate) info: (Option<String>, String),
 }
 
 impl std::fmt::Debug for App {
@@ -125,7 +127,26 @@ impl App {
             request_id_header: http::HeaderName::from_static("x-request-id"),
             problem_details: false,
             json_logs: false,
+            info: (None, "0.1.0".to_owned()),
         }
+    }
+
+    /// The title and version of the app's OpenAPI document, at
+    /// `/openapi.json`. Without it, the title lists the modules and the
+    /// version is `0.1.0`.
+    #[must_use]
+    pub fn openapi_info(mut self, title: &str, version: &str) -> Self {
+        self.info = (Some(title.to_owned()), version.to_owned());
+        self
+    }
+
+    /// The functions whose parameters or result have a type without
+    /// `JsonSchema` (derive `pico::JsonSchema` on it): each is documented
+    /// as any value, and listed here as `module.function: what`. Empty when
+    /// the whole app is documented.
+    #[cfg(feature = "openapi")]
+    pub fn undocumented(&self) -> Vec<String> {
+        crate::openapi::undocumented(&self.modules)
     }
 
     /// Lets pages of these origins call the app from the browser:

@@ -106,8 +106,10 @@ pub(crate) fn decode<T: DeserializeOwned>(arg: Arg, codec: Option<&dyn JsonCodec
     }
     match arg {
         Arg::Text(text) => decode_text(&text).map_err(|reason| explained(reason, &text)),
-        Arg::Json(raw) => serde_json::from_slice(raw.bytes())
-            .map_err(|e| explained(strip_position(&e), raw.text().unwrap_or_default())),
+        Arg::Json(raw) => serde_json::from_slice(raw.bytes()).or_else(|e| {
+            with_whole_numbers(raw.bytes())
+                .ok_or_else(|| explained(strip_position(&e), raw.text().unwrap_or_default()))
+        }),
         Arg::File(upload) => decode_file(upload),
         Arg::Many(items) => decode_many(items),
     }
@@ -158,6 +160,9 @@ fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
         Ok(value) => return Ok(value),
         Err(e) => e,
     };
+    if let Some(value) = with_whole_numbers(text.as_bytes()) {
+        return Ok(value);
+    }
     let not_json = as_json.is_syntax() || as_json.is_eof();
     // `Value`'s deserializer, unlike a plain string's, hands an `Option`
     // its value as `Some`.
@@ -173,6 +178,45 @@ fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     } else {
         // Valid JSON of the wrong shape says more than "not a string".
         Err(strip_position(&as_json))
+    }
+}
+
+/// JSON Schema counts `5.0` as an integer, so a client that keeps to an
+/// OpenAPI document may send one where serde wants an integer: the value
+/// again with its whole floats made integers. Tried only once the value
+/// failed as it was, so that it costs nothing to a value that fits.
+fn with_whole_numbers<T: DeserializeOwned>(text: &[u8]) -> Option<T> {
+    if !text.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        return None;
+    }
+    let mut value: Value = serde_json::from_slice(text).ok()?;
+    if !make_whole(&mut value) {
+        return None;
+    }
+    T::deserialize(value).ok()
+}
+
+/// Makes each whole float within 64 bits an integer; whether any was.
+fn make_whole(value: &mut Value) -> bool {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // -2^63 up to, not including, 2^64.
+            if f.fract() != 0.0 || !(-9.223_372_036_854_776e18..1.844_674_407_370_955_2e19).contains(&f) {
+                return false;
+            }
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let whole = if f < 0.0 {
+                Value::from(f as i64)
+            } else {
+                Value::from(f as u64)
+            };
+            *value = whole;
+            true
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |any, item| make_whole(item) | any),
+        Value::Object(map) => map.values_mut().fold(false, |any, item| make_whole(item) | any),
+        _ => false,
     }
 }
 

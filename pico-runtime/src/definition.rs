@@ -49,6 +49,11 @@ pub struct Function {
     pub(crate) from_request: &'static [&'static str],
     /// The types of its `#[state]` parameters.
     pub(crate) states: &'static [StateNeed],
+    /// `#[protected(...)]`.
+    pub(crate) protected: bool,
+    /// How its OpenAPI description is made.
+    #[cfg(feature = "openapi")]
+    pub(crate) describe: Option<crate::schema::Describe>,
 }
 
 impl Function {
@@ -68,7 +73,25 @@ impl Function {
             stream: false,
             from_request: &[],
             states: &[],
+            protected: false,
+            #[cfg(feature = "openapi")]
+            describe: None,
         }
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub fn protected(mut self) -> Self {
+        self.protected = true;
+        self
+    }
+
+    #[doc(hidden)]
+    #[cfg(feature = "openapi")]
+    #[must_use]
+    pub fn describe(mut self, describe: crate::schema::Describe) -> Self {
+        self.describe = Some(describe);
+        self
     }
 
     #[doc(hidden)]
@@ -146,7 +169,7 @@ impl Module {
 
 /// Stands for the root URL in a serialised definition. Control characters
 /// cannot occur in a URL path, so the marker cannot collide with one.
-const ROOT: &str = "\u{1}root\u{1}";
+pub(crate) const ROOT: &str = "\u{1}root\u{1}";
 const ROOT_ESCAPED: &str = "\\u0001root\\u0001";
 
 #[derive(Serialize)]

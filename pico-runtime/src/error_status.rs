@@ -24,6 +24,16 @@ use crate::failure::{Failure, Location};
 pub trait ErrorStatus: StdError + Send + Sync + 'static {
     /// The status of the answer; one outside 400..=599 is taken as 500.
     fn status(&self) -> StatusCode;
+
+    /// Every status [`status`](Self::status) may give, for the OpenAPI
+    /// document; empty when unknown (then any 4xx or 5xx is documented).
+    /// `#[derive(pico::HttpError)]` lists them.
+    fn statuses() -> &'static [u16]
+    where
+        Self: Sized,
+    {
+        &[]
+    }
 }
 
 /// An error type an exposed function can return.

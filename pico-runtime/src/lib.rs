@@ -29,6 +29,8 @@ mod log_writer;
 mod mixin;
 mod multipart;
 mod observe;
+#[cfg(feature = "openapi")]
+mod openapi;
 #[cfg(feature = "otel")]
 mod otel;
 mod panic;
@@ -39,6 +41,8 @@ mod request_id;
 mod request_log;
 mod response;
 mod router;
+#[cfg(feature = "openapi")]
+mod schema;
 #[cfg(feature = "sentry")]
 mod sentry_mixin;
 mod server;
@@ -60,6 +64,8 @@ pub use failure::Failure;
 pub use hooks::{Hooks, Mixin};
 pub use json::JsonCodec;
 pub use request::{Request, basic_auth, cookie, header};
+#[cfg(feature = "openapi")]
+pub use schemars::{self, JsonSchema};
 #[cfg(feature = "sentry")]
 pub use sentry_mixin::{SentryHub, SentryMixin};
 pub use server::{serve, serve_async, serve_on};

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use axum::Router;
-use http::HeaderName;
 use tower::Layer;
 use tower_http::cors::Cors;
 
@@ -40,13 +39,10 @@ impl App {
         }
     }
 
-    pub(crate) fn into_stack(mut self) -> Stack {
+    pub(crate) fn into_stack(self) -> Stack {
         panic::install_hook();
         let settings = Arc::new(Settings {
-            header: std::mem::replace(
-                &mut self.request_id_header,
-                HeaderName::from_static("x-request-id"),
-            ),
+            header: self.request_id_header.clone(),
             log: self.log_requests,
             problem_details: self.problem_details,
         });

@@ -148,13 +148,13 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exc
     if let Some(exchange) = &exchange {
         let function = match route {
             Route::Function(index) => Some(&*shared.functions[index].qualified),
-            Route::Module(..) | Route::App(_) | Route::Client => None,
+            _ => None,
         };
         exchange.matched(name, function);
     }
     let required = match route {
         Route::Function(index) => shared.functions[index].function.method,
-        Route::Module(..) | Route::App(_) | Route::Client => None,
+        _ => None,
     };
     if let Err(e) = check_method(&parts.method, required) {
         return refuse(&e);
@@ -195,6 +195,13 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exc
         )
         .into(),
         Route::Client => crate::client_js::response(&parts.headers).into(),
+        #[cfg(feature = "openapi")]
+        Route::OpenApi => {
+            let root = root.url(&parts);
+            let mut response = json_response(shared.openapi.render(root.trim_end_matches('/'), "", ""));
+            vary_by_host(response.headers_mut());
+            response.into()
+        }
     }
 }
 
@@ -348,15 +355,19 @@ fn definition(
             "text/javascript",
         ),
     };
-    // A definition holds URLs built from the request's host and prefix: a
-    // shared cache must neither keep one nor serve it to another host.
-    let headers = response.headers_mut();
+    vary_by_host(response.headers_mut());
+    response
+}
+
+/// A definition or document holds URLs built from the request's host and
+/// prefix: a shared cache must neither keep one nor serve it to another
+/// host.
+fn vary_by_host(headers: &mut http::HeaderMap) {
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert(
         VARY,
         HeaderValue::from_static("Host, X-Script-Name, X-Forwarded-Proto, X-Forwarded-Host, Forwarded"),
     );
-    response
 }
 
 /// A path to a dotfile or into a dot directory (`.env`, `.git/config`),

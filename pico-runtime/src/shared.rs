@@ -37,6 +37,9 @@ pub(crate) enum Route {
     App(Form),
     /// `/pico.js`, the JavaScript client.
     Client,
+    /// `/openapi.json`.
+    #[cfg(feature = "openapi")]
+    OpenApi,
 }
 
 /// A definition as JSON, or as the JavaScript that loads it.
@@ -110,6 +113,8 @@ pub(crate) struct Shared {
     pub(crate) functions: Vec<Entry>,
     pub(crate) module_defs: Vec<Template>,
     pub(crate) app_def: Template,
+    #[cfg(feature = "openapi")]
+    pub(crate) openapi: Template,
     pub(crate) debug: bool,
     pub(crate) body_limit: usize,
     pub(crate) static_files: Option<StaticService>,
@@ -136,6 +141,19 @@ impl Shared {
             .collect();
         let module_defs = defs.iter().map(Template::new).collect();
         let app_def = Template::new(&AppDef::new(&defs));
+        #[cfg(feature = "openapi")]
+        let openapi = crate::openapi::document(
+            &app.modules,
+            &crate::openapi::Info {
+                title: app.info.0.clone().unwrap_or_else(|| {
+                    let names: Vec<&str> = app.modules.iter().map(|(alias, _)| alias.as_str()).collect();
+                    format!("{} (Pico)", names.join(", "))
+                }),
+                version: app.info.1.clone(),
+                problem_details: app.problem_details,
+                request_id_header: app.request_id_header.as_str().to_owned(),
+            },
+        );
         let mut add = |path: String, route: Route| {
             assert!(
                 routes.insert(Arc::from(path.as_str()), route).is_none(),
@@ -145,6 +163,8 @@ impl Shared {
         add("/".to_owned(), Route::App(Form::Json));
         add("/picoapp.js".to_owned(), Route::App(Form::Js));
         add("/pico.js".to_owned(), Route::Client);
+        #[cfg(feature = "openapi")]
+        add("/openapi.json".to_owned(), Route::OpenApi);
         for (index, (alias, module)) in app.modules.iter().enumerate() {
             let path = module_path(alias);
             add(format!("/{path}"), Route::Module(index, Form::Json));
@@ -179,6 +199,8 @@ impl Shared {
             functions,
             module_defs,
             app_def,
+            #[cfg(feature = "openapi")]
+            openapi,
             debug: app.debug,
             body_limit: app.body_limit,
             static_files,

@@ -1,0 +1,255 @@
+//! `/openapi.json`: what it documents, that it is valid OpenAPI 3.1
+//! (openapi-spec-validator), and that both the everything example and a
+//! richly typed module keep to it (Schemathesis, every default check).
+
+mod common;
+
+// Its `main` is not called here, and its `pub` items are the example's own.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/everything/main.rs"]
+mod everything;
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "openapi/shop.rs"]
+mod typed;
+
+use std::path::PathBuf;
+
+use common::{Server, serve};
+use serde_json::{Value, json};
+
+async fn everything() -> Server {
+    serve(pico::App::new().register(everything::api::module())).await
+}
+
+async fn shop() -> Server {
+    serve(pico::App::new().register(typed::shop::module())).await
+}
+
+async fn odd() -> Server {
+    serve(pico::App::new().register(typed::odd::module())).await
+}
+
+async fn document(s: &Server) -> Value {
+    let a = s.get("/openapi.json").await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.content_type, "application/json");
+    a.json()
+}
+
+#[tokio::test]
+async fn each_function_is_an_operation_with_its_parameters_and_answers() {
+    let doc = document(&everything().await).await;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let hello = &doc["paths"]["/api/hello"];
+    assert_eq!(hello["get"]["operationId"], "api.hello");
+    assert_eq!(hello["post"]["operationId"], "api.hello.post");
+    assert_eq!(hello["get"]["summary"], "Says hello.");
+    assert_eq!(
+        hello["get"]["parameters"],
+        json!([{"name": "who", "in": "query", "required": false,
+                "schema": {"type": "string", "default": "world"}}])
+    );
+    let body = &hello["post"]["requestBody"];
+    assert_eq!(body["required"], false);
+    let json_body = &body["content"]["application/json"]["schema"];
+    assert_eq!(json_body["additionalProperties"], false);
+    // In JSON, `null` leaves a parameter out.
+    assert_eq!(
+        json_body["properties"]["who"],
+        json!({"anyOf": [{"type": "string"}, {"type": "null"}], "default": "world"})
+    );
+    assert!(body["content"]["application/x-www-form-urlencoded"].is_object());
+    // An upload is POST only, as multipart, the file in binary.
+    let upload = &doc["paths"]["/api/upload"];
+    assert!(upload["get"].is_null());
+    let form = &upload["post"]["requestBody"]["content"]["multipart/form-data"]["schema"];
+    assert_eq!(
+        form["properties"]["upload"],
+        json!({"type": "string", "format": "binary"})
+    );
+    assert_eq!(form["required"], json!(["upload", "filename"]));
+    // A stream answers events; a named type is a reference into components.
+    let countdown = &doc["paths"]["/api/countdown"]["get"]["responses"]["200"]["content"];
+    assert!(countdown["text/event-stream"].is_object());
+    let user = &doc["paths"]["/api/user_description"]["post"]["requestBody"]["content"]["application/json"];
+    assert_eq!(
+        user["schema"]["properties"]["user"],
+        json!({"$ref": "#/components/schemas/User"})
+    );
+    let age = &doc["components"]["schemas"]["User"]["properties"]["age"];
+    assert_eq!(
+        (age["minimum"].clone(), age["maximum"].clone()),
+        (json!(0), json!(u32::MAX))
+    );
+}
+
+#[tokio::test]
+async fn every_error_is_documented_with_the_standard_body() {
+    let doc = document(&everything().await).await;
+    let responses = |path: &str, method: &str| doc["paths"][path][method]["responses"].clone();
+    let error = json!({"$ref": "#/components/schemas/PicoError"});
+    let multiply = responses("/api/multiply", "post");
+    for status in ["400", "413", "415", "500"] {
+        assert_eq!(
+            multiply[status]["content"]["application/json"]["schema"], error,
+            "{status}"
+        );
+        assert!(multiply[status]["content"]["application/problem+json"].is_object());
+        assert!(multiply[status]["headers"]["x-request-id"].is_object());
+    }
+    // No argument, no 400; a GET has no body, so no 413.
+    let fail = responses("/api/fail", "get");
+    assert!(fail["400"].is_null() && fail["413"].is_null() && fail["500"].is_object());
+    // The module's prehandle may refuse.
+    assert!(fail["401"].is_object() && fail["403"].is_object());
+    // An `HttpError` may have any status.
+    let coffee = responses("/api/make_coffee", "get");
+    assert!(coffee["4XX"].is_object() && coffee["5XX"].is_object());
+    let schema = &doc["components"]["schemas"]["PicoError"];
+    assert_eq!(schema["required"], json!(["name", "code", "message"]));
+    for optional in ["request_id", "sentry_id", "__debug__"] {
+        assert!(schema["properties"][optional].is_object(), "{optional}");
+    }
+}
+
+#[tokio::test]
+async fn a_typed_error_lists_its_statuses_and_undocumented_types_are_any() {
+    let s = shop().await;
+    let doc = document(&s).await;
+    let find = &doc["paths"]["/shop/find"]["get"]["responses"];
+    assert!(find["404"].is_object() && find["409"].is_object());
+    assert!(find["4XX"].is_null());
+    // Recursion is a reference to itself.
+    let tree = &doc["components"]["schemas"]["Tree"];
+    assert_eq!(
+        tree["properties"]["children"]["items"],
+        json!({"$ref": "#/components/schemas/Tree"})
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["Colour"]["enum"]
+            .as_array()
+            .map(Vec::len),
+        Some(300)
+    );
+    let doc = document(&odd().await).await;
+    let opaque = &doc["paths"]["/odd/opaque"]["post"];
+    assert_eq!(
+        opaque["requestBody"]["content"]["application/json"]["schema"]["properties"]["value"],
+        json!({})
+    );
+    assert_eq!(
+        opaque["responses"]["200"]["content"]["application/json"]["schema"],
+        json!({})
+    );
+    let app = pico::App::new()
+        .register(typed::shop::module())
+        .register(typed::odd::module());
+    assert_eq!(
+        app.undocumented(),
+        vec!["odd.opaque: `value`, the result".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn servers_carry_the_prefix_and_the_document_is_not_cached() {
+    let s = everything().await;
+    let a = s
+        .send(
+            s.client
+                .get(s.url("/openapi.json"))
+                .header("X-Script-Name", "/myapp"),
+        )
+        .await;
+    let doc = a.json();
+    let url = doc["servers"][0]["url"].as_str().unwrap().to_owned();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/myapp"),
+        "{url}"
+    );
+    assert_eq!(a.headers["cache-control"], "no-cache");
+    assert_eq!(document(&s).await["servers"][0]["url"], s.base);
+}
+
+#[tokio::test]
+async fn a_client_keeping_to_the_schema_is_understood() {
+    let s = everything().await;
+    // JSON Schema counts 6.0 as an integer.
+    let a = s.post_json("/api/multiply", &json!({"x": 6.0, "y": 7})).await;
+    assert_eq!(a.json(), json!(42));
+    s.post_json("/api/multiply", &json!({"x": 6.5, "y": 7}))
+        .await
+        .error(400, "Bad Request");
+    // A GET cannot carry a file: refused, and `Allow` says what can.
+    let a = s.get("/api/upload").await;
+    a.error(405, "Method Not Allowed");
+    assert_eq!(a.headers["allow"], "POST");
+}
+
+/// The virtualenv with openapi-spec-validator and Schemathesis that
+/// `scripts/test-all` makes.
+fn tools() -> Option<PathBuf> {
+    let bin = std::env::var_os("PICO_OPENAPI_TOOLS").map(PathBuf::from)?;
+    bin.join("schemathesis").exists().then_some(bin)
+}
+
+/// Checks the app's document with openapi-spec-validator.
+async fn validate(s: &Server, name: &str) -> Option<PathBuf> {
+    let Some(bin) = tools() else {
+        common::missing("openapi-spec-validator and Schemathesis (PICO_OPENAPI_TOOLS)");
+        return None;
+    };
+    let file = std::env::temp_dir().join(format!("pico-openapi-{name}-{}.json", std::process::id()));
+    std::fs::write(&file, serde_json::to_vec(&document(s).await).unwrap()).unwrap();
+    let validator = bin.join("openapi-spec-validator");
+    let out = common::run_to_success(validator.to_str().unwrap(), &[file.as_os_str()]).await;
+    let _ = std::fs::remove_file(&file);
+    assert!(out.contains("OK"), "{out}");
+    Some(bin)
+}
+
+/// Validates the app's document, then runs every default check of
+/// Schemathesis against the app, with a bounded number of examples.
+async fn validate_and_fuzz(s: Server, config: &str) {
+    let Some(bin) = validate(&s, config).await else {
+        return;
+    };
+    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/openapi")
+        .join(config);
+    let url = s.url("/openapi.json");
+    let schemathesis = bin.join("schemathesis");
+    let out = common::run_to_success(
+        schemathesis.to_str().unwrap(),
+        &[
+            "--no-color".as_ref(),
+            "--config-file".as_ref(),
+            config.as_os_str(),
+            "run".as_ref(),
+            url.as_ref(),
+            "--max-examples".as_ref(),
+            "15".as_ref(),
+            "--workers".as_ref(),
+            "1".as_ref(),
+            "--seed".as_ref(),
+            "1".as_ref(),
+        ],
+    )
+    .await;
+    assert!(out.contains("passed"), "{out}");
+}
+
+#[tokio::test]
+async fn schemathesis_finds_nothing_in_the_everything_example() {
+    validate_and_fuzz(everything().await, "everything.toml").await;
+}
+
+#[tokio::test]
+async fn schemathesis_finds_nothing_in_a_richly_typed_module() {
+    validate_and_fuzz(shop().await, "shop.toml").await;
+}
+
+#[tokio::test]
+async fn loose_and_missing_schemas_still_make_a_valid_document() {
+    validate(&odd().await, "odd").await;
+}
