@@ -1,6 +1,7 @@
 //! pico.js in a real browser: headless Chromium, driven by playwright-core
 //! (`tests/browser/run.mjs`), through the everything example's page.
-//! `scripts/test-all` installs Chromium and the npm package.
+//! `scripts/test-all` installs Chromium and the npm package. Also the
+//! `/docs` page (`tests/browser/docs.mjs`).
 
 mod common;
 
@@ -45,6 +46,20 @@ async fn the_everything_page_works_in_chromium() {
     assert!(stdout.contains("ok - under an X-Script-Name prefix"), "{stdout}");
     let size = std::fs::metadata(&screenshot).expect("a screenshot").len();
     assert!(size > 10_000, "the screenshot is {size} bytes");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_docs_page_lists_the_api_and_calls_it_in_chromium() {
+    if !tools_present() {
+        return;
+    }
+    let server = common::serve(pico::App::new().register(everything::api::module())).await;
+    let stdout =
+        common::run_to_success("node", &["tests/browser/docs.mjs".as_ref(), server.base.as_ref()]).await;
+    assert!(
+        stdout.contains("ok - nothing is asked of another server"),
+        "{stdout}"
+    );
 }
 
 /// A module or function named `__proto__` (a valid Rust name, and any alias)

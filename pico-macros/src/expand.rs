@@ -283,8 +283,14 @@ fn describe(function: &Exposed) -> TokenStream {
         .filter(|p| p.source.is_none())
         .map(|p| schema_of(&p.ty));
     let ty = &function.output.ty;
-    let result = if function.stream.is_some() {
-        quote!(::pico::__private::Answer::Events)
+    let result = if let Some(stream) = &function.stream {
+        match stream.item.as_ref().filter(|item| !mentions_impl(item)) {
+            Some(item) => {
+                let schema = schema_of(item);
+                quote!(::pico::__private::Answer::Events(#schema))
+            }
+            None => quote!(::pico::__private::Answer::Events(::core::option::Option::None)),
+        }
     } else if function.output.is_response {
         quote!(::pico::__private::Answer::Any)
     } else if mentions_impl(ty) {

@@ -53,6 +53,8 @@ mod stream;
 mod thunk;
 mod trace;
 mod traceparent;
+#[cfg(feature = "openapi")]
+mod typescript;
 mod upload;
 
 pub use app::{App, DEFAULT_BODY_LIMIT};

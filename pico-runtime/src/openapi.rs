@@ -32,7 +32,7 @@ pub(crate) struct Info {
 
 /// The generator of every schema of the document: JSON Schema 2020-12,
 /// named types under `components/schemas`.
-fn generator() -> SchemaGenerator {
+pub(crate) fn generator() -> SchemaGenerator {
     SchemaSettings::draft2020_12()
         .with(|s| {
             s.definitions_path = "/components/schemas".into();
@@ -84,7 +84,7 @@ pub(crate) fn document(modules: &[(String, Module)], info: &Info) -> Template {
                 for schema in description.params.iter_mut().flatten() {
                     IntegerBounds.transform(schema);
                 }
-                if let Answer::Json(Some(schema)) = &mut description.result {
+                if let Answer::Json(Some(schema)) | Answer::Events(Some(schema)) = &mut description.result {
                     IntegerBounds.transform(schema);
                 }
                 description
@@ -364,15 +364,24 @@ fn responses(
         Some(Answer::Json(Some(schema))) => json!({"application/json": {"schema": schema}}),
         Some(Answer::Json(None)) | None => json!({"application/json": {"schema": {}}}),
         // Each event as a client's parser reads it.
-        Some(Answer::Events) => json!({"text/event-stream": {"schema": {
-            "type": "object",
-            "properties": {
-                "event": {"enum": ["message", "close", "error"]},
-                "data": {"type": "string", "description": "The item as JSON."},
-                "id": {"type": "string"},
-            },
-            "required": ["data"],
-        }}}),
+        Some(Answer::Events(item)) => {
+            let mut data = json!({"type": "string", "description": "An item as JSON, or the end's reason."});
+            // The item's schema as an annotation only: with a
+            // `contentMediaType`, a checker would read the `close` event's
+            // text as JSON too.
+            if let Some(item) = item {
+                data["contentSchema"] = item.as_value().clone();
+            }
+            json!({"text/event-stream": {"schema": {
+                "type": "object",
+                "properties": {
+                    "event": {"enum": ["message", "close", "error"]},
+                    "data": data,
+                    "id": {"type": "string"},
+                },
+                "required": ["data"],
+            }}})
+        }
         Some(Answer::Any) => json!({"*/*": {"schema": {}}}),
     };
     let mut responses = Map::new();

@@ -78,8 +78,8 @@ pub(crate) fn json_response(bytes: Vec<u8>) -> Response {
     typed_response(bytes, "application/json")
 }
 
-pub(crate) fn typed_response(bytes: Vec<u8>, content_type: &'static str) -> Response {
-    let mut response = Response::new(Body::from(bytes));
+pub(crate) fn typed_response(bytes: impl Into<Body>, content_type: &'static str) -> Response {
+    let mut response = Response::new(bytes.into());
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     if content_type == "text/javascript" {

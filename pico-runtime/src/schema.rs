@@ -32,8 +32,9 @@ pub struct Description {
 pub enum Answer {
     /// JSON of this schema; `None` where the type has no `JsonSchema`.
     Json(Option<Schema>),
-    /// `#[stream]`: server-sent events.
-    Events,
+    /// `#[stream]`: server-sent events, each item JSON of this schema
+    /// where the item type is spelled out and has one.
+    Events(Option<Schema>),
     /// A `Response` of the function's own: any content.
     Any,
 }

@@ -202,6 +202,14 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exc
             vary_by_host(response.headers_mut());
             response.into()
         }
+        #[cfg(feature = "openapi")]
+        Route::Docs => docs_page().into(),
+        #[cfg(feature = "openapi")]
+        Route::Types(index) => typed_response(
+            shared.types[index].clone(),
+            "application/typescript; charset=utf-8",
+        )
+        .into(),
     }
 }
 
@@ -356,6 +364,21 @@ fn definition(
         ),
     };
     vary_by_host(response.headers_mut());
+    response
+}
+
+/// `/docs`: the page, which reads `openapi.json` beside it. Its policy
+/// lets it reach this server only, and nothing load from elsewhere.
+#[cfg(feature = "openapi")]
+fn docs_page() -> Response {
+    let mut response = typed_response(include_str!("docs.html"), "text/html; charset=utf-8");
+    response.headers_mut().insert(
+        http::header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; \
+             form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
     response
 }
 

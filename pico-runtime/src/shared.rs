@@ -40,6 +40,12 @@ pub(crate) enum Route {
     /// `/openapi.json`.
     #[cfg(feature = "openapi")]
     OpenApi,
+    /// `/module.d.ts`, a module's TypeScript declarations.
+    #[cfg(feature = "openapi")]
+    Types(usize),
+    /// `/docs`, the page that reads `/openapi.json` for people.
+    #[cfg(feature = "openapi")]
+    Docs,
 }
 
 /// A definition as JSON, or as the JavaScript that loads it.
@@ -115,6 +121,8 @@ pub(crate) struct Shared {
     pub(crate) app_def: Template,
     #[cfg(feature = "openapi")]
     pub(crate) openapi: Template,
+    #[cfg(feature = "openapi")]
+    pub(crate) types: Vec<bytes::Bytes>,
     pub(crate) debug: bool,
     pub(crate) body_limit: usize,
     pub(crate) static_files: Option<StaticService>,
@@ -154,6 +162,12 @@ impl Shared {
                 request_id_header: app.request_id_header.as_str().to_owned(),
             },
         );
+        #[cfg(feature = "openapi")]
+        let types = app
+            .modules
+            .iter()
+            .map(|(alias, module)| bytes::Bytes::from(crate::typescript::declarations(alias, module)))
+            .collect();
         let mut add = |path: String, route: Route| {
             assert!(
                 routes.insert(Arc::from(path.as_str()), route).is_none(),
@@ -164,11 +178,19 @@ impl Shared {
         add("/picoapp.js".to_owned(), Route::App(Form::Js));
         add("/pico.js".to_owned(), Route::Client);
         #[cfg(feature = "openapi")]
-        add("/openapi.json".to_owned(), Route::OpenApi);
+        {
+            add("/openapi.json".to_owned(), Route::OpenApi);
+            // A module called `docs` keeps its path.
+            if !app.modules.iter().any(|(alias, _)| module_path(alias) == "docs") {
+                add("/docs".to_owned(), Route::Docs);
+            }
+        }
         for (index, (alias, module)) in app.modules.iter().enumerate() {
             let path = module_path(alias);
             add(format!("/{path}"), Route::Module(index, Form::Json));
             add(format!("/{path}.js"), Route::Module(index, Form::Js));
+            #[cfg(feature = "openapi")]
+            add(format!("/{path}.d.ts"), Route::Types(index));
             for function in &module.functions {
                 for need in function.states {
                     assert!(
@@ -201,6 +223,8 @@ impl Shared {
             app_def,
             #[cfg(feature = "openapi")]
             openapi,
+            #[cfg(feature = "openapi")]
+            types,
             debug: app.debug,
             body_limit: app.body_limit,
             static_files,

@@ -1,0 +1,89 @@
+//! `/module.d.ts`: the TypeScript declarations an app serves for each
+//! module's pico.js proxy, compiled by npm's `typescript` under `--strict`
+//! against calls written as a page writes them (`tests/typescript/`); a
+//! wrong argument and an impossible error status must not compile.
+
+mod common;
+
+// Its `main` is not called here, and its `pub` items are the example's own.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/everything/main.rs"]
+mod everything;
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "openapi/shop.rs"]
+mod typed;
+
+use std::path::{Path, PathBuf};
+
+fn tsc() -> Option<PathBuf> {
+    let tsc = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/.bin/tsc");
+    if tsc.exists() {
+        Some(tsc)
+    } else {
+        common::missing("npm's typescript (tests/browser: npm ci)");
+        None
+    }
+}
+
+/// A folder with the app's declarations and the test's TypeScript files.
+async fn project(name: &str, files: &[&str]) -> PathBuf {
+    let app = pico::App::new()
+        .register(everything::api::module())
+        .register(typed::shop::module());
+    let s = common::serve(app).await;
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("typescript-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for module in ["api", "shop"] {
+        let a = s.get(&format!("/{module}.d.ts")).await;
+        assert_eq!(a.status, 200);
+        assert_eq!(a.content_type, "application/typescript; charset=utf-8");
+        std::fs::write(dir.join(format!("{module}.d.ts")), &a.text).unwrap();
+    }
+    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/typescript");
+    for file in files {
+        std::fs::copy(sources.join(file), dir.join(file)).unwrap();
+    }
+    dir
+}
+
+/// `tsc --strict` on `file` in `dir`: whether it compiled, and what it said.
+async fn compile(tsc: &Path, dir: &Path, file: &str) -> (bool, String) {
+    let output = tokio::process::Command::new(tsc)
+        .current_dir(dir)
+        .args(["--strict", "--noEmit", "--target", "es2022", "--module", "es2022"])
+        .args(["--moduleResolution", "bundler", "--lib", "es2022,dom", file])
+        .output()
+        .await
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+    (output.status.success(), said)
+}
+
+#[tokio::test]
+async fn calls_written_as_a_page_writes_them_compile_under_strict() {
+    let Some(tsc) = tsc() else { return };
+    let dir = project("good", &["api_calls.ts", "shop_calls.ts"]).await;
+    for file in ["api_calls.ts", "shop_calls.ts"] {
+        let (ok, said) = compile(&tsc, &dir, file).await;
+        assert!(ok, "{file} did not compile:\n{said}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_argument_and_an_impossible_status_do_not_compile() {
+    let Some(tsc) = tsc() else { return };
+    let dir = project("bad", &["wrong_argument.ts", "wrong_status.ts"]).await;
+    let (ok, said) = compile(&tsc, &dir, "wrong_argument.ts").await;
+    assert!(
+        !ok && said.contains("wrong_argument.ts") && said.contains("TS2345"),
+        "{said}"
+    );
+    let (ok, said) = compile(&tsc, &dir, "wrong_status.ts").await;
+    assert!(
+        !ok && said.contains("wrong_status.ts") && said.contains("TS2367"),
+        "{said}"
+    );
+}
