@@ -91,7 +91,7 @@ async fn every_error_is_documented_with_the_standard_body() {
     let responses = |path: &str, method: &str| doc["paths"][path][method]["responses"].clone();
     let error = json!({"$ref": "#/components/schemas/PicoError"});
     let multiply = responses("/api/multiply", "post");
-    for status in ["400", "413", "415", "500"] {
+    for status in ["400", "403", "408", "413", "415", "500"] {
         assert_eq!(
             multiply[status]["content"]["application/json"]["schema"], error,
             "{status}"
@@ -118,6 +118,20 @@ async fn every_error_is_documented_with_the_standard_body() {
 async fn a_typed_error_lists_its_statuses_and_undocumented_types_are_any() {
     let s = shop().await;
     let doc = document(&s).await;
+    // A type the server writes otherwise than it reads has two schemas.
+    let add = &doc["paths"]["/shop/add_item"]["post"];
+    let sent = &add["requestBody"]["content"]["application/json"]["schema"]["properties"]["item"];
+    assert_eq!(sent, &json!({"$ref": "#/components/schemas/Item"}));
+    let answered = &add["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(answered, &json!({"$ref": "#/components/schemas/Item.output"}));
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas["Item"]["properties"]["sku"].is_null());
+    assert!(
+        schemas["Item.output"]["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("sku"))
+    );
     let find = &doc["paths"]["/shop/find"]["get"]["responses"];
     assert!(find["404"].is_object() && find["409"].is_object());
     assert!(find["4XX"].is_null());

@@ -269,24 +269,26 @@ fn takes_file(param: &Param) -> bool {
 /// function's parameters and result, and its error's statuses. A type
 /// without `JsonSchema` is documented as any value, not refused.
 fn describe(function: &Exposed) -> TokenStream {
-    let generator = syn::Ident::new("__pico_generator", Span::mixed_site());
-    let schema_of = |ty: &syn::Type| {
+    let generators = syn::Ident::new("__pico_generators", Span::mixed_site());
+    // Parameters as a client sends them, results as the server writes them.
+    let schema_of = |ty: &syn::Type, side: &str| {
+        let side = syn::Ident::new(side, Span::call_site());
         quote! {{
             #[allow(unused_imports)]
             use ::pico::__private::{Documented as _, Undocumented as _};
-            (&::pico::__private::TypeProbe::<#ty>::new()).schema(#generator)
+            (&::pico::__private::TypeProbe::<#ty>::new()).schema(&mut #generators.#side)
         }}
     };
     let params = function
         .params
         .iter()
         .filter(|p| p.source.is_none())
-        .map(|p| schema_of(&p.ty));
+        .map(|p| schema_of(&p.ty, "input"));
     let ty = &function.output.ty;
     let result = if let Some(stream) = &function.stream {
         match stream.item.as_ref().filter(|item| !mentions_impl(item)) {
             Some(item) => {
-                let schema = schema_of(item);
+                let schema = schema_of(item, "output");
                 quote!(::pico::__private::Answer::Events(#schema))
             }
             None => quote!(::pico::__private::Answer::Events(::core::option::Option::None)),
@@ -296,7 +298,7 @@ fn describe(function: &Exposed) -> TokenStream {
     } else if mentions_impl(ty) {
         quote!(::pico::__private::Answer::Json(::core::option::Option::None))
     } else {
-        let schema = schema_of(ty);
+        let schema = schema_of(ty, "output");
         quote!(::pico::__private::Answer::Json(#schema))
     };
     let errors = match (&function.output.error, function.output.fallible) {
@@ -310,7 +312,7 @@ fn describe(function: &Exposed) -> TokenStream {
         (_, true) => quote!(::pico::__private::Errors::Internal),
     };
     quote! {
-        .describe(|#generator: &mut ::pico::__private::SchemaGenerator| ::pico::__private::Description {
+        .describe(|#generators: &mut ::pico::__private::Generators| ::pico::__private::Description {
             params: ::std::vec![#(#params),*],
             result: #result,
             errors: #errors,

@@ -13,7 +13,8 @@ pub use crate::failure::{Failure, Location};
 pub use crate::response::{Outcome, Reply, Returnable, json, response};
 #[cfg(feature = "openapi")]
 pub use crate::schema::{
-    Answer, Description, Documented, Errors, KnownStatuses, OtherStatuses, TypeProbe, Undocumented,
+    Answer, Description, Documented, Errors, Generators, KnownStatuses, OtherStatuses, TypeProbe,
+    Undocumented,
 };
 pub use crate::state::StateNeed;
 pub use crate::stream::{
@@ -22,6 +23,4 @@ pub use crate::stream::{
 pub use crate::thunk::*;
 pub use bytes::Bytes;
 pub use http::StatusCode;
-#[cfg(feature = "openapi")]
-pub use schemars::SchemaGenerator;
 pub use serde_json;

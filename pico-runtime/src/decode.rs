@@ -160,9 +160,6 @@ fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
         Ok(value) => return Ok(value),
         Err(e) => e,
     };
-    if let Some(value) = with_whole_numbers(text.as_bytes()) {
-        return Ok(value);
-    }
     let not_json = as_json.is_syntax() || as_json.is_eof();
     // `Value`'s deserializer, unlike a plain string's, hands an `Option`
     // its value as `Some`.
@@ -170,6 +167,10 @@ fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
         Ok(value) => return Ok(value),
         Err(e) => e,
     };
+    // After the text as a string: `1.0` stays a string where one fits.
+    if let Some(value) = with_whole_numbers(text.as_bytes()) {
+        return Ok(value);
+    }
     if let Ok(value) = decode_many(vec![Arg::Text(text.into())]) {
         return Ok(value);
     }
@@ -201,8 +202,9 @@ fn make_whole(value: &mut Value) -> bool {
     match value {
         Value::Number(n) if n.is_f64() => {
             let f = n.as_f64().unwrap_or(f64::NAN);
-            // -2^63 up to, not including, 2^64.
-            if f.fract() != 0.0 || !(-9.223_372_036_854_776e18..1.844_674_407_370_955_2e19).contains(&f) {
+            // Within ±2^53, where every whole float is the integer written
+            // (beyond, `9007199254740993.0` would read as ...992).
+            if f.fract() != 0.0 || f.abs() > 9_007_199_254_740_992.0 {
                 return false;
             }
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -261,5 +263,38 @@ fn strip_position(e: &serde_json::Error) -> String {
     match text.rfind(" at line ") {
         Some(i) if e.line() > 0 => text[..i].to_owned(),
         _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+        decode(Arg::Text(text.into()), None)
+    }
+
+    fn json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+        decode(Arg::Json(RawJson(Bytes::copy_from_slice(text.as_bytes()))), None)
+    }
+
+    #[test]
+    fn a_whole_float_fills_an_integer_and_changes_nothing_else() {
+        assert_eq!(json::<i64>("6.0"), Ok(6));
+        assert_eq!(json::<Vec<u8>>("[1.0, 2e0]"), Ok(vec![1, 2]));
+        assert_eq!(text::<i64>("-6.0"), Ok(-6));
+        assert!(json::<i64>("6.5").is_err());
+        // Beyond 2^53 a float is not the integer written.
+        assert!(json::<u64>("9007199254740993.0").is_err());
+        // A float where a float fits stays one; text where text fits stays text.
+        assert_eq!(json::<f64>("-0.0").map(f64::is_sign_negative), Ok(true));
+        assert_eq!(text::<String>("1.0"), Ok("1.0".to_owned()));
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(untagged)]
+        enum Id {
+            Number(u64),
+            Text(String),
+        }
+        assert_eq!(text::<Id>("1.0"), Ok(Id::Text("1.0".to_owned())));
     }
 }

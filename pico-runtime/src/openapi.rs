@@ -6,13 +6,13 @@
 //! which depends on the request's host and prefix, is spliced in per
 //! request.
 
+use schemars::Schema;
 use schemars::generate::SchemaSettings;
 use schemars::transform::{Transform, transform_subschemas};
-use schemars::{Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
 use crate::definition::{Function, Module, ROOT, Template, module_path};
-use crate::schema::{Answer, Description, Errors, is_file};
+use crate::schema::{Answer, Description, Errors, Generators, Status, error_statuses, is_file};
 
 /// The names of Pico's own schemas in `components`, chosen so as not to
 /// meet a user's type called `Error`.
@@ -30,29 +30,28 @@ pub(crate) struct Info {
     pub(crate) request_id_header: String,
 }
 
-/// The generator of every schema of the document: JSON Schema 2020-12,
+/// The settings of every schema of the document: JSON Schema 2020-12,
 /// named types under `components/schemas`.
-pub(crate) fn generator() -> SchemaGenerator {
+pub(crate) fn settings() -> SchemaSettings {
     SchemaSettings::draft2020_12()
         .with(|s| {
             s.definitions_path = "/components/schemas".into();
             s.meta_schema = None;
         })
         .with_transform(IntegerBounds)
-        .into_generator()
 }
 
 /// The functions whose parameters or result have no schema (`{}` in the
 /// document), as `module.function: what`.
 pub(crate) fn undocumented(modules: &[(String, Module)]) -> Vec<String> {
-    let mut generator = generator();
+    let mut generators = Generators::new();
     let mut out = Vec::new();
     for (alias, module) in modules {
         for function in &module.functions {
             let Some(describe) = function.describe else {
                 continue;
             };
-            let description = describe(&mut generator);
+            let description = describe(&mut generators);
             let mut missing: Vec<String> = function
                 .params
                 .iter()
@@ -73,12 +72,19 @@ pub(crate) fn undocumented(modules: &[(String, Module)]) -> Vec<String> {
 
 /// The document, with a hole for the server's URL.
 pub(crate) fn document(modules: &[(String, Module)], info: &Info) -> Template {
-    let mut generator = generator();
+    let mut generators = Generators::new();
+    let described: Vec<Vec<Option<Description>>> = modules
+        .iter()
+        .map(|(_, module)| {
+            let describe = |f: &Function| f.describe.map(|describe| describe(&mut generators));
+            module.functions.iter().map(describe).collect()
+        })
+        .collect();
+    let (mut schemas, renames) = generators.definitions();
     let mut paths = Map::new();
-    for (alias, module) in modules {
-        for function in &module.functions {
-            let description = function.describe.map(|describe| {
-                let mut description = describe(&mut generator);
+    for ((alias, module), described) in modules.iter().zip(described) {
+        for (function, mut description) in module.functions.iter().zip(described) {
+            if let Some(description) = &mut description {
                 // Named types get their bounds in `components`; these are
                 // the schemas written in place.
                 for schema in description.params.iter_mut().flatten() {
@@ -86,15 +92,14 @@ pub(crate) fn document(modules: &[(String, Module)], info: &Info) -> Template {
                 }
                 if let Answer::Json(Some(schema)) | Answer::Events(Some(schema)) = &mut description.result {
                     IntegerBounds.transform(schema);
+                    renames.apply_to_schema(schema);
                 }
-                description
-            });
+            }
             let path = format!("/{}/{}", module_path(alias), function.name);
             let operations = path_item(alias, module, function, description.as_ref(), info);
             paths.insert(path, Value::Object(operations));
         }
     }
-    let mut schemas = generator.take_definitions(true);
     schemas.insert(ERROR.to_owned(), error_schema());
     schemas.insert(PROBLEM.to_owned(), problem_schema());
     let document = json!({
@@ -123,11 +128,10 @@ fn path_item(
         .map(|(i, param)| {
             let schema = description.and_then(|d| d.params.get(i)).and_then(Option::as_ref);
             let mut schema = schema.map_or_else(|| json!({}), |s| s.as_value().clone());
-            let default = param.default.map(|make| make());
-            if let (Some(default), Some(object)) = (&default, schema.as_object_mut())
+            if let (Some(default), Some(object)) = (param.default.map(|make| make()), schema.as_object_mut())
                 && !default.is_null()
             {
-                object.insert("default".to_owned(), default.clone());
+                object.insert("default".to_owned(), default);
             }
             Parameter {
                 name: param.name,
@@ -145,10 +149,11 @@ fn path_item(
     let methods: &[&str] = match function.method {
         None if takes_file => &["POST"],
         None => &["GET", "POST"],
-        Some(method) => std::slice::from_ref(match method {
-            "GET" => &"GET",
-            _ => &"POST",
-        }),
+        Some("GET") => &["GET"],
+        // Named as the method it requires, below.
+        Some("POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "TRACE") => &["POST"],
+        // OpenAPI names no other method.
+        Some(_) => &[],
     };
     let mut item = Map::new();
     for &method in methods {
@@ -180,7 +185,7 @@ fn path_item(
         }
         let errors = description.map_or(Errors::AnyStatus, |d| d.errors);
         let answer = description.map(|d| &d.result);
-        let responses = responses(function, module, &params, answer, errors, with_body, info);
+        let responses = responses(function, module, answer, errors, with_body, info);
         operation.insert("responses".to_owned(), Value::Object(responses));
         item.insert(verb.to_ascii_lowercase(), Value::Object(operation));
     }
@@ -348,7 +353,6 @@ fn request_body(params: &[Parameter<'_>]) -> Option<Value> {
 fn responses(
     function: &Function,
     module: &Module,
-    params: &[Parameter<'_>],
     answer: Option<&Answer>,
     errors: Errors,
     with_body: bool,
@@ -389,33 +393,7 @@ fn responses(
         "200".to_owned(),
         json!({"description": "The function's result.", "headers": id_header, "content": success}),
     );
-    let mut statuses: Vec<(String, &str)> = Vec::new();
-    if !params.is_empty() {
-        statuses.push(("400".to_owned(), "An argument is missing or of the wrong type."));
-    }
-    if module.prehandle.is_some() {
-        statuses.push(("401".to_owned(), "The module's prehandle refused the request."));
-    }
-    if function.protected || module.prehandle.is_some() {
-        statuses.push(("403".to_owned(), "The request is not allowed."));
-    }
-    if with_body {
-        statuses.push(("413".to_owned(), "The body is larger than the app's limit."));
-        statuses.push(("415".to_owned(), "The body's media type is not one Pico reads."));
-    }
-    statuses.push(("500".to_owned(), "The function failed: an error or a panic."));
-    match errors {
-        Errors::None | Errors::Internal => {}
-        Errors::Listed(listed) => {
-            for status in listed {
-                statuses.push((status.to_string(), "An error the function returned."));
-            }
-        }
-        Errors::AnyStatus => {
-            statuses.push(("4XX".to_owned(), "An error the function returned."));
-            statuses.push(("5XX".to_owned(), "An error the function returned."));
-        }
-    }
+    let errors = error_statuses(function, module, errors, with_body);
     let error_content = if info.problem_details {
         json!({"application/problem+json": {"schema": {"$ref": format!("#/components/schemas/{PROBLEM}")}}})
     } else {
@@ -424,7 +402,11 @@ fn responses(
             "application/problem+json": {"schema": {"$ref": format!("#/components/schemas/{PROBLEM}")}},
         })
     };
-    for (status, description) in statuses {
+    for status in errors {
+        let (status, description) = match status {
+            Status::Code(code, description) => (code.to_string(), description),
+            Status::Range(range) => (range.to_owned(), "An error the function returned."),
+        };
         responses.entry(status).or_insert_with(
             || json!({"description": description, "headers": id_header, "content": error_content}),
         );

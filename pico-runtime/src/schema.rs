@@ -11,6 +11,7 @@
 use std::marker::PhantomData;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde_json::{Map, Value};
 
 use crate::error::HttpError;
 use crate::error_status::ErrorStatus;
@@ -52,9 +53,97 @@ pub enum Errors {
     Internal,
 }
 
-/// How a function's description is made: the generator gathers the named
+/// How a function's description is made: the generators gather the named
 /// types' schemas for `components`.
-pub(crate) type Describe = fn(&mut SchemaGenerator) -> Description;
+pub(crate) type Describe = fn(&mut Generators) -> Description;
+
+/// The two views of a type: what a client sends (as serde reads it) and
+/// what the server answers (as serde writes it). A field skipped, renamed
+/// or left out when empty on one side only differs between them.
+#[derive(Debug)]
+pub struct Generators {
+    /// For parameters.
+    pub input: SchemaGenerator,
+    /// For results and stream items.
+    pub output: SchemaGenerator,
+}
+
+impl Generators {
+    pub(crate) fn new() -> Self {
+        Generators {
+            input: crate::openapi::settings().for_deserialize().into_generator(),
+            output: crate::openapi::settings().for_serialize().into_generator(),
+        }
+    }
+
+    /// The named schemas of both views: one where they agree, and where
+    /// they differ the answer's as `Name.output`; the renaming to apply to
+    /// the answers' schemas.
+    pub(crate) fn definitions(&mut self) -> (Map<String, Value>, Renames) {
+        let mut schemas = self.input.take_definitions(true);
+        let output = self.output.take_definitions(true);
+        let mut renames = Renames::default();
+        for (name, schema) in &output {
+            if schemas.get(name).is_some_and(|other| other != schema) {
+                renames.0.insert(ref_to(name), ref_to(&format!("{name}.output")));
+            }
+        }
+        for (name, mut schema) in output {
+            renames.apply(&mut schema);
+            let name = if renames.0.contains_key(&ref_to(&name)) {
+                format!("{name}.output")
+            } else {
+                name
+            };
+            schemas.entry(name).or_insert(schema);
+        }
+        (schemas, renames)
+    }
+}
+
+fn ref_to(name: &str) -> String {
+    format!("#/components/schemas/{name}")
+}
+
+/// Answers' references to renamed schemas, by old reference.
+#[derive(Debug, Default)]
+pub(crate) struct Renames(std::collections::BTreeMap<String, String>);
+
+impl Renames {
+    /// Points the references within `schema` at the renamed schemas.
+    pub(crate) fn apply_to_schema(&self, schema: &mut Schema) {
+        if let Some(object) = schema.as_object_mut() {
+            let mut value = Value::Object(std::mem::take(object));
+            self.apply(&mut value);
+            if let Value::Object(renamed) = value {
+                *object = renamed;
+            }
+        }
+    }
+
+    /// Points the references within `value` at the renamed schemas.
+    pub(crate) fn apply(&self, value: &mut Value) {
+        if self.0.is_empty() {
+            return;
+        }
+        match value {
+            Value::Object(object) => {
+                for (key, member) in object.iter_mut() {
+                    match member {
+                        Value::String(target) if key == "$ref" => {
+                            if let Some(renamed) = self.0.get(target.as_str()) {
+                                target.clone_from(renamed);
+                            }
+                        }
+                        _ => self.apply(member),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|item| self.apply(item)),
+            _ => {}
+        }
+    }
+}
 
 /// A type asked for its schema or its statuses.
 pub struct TypeProbe<T: ?Sized>(PhantomData<fn() -> *const T>);
@@ -159,4 +248,53 @@ pub(crate) fn is_file(schema: &Schema) -> bool {
             .get("anyOf")
             .and_then(|any| any.as_array())
             .is_some_and(|any| any.iter().any(binary))
+}
+
+/// An error status an operation may answer, with what it means.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Status {
+    Code(u16, &'static str),
+    /// `4XX` or `5XX`.
+    Range(&'static str),
+}
+
+/// Every error status a function may answer: Pico's own (a missing or
+/// wrong argument, a refusal, a body too large, slow or of the wrong type,
+/// a failure) and its error type's. App-wide hooks may add their own.
+pub(crate) fn error_statuses(
+    function: &crate::definition::Function,
+    module: &crate::definition::Module,
+    errors: Errors,
+    with_body: bool,
+) -> Vec<Status> {
+    let mut statuses = Vec::new();
+    if !function.params.is_empty() {
+        statuses.push(Status::Code(400, "An argument is missing or of the wrong type."));
+    }
+    if module.prehandle.is_some() {
+        statuses.push(Status::Code(401, "The module's prehandle refused the request."));
+    }
+    statuses.push(Status::Code(
+        403,
+        "Refused: a request from another site, or the function's own check.",
+    ));
+    if with_body {
+        statuses.push(Status::Code(408, "The body came too slowly."));
+        statuses.push(Status::Code(413, "The body is larger than the app's limit."));
+        statuses.push(Status::Code(415, "The body's media type is not one Pico reads."));
+    }
+    statuses.push(Status::Code(500, "The function failed: an error or a panic."));
+    match errors {
+        Errors::None | Errors::Internal => {}
+        Errors::Listed(listed) => {
+            for &code in listed {
+                statuses.push(Status::Code(code, "An error the function returned."));
+            }
+        }
+        Errors::AnyStatus => {
+            statuses.push(Status::Range("4XX"));
+            statuses.push(Status::Range("5XX"));
+        }
+    }
+    statuses
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value};
 
 use crate::definition::Module;
-use crate::schema::{Answer, Errors};
+use crate::schema::{Answer, Errors, Generators, Status, error_statuses};
 
 /// The types every module's declarations share: the proxy's shapes.
 const PRELUDE: &str = r#"/** The error a call rejects with: an `Error` with the standard body's members. */
@@ -41,13 +41,18 @@ export interface PicoStream<Item> {
 
 /// The declarations of the module registered as `alias`.
 pub(crate) fn declarations(alias: &str, module: &Module) -> String {
-    let mut generator = crate::openapi::generator();
-    let described: Vec<_> = module
+    let mut generators = Generators::new();
+    let mut described: Vec<_> = module
         .functions
         .iter()
-        .map(|f| f.describe.map(|describe| describe(&mut generator)))
+        .map(|f| f.describe.map(|describe| describe(&mut generators)))
         .collect();
-    let definitions = generator.take_definitions(true);
+    let (definitions, renames) = generators.definitions();
+    for description in described.iter_mut().flatten() {
+        if let Answer::Json(Some(schema)) | Answer::Events(Some(schema)) = &mut description.result {
+            renames.apply_to_schema(schema);
+        }
+    }
     let mut out = format!(
         "// TypeScript declarations of the Pico module `{alias}`, for its pico.js proxy:\n\
          //   const {name} = pico.importModule(\"{alias}\") as import(\"./{file}\").Module;\n\
@@ -58,7 +63,7 @@ pub(crate) fn declarations(alias: &str, module: &Module) -> String {
     for (name, schema) in &definitions {
         out.push('\n');
         doc_comment(&mut out, schema.get("description").and_then(Value::as_str), "");
-        let _ = writeln!(out, "export type {} = {};", identifier(name), ts(schema, ""));
+        let _ = writeln!(out, "export type {} = {};", type_name(name), ts(schema, ""));
     }
     out.push('\n');
     doc_comment(&mut out, module.doc, "");
@@ -136,23 +141,15 @@ pub(crate) fn declarations(alias: &str, module: &Module) -> String {
     out
 }
 
-/// The statuses a call may reject with, as a TypeScript type.
+/// The statuses a call may reject with, as a TypeScript type: a call may
+/// send a body.
 fn error_codes(function: &crate::definition::Function, module: &Module, errors: Errors) -> String {
-    let mut codes: Vec<u16> = Vec::new();
-    if !function.params.is_empty() {
-        codes.push(400);
-    }
-    if module.prehandle.is_some() {
-        codes.push(401);
-    }
-    if function.protected || module.prehandle.is_some() {
-        codes.push(403);
-    }
-    codes.extend([405, 413, 415, 500]);
-    match errors {
-        Errors::AnyStatus => return "number".to_owned(),
-        Errors::Listed(listed) => codes.extend(listed),
-        Errors::None | Errors::Internal => {}
+    let mut codes: Vec<u16> = vec![405];
+    for status in error_statuses(function, module, errors, true) {
+        match status {
+            Status::Code(code, _) => codes.push(code),
+            Status::Range(_) => return "number".to_owned(),
+        }
     }
     codes.sort_unstable();
     codes.dedup();
@@ -172,7 +169,7 @@ fn ts(schema: &Value, indent: &str) -> String {
         return reference
             .rsplit('/')
             .next()
-            .map_or_else(|| "unknown".to_owned(), identifier);
+            .map_or_else(|| "unknown".to_owned(), type_name);
     }
     if let Some(value) = object.get("const") {
         return literal(value);
@@ -183,7 +180,16 @@ fn ts(schema: &Value, indent: &str) -> String {
     for (keyword, join) in [("anyOf", " | "), ("oneOf", " | "), ("allOf", " & ")] {
         if let Some(parts) = object.get(keyword).and_then(Value::as_array) {
             let parts: Vec<String> = parts.iter().map(|p| format!("({})", ts(p, indent))).collect();
-            return parts.join(join);
+            let combined = parts.join(join);
+            // Members beside the combination (a flattened enum's siblings)
+            // hold too.
+            let mut rest = object.clone();
+            rest.remove(keyword);
+            rest.remove("description");
+            if rest.contains_key("type") || rest.contains_key("properties") {
+                return format!("({}) & ({combined})", ts(&Value::Object(rest), indent));
+            }
+            return combined;
         }
     }
     match object.get("type") {
@@ -251,6 +257,14 @@ fn object_type(object: &Map<String, Value>, indent: &str) -> String {
     }
     match object.get("additionalProperties") {
         Some(Value::Bool(false)) => {}
+        // Beside named members, an index signature would have to admit
+        // their types too: an intersection says both.
+        Some(extra @ Value::Object(_)) if !members.is_empty() => {
+            return format!(
+                "{{\n{members}{indent}}} & {{ [key: string]: {} }}",
+                ts(extra, &inner)
+            );
+        }
         Some(extra @ Value::Object(_)) => {
             let _ = writeln!(members, "{inner}[key: string]: {};", ts(extra, &inner));
         }
@@ -293,6 +307,32 @@ fn identifier(name: &str) -> String {
         out.insert(0, '_');
     }
     out
+}
+
+/// The declarations' own names, and the globals they use: a user's type
+/// of one of these names gets a `_` after it.
+const TAKEN: &[&str] = &[
+    "Module",
+    "Errors",
+    "PicoError",
+    "PicoFunction",
+    "PicoStream",
+    "Record",
+    "Error",
+    "Blob",
+    "Array",
+    "Promise",
+    "PromiseLike",
+    "FormData",
+];
+
+/// A named schema's type name.
+fn type_name(name: &str) -> String {
+    let mut name = identifier(name);
+    if TAKEN.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
 }
 
 /// A member name: as it is where it is an identifier, quoted otherwise.

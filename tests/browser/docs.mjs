@@ -64,6 +64,13 @@ try {
     await output.waitFor({ timeout: 15000 });
     assert.match(await output.textContent(), /^400\n\{"name":"Bad Request"/);
   });
+  await check("the page works at docs/ too", async () => {
+    const other = await browser.newPage();
+    await other.goto(`${base}/docs/`);
+    await other.waitForSelector("body[data-state=ready]", { timeout: 15000 });
+    assert.ok(await other.locator("#api\\.multiply form").isVisible());
+    await other.close();
+  });
   await check("nothing is asked of another server", async () => {
     assert.deepEqual(elsewhere, []);
     assert.deepEqual(errors, []);

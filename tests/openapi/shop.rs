@@ -34,6 +34,9 @@ pub mod shop {
     #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
     #[schemars(crate = "pico::schemars")]
     pub struct Item {
+        /// Given by the shop: in its answers, never read from a client.
+        #[serde(default, skip_deserializing)]
+        pub sku: u32,
         /// What it is called.
         pub name: String,
         pub price_cents: u32,
@@ -385,9 +388,10 @@ pub mod shop {
         OutOfStock(String),
     }
 
-    /// Echoes an item.
+    /// Echoes an item, with its stock-keeping number.
     #[expose]
-    pub fn add_item(item: Item) -> Item {
+    pub fn add_item(mut item: Item) -> Item {
+        item.sku = 7;
         item
     }
 

@@ -1,13 +1,14 @@
 // Compiles under `tsc --strict` against /shop.d.ts: structs, enums,
 // maps, recursion, flatten, untagged, a typed error's statuses.
-import type { Colour, Errors, Id, Item, Module, Order, Tree } from "./shop";
+import type { Colour, Errors, Id, Item, Item_output, Module, Order, Tree } from "./shop";
 
 declare const pico: { importModule(name: string): unknown };
 const shop = pico.importModule("shop") as Module;
 
 export async function calls(): Promise<number> {
   const item: Item = { name: "teapot", price_cents: 1999, tags: ["tea"], size: "small", dimensions: null };
-  const echoed: Item = await shop.add_item(item);
+  const echoed: Item_output = await shop.add_item(item);
+  const sku: number = echoed.sku;
   const order: Order = { ...echoed, quantity: 2 };
   const total: number = await shop.total(order);
   const tree: Tree = { label: "root", children: [{ label: "leaf", children: [] }] };
@@ -24,5 +25,5 @@ export async function calls(): Promise<number> {
       console.log(error.message);
     }
   }
-  return total + size + ids.length + stock + painted.colour.length;
+  return total + size + ids.length + stock + painted.colour.length + sku;
 }
