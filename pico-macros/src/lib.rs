@@ -8,6 +8,7 @@ use proc_macro::TokenStream;
 mod ast;
 mod attr;
 mod check;
+mod describe;
 mod diagnostic;
 mod expand;
 mod file_module;
