@@ -331,6 +331,33 @@ async fn the_span_follows_the_http_server_conventions_and_continues_the_trace() 
 }
 
 #[tokio::test]
+async fn the_span_and_the_log_line_name_the_client_a_trusted_proxy_forwards() {
+    let observed = observed();
+    // The test's peer is loopback, which the app trusts unless told.
+    let s = serve(app().log_requests(true)).await;
+    let forwarded: [(&str, &[u8]); 2] = [
+        ("x-request-id", b"span-forwarded"),
+        ("x-forwarded-for", b"198.51.100.1, 203.0.113.9"),
+    ];
+    get_with(&s, "/shop/price?item=tea", &forwarded).await;
+    let span = observed.span("span-forwarded");
+    assert_eq!(attribute(&span, "client.address").as_deref(), Some("203.0.113.9"));
+    let line = &observed.lines("pico::request", "span-forwarded")[0];
+    assert_eq!(line["client"], "203.0.113.9", "{line:?}");
+    // The same header means nothing from a peer the app does not trust.
+    let s = serve(app().log_requests(true).trusted_proxies(["10.0.0.0/8"])).await;
+    let forged: [(&str, &[u8]); 2] = [
+        ("x-request-id", b"span-forged"),
+        ("x-forwarded-for", b"203.0.113.9"),
+    ];
+    get_with(&s, "/shop/price?item=tea", &forged).await;
+    let span = observed.span("span-forged");
+    assert_eq!(attribute(&span, "client.address").as_deref(), Some("127.0.0.1"));
+    let line = &observed.lines("pico::request", "span-forged")[0];
+    assert_eq!(line["client"], "127.0.0.1", "{line:?}");
+}
+
+#[tokio::test]
 async fn a_5xx_is_an_error_on_the_span_and_a_4xx_is_not() {
     let observed = observed();
     let s = serve(app()).await;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::cross_site::AllowedOrigins;
 use crate::definition::Module;
-use crate::forwarded::TrustedProxies;
+use crate::forwarded::{Proxies, ProxyHeaders, TrustedProxies};
 use crate::hooks::{Hooks, Mixin, NoHooks};
 use crate::json::JsonCodec;
 use crate::state::AppState;
@@ -77,7 +77,7 @@ pub struct App {
     pub(crate) state: AppState,
     pub(crate) origins: AllowedOrigins,
     pub(crate) jsonp: bool,
-    pub(crate) trusted: TrustedProxies,
+    pub(crate) proxies: Proxies,
     pub(crate) request_id_header: http::HeaderName,
     pub(crate) problem_details: bool,
     pub(crate) json_logs: bool,
@@ -123,7 +123,7 @@ impl App {
             state: AppState::default(),
             origins: AllowedOrigins::default(),
             jsonp: true,
-            trusted: TrustedProxies::default(),
+            proxies: Proxies::default(),
             request_id_header: http::HeaderName::from_static("x-request-id"),
             problem_details: false,
             json_logs: false,
@@ -188,9 +188,11 @@ impl App {
         self
     }
 
-    /// The proxies whose `X-Script-Name`, `X-Forwarded-*` and `Forwarded`
-    /// headers the app believes: addresses (`"10.0.0.7"`) or ranges
-    /// (`"10.0.0.0/8"`, `"fd00::/8"`). Loopback unless set, so a proxy on
+    /// The proxies whose `X-Forwarded-*`, `Forwarded` and `X-Script-Name`
+    /// headers the app believes ([`App::proxy_headers`] says which): the
+    /// client's address, the scheme and host it used, and the path prefix
+    /// the app is served under. Addresses (`"10.0.0.7"`) or ranges
+    /// (`"10.0.0.0/8"`, `"fd00::/8"`); loopback unless set, so a proxy on
     /// the same machine works as it is; an empty list trusts none. From any
     /// other peer (and from a server that gives no peer address) those
     /// headers are ignored.
@@ -203,7 +205,19 @@ impl App {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.trusted = TrustedProxies::parse(proxies);
+        self.proxies.trusted = TrustedProxies::parse(proxies);
+        self
+    }
+
+    /// Which forwarded headers the trusted proxies set:
+    /// [`ProxyHeaders::XForwarded`] (`X-Forwarded-For`, `-Proto`, `-Host`,
+    /// `-Prefix`; the default, and what nginx is configured to send) or
+    /// [`ProxyHeaders::Forwarded`] (RFC 7239). The other family is ignored:
+    /// a proxy passes on what it does not set, so those would be the
+    /// client's words. `X-Script-Name` is read under both.
+    #[must_use]
+    pub fn proxy_headers(mut self, headers: ProxyHeaders) -> Self {
+        self.proxies.headers = headers;
         self
     }
 

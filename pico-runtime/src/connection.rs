@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::response::Response;
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
+use tokio::sync::Notify;
 
 use crate::app::ConnectionLimits;
 
@@ -22,14 +23,31 @@ pub(crate) struct Activity {
     started: AtomicU64,
     /// Requests whose answer is not yet fully handed over.
     in_flight: AtomicUsize,
+    /// Told when the first request starts (to a server that is stopping).
+    first: Notify,
 }
 
 impl Activity {
     /// A request starts; its answer is done when the guard is dropped.
     pub(crate) fn begin(self: &Arc<Self>) -> InFlight {
-        self.started.fetch_add(1, Ordering::Relaxed);
+        if self.started.fetch_add(1, Ordering::Relaxed) == 0 {
+            // Once a connection: a permit kept until someone waits.
+            self.first.notify_one();
+        }
         self.in_flight.fetch_add(1, Ordering::Relaxed);
         InFlight(Arc::clone(self))
+    }
+
+    /// Whether a request has started on the connection.
+    pub(crate) fn has_begun(&self) -> bool {
+        self.started.load(Ordering::Relaxed) > 0
+    }
+
+    /// Resolves when the first request has started.
+    pub(crate) async fn first_request(&self) {
+        if !self.has_begun() {
+            self.first.notified().await;
+        }
     }
 }
 

@@ -36,6 +36,7 @@ mod otel;
 mod panic;
 mod prefix;
 mod problem;
+mod production;
 mod request;
 mod request_id;
 mod request_log;
@@ -63,8 +64,10 @@ pub use definition::{Function, Module};
 pub use error::HttpError;
 pub use error_status::ErrorStatus;
 pub use failure::Failure;
+pub use forwarded::ProxyHeaders;
 pub use hooks::{Hooks, Mixin};
 pub use json::JsonCodec;
+pub use production::Server;
 pub use request::{Request, basic_auth, cookie, header};
 #[cfg(feature = "openapi")]
 pub use schemars::{self, JsonSchema};

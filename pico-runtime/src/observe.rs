@@ -4,14 +4,14 @@
 //! its log line.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::response::Response;
 use http::header::USER_AGENT;
 use http::{HeaderName, Method, Uri};
@@ -19,6 +19,7 @@ use tracing::Span;
 use tracing::field::Empty;
 
 use crate::failure::Failure;
+use crate::forwarded::Proxies;
 use crate::request_id::RequestId;
 
 /// What the layer needs to know of the app.
@@ -30,6 +31,8 @@ pub(crate) struct Settings {
     pub(crate) log: bool,
     /// Whether every error is `application/problem+json`.
     pub(crate) problem_details: bool,
+    /// Who may say who the client is.
+    pub(crate) proxies: Proxies,
 }
 
 /// What the layer and the app's service share about one request: its id
@@ -111,6 +114,17 @@ where
         let start = Instant::now();
         let id = RequestId::kept_or_made(request.headers().get(&self.settings.header));
         let span = span_of(&request, &id);
+        let client = (self.settings.log || !span.is_disabled())
+            .then(|| {
+                self.settings
+                    .proxies
+                    .client_address(request.headers(), request.extensions())
+            })
+            .flatten()
+            .map(|address| address.ip());
+        if let Some(client) = client.filter(|_| !span.is_disabled()) {
+            span.record("client.address", client.to_string());
+        }
         let exchange = Arc::new(Exchange {
             id,
             span,
@@ -134,6 +148,7 @@ where
                 uri,
                 problem,
                 log: self.settings.log,
+                client,
                 // A clone, not the settings' `Arc`: a count that every
                 // request would move on every core.
                 header: self.settings.header.clone(),
@@ -152,6 +167,8 @@ struct Ending {
     /// Whether errors are problem details.
     problem: bool,
     log: bool,
+    /// The client's address, for the log line.
+    client: Option<IpAddr>,
     /// The header the id is answered in.
     header: HeaderName,
 }
@@ -212,6 +229,7 @@ impl Ending {
         }
         if let Some(uri) = self.uri.as_ref().filter(|_| self.log) {
             crate::request_log::line(
+                self.client,
                 &self.method,
                 uri,
                 exchange.route(),
@@ -257,9 +275,6 @@ fn span_of(request: &Request, id: &RequestId) -> Span {
     );
     if span.is_disabled() {
         return span;
-    }
-    if let Some(ConnectInfo(address)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        span.record("client.address", address.ip().to_string());
     }
     if let Some(agent) = request.headers().get(USER_AGENT).and_then(|v| v.to_str().ok()) {
         span.record("user_agent.original", agent);

@@ -1,36 +1,48 @@
-//! The prefix a proxy serves the app under (`X-Script-Name: /myapp`):
-//! stripped from paths and put into every URL the app builds, when the
-//! proxy is trusted.
+//! The prefix a proxy serves the app under (`X-Forwarded-Prefix: /myapp`,
+//! or the original's `X-Script-Name`): stripped from paths and put into
+//! every URL the app builds, when the proxy is trusted.
 
 use http::header::{HeaderMap, HeaderName};
 use http::request::Parts;
 
 use crate::error::HttpError;
+use crate::forwarded::{Forwarded, Proxies};
 use crate::request::root_url;
 
 /// Whether a request carries headers that only a trusted proxy may set.
+/// One look at each name: most requests carry none, and come from clients.
 pub(crate) fn forwarded_headers(headers: &HeaderMap) -> bool {
-    static X_SCRIPT_NAME: HeaderName = HeaderName::from_static("x-script-name");
-    static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
-    headers.contains_key(&X_SCRIPT_NAME) || headers.contains_key(&X_FORWARDED_PROTO)
+    headers.keys().any(|name| {
+        let name = name.as_str();
+        name.starts_with("x-forwarded-") || name == "forwarded" || name == "x-script-name"
+    })
 }
 
-/// The prefix a proxy announced with `X-Script-Name`, and the root URL
-/// built from it, `http://host/prefix/`, which only definitions need.
+/// What a trusted proxy said of the URL the client used: the prefix, and
+/// the scheme and host of the root URL, `https://host/prefix/`.
 pub(crate) struct Root<'a> {
     pub(crate) prefix: &'a str,
-    /// Whether the peer is a trusted proxy, whose forwarded headers count.
-    trusted: bool,
+    pub(crate) forwarded: Forwarded,
 }
 
 impl<'a> Root<'a> {
-    pub(crate) fn of(parts: &'a Parts, trusted: bool) -> Result<Root<'a>, HttpError> {
-        let prefix = if trusted { script_name(&parts.headers)? } else { "" };
-        Ok(Root { prefix, trusted })
+    /// The request's root, as its proxy says if it is trusted; a prefix
+    /// that is not a plain path is refused.
+    pub(crate) fn of(parts: &'a Parts, proxies: &Proxies) -> Result<Root<'a>, HttpError> {
+        if !forwarded_headers(&parts.headers) || !proxies.trusts(parts) {
+            return Ok(Root {
+                prefix: "",
+                forwarded: Forwarded::default(),
+            });
+        }
+        Ok(Root {
+            prefix: prefix(&parts.headers)?,
+            forwarded: proxies.forwarded(&parts.headers),
+        })
     }
 
     pub(crate) fn url(&self, parts: &Parts) -> String {
-        root_url(parts, self.prefix, self.trusted)
+        root_url(parts, self.prefix, &self.forwarded)
     }
 
     /// `path` without the prefix.
@@ -59,16 +71,35 @@ impl<'a> Root<'a> {
     }
 }
 
-/// The `X-Script-Name` prefix without its trailing slash, `""` when absent.
-/// Only a plain path is accepted: it goes into every URL the app builds.
-pub(crate) fn script_name(headers: &HeaderMap) -> Result<&str, HttpError> {
+/// The prefix without its trailing slash, `""` when absent. Both headers
+/// may come, from a proxy that sets one and passes the client's other on:
+/// they must agree. Only a plain path is accepted, as it goes into every
+/// URL the app builds.
+pub(crate) fn prefix(headers: &HeaderMap) -> Result<&str, HttpError> {
+    static X_FORWARDED_PREFIX: HeaderName = HeaderName::from_static("x-forwarded-prefix");
     static X_SCRIPT_NAME: HeaderName = HeaderName::from_static("x-script-name");
-    let Some(value) = headers.get(&X_SCRIPT_NAME) else {
-        return Ok("");
+    let forwarded = one_prefix(headers, &X_FORWARDED_PREFIX)?;
+    let script_name = one_prefix(headers, &X_SCRIPT_NAME)?;
+    match (forwarded, script_name) {
+        (Some(a), Some(b)) if a != b => Err(HttpError::bad_request()
+            .with_message("The X-Forwarded-Prefix and X-Script-Name headers name different prefixes.")),
+        (a, b) => Ok(a.or(b).unwrap_or("")),
+    }
+}
+
+fn one_prefix<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Result<Option<&'h str>, HttpError> {
+    let mut values = headers.get_all(name).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
     };
     let invalid = || {
-        HttpError::bad_request().with_message("The X-Script-Name header must be a URL path such as `/myapp`.")
+        HttpError::bad_request().with_message(format!(
+            "The {name} header must be one URL path such as `/myapp`."
+        ))
     };
+    if values.next().is_some() {
+        return Err(invalid());
+    }
     let value = value.to_str().map_err(|_| invalid())?.trim_end_matches('/');
     let plain = value
         .bytes()
@@ -77,13 +108,14 @@ pub(crate) fn script_name(headers: &HeaderMap) -> Result<&str, HttpError> {
     let encoded_dot = value.to_ascii_lowercase().contains("%2e");
     if !value.is_empty()
         && (!value.starts_with('/')
+            || value.starts_with("//")
             || !plain
             || encoded_dot
             || value.split('/').any(|s| s == ".." || s == "."))
     {
         return Err(invalid());
     }
-    Ok(value)
+    Ok(Some(value))
 }
 
 #[cfg(test)]
@@ -98,6 +130,24 @@ mod tests {
         h
     }
 
+    fn script_name(headers: &HeaderMap) -> Result<&str, HttpError> {
+        prefix(headers)
+    }
+
+    #[test]
+    fn both_prefix_headers_must_agree() {
+        let mut h = headers("/api");
+        h.insert("x-forwarded-prefix", HeaderValue::from_static("/api/"));
+        assert_eq!(prefix(&h).unwrap(), "/api");
+        h.insert("x-forwarded-prefix", HeaderValue::from_static("/evil"));
+        assert!(prefix(&h).is_err());
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-prefix", HeaderValue::from_static("/only"));
+        assert_eq!(prefix(&h).unwrap(), "/only");
+        h.append("x-forwarded-prefix", HeaderValue::from_static("/twice"));
+        assert!(prefix(&h).is_err());
+    }
+
     #[test]
     fn script_names_are_plain_paths() {
         assert_eq!(script_name(&headers("/myapp/")).unwrap(), "/myapp");
@@ -110,6 +160,7 @@ mod tests {
             "/a\"b",
             "/%2e%2e/x",
             "/%2E.",
+            "//evil.example/x",
         ] {
             assert!(script_name(&headers(bad)).is_err(), "{bad}");
         }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::ConnectInfo;
 use base64::Engine;
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, COOKIE, HOST, HeaderValue, USER_AGENT};
+use http::header::{AUTHORIZATION, COOKIE, HOST, USER_AGENT};
 use http::request::Parts;
 use http::{HeaderMap, Method};
 use serde::Serialize;
@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::HttpError;
+use crate::forwarded::{Forwarded, is_host};
 use crate::observe::Exchange;
 use crate::service::Arrival;
 use crate::state::AppState;
@@ -28,9 +29,11 @@ use crate::state::AppState;
 pub struct Request {
     parts: Parts,
     remote_addr: Option<SocketAddr>,
+    /// The connection's other end: the client, or the proxy in front.
+    peer_addr: Option<SocketAddr>,
     prefix: String,
-    /// Whether the peer is a trusted proxy, whose forwarded headers count.
-    trusted: bool,
+    /// What a trusted proxy said of the client and its URL.
+    forwarded: Forwarded,
     values: Map<String, Value>,
     debug: bool,
     function: Arc<str>,
@@ -47,12 +50,13 @@ impl Request {
         function: Arc<str>,
         state: Arc<AppState>,
     ) -> Request {
-        let remote_addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+        let peer_addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
         Request {
             parts,
-            remote_addr,
+            remote_addr: arrival.forwarded.client.or(peer_addr),
+            peer_addr,
             prefix: arrival.prefix,
-            trusted: arrival.trusted,
+            forwarded: arrival.forwarded,
             values: Map::new(),
             debug,
             function,
@@ -129,13 +133,14 @@ impl Request {
     /// The URL root of the app, `http://host/prefix/`: the start of every
     /// URL the app builds.
     pub fn root_url(&self) -> String {
-        root_url(&self.parts, &self.prefix, self.trusted)
+        root_url(&self.parts, &self.prefix, &self.forwarded)
     }
 
     /// Whether the client reached the app over https: the URI's scheme, or
-    /// `X-Forwarded-Proto: https` from a trusted proxy.
+    /// what a trusted proxy says (`X-Forwarded-Proto: https`, or `proto` in
+    /// `Forwarded`).
     pub fn is_https(&self) -> bool {
-        scheme(&self.parts, self.trusted) == "https"
+        scheme(&self.parts, &self.forwarded) == "https"
     }
 
     /// The full URL of the request.
@@ -158,11 +163,19 @@ impl Request {
         self.parts.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The client's address, when the server was started with connection
-    /// info (`pico::serve` is; with your own stack, use
+    /// The client's address: the one a trusted proxy forwarded (its port
+    /// is 0 when the proxy gave none), else the connection's other end
+    /// ([`Request::peer_addr`]). `None` when the server gives no connection
+    /// info (Pico's servers do; with your own stack, use
     /// `into_make_service_with_connect_info::<SocketAddr>()`).
     pub fn remote_addr(&self) -> Option<SocketAddr> {
         self.remote_addr
+    }
+
+    /// The connection's other end: the client, or the proxy in front of
+    /// the app.
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        self.peer_addr
     }
 
     /// The cookies the client sent, by name.
@@ -287,44 +300,32 @@ impl Request {
     }
 }
 
-/// `http://host/prefix/` for a request. The scheme follows
-/// `X-Forwarded-Proto` from a trusted TLS-terminating proxy; a `Host` that
-/// is not a plain host name is not put into URLs.
-pub(crate) fn root_url(parts: &Parts, prefix: &str, trusted: bool) -> String {
-    let headers = &parts.headers;
-    let scheme = scheme(parts, trusted);
-    let host = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .or_else(|| parts.uri.authority().map(http::uri::Authority::as_str))
-        .filter(|h| is_host(h))
-        .unwrap_or("localhost");
+/// `http://host/prefix/` for a request: the scheme and host a trusted
+/// proxy forwarded, else the request's own. A `Host` that is not a plain
+/// host name is not put into URLs.
+pub(crate) fn root_url(parts: &Parts, prefix: &str, forwarded: &Forwarded) -> String {
+    let scheme = scheme(parts, forwarded);
+    let host = match &forwarded.host {
+        Some(host) => host,
+        None => parts
+            .headers
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| parts.uri.authority().map(http::uri::Authority::as_str))
+            .filter(|h| is_host(h))
+            .unwrap_or("localhost"),
+    };
     format!("{scheme}://{host}{prefix}/")
 }
 
-/// The scheme the client used: `X-Forwarded-Proto` from a trusted proxy,
-/// else the URI's, else `http`.
-fn scheme(parts: &Parts, trusted: bool) -> &str {
-    // `trusted` first: most requests come straight from clients, and their
-    // headers need no look.
-    let forwarded = if trusted {
-        parts.headers.get("x-forwarded-proto")
-    } else {
-        None
-    };
-    match forwarded.map(HeaderValue::as_bytes) {
-        Some(b"https") => "https",
-        Some(b"http") => "http",
-        _ => parts.uri.scheme_str().unwrap_or("http"),
+/// The scheme the client used: as a trusted proxy says, else the URI's,
+/// else `http`.
+fn scheme<'a>(parts: &'a Parts, forwarded: &Forwarded) -> &'a str {
+    match forwarded.https {
+        Some(true) => "https",
+        Some(false) => "http",
+        None => parts.uri.scheme_str().unwrap_or("http"),
     }
-}
-
-/// A host header worth putting into URLs.
-fn is_host(host: &str) -> bool {
-    !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b))
 }
 
 /// `#[request_args(session = pico::cookie("session_id"))]`: the cookie's

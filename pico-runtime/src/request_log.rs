@@ -1,8 +1,9 @@
 //! The line per request: an event of target `pico::request` whose fields
-//! (method, uri, route, status, duration, request id) any subscriber can
-//! read, and the development server's way of writing it for a person:
-//! `GET /example/hello?who=you 200 41.0µs 9f3c…`.
+//! (client, method, uri, route, status, duration, request id) any
+//! subscriber can read, and the development server's way of writing it for
+//! a person: `127.0.0.1 GET /example/hello?who=you 200 41.0µs 9f3c…`.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use http::{Method, StatusCode, Uri};
@@ -20,6 +21,7 @@ pub(crate) const TARGET: &str = "pico::request";
 
 /// Logs one answered request.
 pub(crate) fn line(
+    client: Option<IpAddr>,
     method: &Method,
     uri: &Uri,
     route: Option<&str>,
@@ -29,6 +31,7 @@ pub(crate) fn line(
 ) {
     tracing::info!(
         target: "pico::request",
+        client = client.map(tracing::field::display),
         method = method.as_str(),
         uri = %uri,
         route,

@@ -45,6 +45,7 @@ impl App {
             header: self.request_id_header.clone(),
             log: self.log_requests,
             problem_details: self.problem_details,
+            proxies: self.proxies.clone(),
         });
         let cors = (!self.origins.is_empty()).then(|| self.origins.cors(&settings.header));
         let service = Service(Arc::new(Shared::build(self)));

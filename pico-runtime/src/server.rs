@@ -3,7 +3,9 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -11,9 +13,8 @@ use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower::ServiceExt;
 use tracing_subscriber::filter::{Targets, filter_fn};
 use tracing_subscriber::layer::SubscriberExt;
@@ -21,7 +22,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::app::{App, ConnectionLimits};
 use crate::connection::{Activity, expiry, hold_until_sent};
-use crate::log_writer::log_writer;
+use crate::log_writer::{Flush, log_writer};
 use crate::request_log::HumanLines;
 use crate::router::Stack;
 
@@ -41,8 +42,8 @@ const PORTS_TRIED: u16 = 100;
 /// logs each request, serves the files of `./static` at `/` when that folder
 /// exists, and on a signal stops accepting and lets in-flight requests
 /// finish. It builds its own tokio runtime; from async code use
-/// [`serve_async`]. For production, serve [`App::into_router`] with your own
-/// stack.
+/// [`serve_async`]. For production, use [`Server`](crate::Server), or serve
+/// [`App::into_router`] with your own stack.
 ///
 /// # Panics
 /// When no port can be bound or the runtime cannot start: a development
@@ -62,11 +63,27 @@ pub fn serve(app: App) {
 #[cfg_attr(not(feature = "static-files"), allow(unused_mut))]
 pub async fn serve_async(mut app: App) {
     // The guard writes out what is left when serving ends.
-    let (writer, _flush) = log_writer();
+    let _flush = init_logs(app.json_logs);
+    #[cfg(feature = "static-files")]
+    if std::path::Path::new("static").is_dir() {
+        app = app.static_files("static");
+    }
+    let listener = bind().await;
+    let addr = listener.local_addr().expect("pico: the listener has no address");
+    println!("Running on http://{addr}/");
+    let _ = std::io::stdout().flush();
+    serve_on(listener, app.log_requests(true), shutdown_signal()).await;
+}
+
+/// Sends the app's events to stderr, as lines for a person or, with
+/// `json` or `PICO_LOG=json`, as JSON lines, unless the process has a
+/// subscriber already. The guard writes out what is left when dropped.
+pub(crate) fn init_logs(json: bool) -> Flush {
+    let (writer, flush) = log_writer();
     let json = match std::env::var("PICO_LOG").as_deref() {
         Ok("json") => true,
         Ok("text") => false,
-        _ => app.json_logs,
+        _ => json,
     };
     // Events only: the requests' spans are for a tracing layer the app
     // adds under its own stack, and a span nobody listens to costs nothing.
@@ -93,15 +110,7 @@ pub async fn serve_async(mut app: App) {
             .with(events_only)
             .try_init()
     };
-    #[cfg(feature = "static-files")]
-    if std::path::Path::new("static").is_dir() {
-        app = app.static_files("static");
-    }
-    let listener = bind().await;
-    let addr = listener.local_addr().expect("pico: the listener has no address");
-    println!("Running on http://{addr}/");
-    let _ = std::io::stdout().flush();
-    serve_on(listener, app.log_requests(true), shutdown_signal()).await;
+    flush
 }
 
 /// What `RUST_LOG` asks for, else info and above. It takes levels by
@@ -130,33 +139,49 @@ where
     if let Ok(address) = listener.local_addr() {
         app.refuse_env_debug_beyond(address);
     }
+    serve_stack(listener, app, shutdown, None).await;
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then drains:
+/// within `drain` when given, else for as long as requests run.
+pub(crate) async fn serve_stack<F>(listener: TcpListener, app: App, shutdown: F, drain: Option<Duration>)
+where
+    F: Future<Output = ()>,
+{
     let header_timeout = app.header_timeout_value();
     let limits = app.connection_limits();
-    // The app's service itself, without a `Router` around it: the
-    // development server routes nothing else.
+    let loop_ = Loop {
+        header_timeout,
+        limits,
+        drain,
+    };
+    // The app's service itself, without a `Router` around it: the server
+    // routes nothing else.
     match app.into_stack() {
-        Stack::Plain(service) => run(listener, service, header_timeout, limits, shutdown).await,
-        Stack::Cors(service) => run(listener, *service, header_timeout, limits, shutdown).await,
+        Stack::Plain(service) => run(listener, service, loop_, shutdown).await,
+        Stack::Cors(service) => run(listener, *service, loop_, shutdown).await,
     }
 }
 
-/// The accept loop of [`serve_on`], for each of the app's stacks.
-async fn run<S, F>(
-    listener: TcpListener,
-    service: S,
+/// How the accept loop treats its connections.
+struct Loop {
     header_timeout: Duration,
     limits: ConnectionLimits,
-    shutdown: F,
-) where
-    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
-    S::Future: Send + 'static,
-    F: Future<Output = ()>,
-{
-    let slots = Arc::new(Semaphore::new(limits.max_connections));
-    // HTTP/1.1, and HTTP/2 as the client speaks with the `http2` feature.
+    /// The longest wait for requests in flight once shutting down.
+    drain: Option<Duration>,
+}
+
+/// The connection builder: HTTP/1.1, and HTTP/2 as the client speaks it
+/// (with prior knowledge, as proxies do) with the `http2` feature.
+#[cfg(feature = "http2")]
+type Builder = hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>;
+#[cfg(not(feature = "http2"))]
+type Builder = hyper::server::conn::http1::Builder;
+
+fn builder(header_timeout: Duration) -> Builder {
     #[cfg(feature = "http2")]
-    let builder = {
-        let mut builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    {
+        let mut builder = Builder::new(hyper_util::rt::TokioExecutor::new());
         builder
             .http1()
             .timer(TokioTimer::new())
@@ -171,17 +196,35 @@ async fn run<S, F>(
             .keep_alive_interval(Some(Duration::from_secs(20)))
             .keep_alive_timeout(Duration::from_secs(20));
         builder
-    };
+    }
     #[cfg(not(feature = "http2"))]
-    let builder = {
-        let mut builder = hyper::server::conn::http1::Builder::new();
+    {
+        let mut builder = Builder::new();
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(header_timeout)
             .max_buf_size(MAX_HEAD);
         builder
-    };
-    let graceful = GracefulShutdown::new();
+    }
+}
+
+/// The accept loop of [`serve_on`], for each of the app's stacks.
+async fn run<S, F>(listener: TcpListener, service: S, loop_: Loop, shutdown: F)
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S::Future: Send + 'static,
+    F: Future<Output = ()>,
+{
+    let Loop {
+        header_timeout,
+        limits,
+        drain,
+    } = loop_;
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let builder = builder(header_timeout);
+    // Every connection holds a receiver: the sender learns that all are
+    // done when the last one is dropped.
+    let (stop, stopping) = watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let slot = match Arc::clone(&slots).try_acquire_owned() {
@@ -213,6 +256,74 @@ async fn run<S, F>(
             },
             () = &mut shutdown => break,
         };
+        let connection = Accepted {
+            tcp,
+            addr,
+            slot,
+            limits,
+        };
+        connection.serve(&service, &builder, stopping.clone());
+    }
+    // Connections the kernel completed but nobody accepted yet would be
+    // reset when the listener closes, with their requests already sent
+    // (a proxy sends as soon as it connects): serve them too, then close.
+    while let Some(Ok((tcp, addr))) = std::future::poll_fn(|cx| match listener.poll_accept(cx) {
+        Poll::Ready(accepted) => Poll::Ready(Some(accepted)),
+        Poll::Pending => Poll::Ready(None),
+    })
+    .await
+    {
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            break;
+        };
+        let connection = Accepted {
+            tcp,
+            addr,
+            slot,
+            limits,
+        };
+        connection.serve(&service, &builder, stopping.clone());
+    }
+    drop(listener);
+    drop(stopping);
+    tracing::info!(target: "pico", "shutting down: finishing in-flight requests");
+    let _ = stop.send(true);
+    match drain {
+        None => stop.closed().await,
+        Some(deadline) => {
+            if tokio::time::timeout(deadline, stop.closed()).await.is_err() {
+                tracing::warn!(
+                    target: "pico",
+                    "requests still running after {deadline:?} of draining are cut off"
+                );
+            }
+        }
+    }
+}
+
+/// A connection just accepted, and its share of the connection limit.
+struct Accepted {
+    tcp: TcpStream,
+    addr: SocketAddr,
+    slot: OwnedSemaphorePermit,
+    limits: ConnectionLimits,
+}
+
+impl Accepted {
+    /// Serves the connection on a task of its own until it closes, expires,
+    /// or the server stops (`stopping` turns true): then its requests in
+    /// flight finish, and it closes.
+    fn serve<S>(self, service: &S, builder: &Builder, mut stopping: watch::Receiver<bool>)
+    where
+        S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+        S::Future: Send + 'static,
+    {
+        let Accepted {
+            tcp,
+            addr,
+            slot,
+            limits,
+        } = self;
         let _ = tcp.set_nodelay(true);
         let service = service.clone();
         let activity = Arc::new(Activity::default());
@@ -232,20 +343,30 @@ async fn run<S, F>(
             .into_owned();
         #[cfg(not(feature = "http2"))]
         let connection = builder.serve_connection(TokioIo::new(tcp), service);
-        let connection = graceful.watch(connection);
         tokio::spawn(async move {
+            let mut connection = std::pin::pin!(connection);
             tokio::select! {
-                _ = connection => {}
-                why = expiry(watched, limits) => {
+                _ = connection.as_mut() => return,
+                why = expiry(Arc::clone(&watched), limits) => {
                     tracing::debug!(target: "pico", "closing the connection of {addr}: {why:?}");
+                    return;
+                }
+                _ = stopping.wait_for(|stop| *stop) => {}
+            }
+            // A connection whose first request is not read yet may have it
+            // on the way: told to stop now, it would be dropped unread.
+            if !watched.has_begun() {
+                tokio::select! {
+                    _ = connection.as_mut() => return,
+                    () = watched.first_request() => {}
+                    () = tokio::time::sleep(limits.first_request) => {}
                 }
             }
-            drop(slot);
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+            drop((slot, stopping));
         });
     }
-    drop(listener);
-    tracing::info!(target: "pico", "shutting down: finishing in-flight requests");
-    graceful.shutdown().await;
 }
 
 async fn bind() -> TcpListener {
@@ -267,7 +388,8 @@ async fn bind() -> TcpListener {
     );
 }
 
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or SIGTERM.
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -27,11 +27,12 @@ use crate::definition::Template;
 use crate::error::HttpError;
 use crate::error::error_response;
 use crate::failure::Failure;
+use crate::forwarded::Forwarded;
 use crate::hooks::Hooks;
 use crate::jsonp::{callback_in_query, jsonp_allowed, take_callback};
 use crate::observe::{Exchange, Observable};
 use crate::panic::{self, Guarded};
-use crate::prefix::{Root, forwarded_headers};
+use crate::prefix::Root;
 use crate::response::{Outcome, Reply, json_response, typed_response};
 use crate::shared::{Entry, Form, Route, Shared};
 
@@ -97,11 +98,11 @@ impl From<Response> for Answer {
     }
 }
 
-/// Where a request came from: the app's prefix, whether its peer is a
-/// trusted proxy, and the observing layer's record of it.
+/// Where a request came from: the app's prefix and what a trusted proxy
+/// said of it, and the observing layer's record of it.
 pub(crate) struct Arrival {
     pub(crate) prefix: String,
-    pub(crate) trusted: bool,
+    pub(crate) forwarded: Forwarded,
     pub(crate) exchange: Option<Arc<Exchange>>,
 }
 
@@ -112,8 +113,7 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exc
     let refuse = |e: &HttpError| -> Answer {
         error_response(e, &Map::new(), None, exchange.as_ref().map(|x| x.id.as_str())).into()
     };
-    let trusted = forwarded_headers(&parts.headers) && shared.trusted.trusts(&parts);
-    let root = match Root::of(&parts, trusted) {
+    let root = match Root::of(&parts, &shared.proxies) {
         Ok(root) => root,
         Err(e) => return refuse(&e),
     };
@@ -161,13 +161,16 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exc
     }
     match route {
         Route::Function(index) => {
-            if let Err(e) = cross_site::check(&parts, &shared.origins, own_host(&parts)) {
+            // The host the client addressed, which its `Origin` names: a
+            // proxy that rewrites `Host` forwards it.
+            let host = root.forwarded.host.as_deref().or_else(|| own_host(&parts));
+            if let Err(e) = cross_site::check(&parts, &shared.origins, host) {
                 return refuse(&e);
             }
             let arrival = Arrival {
                 // Owned once here (`root` borrows `parts`, which the call takes).
                 prefix: root.prefix.to_owned(),
-                trusted,
+                forwarded: root.forwarded,
                 exchange,
             };
             if may_have_body(&parts) {

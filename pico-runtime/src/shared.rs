@@ -20,7 +20,7 @@ use crate::context::Context;
 use crate::cross_site::AllowedOrigins;
 use crate::definition::{AppDef, Function, ModuleDef, Prehandle, Template, module_path};
 use crate::failure::Failure;
-use crate::forwarded::TrustedProxies;
+use crate::forwarded::Proxies;
 use crate::hooks::Hooks;
 use crate::json::JsonCodec;
 use crate::mixin::Stack;
@@ -134,7 +134,7 @@ pub(crate) struct Shared {
     pub(crate) body_timeout: Duration,
     pub(crate) origins: AllowedOrigins,
     pub(crate) jsonp: bool,
-    pub(crate) trusted: TrustedProxies,
+    pub(crate) proxies: Proxies,
 }
 
 impl Shared {
@@ -235,7 +235,7 @@ impl Shared {
             body_timeout: app.body_timeout,
             origins: app.origins,
             jsonp: app.jsonp,
-            trusted: app.trusted,
+            proxies: app.proxies,
         }
     }
 

@@ -2,10 +2,14 @@
 // calls the API with pico.js, and checks what each call shows.
 //
 //   node tests/browser/run.mjs http://127.0.0.1:PORT SCREENSHOT.png
+//   node tests/browser/run.mjs http://127.0.0.1:PORT/prefix SCREENSHOT.png proxied
+//
+// `proxied`: the base is a proxy's URL at a prefix, which the proxy itself
+// announces; the page's calls must all go under it.
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 
-const [base, screenshot] = process.argv.slice(2);
+const [base, screenshot, mode] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: [
@@ -102,7 +106,8 @@ try {
   });
   await check("loadAsync and reload", async () => {
     const names = await page.evaluate(async () => {
-      const app = await pico.loadAsync("/");
+      // Relative: the page may be served under a prefix.
+      const app = await pico.loadAsync("./");
       const again = await pico.reload(app.modules.api);
       return [Object.keys(app.modules), typeof again.hello, await again.multiply(2, 3)];
     });
@@ -112,8 +117,27 @@ try {
   console.log(`ok - screenshot in ${screenshot}`);
   assert.deepEqual(errors, [], "errors in the page");
 
-  // Behind a proxy at /myapp: the page and every URL pico.js builds carry
-  // the prefix, taken from the definitions.
+  if (mode === "proxied") {
+    // The proxy's prefix, taken from the definitions, in every call.
+    const prefix = new URL(base).pathname;
+    const seen = [];
+    page.on("request", (r) => seen.push(new URL(r.url()).pathname));
+    await check("every call under the proxy's prefix", async () => {
+      assert.equal(await run(page, "hello", "hello"), "Hello Bob");
+      assert.equal(await run(page, "stream", "stream"), "4 … 3 … 2 … 1 … 0 … Boom!");
+      assert.ok(seen.includes(`${prefix}/api/hello`), seen.join(" "));
+      assert.ok(seen.every((p) => p.startsWith(`${prefix}/`)), seen.join(" "));
+    });
+  } else {
+    await underScriptName();
+  }
+} finally {
+  await browser.close();
+}
+
+// Behind a proxy at /myapp: the page and every URL pico.js builds carry
+// the prefix, taken from the definitions.
+async function underScriptName() {
   const proxied = await browser.newContext({ extraHTTPHeaders: { "X-Script-Name": "/myapp" } });
   const prefixed = await proxied.newPage();
   const seen = [];
@@ -126,6 +150,4 @@ try {
     assert.ok(seen.includes("/myapp/api/hello"), seen.join(" "));
     assert.ok(seen.some((p) => p.startsWith("/myapp/api/countdown")), seen.join(" "));
   });
-} finally {
-  await browser.close();
 }

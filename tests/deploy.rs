@@ -1,0 +1,684 @@
+//! The deployment of `deploy/`, with the real proxy: nginx from Debian,
+//! running `deploy/nginx.conf` (its ports changed, and an https listener
+//! added), in front of two instances of the everything example under
+//! `pico::Server` at `/api-prefix/`. The forwarded prefix, scheme, host and
+//! client address; the everything page in Chromium through nginx; and a
+//! rolling restart under load (queries, JSON bodies, uploads, streams), in
+//! which no request may fail.
+//!
+//! This binary is its own child: with `--child` it is one instance.
+
+mod common;
+
+// Its `main` is not called here, and its `pub` items are the example's own.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/everything/main.rs"]
+mod everything;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio::sync::Notify;
+
+const NGINX: &str = "/usr/sbin/nginx";
+/// The proxy's only address the instances trust: a client on another
+/// loopback address (127.0.0.2) is a stranger to them.
+const PROXY_ADDRESS: &str = "127.0.0.1";
+const STRANGER: [u8; 4] = [127, 0, 0, 2];
+
+fn main() {
+    if std::env::args().any(|a| a == "--child") {
+        let app = pico::App::new()
+            .register(everything::api::module())
+            .static_files(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/everything/static"))
+            .trusted_proxies([PROXY_ADDRESS]);
+        pico::Server::new()
+            .drain_timeout(Duration::from_secs(20))
+            .run(app)
+            .expect("the instance failed");
+        return;
+    }
+    if !Path::new(NGINX).exists() {
+        common::missing("nginx");
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut deployment = Deployment::start().await;
+        check(
+            "the_prefix_scheme_and_host_come_from_nginx",
+            prefix_scheme_and_host(&deployment),
+        )
+        .await;
+        check("remote_addr_is_the_client_behind_nginx", remote_addr(&deployment)).await;
+        check("h2c_straight_to_an_instance", h2c(&deployment)).await;
+        check("nginx_refusals_are_json", nginx_refusals_are_json(&deployment)).await;
+        check(
+            "the_everything_page_through_nginx_in_chromium",
+            chromium(&deployment),
+        )
+        .await;
+        check(
+            "a_rolling_restart_loses_nothing",
+            rolling_restart(&mut deployment),
+        )
+        .await;
+    });
+}
+
+async fn check(name: &str, test: impl Future<Output = ()>) {
+    print!("test {name} ... ");
+    test.await;
+    println!("ok");
+}
+
+/// nginx and the two instances behind it, stopped when dropped.
+struct Deployment {
+    dir: PathBuf,
+    instances: Vec<Instance>,
+    nginx: Nginx,
+    /// `http://127.0.0.1:PORT/api-prefix`, and the same over https.
+    http: String,
+    https: String,
+}
+
+impl Deployment {
+    async fn start() -> Deployment {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("deploy-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let [a, b, http, https] = free_ports();
+        let mut instances = Vec::new();
+        for port in [a, b] {
+            instances.push(Instance::start(port).await);
+        }
+        let nginx = Nginx::start(&dir, [a, b], http, https).await;
+        Deployment {
+            dir,
+            instances,
+            nginx,
+            http: format!("http://127.0.0.1:{http}/api-prefix"),
+            https: format!("https://127.0.0.1:{https}/api-prefix"),
+        }
+    }
+}
+
+impl Drop for Deployment {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Four ports free at the time of asking.
+fn free_ports() -> [u16; 4] {
+    let listeners: Vec<_> = (0..4)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    std::array::from_fn(|i| listeners[i].local_addr().unwrap().port())
+}
+
+/// One instance: this binary with `--child`, and every line it logged.
+struct Instance {
+    port: u16,
+    child: Child,
+    lines: Arc<Lines>,
+}
+
+#[derive(Default)]
+struct Lines {
+    all: Mutex<Vec<String>>,
+    added: Notify,
+}
+
+impl Lines {
+    /// Waits until a line satisfies `wanted`, for at most 10 seconds.
+    async fn wait_for(&self, what: &str, wanted: impl Fn(&str) -> bool) -> String {
+        let waiting = async {
+            loop {
+                let added = self.added.notified();
+                if let Some(line) = self.all.lock().unwrap().iter().find(|l| wanted(l)) {
+                    return line.clone();
+                }
+                added.await;
+            }
+        };
+        match tokio::time::timeout(Duration::from_secs(10), waiting).await {
+            Ok(line) => line,
+            Err(_) => panic!(
+                "no line {what} in 10 s; the lines: {:#?}",
+                self.all.lock().unwrap()
+            ),
+        }
+    }
+}
+
+impl Instance {
+    async fn start(port: u16) -> Instance {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .arg("--child")
+            .env("PICO_BIND", format!("127.0.0.1:{port}"))
+            .env("PICO_LOG", "json")
+            .env("RUST_LOG", "info")
+            .env_remove("PICO_DEBUG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let lines = Arc::new(Lines::default());
+        let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+        let gathered = Arc::clone(&lines);
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = stderr.next_line().await {
+                gathered.all.lock().unwrap().push(line);
+                gathered.added.notify_waiters();
+            }
+        });
+        lines
+            .wait_for("saying it listens", |l| {
+                l.contains(&format!("listening on http://127.0.0.1:{port}/"))
+            })
+            .await;
+        Instance { port, child, lines }
+    }
+
+    /// SIGTERM, then the exit, which comes once its requests are done.
+    async fn stop(mut self) -> Arc<Lines> {
+        let pid = self.child.id().unwrap().to_string();
+        let status = Command::new("kill").args(["-TERM", &pid]).status().await.unwrap();
+        assert!(status.success());
+        let exit = tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("the instance did not stop within 30 s of SIGTERM")
+            .unwrap();
+        assert!(exit.success(), "the instance on {} exited with {exit}", self.port);
+        self.lines
+    }
+}
+
+/// nginx with `deploy/nginx.conf`, stopped when dropped.
+struct Nginx {
+    child: std::process::Child,
+}
+
+impl Nginx {
+    async fn start(dir: &Path, upstreams: [u16; 2], http: u16, https: u16) -> Nginx {
+        let openssl = std::process::Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=localhost",
+            ])
+            .arg("-keyout")
+            .arg(dir.join("key.pem"))
+            .arg("-out")
+            .arg(dir.join("cert.pem"))
+            .output()
+            .expect("openssl, to make the https listener's certificate");
+        assert!(
+            openssl.status.success(),
+            "{}",
+            String::from_utf8_lossy(&openssl.stderr)
+        );
+        let shipped =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/nginx.conf")).unwrap();
+        let d = dir.display();
+        let site = [
+            ("127.0.0.1:8001", format!("127.0.0.1:{}", upstreams[0])),
+            ("127.0.0.1:8002", format!("127.0.0.1:{}", upstreams[1])),
+            (
+                "listen 80;",
+                format!(
+                    "listen 127.0.0.1:{http}; listen 127.0.0.1:{https} ssl; \
+                     ssl_certificate {d}/cert.pem; ssl_certificate_key {d}/key.pem;"
+                ),
+            ),
+        ]
+        .iter()
+        .fold(shipped, |site, (from, to)| {
+            assert!(site.contains(from), "deploy/nginx.conf no longer has `{from}`");
+            site.replace(from, to)
+        });
+        std::fs::write(dir.join("site.conf"), site).unwrap();
+        // Run as root, nginx's workers would become `nobody`, who may not
+        // write the temporary files of request bodies here.
+        let root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+        let main = format!(
+            "{user}worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log info;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
+             fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  \
+             include {d}/site.conf;\n}}\n",
+            user = if root { "user root;\n" } else { "" },
+        );
+        std::fs::write(dir.join("nginx.conf"), main).unwrap();
+        let child = std::process::Command::new(NGINX)
+            .arg("-p")
+            .arg(dir)
+            .arg("-c")
+            .arg(dir.join("nginx.conf"))
+            .arg("-e")
+            .arg(dir.join("error.log"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let nginx = Nginx { child };
+        // nginx says nothing when it is ready: its ports answering is the
+        // sign, awaited within a deadline.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        for port in [http, https] {
+            while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "nginx does not listen: {}",
+                    std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+                );
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+        nginx
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // SIGQUIT: the master stops its workers, then itself.
+        let _ = std::process::Command::new("kill")
+            .args(["-QUIT", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap()
+}
+
+async fn json(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert!(status.is_success(), "{status}: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+async fn prefix_scheme_and_host(d: &Deployment) {
+    let client = client();
+    // The host the client asked for, through nginx's X-Forwarded-Host.
+    let definition = json(
+        client
+            .get(format!("{}/api", d.http))
+            .header("host", "api.example.test")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        definition["url"], "http://api.example.test/api-prefix/api",
+        "{definition}"
+    );
+    // The scheme nginx was reached by, through X-Forwarded-Proto.
+    let https_port = d.https.split(':').nth(2).unwrap().split('/').next().unwrap();
+    let definition = json(client.get(format!("{}/api", d.https)).send().await.unwrap()).await;
+    assert_eq!(
+        definition["url"],
+        format!("https://127.0.0.1:{https_port}/api-prefix/api"),
+        "{definition}"
+    );
+    let openapi = json(
+        client
+            .get(format!("{}/openapi.json", d.https))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        openapi["servers"][0]["url"],
+        format!("https://127.0.0.1:{https_port}/api-prefix"),
+        "{}",
+        openapi["servers"]
+    );
+    let script = client.get(format!("{}/pico.js", d.http)).send().await.unwrap();
+    assert_eq!(script.status(), 200);
+    assert_eq!(script.headers()["content-type"], "text/javascript; charset=utf-8");
+    // Cookies are Secure where the client used https.
+    let cookie = |response: &reqwest::Response| response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let over_https = client
+        .get(format!("{}/api/start_session", d.https))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        cookie(&over_https).contains("; Secure"),
+        "{}",
+        cookie(&over_https)
+    );
+    let over_http = client
+        .get(format!("{}/api/start_session", d.http))
+        .send()
+        .await
+        .unwrap();
+    assert!(!cookie(&over_http).contains("Secure"), "{}", cookie(&over_http));
+    // A client's own X-Script-Name is cleared by nginx, and a client's
+    // `Forwarded` too: neither moves the URLs.
+    let definition = json(
+        client
+            .get(format!("{}/api", d.http))
+            .header("x-script-name", "/elsewhere")
+            .header("forwarded", "proto=https;host=evil.test")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        definition["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:"),
+        "{definition}"
+    );
+}
+
+async fn remote_addr(d: &Deployment) {
+    let stranger = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(STRANGER))
+        .build()
+        .unwrap();
+    // Through nginx, with a made-up X-Forwarded-For in front of what nginx
+    // appends: the address nginx saw is the one believed.
+    let through = json(
+        stranger
+            .get(format!("{}/api/my_ip", d.http))
+            .header("x-forwarded-for", "6.6.6.6")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(through, json!("127.0.0.2"));
+    // Straight to an instance, the same header from a stranger is ignored.
+    let instance = &d.instances[0];
+    let direct = json(
+        stranger
+            .get(format!("http://127.0.0.1:{}/api/my_ip", instance.port))
+            .header("x-forwarded-for", "6.6.6.6")
+            .header("x-forwarded-host", "evil.test")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(direct, json!("127.0.0.2"));
+    let definition = json(
+        stranger
+            .get(format!("http://127.0.0.1:{}/api", instance.port))
+            .header("x-forwarded-host", "evil.test")
+            .header("x-forwarded-prefix", "/evil")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        definition["url"],
+        format!("http://127.0.0.1:{}/api", instance.port),
+        "{definition}"
+    );
+    // The log line names the client too, in whichever instance served it.
+    let logged = |l: &str| l.contains("\"client\":\"127.0.0.2\"") && l.contains("/api/my_ip");
+    let served_by_nginx = |l: &str| logged(l) && !l.contains(&format!("127.0.0.1:{}", instance.port));
+    let line = tokio::select! {
+        line = d.instances[0].lines.wait_for("logging the stranger", served_by_nginx) => line,
+        line = d.instances[1].lines.wait_for("logging the stranger", served_by_nginx) => line,
+    };
+    assert!(line.contains("\"method\":\"GET\""), "{line}");
+}
+
+async fn h2c(d: &Deployment) {
+    let client = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    let response = client
+        .get(format!(
+            "http://127.0.0.1:{}/api/multiply?x=6&y=7",
+            d.instances[1].port
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.version(), reqwest::Version::HTTP_2);
+    assert_eq!(json(response).await, json!(42));
+}
+
+async fn nginx_refusals_are_json(d: &Deployment) {
+    // Over client_max_body_size: nginx answers, in the app's shape.
+    let response = client()
+        .post(format!("{}/api/hello", d.http))
+        .header("content-type", "application/json")
+        .body(vec![b' '; 17 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["name"], "Payload Too Large", "{body}");
+    assert_eq!(body["code"], 413, "{body}");
+    // The app's own errors pass through as they are.
+    let response = client()
+        .get(format!("{}/api/make_coffee", d.http))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 418);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["name"], "I'm a teapot", "{body}");
+}
+
+async fn chromium(d: &Deployment) {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    if !Path::new(&chromium).exists() || !Path::new("tests/browser/node_modules/playwright-core").exists() {
+        common::missing("Chromium or playwright-core");
+        return;
+    }
+    let screenshot = d.dir.join("everything.png");
+    let args = [
+        "tests/browser/run.mjs".as_ref(),
+        d.http.as_ref(),
+        screenshot.as_os_str(),
+        "proxied".as_ref(),
+    ];
+    let stdout = common::run_to_success("node", &args).await;
+    assert!(
+        stdout.contains("ok - every call under the proxy's prefix"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ok - a file upload"), "{stdout}");
+}
+
+/// What the load saw.
+#[derive(Default)]
+struct Tally {
+    answered: AtomicUsize,
+    streams_running: AtomicUsize,
+    streams_done: AtomicUsize,
+    uploads: AtomicUsize,
+    failures: Mutex<Vec<String>>,
+    progress: Notify,
+}
+
+impl Tally {
+    /// Waits until `more` requests beyond those answered now are answered.
+    async fn wait_for_more(&self, more: usize) {
+        let target = self.answered.load(Ordering::SeqCst) + more;
+        let waiting = async {
+            loop {
+                let progress = self.progress.notified();
+                if self.answered.load(Ordering::SeqCst) >= target {
+                    return;
+                }
+                progress.await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(30), waiting)
+            .await
+            .expect("the load stalled");
+    }
+
+    fn answered(&self, outcome: Result<(), String>) {
+        if let Err(failure) = outcome {
+            self.failures.lock().unwrap().push(failure);
+        }
+        self.answered.fetch_add(1, Ordering::SeqCst);
+        self.progress.notify_waiters();
+    }
+}
+
+/// One worker of the load: calls of its kind, each answer checked, until
+/// told to stop.
+async fn worker(kind: usize, base: String, tally: Arc<Tally>, stop: Arc<AtomicBool>) {
+    let client = reqwest::Client::new();
+    let mut n: i64 = kind as i64;
+    while !stop.load(Ordering::SeqCst) {
+        n += 1;
+        let outcome = match kind % 6 {
+            0 | 1 => {
+                let url = format!("{base}/api/multiply?x={n}&y=-3");
+                expect(client.get(url).send().await, &json!(n * -3).to_string()).await
+            }
+            2 => {
+                let url = format!("{base}/api/hello");
+                let body = json!({"who": format!("worker {n}")});
+                expect(
+                    client.post(url).json(&body).send().await,
+                    &json!(format!("Hello worker {n}")).to_string(),
+                )
+                .await
+            }
+            3 => {
+                let text = format!("upload {n} ").repeat(1 + (n as usize % 50) * 40);
+                let form = reqwest::multipart::Form::new()
+                    .part(
+                        "upload",
+                        reqwest::multipart::Part::text(text.clone()).file_name("f.txt"),
+                    )
+                    .text("filename", "f.txt");
+                let url = format!("{base}/api/upload");
+                let outcome = expect(
+                    client.post(url).multipart(form).send().await,
+                    &json!(text).to_string(),
+                )
+                .await;
+                tally.uploads.fetch_add(1, Ordering::SeqCst);
+                outcome
+            }
+            _ => {
+                tally.streams_running.fetch_add(1, Ordering::SeqCst);
+                let url = format!("{base}/api/countdown?n=5");
+                let whole =
+                    "data: 4\n\ndata: 3\n\ndata: 2\n\ndata: 1\n\ndata: 0\n\nevent: close\ndata: close\n\n";
+                let outcome = expect(client.get(url).send().await, whole).await;
+                tally.streams_running.fetch_sub(1, Ordering::SeqCst);
+                tally.streams_done.fetch_add(1, Ordering::SeqCst);
+                outcome
+            }
+        };
+        tally.answered(outcome);
+    }
+}
+
+async fn expect(sent: reqwest::Result<reqwest::Response>, wanted: &str) -> Result<(), String> {
+    let response = sent.map_err(|e| format!("not sent: {e:?}"))?;
+    let status = response.status();
+    let url = response.url().to_string();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| format!("{url}: cut off: {e:?}"))?;
+    if status == 200 && text == wanted {
+        Ok(())
+    } else {
+        Err(format!("{url}: {status} {text:?}, not {wanted:?}"))
+    }
+}
+
+async fn rolling_restart(d: &mut Deployment) {
+    let tally = Arc::new(Tally::default());
+    let stop = Arc::new(AtomicBool::new(false));
+    let workers: Vec<_> = (0..12)
+        .map(|kind| {
+            tokio::spawn(worker(
+                kind,
+                d.http.clone(),
+                Arc::clone(&tally),
+                Arc::clone(&stop),
+            ))
+        })
+        .collect();
+    tally.wait_for_more(300).await;
+    let mut streams_at_sigterm = Vec::new();
+    for index in 0..d.instances.len() {
+        let port = d.instances[index].port;
+        streams_at_sigterm.push(tally.streams_running.load(Ordering::SeqCst));
+        let stopped = d.instances.remove(index);
+        let lines = stopped.stop().await;
+        lines
+            .wait_for("saying it drained", |l| {
+                l.contains("finishing in-flight requests")
+            })
+            .await;
+        d.instances.insert(index, Instance::start(port).await);
+        // The restarted instance takes its share before the next one stops.
+        tally.wait_for_more(300).await;
+    }
+    stop.store(true, Ordering::SeqCst);
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let failures = tally.failures.lock().unwrap();
+    let answered = tally.answered.load(Ordering::SeqCst);
+    assert!(
+        failures.is_empty(),
+        "{} of {answered} requests failed during the rolling restart: {:#?}",
+        failures.len(),
+        &failures[..failures.len().min(20)]
+    );
+    assert!(answered >= 1000, "only {answered} requests");
+    assert!(tally.uploads.load(Ordering::SeqCst) >= 20);
+    assert!(tally.streams_done.load(Ordering::SeqCst) >= 8);
+    assert!(
+        streams_at_sigterm.iter().all(|&running| running > 0),
+        "streams running at each SIGTERM: {streams_at_sigterm:?}"
+    );
+    println!(
+        "\n  {answered} requests, {} uploads, {} streams, none failed; streams running at each SIGTERM: {streams_at_sigterm:?}",
+        tally.uploads.load(Ordering::SeqCst),
+        tally.streams_done.load(Ordering::SeqCst),
+    );
+    drop(failures);
+    let _ = &d.nginx;
+}
