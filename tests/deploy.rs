@@ -38,8 +38,9 @@ fn main() {
             .register(everything::api::module())
             .static_files(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/everything/static"))
             .trusted_proxies([PROXY_ADDRESS]);
+        let drain = std::env::var("DRAIN_MS").map_or(20_000, |ms| ms.parse().unwrap());
         pico::Server::new()
-            .drain_timeout(Duration::from_secs(20))
+            .drain_timeout(Duration::from_millis(drain))
             .run(app)
             .expect("the instance failed");
         return;
@@ -69,6 +70,7 @@ fn main() {
             rolling_restart(&mut deployment),
         )
         .await;
+        check("the_drain_has_a_deadline", drain_deadline()).await;
     });
 }
 
@@ -162,8 +164,13 @@ impl Lines {
 
 impl Instance {
     async fn start(port: u16) -> Instance {
+        Instance::start_with(port, &[]).await
+    }
+
+    async fn start_with(port: u16, env: &[(&str, &str)]) -> Instance {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .arg("--child")
+            .envs(env.iter().copied())
             .env("PICO_BIND", format!("127.0.0.1:{port}"))
             .env("PICO_LOG", "json")
             .env("RUST_LOG", "info")
@@ -681,4 +688,25 @@ async fn rolling_restart(d: &mut Deployment) {
     );
     drop(failures);
     let _ = &d.nginx;
+}
+
+async fn drain_deadline() {
+    let [port, ..] = free_ports();
+    let instance = Instance::start_with(port, &[("DRAIN_MS", "300")]).await;
+    let mut stream = reqwest::get(format!("http://127.0.0.1:{port}/api/countdown?n=10"))
+        .await
+        .unwrap();
+    let first = stream.chunk().await.unwrap().unwrap();
+    assert_eq!(&first[..], b"data: 9\n\n");
+    // Two seconds of stream are left; the drain allows 300 ms of them.
+    let lines = instance.stop().await;
+    lines
+        .wait_for("saying what it cut off", |l| l.contains("are cut off"))
+        .await;
+    let mut rest = Vec::new();
+    while let Ok(Some(chunk)) = stream.chunk().await {
+        rest.extend_from_slice(&chunk);
+    }
+    let rest = String::from_utf8(rest).unwrap();
+    assert!(!rest.contains("event: close"), "the stream was not cut: {rest:?}");
 }

@@ -276,6 +276,124 @@ async fn forwarded_headers_count_only_from_trusted_proxies() {
 }
 
 #[tokio::test]
+async fn x_forwarded_headers_from_a_trusted_proxy_build_the_urls() {
+    let s = serve(app()).await;
+    let definition = |headers: &'static [(&'static str, &'static str)]| {
+        let mut request = s.client.get(s.url("/x/bank"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let s = &s;
+        async move { send(s, request).await }
+    };
+    let proxied = definition(&[
+        ("x-forwarded-prefix", "/x/"),
+        ("x-forwarded-proto", "https"),
+        ("x-forwarded-host", "api.example.test:8443"),
+    ])
+    .await;
+    assert_eq!(proxied.json()["url"], "https://api.example.test:8443/x/bank");
+    let vary = proxied.headers["vary"].to_str().unwrap();
+    assert!(
+        vary.contains("X-Forwarded-Prefix") && vary.contains("X-Forwarded-Host"),
+        "{vary}"
+    );
+    // Both prefix headers, when they agree.
+    let both = definition(&[("x-forwarded-prefix", "/x"), ("x-script-name", "/x")]).await;
+    assert!(both.json()["url"].as_str().unwrap().ends_with("/x/bank"));
+    // Garbage is ignored: the request's own scheme and host stand.
+    let garbage = definition(&[
+        ("x-forwarded-prefix", "/x"),
+        ("x-forwarded-proto", "javascript"),
+        ("x-forwarded-host", "evil.test/phish?"),
+        ("x-forwarded-for", "<script>, 1.2.3.4.5"),
+    ])
+    .await;
+    assert!(
+        garbage.json()["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:"),
+        "{}",
+        garbage.text
+    );
+    // A prefix that climbs, or two that disagree, is refused.
+    for headers in [
+        &[("x-forwarded-prefix", "/a/../b")][..],
+        &[("x-forwarded-prefix", "//evil.test")][..],
+        &[("x-forwarded-prefix", "/x"), ("x-script-name", "/y")][..],
+    ] {
+        definition(headers).await.error(400, "Bad Request");
+    }
+}
+
+#[tokio::test]
+async fn the_origin_is_checked_against_the_host_the_proxy_forwards() {
+    // A proxy that sends its upstream's address as `Host` and the public
+    // host as X-Forwarded-Host: the page's own calls are same-origin.
+    let s = serve(app()).await;
+    let call = |host: Option<&'static str>| {
+        let mut request = s
+            .client
+            .get(s.url("/bank/echo?text=hi"))
+            .header("origin", "https://api.example.test")
+            .header("x-forwarded-proto", "https");
+        if let Some(host) = host {
+            request = request.header("x-forwarded-host", host);
+        }
+        let s = &s;
+        async move { send(s, request).await }
+    };
+    assert_eq!(call(Some("api.example.test")).await.json(), json!("hi"));
+    call(None).await.error(403, "Forbidden");
+    call(Some("other.example.test")).await.error(403, "Forbidden");
+}
+
+#[tokio::test]
+async fn the_forwarded_header_counts_when_the_app_says_its_proxies_send_it() {
+    let s = serve(app().proxy_headers(pico::ProxyHeaders::Forwarded)).await;
+    let get = |forwarded: &'static str| {
+        let request = s
+            .client
+            .get(s.url("/bank"))
+            .header("forwarded", forwarded)
+            .header("x-forwarded-proto", "http")
+            .header("x-forwarded-host", "ignored.test");
+        let s = &s;
+        async move { send(s, request).await.json() }
+    };
+    let definition = get("for=198.51.100.7;proto=https;host=\"[2001:db8::1]:8443\"").await;
+    assert_eq!(definition["url"], "https://[2001:db8::1]:8443/bank");
+    // The client's own element, left of the proxy's, is not believed.
+    let definition =
+        get("for=6.6.6.6;host=evil.test, for=198.51.100.7;proto=https;host=api.example.test").await;
+    assert_eq!(definition["url"], "https://api.example.test/bank");
+    // A malformed header is ignored as a whole.
+    let definition = get("for=\"unclosed;proto=https").await;
+    assert!(
+        definition["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:"),
+        "{definition}"
+    );
+    // Under the X-Forwarded family, `Forwarded` is a client's word.
+    let s = serve(app()).await;
+    let request = s
+        .client
+        .get(s.url("/bank"))
+        .header("forwarded", "proto=https;host=evil.test");
+    let definition = send(&s, request).await.json();
+    assert!(
+        definition["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:"),
+        "{definition}"
+    );
+}
+
+#[tokio::test]
 async fn percent_encoded_dots_in_a_prefix_are_refused() {
     let s = serve(app()).await;
     let forged = s

@@ -392,7 +392,9 @@ fn vary_by_host(headers: &mut http::HeaderMap) {
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert(
         VARY,
-        HeaderValue::from_static("Host, X-Script-Name, X-Forwarded-Proto, X-Forwarded-Host, Forwarded"),
+        HeaderValue::from_static(
+            "Host, X-Forwarded-Proto, X-Forwarded-Host, X-Forwarded-Prefix, X-Script-Name, Forwarded",
+        ),
     );
 }
 
