@@ -39,20 +39,45 @@ pub(crate) struct Proxies {
     pub(crate) headers: ProxyHeaders,
 }
 
-/// What a trusted proxy said about the client and the URL it used. Each
-/// part is `None` when the proxy did not say, or said something unusable.
+/// What a trusted proxy said about the client and the URL it used. The
+/// scheme and host are `None` when the proxy did not say, or said something
+/// unusable.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Forwarded {
-    /// The client's address; its port is 0 when the proxy gave none.
-    pub(crate) client: Option<SocketAddr>,
+    pub(crate) client: Client,
     /// Whether the client used https.
     pub(crate) https: Option<bool>,
     /// The host the client addressed, `example.com` or `example.com:8443`.
     pub(crate) host: Option<Box<str>>,
 }
 
-/// The most hops of a forwarded chain looked at: more proxies than this in
-/// front of one app is not a deployment but a header made up to cost time.
+/// What a trusted proxy said of the client's address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Client {
+    /// Nothing: the peer is the client.
+    #[default]
+    NotSaid,
+    /// This address; its port is 0 when the proxy gave none.
+    At(SocketAddr),
+    /// Something that names no address: `unknown`, an obfuscated name,
+    /// garbage, a chain too long. Not the peer either, which is the proxy.
+    Unknown,
+}
+
+impl Client {
+    /// The client's address, given the connection's peer.
+    pub(crate) fn or_peer(self, peer: Option<SocketAddr>) -> Option<SocketAddr> {
+        match self {
+            Client::NotSaid => peer,
+            Client::At(address) => Some(address),
+            Client::Unknown => None,
+        }
+    }
+}
+
+/// The most hops of a forwarded chain looked at, and the most parameters of
+/// one of its elements: more than this in front of one app is not a
+/// deployment but a header made up to cost time.
 const MAX_HOPS: usize = 32;
 
 static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
@@ -78,144 +103,170 @@ impl Proxies {
                     .filter(|h| is_host(h))
                     .map(Box::from),
             },
-            ProxyHeaders::Forwarded => self.rfc7239(headers).unwrap_or_default(),
+            ProxyHeaders::Forwarded => self.rfc7239(headers),
         }
     }
 
     /// The client's address: the one a trusted proxy forwarded, else the
-    /// peer's.
+    /// peer's; `None` when a trusted proxy named none usable.
     pub(crate) fn client_address(&self, headers: &HeaderMap, extensions: &Extensions) -> Option<SocketAddr> {
         let peer = peer(extensions)?;
         if !self.trusted.contains(peer.ip()) {
             return Some(peer);
         }
-        let forwarded = match self.headers {
+        let client = match self.headers {
             ProxyHeaders::XForwarded => self.x_forwarded_for(headers),
-            ProxyHeaders::Forwarded => self.rfc7239(headers).and_then(|f| f.client),
+            ProxyHeaders::Forwarded => self.rfc7239(headers).client,
         };
-        Some(forwarded.unwrap_or(peer))
+        client.or_peer(Some(peer))
     }
 
     /// The client in `X-Forwarded-For: client, proxy1, proxy2`: each proxy
     /// appends the address it was reached from, so the list is read from
-    /// the right, past the trusted proxies; everything left of the first
-    /// address that is not one could have been written by the client.
-    fn x_forwarded_for(&self, headers: &HeaderMap) -> Option<SocketAddr> {
-        let mut hops = headers
-            .get_all(&X_FORWARDED_FOR)
-            .iter()
-            .rev()
-            .flat_map(|line| line.to_str().unwrap_or("").rsplit(','))
-            .map(str::trim)
-            .take(MAX_HOPS + 1)
+    /// the right, past the trusted proxies; whatever is left of the first
+    /// address that is not one could have been written by the client, and
+    /// is not looked at, even to see whether it parses.
+    fn x_forwarded_for(&self, headers: &HeaderMap) -> Client {
+        let mut lines = headers.get_all(&X_FORWARDED_FOR).iter().rev().peekable();
+        if lines.peek().is_none() {
+            return Client::NotSaid;
+        }
+        let mut hops = lines
+            .flat_map(|line| line.as_bytes().rsplit(|b| *b == b','))
             .peekable();
-        let mut walked = 0;
-        while let Some(hop) = hops.next() {
-            walked += 1;
-            if walked > MAX_HOPS {
-                return None;
-            }
-            let address = node(hop)?;
+        for _ in 0..MAX_HOPS {
+            let Some(address) = hops
+                .next()
+                .and_then(|hop| node(std::str::from_utf8(hop).ok()?.trim()))
+            else {
+                return Client::Unknown;
+            };
             if hops.peek().is_none() || !self.trusted.contains(address.ip()) {
-                return Some(address);
+                return Client::At(address);
             }
         }
-        None
+        Client::Unknown
     }
 
     /// `Forwarded: for=client;proto=https;host=example.com, for=proxy1`,
-    /// read as `X-Forwarded-For` is: the element of the first hop from the
-    /// right that is not a trusted proxy says who the client is and what
-    /// URL it used. `None` when the header is missing or malformed.
-    fn rfc7239(&self, headers: &HeaderMap) -> Option<Forwarded> {
-        let mut elements = Vec::new();
-        for line in headers.get_all(&FORWARDED) {
-            for element in split_outside_quotes(line.to_str().ok()?, b',') {
-                if elements.len() == MAX_HOPS {
-                    return None;
-                }
-                elements.push(Element::parse(element)?);
-            }
+    /// read as `X-Forwarded-For` is, from the right: the element of the
+    /// first hop that is not a trusted proxy says who the client is and
+    /// what URL it used. Elements left of it are not looked at; that one
+    /// malformed, nothing is believed.
+    fn rfc7239(&self, headers: &HeaderMap) -> Forwarded {
+        let mut lines = headers.get_all(&FORWARDED).iter().rev().peekable();
+        if lines.peek().is_none() {
+            return Forwarded::default();
         }
-        let mut chosen = None;
-        for (index, element) in elements.iter().enumerate().rev() {
-            chosen = Some(element);
-            let Some(client) = element.client else {
-                // `unknown`, an obfuscated name, or no `for` at all: the
-                // hop is not an address anyone could trust.
-                break;
+        let unknown = Forwarded {
+            client: Client::Unknown,
+            ..Forwarded::default()
+        };
+        let mut elements = lines
+            .flat_map(|line| QuoteAwareSplit::new(line.as_bytes(), b','))
+            .peekable();
+        for _ in 0..MAX_HOPS {
+            let Some(element) = elements.next().and_then(Element::parse) else {
+                return unknown;
             };
-            if index == 0 || !self.trusted.contains(client.ip()) {
-                break;
+            // `unknown`, an obfuscated name, or no `for` at all: a hop
+            // nobody could trust, so the walk ends there.
+            let last = elements.peek().is_none();
+            match element.client {
+                Client::At(address) if !last && self.trusted.contains(address.ip()) => continue,
+                client => {
+                    return Forwarded {
+                        client,
+                        https: element.proto.and_then(https),
+                        host: element.host.filter(|h| is_host(h)).map(Box::from),
+                    };
+                }
             }
         }
-        let element = chosen?;
-        Some(Forwarded {
-            client: element.client,
-            https: element.proto.and_then(https),
-            host: element.host.filter(|h| is_host(h)).map(Box::from),
-        })
+        unknown
     }
 }
 
 /// One element of a `Forwarded` header: its `for`, `proto` and `host`.
 struct Element<'a> {
-    client: Option<SocketAddr>,
+    client: Client,
     proto: Option<&'a str>,
     host: Option<&'a str>,
 }
 
 impl<'a> Element<'a> {
     /// `for=192.0.2.60;proto=http;by=203.0.113.43`, parameter names in any
-    /// case, values as tokens or quoted strings.
-    fn parse(text: &'a str) -> Option<Element<'a>> {
+    /// case, values as tokens or quoted strings. `None` when malformed.
+    fn parse(text: &'a [u8]) -> Option<Element<'a>> {
+        let text = std::str::from_utf8(text).ok()?;
         let mut element = Element {
-            client: None,
+            client: Client::Unknown,
             proto: None,
             host: None,
         };
-        for pair in split_outside_quotes(text, b';') {
+        let mut pairs = text.split(';');
+        for pair in pairs.by_ref().take(MAX_HOPS) {
             let (name, value) = pair.trim().split_once('=')?;
             let value = unquote(value.trim())?;
-            match name.trim().to_ascii_lowercase().as_str() {
-                "for" => element.client = node(value),
-                "proto" => element.proto = Some(value),
-                "host" => element.host = Some(value),
+            if name.trim().eq_ignore_ascii_case("for") {
+                element.client = node(value).map_or(Client::Unknown, Client::At);
+            } else if name.trim().eq_ignore_ascii_case("proto") {
+                element.proto = Some(value);
+            } else if name.trim().eq_ignore_ascii_case("host") {
+                element.host = Some(value);
+            }
+        }
+        pairs.next().is_none().then_some(element)
+    }
+}
+
+/// A quoted string's content, or a bare token; `None` for an empty value,
+/// a quote that is not closed, or escapes, which no address, scheme or host
+/// needs (nor `;` or `,`, which a quoted value may not hold here).
+fn unquote(value: &str) -> Option<&str> {
+    let inner = match value.strip_prefix('"') {
+        Some(rest) => rest.strip_suffix('"')?,
+        None => value,
+    };
+    (!inner.is_empty() && !inner.contains(['"', '\\', ';', ','])).then_some(inner)
+}
+
+/// A header's comma-separated elements from the last to the first, commas
+/// inside quoted strings kept: read from the right, the elements the
+/// nearest proxy wrote come first whatever the client put before them.
+struct QuoteAwareSplit<'a> {
+    rest: Option<&'a [u8]>,
+    separator: u8,
+}
+
+impl<'a> QuoteAwareSplit<'a> {
+    fn new(text: &'a [u8], separator: u8) -> Self {
+        QuoteAwareSplit {
+            rest: Some(text),
+            separator,
+        }
+    }
+}
+
+impl<'a> Iterator for QuoteAwareSplit<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let text = self.rest?;
+        let mut quoted = false;
+        for i in (0..text.len()).rev() {
+            match text[i] {
+                b'"' => quoted = !quoted,
+                b if b == self.separator && !quoted => {
+                    self.rest = Some(&text[..i]);
+                    return Some(&text[i + 1..]);
+                }
                 _ => {}
             }
         }
-        Some(element)
+        self.rest = None;
+        Some(text)
     }
-}
-
-/// A quoted string's content, or a bare token; `None` for a quote that is
-/// not closed, or escapes, which no address, scheme or host needs.
-fn unquote(value: &str) -> Option<&str> {
-    match value.strip_prefix('"') {
-        Some(rest) => rest
-            .strip_suffix('"')
-            .filter(|inner| !inner.contains(['"', '\\'])),
-        None => (!value.contains('"')).then_some(value),
-    }
-}
-
-/// `text` split at each `separator` outside quoted strings.
-fn split_outside_quotes(text: &str, separator: u8) -> impl Iterator<Item = &str> {
-    let mut start = 0;
-    let mut quoted = false;
-    let mut pieces = Vec::new();
-    for (i, b) in text.bytes().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b if b == separator && !quoted => {
-                pieces.push(&text[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    pieces.push(&text[start..]);
-    pieces.into_iter().filter(|p| !p.trim().is_empty())
 }
 
 /// An address as proxies write it: `192.0.2.60`, `192.0.2.60:4711`,
@@ -399,47 +450,78 @@ mod tests {
         }
     }
 
-    fn client(headers_: &[(&str, &str)]) -> Option<String> {
-        proxies(ProxyHeaders::XForwarded)
+    fn client(headers_: &[(&str, &str)]) -> String {
+        match proxies(ProxyHeaders::XForwarded)
             .forwarded(&headers(headers_))
             .client
-            .map(|a| a.to_string())
+        {
+            Client::At(address) => address.to_string(),
+            other => format!("{other:?}"),
+        }
     }
 
     #[test]
     fn x_forwarded_for_is_read_from_the_right_past_trusted_proxies() {
         let xff = |v: &str| client(&[("x-forwarded-for", v)]);
-        assert_eq!(xff("203.0.113.7").as_deref(), Some("203.0.113.7:0"));
+        assert_eq!(client(&[]), "NotSaid");
+        assert_eq!(xff("203.0.113.7"), "203.0.113.7:0");
         // The client's own entry comes first; only the proxy's append is believed.
-        assert_eq!(xff("1.2.3.4, 203.0.113.7").as_deref(), Some("203.0.113.7:0"));
-        assert_eq!(
-            xff("1.2.3.4, 203.0.113.7, 10.0.0.2").as_deref(),
-            Some("203.0.113.7:0")
-        );
+        assert_eq!(xff("1.2.3.4, 203.0.113.7"), "203.0.113.7:0");
+        assert_eq!(xff("1.2.3.4, 203.0.113.7, 10.0.0.2"), "203.0.113.7:0");
         // Every hop trusted: the first is the client.
-        assert_eq!(xff("10.1.1.1, 10.0.0.2").as_deref(), Some("10.1.1.1:0"));
-        assert_eq!(xff("[2001:db8::1]:4711").as_deref(), Some("[2001:db8::1]:4711"));
-        assert_eq!(xff("2001:db8::1").as_deref(), Some("[2001:db8::1]:0"));
-        assert_eq!(xff("[2001:db8::1]").as_deref(), Some("[2001:db8::1]:0"));
-        assert_eq!(xff("198.51.100.1:8080").as_deref(), Some("198.51.100.1:8080"));
-        // Garbage where the walk needs an address: nothing is believed.
-        assert_eq!(xff("203.0.113.7, garbage"), None);
-        assert_eq!(xff("<script>"), None);
-        assert_eq!(xff(""), None);
+        assert_eq!(xff("10.1.1.1, 10.0.0.2"), "10.1.1.1:0");
+        assert_eq!(xff("[2001:db8::1]:4711"), "[2001:db8::1]:4711");
+        assert_eq!(xff("2001:db8::1"), "[2001:db8::1]:0");
+        assert_eq!(xff("[2001:db8::1]"), "[2001:db8::1]:0");
+        assert_eq!(xff("198.51.100.1:8080"), "198.51.100.1:8080");
+        // Garbage where the walk needs an address: no address, and not the
+        // peer's either (the peer is the proxy).
+        assert_eq!(xff("203.0.113.7, garbage"), "Unknown");
+        assert_eq!(xff("<script>"), "Unknown");
+        assert_eq!(xff(""), "Unknown");
+        assert_eq!(xff("10.0.0.1, , 10.0.0.2"), "Unknown");
         // Garbage left of the client is not read at all.
-        assert_eq!(xff("garbage, 203.0.113.7").as_deref(), Some("203.0.113.7:0"));
+        assert_eq!(xff("garbage, 203.0.113.7"), "203.0.113.7:0");
         // Two header lines are one list.
         assert_eq!(
             client(&[
                 ("x-forwarded-for", "203.0.113.7"),
                 ("x-forwarded-for", "10.0.0.3")
-            ])
-            .as_deref(),
-            Some("203.0.113.7:0")
+            ]),
+            "203.0.113.7:0"
         );
         // A chain longer than any deployment is refused, not walked.
         let long = vec!["10.0.0.1"; MAX_HOPS + 5].join(", ");
-        assert_eq!(xff(&long), None);
+        assert_eq!(xff(&long), "Unknown");
+    }
+
+    #[test]
+    fn bytes_a_client_puts_left_of_the_proxys_entry_change_nothing() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            &X_FORWARDED_FOR,
+            http::HeaderValue::from_bytes(b"\xff\xfe 6.6.6.6, 203.0.113.7").unwrap(),
+        );
+        let p = proxies(ProxyHeaders::XForwarded);
+        assert_eq!(
+            p.forwarded(&h).client,
+            Client::At("203.0.113.7:0".parse().unwrap())
+        );
+        let mut h = HeaderMap::new();
+        h.insert(
+            &FORWARDED,
+            http::HeaderValue::from_bytes(b"for=\"\xff, for=\"unclosed, for=203.0.113.7;proto=https")
+                .unwrap(),
+        );
+        let f = proxies(ProxyHeaders::Forwarded).forwarded(&h);
+        assert_eq!(f.client, Client::At("203.0.113.7:0".parse().unwrap()));
+        assert_eq!(f.https, Some(true));
+        // Padding on the left costs nothing and moves nothing.
+        let padded = format!("{}for=203.0.113.7", "for=10.0.0.1, ".repeat(10_000));
+        let mut h = HeaderMap::new();
+        h.insert(&FORWARDED, http::HeaderValue::from_str(&padded).unwrap());
+        let f = proxies(ProxyHeaders::Forwarded).forwarded(&h);
+        assert_eq!(f.client, Client::At("203.0.113.7:0".parse().unwrap()));
     }
 
     #[test]
@@ -472,29 +554,38 @@ mod tests {
     #[test]
     fn rfc_7239_elements_are_read_like_x_forwarded_for() {
         let read = |v: &str| proxies(ProxyHeaders::Forwarded).forwarded(&headers(&[("forwarded", v)]));
+        let at = |a: &str| Client::At(a.parse().unwrap());
         let f = read("for=192.0.2.60;proto=https;host=api.example.com;by=10.0.0.2");
-        assert_eq!(f.client, Some("192.0.2.60:0".parse().unwrap()));
+        assert_eq!(f.client, at("192.0.2.60:0"));
         assert_eq!(f.https, Some(true));
         assert_eq!(f.host.as_deref(), Some("api.example.com"));
         // The proxy's element names the client; the client's own is ignored.
         let f =
             read("for=1.2.3.4;host=evil.com, For=\"[2001:db8:cafe::17]:4711\";Proto=http;host=\"a.example\"");
-        assert_eq!(f.client, Some("[2001:db8:cafe::17]:4711".parse().unwrap()));
+        assert_eq!(f.client, at("[2001:db8:cafe::17]:4711"));
         assert_eq!(f.https, Some(false));
         assert_eq!(f.host.as_deref(), Some("a.example"));
         // Past trusted hops, to the client's element.
         let f = read("for=192.0.2.60;proto=https, for=10.0.0.9;proto=http");
-        assert_eq!(f.client, Some("192.0.2.60:0".parse().unwrap()));
+        assert_eq!(f.client, at("192.0.2.60:0"));
         assert_eq!(f.https, Some(true));
-        // `unknown` and obfuscated names are no address.
-        assert_eq!(read("for=unknown;proto=https").client, None);
-        assert_eq!(read("for=_hidden").client, None);
-        // Malformed: nothing believed.
-        assert_eq!(read("for=\"1.2.3.4"), Forwarded::default());
-        assert_eq!(read("for"), Forwarded::default());
+        // `unknown` and obfuscated names are no address; the element's
+        // other parameters still count.
+        let f = read("for=unknown;proto=https");
+        assert_eq!(f.client, Client::Unknown);
+        assert_eq!(f.https, Some(true));
+        assert_eq!(read("for=_hidden").client, Client::Unknown);
+        // Malformed where it is read: nothing believed.
+        let unknown = Forwarded {
+            client: Client::Unknown,
+            ..Forwarded::default()
+        };
+        assert_eq!(read("for=\"1.2.3.4"), unknown);
+        assert_eq!(read("for"), unknown);
+        assert_eq!(read("for=192.0.2.1;host=\"a,b\""), unknown);
+        assert_eq!(read("for=192.0.2.1;host=\"a;b\""), unknown);
         assert_eq!(read("for=1.2.3.4;proto=ftp").https, None);
-        // Commas inside quotes do not split elements.
-        assert_eq!(read("for=192.0.2.1;host=\"a,b\"").host, None);
+        assert_eq!(read(&"for=10.0.0.1, ".repeat(MAX_HOPS + 1)), unknown);
     }
 
     #[test]
@@ -505,11 +596,11 @@ mod tests {
         ]);
         assert_eq!(
             proxies(ProxyHeaders::XForwarded).forwarded(&both).client,
-            Some("203.0.113.7:0".parse().unwrap())
+            Client::At("203.0.113.7:0".parse().unwrap())
         );
         assert_eq!(
             proxies(ProxyHeaders::Forwarded).forwarded(&both).client,
-            Some("198.51.100.9:0".parse().unwrap())
+            Client::At("198.51.100.9:0".parse().unwrap())
         );
     }
 
@@ -538,5 +629,11 @@ mod tests {
             Some("192.0.2.99:5000".parse().unwrap())
         );
         assert!(!p.trusts(&request("192.0.2.99:5000")));
+        // From a trusted peer, garbage names nobody: not the proxy either.
+        let mut garbled = request("10.0.0.2:5000");
+        garbled
+            .headers
+            .insert("x-forwarded-for", http::HeaderValue::from_static("garbage"));
+        assert_eq!(address(garbled), None);
     }
 }

@@ -78,8 +78,8 @@ impl<'a> Root<'a> {
 pub(crate) fn prefix(headers: &HeaderMap) -> Result<&str, HttpError> {
     static X_FORWARDED_PREFIX: HeaderName = HeaderName::from_static("x-forwarded-prefix");
     static X_SCRIPT_NAME: HeaderName = HeaderName::from_static("x-script-name");
-    let forwarded = one_prefix(headers, &X_FORWARDED_PREFIX)?;
-    let script_name = one_prefix(headers, &X_SCRIPT_NAME)?;
+    let forwarded = one_prefix(headers, &X_FORWARDED_PREFIX, "X-Forwarded-Prefix")?;
+    let script_name = one_prefix(headers, &X_SCRIPT_NAME, "X-Script-Name")?;
     match (forwarded, script_name) {
         (Some(a), Some(b)) if a != b => Err(HttpError::bad_request()
             .with_message("The X-Forwarded-Prefix and X-Script-Name headers name different prefixes.")),
@@ -87,14 +87,19 @@ pub(crate) fn prefix(headers: &HeaderMap) -> Result<&str, HttpError> {
     }
 }
 
-fn one_prefix<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Result<Option<&'h str>, HttpError> {
+/// One prefix header's value; `spelled` is its name as people write it.
+fn one_prefix<'h>(
+    headers: &'h HeaderMap,
+    name: &HeaderName,
+    spelled: &str,
+) -> Result<Option<&'h str>, HttpError> {
     let mut values = headers.get_all(name).iter();
     let Some(value) = values.next() else {
         return Ok(None);
     };
     let invalid = || {
         HttpError::bad_request().with_message(format!(
-            "The {name} header must be one URL path such as `/myapp`."
+            "The {spelled} header must be a URL path such as `/myapp`."
         ))
     };
     if values.next().is_some() {

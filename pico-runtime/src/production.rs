@@ -98,10 +98,13 @@ impl Server {
     /// # Errors
     /// When the address cannot be listened on, or the runtime cannot start.
     pub fn run(self, app: App) -> io::Result<()> {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?
-            .block_on(self.run_async(app))
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        let served = runtime.block_on(self.run_async(app));
+        // Not a wait for what the drain cut off: a `#[blocking]` call still
+        // running on its thread would hold a dropped runtime, and the
+        // process, past the deadline.
+        runtime.shutdown_background();
+        served
     }
 
     /// [`Server::run`], on the caller's tokio runtime.

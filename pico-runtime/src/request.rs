@@ -53,7 +53,7 @@ impl Request {
         let peer_addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
         Request {
             parts,
-            remote_addr: arrival.forwarded.client.or(peer_addr),
+            remote_addr: arrival.forwarded.client.or_peer(peer_addr),
             peer_addr,
             prefix: arrival.prefix,
             forwarded: arrival.forwarded,
@@ -165,8 +165,9 @@ impl Request {
 
     /// The client's address: the one a trusted proxy forwarded (its port
     /// is 0 when the proxy gave none), else the connection's other end
-    /// ([`Request::peer_addr`]). `None` when the server gives no connection
-    /// info (Pico's servers do; with your own stack, use
+    /// ([`Request::peer_addr`]). `None` when a trusted proxy's header names
+    /// no usable address (`unknown`, garbage), or when the server gives no
+    /// connection info (Pico's servers do; with your own stack, use
     /// `into_make_service_with_connect_info::<SocketAddr>()`).
     pub fn remote_addr(&self) -> Option<SocketAddr> {
         self.remote_addr

@@ -224,7 +224,7 @@ where
     let builder = builder(header_timeout);
     // Every connection holds a receiver: the sender learns that all are
     // done when the last one is dropped.
-    let (stop, stopping) = watch::channel(false);
+    let (stop, stopping) = watch::channel(Phase::Serving);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let slot = match Arc::clone(&slots).try_acquire_owned() {
@@ -267,11 +267,14 @@ where
     // Connections the kernel completed but nobody accepted yet would be
     // reset when the listener closes, with their requests already sent
     // (a proxy sends as soon as it connects): serve them too, then close.
-    while let Some(Ok((tcp, addr))) = std::future::poll_fn(|cx| match listener.poll_accept(cx) {
-        Poll::Ready(accepted) => Poll::Ready(Some(accepted)),
-        Poll::Pending => Poll::Ready(None),
-    })
-    .await
+    // Unconstrained: tokio's budget would say `Pending` after a hundred or
+    // so accepts in a row, which would read as an empty queue.
+    while let Some(Ok((tcp, addr))) =
+        tokio::task::unconstrained(std::future::poll_fn(|cx| match listener.poll_accept(cx) {
+            Poll::Ready(accepted) => Poll::Ready(Some(accepted)),
+            Poll::Pending => Poll::Ready(None),
+        }))
+        .await
     {
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
             break;
@@ -287,7 +290,7 @@ where
     drop(listener);
     drop(stopping);
     tracing::info!(target: "pico", "shutting down: finishing in-flight requests");
-    let _ = stop.send(true);
+    let _ = stop.send(Phase::Draining);
     match drain {
         None => stop.closed().await,
         Some(deadline) => {
@@ -296,9 +299,21 @@ where
                     target: "pico",
                     "requests still running after {deadline:?} of draining are cut off"
                 );
+                // Each connection drops its requests at their next await.
+                let _ = stop.send(Phase::Cut);
             }
         }
     }
+}
+
+/// Where the server is in its life, as each connection is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Serving,
+    /// Requests in flight finish; connections close after them.
+    Draining,
+    /// The drain's deadline has passed: connections close now.
+    Cut,
 }
 
 /// A connection just accepted, and its share of the connection limit.
@@ -311,9 +326,9 @@ struct Accepted {
 
 impl Accepted {
     /// Serves the connection on a task of its own until it closes, expires,
-    /// or the server stops (`stopping` turns true): then its requests in
-    /// flight finish, and it closes.
-    fn serve<S>(self, service: &S, builder: &Builder, mut stopping: watch::Receiver<bool>)
+    /// or the server stops: then its requests in flight finish, and it
+    /// closes, or is cut off when the drain's time is up.
+    fn serve<S>(self, service: &S, builder: &Builder, mut stopping: watch::Receiver<Phase>)
     where
         S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
         S::Future: Send + 'static,
@@ -351,7 +366,7 @@ impl Accepted {
                     tracing::debug!(target: "pico", "closing the connection of {addr}: {why:?}");
                     return;
                 }
-                _ = stopping.wait_for(|stop| *stop) => {}
+                _ = stopping.wait_for(|phase| *phase != Phase::Serving) => {}
             }
             // A connection whose first request is not read yet may have it
             // on the way: told to stop now, it would be dropped unread.
@@ -360,10 +375,14 @@ impl Accepted {
                     _ = connection.as_mut() => return,
                     () = watched.first_request() => {}
                     () = tokio::time::sleep(limits.first_request) => {}
+                    _ = stopping.wait_for(|phase| *phase == Phase::Cut) => return,
                 }
             }
             connection.as_mut().graceful_shutdown();
-            let _ = connection.await;
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = stopping.wait_for(|phase| *phase == Phase::Cut) => {}
+            }
             drop((slot, stopping));
         });
     }
