@@ -35,10 +35,12 @@ const STRANGER: [u8; 4] = [127, 0, 0, 2];
 
 fn main() {
     if std::env::args().any(|a| a == "--child") {
-        let app = pico::App::new()
+        let mut app = pico::App::new()
             .register(everything::api::module())
-            .static_files(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/everything/static"))
             .trusted_proxies([PROXY_ADDRESS]);
+        if std::env::var_os("WITHOUT_FILES").is_none() {
+            app = app.static_files(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/everything/static"));
+        }
         let drain = std::env::var("DRAIN_MS").map_or(20_000, |ms| ms.parse().unwrap());
         pico::Server::new()
             .drain_timeout(Duration::from_millis(drain))
@@ -72,6 +74,7 @@ fn main() {
         )
         .await;
         check("the_drain_has_a_deadline", drain_deadline()).await;
+        check("no_files_unless_the_app_asks", no_files_unless_asked(&deployment)).await;
     });
 }
 
@@ -174,6 +177,7 @@ impl Instance {
     async fn start_with(port: u16, env: &[(&str, &str)]) -> Instance {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .arg("--child")
+            .current_dir(env.iter().find(|(k, _)| *k == "CWD").map_or(".", |(_, v)| *v))
             .envs(env.iter().copied())
             .env("PICO_BIND", format!("127.0.0.1:{port}"))
             .env("PICO_LOG", "json")
@@ -836,4 +840,25 @@ async fn drain_deadline() {
     }
     let rest = String::from_utf8(rest).unwrap();
     assert!(!rest.contains("event: close"), "the stream was not cut: {rest:?}");
+}
+
+async fn no_files_unless_asked(d: &Deployment) {
+    // A `static` folder where the instance runs, which the development
+    // server would serve at `/`.
+    let dir = d.dir.join("with-static");
+    std::fs::create_dir_all(dir.join("static")).unwrap();
+    std::fs::write(dir.join("static/hello.txt"), "a file").unwrap();
+    let [port, ..] = free_ports();
+    let cwd = dir.to_str().unwrap();
+    let instance = Instance::start_with(port, &[("WITHOUT_FILES", "1"), ("CWD", cwd)]).await;
+    let response = reqwest::get(format!("http://127.0.0.1:{port}/hello.txt"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let answer = reqwest::get(format!("http://127.0.0.1:{port}/api/multiply?x=2&y=3"))
+        .await
+        .unwrap();
+    assert_eq!(json(answer).await, json!(6));
+    instance.stop().await;
 }
