@@ -225,6 +225,15 @@ where
     // Every connection holds a receiver: the sender learns that all are
     // done when the last one is dropped.
     let (stop, stopping) = watch::channel(Phase::Serving);
+    let serve = |tcp, addr, slot| {
+        let connection = Accepted {
+            tcp,
+            addr,
+            slot,
+            limits,
+        };
+        connection.serve(&service, &builder, stopping.clone());
+    };
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let slot = match Arc::clone(&slots).try_acquire_owned() {
@@ -256,13 +265,7 @@ where
             },
             () = &mut shutdown => break,
         };
-        let connection = Accepted {
-            tcp,
-            addr,
-            slot,
-            limits,
-        };
-        connection.serve(&service, &builder, stopping.clone());
+        serve(tcp, addr, slot);
     }
     // Connections the kernel completed but nobody accepted yet would be
     // reset when the listener closes, with their requests already sent
@@ -279,13 +282,7 @@ where
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
             break;
         };
-        let connection = Accepted {
-            tcp,
-            addr,
-            slot,
-            limits,
-        };
-        connection.serve(&service, &builder, stopping.clone());
+        serve(tcp, addr, slot);
     }
     drop(listener);
     drop(stopping);
