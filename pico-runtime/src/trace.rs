@@ -106,7 +106,11 @@ pub(crate) fn user_frames(bt: &Backtrace) -> Vec<Frame> {
             {
                 continue;
             }
-            frames.push(Frame::new(file, line, Some(short_name(&name))));
+            // A build with line tables only names a closure or an async
+            // body `{closure#0}`, without the function around it: no name
+            // is better than that one.
+            let name = Some(short_name(&name)).filter(|n| !n.starts_with('{'));
+            frames.push(Frame::new(file, line, name));
         }
     }
     frames
@@ -118,14 +122,14 @@ pub(crate) fn frame_at(location: &str, function: Option<&str>) -> Option<Frame> 
     Some(Frame::new(Path::new(file), line.parse().ok()?, function))
 }
 
-/// `crate::api::fail::{{closure}}` is `fail`.
+/// `crate::api::fail::{{closure}}` is `fail`, and so is
+/// `crate::api::fail::{async_fn#0}`: closures, async bodies and blocks take
+/// the name of the function they are in.
 #[cfg(feature = "backtrace")]
 fn short_name(name: &str) -> &str {
-    let mut name = name;
-    while let Some(stripped) = name.strip_suffix("::{{closure}}") {
-        name = stripped;
-    }
-    name.rsplit("::").next().unwrap_or(name)
+    name.rsplit("::")
+        .find(|segment| !segment.starts_with('{'))
+        .unwrap_or(name)
 }
 
 fn source_line(file: &Path, line: u32) -> Option<String> {
@@ -141,6 +145,8 @@ mod tests {
     #[test]
     fn closures_take_their_function_name() {
         assert_eq!(short_name("app::api::fail::{{closure}}::{{closure}}"), "fail");
+        assert_eq!(short_name("app::api::fail_async::{async_fn#0}"), "fail_async");
+        assert_eq!(short_name("app::api::run::{closure#1}::{async_block#0}"), "run");
         assert_eq!(short_name("fail"), "fail");
     }
 }
