@@ -20,10 +20,21 @@ mod devapp {
         format!("hello {who}!")
     }
 
+    /// Says it started at once, then finishes `ms` later: a request the
+    /// client knows to be in flight.
     #[expose]
-    async fn slow(ms: u64) -> u64 {
-        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-        ms
+    #[stream]
+    fn slow(ms: u64) -> impl futures_util::Stream<Item = &'static str> {
+        futures_util::stream::unfold(0, move |step| async move {
+            match step {
+                0 => Some(("started", 1)),
+                1 => {
+                    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                    Some(("done", 2))
+                }
+                _ => None,
+            }
+        })
     }
 
     #[expose]
@@ -160,14 +171,10 @@ impl Served {
             .status()
             .unwrap();
         assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let code = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status.code();
-            }
-            assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        let code = wait_timeout::ChildExt::wait_timeout(&mut self.child, Duration::from_secs(10))
+            .unwrap()
+            .expect("the server did not stop within 10 s of SIGTERM")
+            .code();
         (code, std::fs::read_to_string(&self.stderr).unwrap())
     }
 }
@@ -303,21 +310,17 @@ async fn debug_from_the_environment() {
 
 async fn sigterm_lets_in_flight_requests_finish() {
     let served = Served::start(&[], false);
-    let url = format!("{}/devapp/slow?ms=2000", served.base);
-    let in_flight = tokio::spawn(async move {
-        let response = reqwest::get(url).await.unwrap();
-        (response.status().as_u16(), response.text().await.unwrap())
-    });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let url = format!("{}/devapp/slow?ms=1000", served.base);
+    let mut response = reqwest::get(url).await.unwrap();
+    let first = response.chunk().await.unwrap().unwrap();
+    assert_eq!(&first[..], b"data: \"started\"\n\n");
+    // In flight: the signal comes now, the answer's end a second later.
     let base = served.base.clone();
-    let started = Instant::now();
-    let (code, stderr) = tokio::task::spawn_blocking(move || served.stop()).await.unwrap();
+    let stopping = tokio::task::spawn_blocking(move || served.stop());
+    let rest = response.text().await.unwrap();
+    assert_eq!(rest, "data: \"done\"\n\nevent: close\ndata: close\n\n");
+    let (code, stderr) = stopping.await.unwrap();
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(
-        started.elapsed() >= Duration::from_millis(1000),
-        "stopped before the request finished"
-    );
-    assert_eq!(in_flight.await.unwrap(), (200, "2000".to_owned()));
     assert!(
         reqwest::get(format!("{base}/devapp/hello?who=x")).await.is_err(),
         "still accepting"

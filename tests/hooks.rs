@@ -156,12 +156,19 @@ mod hooked {
         (1..5).map(|i| if i == 3 { panic!("three!") } else { i })
     }
 
+    /// Ticks for ever, and says when it is dropped.
     #[expose]
     #[stream]
     fn ticks() -> impl Stream<Item = usize> {
-        futures_util::stream::unfold((), |()| async {
+        struct Producer;
+        impl Drop for Producer {
+            fn drop(&mut self) {
+                super::TICKS_DROPPED.notify_one();
+            }
+        }
+        futures_util::stream::unfold(Producer, |producer| async {
             tokio::time::sleep(Duration::from_millis(20)).await;
-            Some((super::TICKS.fetch_add(1, Ordering::SeqCst), ()))
+            Some((super::TICKS.fetch_add(1, Ordering::SeqCst), producer))
         })
     }
 
@@ -192,6 +199,8 @@ mod hooked {
 }
 
 static TICKS: AtomicUsize = AtomicUsize::new(0);
+/// Told when the `ticks` producer is dropped (a permit kept until awaited).
+static TICKS_DROPPED: tokio::sync::Notify = tokio::sync::Notify::const_new();
 
 /// Hooks that leave their marks, and can be asked to panic.
 struct Marks;
@@ -425,14 +434,8 @@ async fn a_client_that_goes_away_stops_the_producer() {
         received += String::from_utf8_lossy(&chunk).matches("data: ").count();
     }
     drop(response);
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let after_drop = TICKS.load(Ordering::SeqCst);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(
-        TICKS.load(Ordering::SeqCst),
-        after_drop,
-        "the producer kept running"
-    );
+    let dropped = tokio::time::timeout(std::time::Duration::from_secs(10), TICKS_DROPPED.notified()).await;
+    assert!(dropped.is_ok(), "the producer kept running");
 }
 
 #[tokio::test]

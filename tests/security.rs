@@ -557,6 +557,96 @@ async fn silent_connections_and_half_prefaces_are_cut() {
 }
 
 #[tokio::test]
+async fn a_head_over_a_mebibyte_is_a_431_and_others_go_on() {
+    let (address, _stop) = own_server(app()).await;
+    // A connection made before, kept alive across the refusal.
+    let mut other = tokio::net::TcpStream::connect(address).await.unwrap();
+    let ask = |text: &str| format!("GET /bank/echo?text={text} HTTP/1.1\r\nHost: x\r\n\r\n");
+    other.write_all(ask("before").as_bytes()).await.unwrap();
+    let mut buffer = vec![0_u8; 4096];
+    let n = other.read(&mut buffer).await.unwrap();
+    assert!(
+        buffer[..n].ends_with(b"\"before\""),
+        "{}",
+        String::from_utf8_lossy(&buffer[..n])
+    );
+
+    // Under the limit, a head of 600 KiB (a large cookie, say) reaches the
+    // app, where hyper's default buffer would have refused it.
+    let mut large = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "GET /bank/echo?text=large HTTP/1.1\r\nHost: x\r\nX-Filler: {}\r\nConnection: close\r\n\r\n",
+        "f".repeat(600 * 1024)
+    );
+    large.write_all(head.as_bytes()).await.unwrap();
+    let answer = String::from_utf8_lossy(&read_to_close(&mut large).await).into_owned();
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.ends_with("\"large\""),
+        "{:?}",
+        &answer[..answer.len().min(200)]
+    );
+
+    // Over it, the HTTP layer refuses the head.
+    let mut huge = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "GET /bank/echo?text=x HTTP/1.1\r\nHost: x\r\nX-Filler: {}\r\n\r\n",
+        "f".repeat(1024 * 1024 + 1)
+    );
+    // The server may stop reading, and close, before all of it is written.
+    let _ = huge.write_all(head.as_bytes()).await;
+    let answer = String::from_utf8_lossy(&read_to_close(&mut huge).await).into_owned();
+    assert!(
+        answer.starts_with("HTTP/1.1 431"),
+        "{:?}",
+        &answer[..answer.len().min(200)]
+    );
+
+    other.write_all(ask("after").as_bytes()).await.unwrap();
+    let n = other.read(&mut buffer).await.unwrap();
+    assert!(
+        buffer[..n].ends_with(b"\"after\""),
+        "{}",
+        String::from_utf8_lossy(&buffer[..n])
+    );
+}
+
+#[tokio::test]
+async fn a_dribbled_head_is_cut_at_the_header_timeout_and_others_go_on() {
+    let (address, _stop) = own_server(app().header_timeout(Duration::from_millis(500))).await;
+    let mut slow = tokio::net::TcpStream::connect(address).await.unwrap();
+    slow.write_all(b"GET /bank/echo?text=slow HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // A byte at a time, each well within any read timeout, never the end
+    // of the head: only the timeout on the head as a whole stops it.
+    let dribble = async {
+        let mut interval = tokio::time::interval(Duration::from_millis(50));
+        loop {
+            interval.tick().await;
+            if slow.write_all(b"X").await.is_err() {
+                return;
+            }
+        }
+    };
+    let served = async {
+        for i in 0..5 {
+            let answer = reqwest::get(format!("http://{address}/bank/echo?text={i}"))
+                .await
+                .unwrap();
+            assert_eq!(answer.text().await.unwrap(), format!("\"{i}\""));
+        }
+    };
+    let (_, ()) = tokio::join!(tokio::time::timeout(Duration::from_secs(10), dribble), served);
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest).await;
+    assert!(
+        rest.is_empty() || rest.starts_with(b"HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&rest)
+    );
+}
+
+#[tokio::test]
 async fn a_trickled_body_times_out_with_a_408() {
     let (address, _stop) = own_server(app().body_timeout(Duration::from_millis(300))).await;
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
