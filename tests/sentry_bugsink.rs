@@ -215,3 +215,68 @@ async fn personal_data_reaches_bugsink_only_when_enabled() {
     );
     assert_eq!(data["user"]["username"], "arthur");
 }
+
+/// The `sentry` example as its users run it: a process whose
+/// `#[pico::sentry_mixin(ignore_status = 400..500, send_pii = false)]`
+/// finds its DSN in `SENTRY_DSN`, stopped with Ctrl-C (SIGINT).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sentry_example_reports_with_the_dsn_from_its_environment() {
+    let Some(bugsink) = bugsink() else { return };
+    // Cargo builds the examples beside the tests: target/debug/examples.
+    let deps = std::env::current_exe().unwrap();
+    let example = deps.parent().unwrap().parent().unwrap().join("examples/sentry");
+    let mut child = tokio::process::Command::new(&example)
+        .env("SENTRY_DSN", &bugsink.dsn)
+        .env("PICO_PORT", "0")
+        .env_remove("PICO_DEBUG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e}", example.display()));
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    tokio::io::AsyncBufReadExt::read_line(&mut stdout, &mut line)
+        .await
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("Running on ")
+        .unwrap_or_else(|| panic!("first line {line:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let get = |path: &str| {
+        let url = format!("{base}{path}");
+        async move { Answer::read(reqwest::get(url).await.unwrap()).await }
+    };
+
+    let panic = get("/api/fail").await;
+    panic.error(500, "Internal Server Error");
+    let maintenance = get("/ops/maintenance").await;
+    maintenance.error(503, "Service Unavailable");
+    // 4xx: the client's, ignored.
+    let teapot = get("/api/make_coffee").await;
+    teapot.error(418, "I'm a teapot");
+    assert!(teapot.json().get("sentry_id").is_none());
+
+    let event = bugsink.event(&sentry_id(&panic)).await;
+    assert_eq!(event["data"]["transaction"], "GET /api/fail");
+    let event = bugsink.event(&sentry_id(&maintenance)).await;
+    let data = &event["data"];
+    assert_eq!(data["transaction"], "GET /ops/maintenance");
+    assert_eq!(tag(data, "request_id"), Some(maintenance.request_id()), "{data}");
+
+    // Ctrl-C: the development server stops cleanly.
+    let pid = child.id().unwrap().to_string();
+    let status = tokio::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(status.success());
+    let exit = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("the example did not stop on SIGINT")
+        .unwrap();
+    assert!(exit.success(), "{exit}");
+}

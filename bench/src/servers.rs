@@ -256,15 +256,14 @@ impl Pinning {
 /// The original pico under gunicorn: 2 workers of 4 threads each
 /// (`gthread`), which keep connections alive as A's clients do; sync
 /// workers would close each one and add a TCP connect to every request.
-pub(crate) fn original(python_bin: &Path, pinning: Option<&Pinning>) -> Option<Server> {
+pub(crate) fn original(python_bin: &Path, pinning: Option<&Pinning>) -> Result<Server, String> {
     let gunicorn = python_bin.join("gunicorn");
     if !gunicorn.exists() {
-        return None;
+        return Err(format!("no gunicorn with pico 2.0.5 in {}", python_bin.display()));
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("no free port: {e}"))?
         .port();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("original");
     let child = Pinning::command(pinning, gunicorn)
@@ -286,22 +285,27 @@ pub(crate) fn original(python_bin: &Path, pinning: Option<&Pinning>) -> Option<S
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .ok()?;
-    let addr = format!("127.0.0.1:{port}");
+        .map_err(|e| format!("gunicorn did not start: {e}"))?;
+    // Stopped when dropped, on every way out below.
+    let mut server = Server {
+        label: "C",
+        name: "the original pico 2.0.5 under gunicorn, 2 `gthread` workers of 4 threads (keep-alive)",
+        addr: format!("127.0.0.1:{port}"),
+        child,
+        driver: None,
+    };
+    // gunicorn says nothing when it listens: its port answering is the sign.
     let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(&addr).is_err() {
+    while std::net::TcpStream::connect(&server.addr).is_err() {
+        if let Ok(Some(status)) = server.child.try_wait() {
+            return Err(format!("gunicorn exited ({status})"));
+        }
         if Instant::now() > deadline {
-            return None;
+            return Err("gunicorn did not listen within 20 s".to_owned());
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Some(Server {
-        label: "C",
-        name: "the original pico 2.0.5 under gunicorn, 2 `gthread` workers of 4 threads (keep-alive)",
-        addr,
-        child,
-        driver: None,
-    })
+    Ok(server)
 }
 
 /// Builds the server binaries beside this one, with the same profile:

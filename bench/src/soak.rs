@@ -13,8 +13,9 @@ use crate::servers::*;
 pub(crate) const SOAK_HEADING: &str = "## Soak";
 
 /// One request of the soak's mix, by its number: 10 % panics, HTTP errors,
-/// uploads, streams, and successes.
-pub(crate) fn soak_request(i: u64, addr: &str, upload: &Bytes) -> (Request<Full<Bytes>>, StatusCode, bool) {
+/// uploads, streams, and successes; with the status and the body it must
+/// be answered with.
+pub(crate) fn soak_request(i: u64, addr: &str, upload: &Bytes) -> (Request<Full<Bytes>>, StatusCode, Expect) {
     let get = |path: &str| {
         Request::builder()
             .uri(path)
@@ -23,8 +24,16 @@ pub(crate) fn soak_request(i: u64, addr: &str, upload: &Bytes) -> (Request<Full<
             .unwrap()
     };
     match i % 10 {
-        0 => (get("/bench/panics"), StatusCode::INTERNAL_SERVER_ERROR, false),
-        1 | 2 => (get("/bench/missing"), StatusCode::NOT_FOUND, false),
+        0 => (
+            get("/bench/panics"),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Expect::Error("Internal Server Error", 500),
+        ),
+        1 | 2 => (
+            get("/bench/missing"),
+            StatusCode::NOT_FOUND,
+            Expect::Error("Not Found", 404),
+        ),
         3 => {
             let request = Request::builder()
                 .method(Method::POST)
@@ -33,9 +42,9 @@ pub(crate) fn soak_request(i: u64, addr: &str, upload: &Bytes) -> (Request<Full<
                 .header("content-type", "multipart/form-data; boundary=soak")
                 .body(Full::new(upload.clone()))
                 .unwrap();
-            (request, StatusCode::OK, false)
+            (request, StatusCode::OK, Expect::Exact(SOAK_FILE.to_string()))
         }
-        4 => (get("/bench/items"), StatusCode::OK, true),
+        4 => (get("/bench/items"), StatusCode::OK, Expect::Items(100)),
         5 => {
             let request = Request::builder()
                 .method(Method::POST)
@@ -44,26 +53,57 @@ pub(crate) fn soak_request(i: u64, addr: &str, upload: &Bytes) -> (Request<Full<
                 .header("content-type", "application/json")
                 .body(Full::new(Bytes::from_static(br#"{"who": "soak"}"#)))
                 .unwrap();
-            (request, StatusCode::OK, false)
+            (
+                request,
+                StatusCode::OK,
+                Expect::Exact(r#""hello soak!""#.to_owned()),
+            )
         }
-        6 => (get("/bench/object"), StatusCode::OK, false),
-        _ => (get("/bench/multiply?x=6&y=7"), StatusCode::OK, false),
+        6 => (get("/bench/object"), StatusCode::OK, Expect::Object),
+        _ => (
+            get("/bench/multiply?x=6&y=7"),
+            StatusCode::OK,
+            Expect::Exact("42".to_owned()),
+        ),
     }
 }
 
-/// Whether a body is what it should be: JSON, or events whose data is JSON.
-pub(crate) fn soak_body_ok(body: &[u8], stream: bool) -> bool {
-    if !stream {
-        return serde_json::from_slice::<serde_json::Value>(body).is_ok();
+/// The bytes of the soak's uploaded file.
+pub(crate) const SOAK_FILE: usize = 64 * 1024;
+
+/// What an answer's body must be.
+pub(crate) enum Expect {
+    /// These bytes exactly.
+    Exact(String),
+    /// The standard error body with this name and code, and no debug details.
+    Error(&'static str, u16),
+    /// The events 0 to n - 1, then the close event.
+    Items(u32),
+    /// The 4 KiB object.
+    Object,
+}
+
+impl Expect {
+    pub(crate) fn met_by(&self, body: &[u8]) -> bool {
+        match self {
+            Expect::Exact(wanted) => body == wanted.as_bytes(),
+            Expect::Error(name, code) => serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| {
+                v["name"] == *name
+                    && v["code"] == *code
+                    && v["message"].is_string()
+                    && v.get("__debug__").is_none()
+            }),
+            Expect::Items(n) => {
+                let wanted: String = (0..*n)
+                    .map(|i| format!("data: {i}\n\n"))
+                    .chain(["event: close\ndata: close\n\n".to_owned()])
+                    .collect();
+                body == wanted.as_bytes()
+            }
+            Expect::Object => serde_json::from_slice::<serde_json::Value>(body)
+                .is_ok_and(|v| v["kind"] == "benchmark" && body.len() > 3500),
+        }
     }
-    let Ok(text) = std::str::from_utf8(body) else {
-        return false;
-    };
-    text.ends_with("event: close\ndata: close\n\n")
-        && text
-            .split("\n\n")
-            .filter_map(|e| e.strip_prefix("data: "))
-            .all(|d| serde_json::from_str::<serde_json::Value>(d).is_ok())
 }
 
 /// Current resident memory of a process.
@@ -96,7 +136,7 @@ pub(crate) fn soak() {
         .unwrap();
     let mut upload =
         b"--soak\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\n".to_vec();
-    upload.extend(std::iter::repeat_n(b'u', 64 * 1024));
+    upload.extend(std::iter::repeat_n(b'u', SOAK_FILE));
     upload.extend(b"\r\n--soak--\r\n");
     let upload = Bytes::from(upload);
     let run = |count: u64| {
@@ -121,12 +161,12 @@ pub(crate) fn soak() {
                         if Instant::now() > deadline {
                             break;
                         }
-                        let (request, status, stream) = soak_request(c * per_connection + n, &addr, &upload);
+                        let (request, status, expect) = soak_request(c * per_connection + n, &addr, &upload);
                         match sender.send_request(request).await {
                             Ok(response) => {
                                 let got = response.status();
                                 match response.into_body().collect().await.map(|b| b.to_bytes()) {
-                                    Ok(body) if got == status && soak_body_ok(&body, stream) => ok += 1,
+                                    Ok(body) if got == status && expect.met_by(&body) => ok += 1,
                                     Ok(_) => wrong += 1,
                                     Err(_) => connection_errors += 1,
                                 }
@@ -188,7 +228,7 @@ pub(crate) fn soak() {
     let section = format!(
         "{SOAK_HEADING}\n\nWritten by `cargo run --release -p pico-bench -- --soak`: Pico (A) under a mix of 10 % panics, \
          20 % HttpErrors, 10 % uploads of 64 KiB, 10 % streams of 100 items and successes (JSON bodies and query \
-         strings), each answer checked (status, and a body that parses as JSON or as events of JSON).\n\n{line}\n"
+         strings), each answer checked (its status, and its body: the exact value, the standard error body without debug details, every event of the stream).\n\n{line}\n"
     );
     std::fs::write(&output, format!("{kept}\n\n{section}")).unwrap();
     drop(server);
