@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 
 use common::{Server, serve};
 use pico::{Args, Failure, HttpError, Request, Response};
