@@ -1,4 +1,5 @@
-//! README.md tells the truth: its example is `examples/example.rs`, and each
+//! README.md tells the truth: its example is `examples/example.rs`, it
+//! quotes the deliberate differences from the original, and each
 //! `$ curl` call in it, run for real against that example, answers what the
 //! README shows.
 
@@ -91,5 +92,15 @@ async fn the_readme_calls_answer_as_shown() {
         let answer = String::from_utf8(output.stdout).unwrap();
         let expected = expected.trim_end().replace("127.0.0.1:4242", &host);
         assert_eq!(answer.trim_end(), expected, "{command}");
+    }
+}
+
+include!("differential/differences.rs");
+
+#[test]
+fn the_readme_quotes_every_deliberate_difference_from_the_original() {
+    for (case, what) in DIFFERENCES {
+        let row = format!("| {case} | {what} |");
+        assert!(README.contains(&row), "README.md lacks the row `{row}`");
     }
 }
