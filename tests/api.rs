@@ -194,6 +194,29 @@ fn app() -> pico::App {
         .debug(false)
         .register(testapp::module())
         .register_as("nested.other", other::module())
+        .register(files::module())
+}
+
+/// Files as text and bytes, and a stream made by an `async fn`.
+#[pico::api]
+mod files {
+    #[expose]
+    fn as_text(file: String) -> String {
+        file
+    }
+
+    #[expose]
+    fn as_bytes(file: Vec<u8>) -> usize {
+        file.len()
+    }
+
+    /// Waits for its source before it streams.
+    #[expose]
+    #[stream]
+    pub(super) async fn fetched(n: u32) -> Vec<u32> {
+        tokio::task::yield_now().await;
+        (1..=n).collect()
+    }
 }
 
 async fn server() -> Server {
@@ -894,4 +917,70 @@ async fn x_script_name_strips_the_prefix_and_prefixes_urls() {
             "The X-Script-Name header must be a URL path such as `/myapp`."
         );
     }
+}
+
+/// A multipart body with one file part.
+fn one_file(name: &str, contents: &[u8]) -> (String, Vec<u8>) {
+    let mut body = format!(
+        "--B\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"f.bin\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(contents);
+    body.extend_from_slice(b"\r\n--B--\r\n");
+    ("multipart/form-data; boundary=B".to_owned(), body)
+}
+
+#[tokio::test]
+async fn a_file_arrives_as_text_or_bytes_as_the_parameter_asks() {
+    let s = server().await;
+    let (content_type, body) = one_file("file", "olá, files".as_bytes());
+    let a = s.post_raw("/files/as_text", &content_type, body).await;
+    assert_eq!(a.json(), json!("olá, files"));
+    let (content_type, body) = one_file("file", &[0, 159, 146, 150, 255]);
+    let a = s.post_raw("/files/as_bytes", &content_type, body.clone()).await;
+    assert_eq!(a.json(), json!(5));
+    // Bytes that are not UTF-8 are no `String`: a 400 that says so.
+    let message = s
+        .post_raw("/files/as_text", &content_type, body)
+        .await
+        .error(400, "Bad Request");
+    assert!(message.contains("file"), "{message}");
+}
+
+#[tokio::test]
+async fn an_async_fn_streams_what_it_returns() {
+    let s = server().await;
+    let a = s.get("/files/fetched?n=3").await;
+    assert_eq!(a.content_type, "text/event-stream");
+    assert_eq!(
+        a.text,
+        "data: 1\n\ndata: 2\n\ndata: 3\n\nevent: close\ndata: close\n\n"
+    );
+    // Called directly, it is the plain `async fn` it was written as.
+    assert_eq!(files::fetched(2).await, [1, 2]);
+}
+
+#[tokio::test]
+async fn pico_js_is_cached_and_revalidated_by_its_etag() {
+    let s = server().await;
+    let first = s.get("/pico.js").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.headers["cache-control"], "no-cache");
+    let etag = first.headers["etag"].to_str().unwrap().to_owned();
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+    let revalidate = |tag: String| {
+        let request = s.client.get(s.url("/pico.js")).header("if-none-match", tag);
+        s.send(request)
+    };
+    let fresh = revalidate(etag.clone()).await;
+    assert_eq!(fresh.status, 304);
+    assert!(fresh.text.is_empty());
+    assert_eq!(fresh.headers["etag"], etag.as_str());
+    // A weak form of it, and a list holding it, are the same copy.
+    assert_eq!(revalidate(format!("\"other\", W/{etag}")).await.status, 304);
+    // Another version's tag gets the script again.
+    let stale = revalidate("\"0000000000000000\"".to_owned()).await;
+    assert_eq!(stale.status, 200);
+    assert_eq!(stale.text, first.text);
 }

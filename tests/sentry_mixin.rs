@@ -14,7 +14,19 @@ use serde_json::{Map, Value, json};
 
 #[pico::api]
 mod reported {
-    use pico::HttpError;
+    use pico::{HttpError, Request};
+
+    /// Tells Sentry something of its own, through the request's hub: the
+    /// event carries what the mixin's own do. Answers the event's id.
+    #[expose]
+    #[request_args(request)]
+    fn notes(request: Request) -> Option<String> {
+        let hub = request.extensions().get::<pico::SentryHub>()?;
+        let id = hub
+            .0
+            .capture_message("a note of the function's own", sentry::Level::Info);
+        Some(id.simple().to_string())
+    }
 
     #[expose]
     fn panics(n: u32) -> u32 {
@@ -517,4 +529,31 @@ async fn the_attribute_on_a_struct_composes_without_hooks_of_its_own() {
     assert_eq!(a.json()["order"], json!(["only"]));
     assert!(sentry_id(&a).is_some());
     assert!(sentry_id(&s.get("/reported/io_error").await).is_none());
+}
+
+#[tokio::test]
+async fn a_function_reports_through_the_requests_own_hub() {
+    let (client, transport) = client();
+    let s = serve(app(SentryMixin::with_client(Some(Arc::clone(&client))))).await;
+    let request = s
+        .client
+        .get(s.url("/reported/notes"))
+        .header("x-request-id", "hub-note-1");
+    let id = s.send(request).await.json();
+    let events = sent(&client, &transport);
+    assert_eq!(events.len(), 1, "{events:?}");
+    let event = &events[0];
+    assert_eq!(
+        Some(event.event_id.simple().to_string()),
+        id.as_str().map(str::to_owned)
+    );
+    assert_eq!(event.message.as_deref(), Some("a note of the function's own"));
+    assert_eq!(
+        event.tags.get("request_id").map(String::as_str),
+        Some("hub-note-1")
+    );
+    assert_eq!(event.transaction.as_deref(), Some("GET /reported/notes"));
+    // Without the mixin there is no hub, and nothing to report through.
+    let s = serve(pico::App::new().register(reported::module())).await;
+    assert_eq!(s.get("/reported/notes").await.json(), Value::Null);
 }

@@ -86,6 +86,29 @@ try {
   await check("a request hook adding a header", async () => assert.equal(await run(page, "hook", "hook"), "4242"));
   await check("a stream of several items, then close", async () =>
     assert.equal(await run(page, "stream", "stream"), "4 … 3 … 2 … 1 … 0 … Boom!"));
+  await check("a stream's close and catch", async () => {
+    const [seen, settled, refused] = await page.evaluate(async () => {
+      // close() after two items: the stream settles there, resolved.
+      const seen = [];
+      const stream = api.countdown(10);
+      await new Promise((resolve) =>
+        stream.each((item) => {
+          seen.push(item);
+          if (seen.length === 2) {
+            stream.close();
+            resolve();
+          }
+        }),
+      );
+      const settled = await stream.then(() => "resolved", () => "rejected");
+      // A stream the server refuses (a bad argument): catch gets the error.
+      const refused = await api.countdown("many").catch((e) => e instanceof Error && e.message);
+      return [seen, settled, refused];
+    });
+    assert.deepEqual(seen, [9, 8]);
+    assert.equal(settled, "resolved");
+    assert.equal(refused, "The stream was interrupted.");
+  });
   await check("an error (418) with its code and message", async () =>
     assert.equal(
       await run(page, "teapot", "teapot", "error"),

@@ -1,0 +1,91 @@
+//! The examples whose point is their `main`, run as their users run them:
+//! `log_shipper`, a mixin of its own composed by attribute. (The `sentry`
+//! example needs a Sentry server: `tests/sentry_bugsink.rs` runs it.)
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// An example's binary, which Cargo builds beside the tests.
+fn example(name: &str) -> std::path::PathBuf {
+    let deps = std::env::current_exe().unwrap();
+    deps.parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(name)
+}
+
+#[tokio::test]
+async fn the_log_shipper_ships_each_failure_and_tells_the_client_its_id() {
+    let mut child = tokio::process::Command::new(example("log_shipper"))
+        .env("PICO_PORT", "0")
+        .env("PICO_LOG", "json")
+        .env_remove("PICO_DEBUG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = stdout.next_line().await.unwrap().unwrap();
+    let base = first
+        .strip_prefix("Running on ")
+        .unwrap_or_else(|| panic!("first line {first:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let get = |path: &str| {
+        let url = format!("{base}{path}");
+        async move {
+            let response = reqwest::get(url).await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+
+    let (status, body) = get("/api/fail").await;
+    assert_eq!(status, 500);
+    assert_eq!(body["log_id"], json!(0), "{body}");
+    let (status, body) = get("/api/broken").await;
+    assert_eq!(status, 500);
+    assert_eq!(body["log_id"], json!(1), "{body}");
+    // HTTP errors are failures too, shipped the same way.
+    let (status, body) = get("/api/make_coffee").await;
+    assert_eq!(status, 418);
+    assert_eq!(body["log_id"], json!(2), "{body}");
+
+    // Each failure is one JSON line on stderr, beside the request lines.
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut shipped = Vec::new();
+    let reading = async {
+        while shipped.len() < 3 {
+            let line = stderr.next_line().await.unwrap().expect("stderr ended");
+            if let Ok(line) = serde_json::from_str::<Value>(&line)
+                && line.get("log_id").is_some()
+            {
+                shipped.push(line);
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), reading)
+        .await
+        .expect("three shipped lines");
+    assert_eq!(
+        shipped
+            .iter()
+            .map(|l| (l["log_id"].clone(), l["function"].clone(), l["status"].clone()))
+            .collect::<Vec<_>>(),
+        [
+            (json!(0), json!("api.fail"), json!(500)),
+            (json!(1), json!("api.broken"), json!(500)),
+            (json!(2), json!("api.make_coffee"), json!(418)),
+        ]
+    );
+    assert_eq!(shipped[0]["error"], "panic");
+    assert!(shipped[0]["seconds"].as_f64().is_some_and(|s| s >= 0.0));
+}
