@@ -225,3 +225,21 @@ proptest! {
         prop_assert_eq!(multipart, (200, c.expected(true)), "multipart");
     }
 }
+
+/// What the property found: a float whose decimal form serde_json's
+/// default parser read one unit in the last place off.
+#[test]
+fn a_float_arrives_to_the_last_bit() {
+    let c = Call {
+        n: 0,
+        f: -6.504_569_625_665_691e258,
+        s: String::new(),
+        flag: false,
+        list: Vec::new(),
+        maybe: None,
+    };
+    let query = call(&format!("/typed/mirror?{}", c.urlencoded()), None, Vec::new());
+    assert_eq!(query, (200, c.expected(true)));
+    let json = call("/typed/mirror", Some("application/json"), c.json());
+    assert_eq!(json, (200, c.expected(false)));
+}

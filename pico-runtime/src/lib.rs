@@ -73,6 +73,8 @@ pub use request::{Request, basic_auth, cookie, header};
 pub use schemars::{self, JsonSchema};
 #[cfg(feature = "sentry")]
 pub use sentry_mixin::{SentryHub, SentryMixin};
+#[doc(hidden)]
+pub use server::ConnectionServer;
 pub use server::{serve, serve_async, serve_on};
 pub use state::AppState;
 pub use trace::Frame;

@@ -13,6 +13,8 @@ use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulConnection;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower::ServiceExt;
@@ -337,24 +339,9 @@ impl Accepted {
             limits,
         } = self;
         let _ = tcp.set_nodelay(true);
-        let service = service.clone();
         let activity = Arc::new(Activity::default());
         let watched = Arc::clone(&activity);
-        let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
-            request.extensions_mut().insert(ConnectInfo(addr));
-            let guard = activity.begin();
-            let answer = service.clone().oneshot(request.map(Body::new));
-            async move {
-                let response = answer.await?;
-                Ok::<_, Infallible>(hold_until_sent(response, guard))
-            }
-        });
-        #[cfg(feature = "http2")]
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(tcp), service)
-            .into_owned();
-        #[cfg(not(feature = "http2"))]
-        let connection = builder.serve_connection(TokioIo::new(tcp), service);
+        let connection = http_connection(tcp, addr, service.clone(), builder, activity);
         tokio::spawn(async move {
             let mut connection = std::pin::pin!(connection);
             tokio::select! {
@@ -382,6 +369,86 @@ impl Accepted {
             }
             drop((slot, stopping));
         });
+    }
+}
+
+/// One connection's HTTP layer over `io`: hyper, with the app's service,
+/// each request given the peer's address and counted in `activity`.
+fn http_connection<S, IO>(
+    io: IO,
+    addr: SocketAddr,
+    service: S,
+    builder: &Builder,
+    activity: Arc<Activity>,
+) -> impl GracefulConnection + Send + 'static
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S::Future: Send + 'static,
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(addr));
+        let guard = activity.begin();
+        let answer = service.clone().oneshot(request.map(Body::new));
+        async move {
+            let response = answer.await?;
+            Ok::<_, Infallible>(hold_until_sent(response, guard))
+        }
+    });
+    #[cfg(feature = "http2")]
+    let connection = builder
+        .serve_connection_with_upgrades(TokioIo::new(io), service)
+        .into_owned();
+    #[cfg(not(feature = "http2"))]
+    let connection = builder.serve_connection(TokioIo::new(io), service);
+    connection
+}
+
+/// Serves single connections over any byte stream as [`serve_on`] serves
+/// those it accepts: the same HTTP layer, limits and app. The fuzz target of
+/// the serve loop feeds it raw bytes over an in-memory stream; not an API.
+#[doc(hidden)]
+pub struct ConnectionServer {
+    stack: Stack,
+    builder: Builder,
+    limits: ConnectionLimits,
+}
+
+impl ConnectionServer {
+    pub fn new(app: App) -> ConnectionServer {
+        let builder = builder(app.header_timeout_value());
+        let limits = app.connection_limits();
+        ConnectionServer {
+            stack: app.into_stack(),
+            builder,
+            limits,
+        }
+    }
+
+    /// Serves `io` until the connection closes or expires; `addr` is the
+    /// peer's address its requests carry.
+    pub async fn serve<IO>(&self, io: IO, addr: SocketAddr)
+    where
+        IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let activity = Arc::new(Activity::default());
+        let watched = Arc::clone(&activity);
+        match &self.stack {
+            Stack::Plain(service) => {
+                let connection = http_connection(io, addr, service.clone(), &self.builder, activity);
+                tokio::select! {
+                    _ = connection => {}
+                    _ = expiry(watched, self.limits) => {}
+                }
+            }
+            Stack::Cors(service) => {
+                let connection = http_connection(io, addr, (**service).clone(), &self.builder, activity);
+                tokio::select! {
+                    _ = connection => {}
+                    _ = expiry(watched, self.limits) => {}
+                }
+            }
+        }
     }
 }
 

@@ -84,17 +84,17 @@ mod fuzzed {
     }
 }
 
-fn router() -> &'static axum::Router {
-    static ROUTER: OnceLock<axum::Router> = OnceLock::new();
-    ROUTER.get_or_init(|| {
-        pico::App::new()
-            .body_limit(64 * 1024)
-            .register(fuzzed::module())
-            .into_router()
-    })
+/// The app under test: debug off, a small body limit.
+pub(crate) fn app() -> pico::App {
+    pico::App::new().body_limit(64 * 1024).register(fuzzed::module())
 }
 
-fn runtime() -> &'static tokio::runtime::Runtime {
+fn router() -> &'static axum::Router {
+    static ROUTER: OnceLock<axum::Router> = OnceLock::new();
+    ROUTER.get_or_init(|| app().into_router())
+}
+
+pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
         tokio::runtime::Builder::new_current_thread()
@@ -120,11 +120,16 @@ const PATHS: &[&str] = &[
     "/",
     "/picoapp.js",
     "/pico.js",
+    "/fuzzed.d.ts",
+    "/openapi.json",
+    "/docs",
 ];
 
 /// Bytes as a request: a method byte, then parts split by `0xFF`: a path
 /// (or an index into the app's paths), the query, header lines
-/// (`name: value`, split by `0xFE`), and the body.
+/// (`name: value`, split by `0xFE`), and the body. Whatever the bytes, they
+/// make a request: bytes a URI may not hold are percent-encoded, a header
+/// line that is not one is left out. `None` only for no bytes at all.
 pub(crate) fn request(data: &[u8]) -> Option<http::Request<Body>> {
     let (&method, rest) = data.split_first()?;
     let mut parts = rest.splitn(4, |&b| b == 0xFF);
@@ -132,29 +137,53 @@ pub(crate) fn request(data: &[u8]) -> Option<http::Request<Body>> {
     let query = parts.next().unwrap_or_default();
     let headers = parts.next().unwrap_or_default();
     let body = parts.next().unwrap_or_default();
-    let path = match path {
+    let mut uri = match path {
         [index] => PATHS[usize::from(*index) % PATHS.len()].to_owned(),
-        other => String::from_utf8_lossy(other).into_owned(),
+        other => format!("/{}", uri_safe(other.strip_prefix(b"/").unwrap_or(other))),
     };
-    let mut uri = path;
     if !query.is_empty() {
         uri.push('?');
-        uri.push_str(&String::from_utf8_lossy(query));
+        uri.push_str(&uri_safe(query));
     }
-    let mut builder = http::Request::builder()
+    let mut request = http::Request::builder()
         .method(METHODS[usize::from(method) % METHODS.len()])
-        .uri(uri);
-    for line in headers.split(|&b| b == 0xFE).filter(|l| !l.is_empty()) {
-        let text = String::from_utf8_lossy(line);
-        let (name, value) = text.split_once(':')?;
-        builder = builder.header(name.trim(), value.trim());
+        .uri(uri)
+        .body(Body::from(body.to_vec()))
+        .expect("a percent-encoded URI is valid");
+    for line in headers.split(|&b| b == 0xFE) {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let name = http::HeaderName::from_bytes(line[..colon].trim_ascii());
+        let value = http::HeaderValue::from_bytes(line[colon + 1..].trim_ascii());
+        if let (Ok(name), Ok(value)) = (name, value) {
+            request.headers_mut().append(name, value);
+        }
     }
-    builder.body(Body::from(body.to_vec())).ok()
+    Some(request)
 }
+
+/// Bytes as URI text: what a URI may hold as it is, the rest `%XX`.
+fn uri_safe(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| {
+            if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%?".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The JavaScript client, which `/pico.js` serves as it is.
+const PICO_JS: &[u8] = include_bytes!("../../pico-runtime/src/pico.js");
 
 /// Sends `data` as a request and checks the answer; panics on a wrong one.
 pub(crate) fn run_one(data: &[u8]) {
     let Some(request) = request(data) else { return };
+    let method = request.method().clone();
     let response = runtime()
         .block_on(router().clone().oneshot(request))
         .expect("the router is infallible");
@@ -169,40 +198,108 @@ pub(crate) fn run_one(data: &[u8]) {
         .block_on(response.into_body().collect())
         .expect("a body")
         .to_bytes();
+    check(&method, status, &content_type, &body);
+}
+
+/// Whether an answer is well formed: each kind of body as it must be, and
+/// no error with a debug detail (debug is off).
+pub(crate) fn check(method: &http::Method, status: u16, content_type: &str, body: &[u8]) {
     if body.is_empty() {
-        // HEAD answers and 304s.
+        assert!(
+            *method == http::Method::HEAD || status == 204 || status == 304,
+            "an empty {status} to {method}"
+        );
         return;
     }
-    match content_type.as_str() {
+    match content_type {
         "application/json" => {
-            let value: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+            let value: serde_json::Value = serde_json::from_slice(body).expect("JSON");
             if status >= 400 {
+                assert!(
+                    value.get("__debug__").is_none(),
+                    "debug details with debug off: {value}"
+                );
                 assert_eq!(value["code"], status, "{value}");
                 assert!(
                     value["message"].is_string() && value["name"].is_string(),
                     "{value}"
                 );
-                assert!(value.get("__debug__").is_none(), "{value}");
+                assert_eq!(
+                    value["name"].as_str(),
+                    http::StatusCode::from_u16(status).unwrap().canonical_reason(),
+                    "{value}"
+                );
             }
         }
         "text/event-stream" => {
-            let text = std::str::from_utf8(&body).expect("UTF-8 events");
-            for event in text.split("\n\n").filter(|e| !e.is_empty()) {
-                if let Some(data) = event.strip_prefix("data: ") {
-                    serde_json::from_str::<serde_json::Value>(data).expect("JSON items");
-                } else {
-                    assert!(
-                        event.starts_with("event: close\n") || event.starts_with("event: error\n"),
-                        "{event}"
-                    );
-                }
+            assert!(status < 400, "a stream with status {status}");
+            let text = std::str::from_utf8(body).expect("UTF-8 events");
+            let events: Vec<&str> = text.split("\n\n").filter(|e| !e.is_empty()).collect();
+            let (last, items) = events.split_last().expect("at least the closing event");
+            for item in items {
+                let data = item
+                    .strip_prefix("data: ")
+                    .unwrap_or_else(|| panic!("an item {item:?}"));
+                serde_json::from_str::<serde_json::Value>(data).expect("JSON items");
             }
+            assert!(
+                *last == "event: close\ndata: close" || last.starts_with("event: error\ndata: "),
+                "a stream that ends with {last:?}"
+            );
+            assert!(
+                !last.contains("__debug__"),
+                "debug details with debug off: {last}"
+            );
         }
         "text/javascript" | "text/javascript; charset=utf-8" => {
-            let text = std::str::from_utf8(&body).expect("UTF-8 script");
-            assert!(text.ends_with(");") || text.contains("pico"), "{text}");
+            let text = std::str::from_utf8(body).expect("UTF-8 script");
+            if body.starts_with(b"/*") {
+                assert!(body == PICO_JS, "a script that is not pico.js: {text}");
+                return;
+            }
+            // JSONP, or a definition loaded: `callback(JSON);`.
+            let (callback, rest) = text.split_once('(').unwrap_or_else(|| panic!("{text}"));
+            assert!(
+                !callback.is_empty()
+                    && callback.split('.').all(|part| !part.is_empty()
+                        && part.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')),
+                "a callback {callback:?}"
+            );
+            let argument = rest.strip_suffix(");").unwrap_or_else(|| panic!("{text}"));
+            serde_json::from_str::<serde_json::Value>(argument).expect("a JSON argument");
         }
-        _ => panic!("an answer of type {content_type:?}: {body:?}"),
+        "application/problem+json" => {
+            assert!(status >= 400, "problem details with status {status}");
+            let value: serde_json::Value = serde_json::from_slice(body).expect("JSON");
+            assert!(
+                value.get("__debug__").is_none(),
+                "debug details with debug off: {value}"
+            );
+            assert_eq!(value["status"], status, "{value}");
+            assert_eq!(
+                value["title"].as_str(),
+                http::StatusCode::from_u16(status).unwrap().canonical_reason(),
+                "{value}"
+            );
+        }
+        // A module's TypeScript declarations, the `/docs` page.
+        "application/typescript; charset=utf-8" => {
+            assert_eq!(status, 200);
+            let text = std::str::from_utf8(body).expect("UTF-8 declarations");
+            assert!(text.starts_with("// TypeScript declarations"), "{text}");
+        }
+        "text/html; charset=utf-8" => {
+            assert_eq!(status, 200);
+            assert!(
+                body.starts_with(b"<!doctype html>"),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        _ => panic!(
+            "an answer of type {content_type:?}: {}",
+            String::from_utf8_lossy(body)
+        ),
     }
 }
 
