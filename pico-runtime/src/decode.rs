@@ -202,9 +202,9 @@ fn make_whole(value: &mut Value) -> bool {
     match value {
         Value::Number(n) if n.is_f64() => {
             let f = n.as_f64().unwrap_or(f64::NAN);
-            // Within ±2^53, where every whole float is the integer written
-            // (beyond, `9007199254740993.0` would read as ...992).
-            if f.fract() != 0.0 || f.abs() > 9_007_199_254_740_992.0 {
+            // Below 2^53, where every integer has a float of its own: from
+            // 2^53 on, `9007199254740993.0` reads as the float of ...992.
+            if f.fract() != 0.0 || f.abs() >= 9_007_199_254_740_992.0 {
                 return false;
             }
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -284,8 +284,10 @@ mod tests {
         assert_eq!(json::<Vec<u8>>("[1.0, 2e0]"), Ok(vec![1, 2]));
         assert_eq!(text::<i64>("-6.0"), Ok(-6));
         assert!(json::<i64>("6.5").is_err());
-        // Beyond 2^53 a float is not the integer written.
+        // From 2^53 on, a float may not be the integer written.
         assert!(json::<u64>("9007199254740993.0").is_err());
+        assert!(json::<u64>("9007199254740992.0").is_err());
+        assert_eq!(json::<u64>("9007199254740991.0"), Ok(9_007_199_254_740_991));
         // A float where a float fits stays one; text where text fits stays text.
         assert_eq!(json::<f64>("-0.0").map(f64::is_sign_negative), Ok(true));
         assert_eq!(text::<String>("1.0"), Ok("1.0".to_owned()));
