@@ -223,6 +223,8 @@ impl Instance {
 /// nginx with `deploy/nginx.conf`, stopped when dropped.
 struct Nginx {
     child: std::process::Child,
+    /// Read for as long as nginx runs, so that the pipe never fills.
+    stderr: common::StderrLines,
 }
 
 impl Nginx {
@@ -282,7 +284,7 @@ impl Nginx {
             .output()
             .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
         let main = format!(
-            "{user}worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log info;\n\
+            "{user}worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log stderr notice;\n\
              events {{ worker_connections 1024; }}\n\
              http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
              fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  \
@@ -290,31 +292,22 @@ impl Nginx {
             user = if root { "user root;\n" } else { "" },
         );
         std::fs::write(dir.join("nginx.conf"), main).unwrap();
-        let child = std::process::Command::new(NGINX)
+        let mut child = std::process::Command::new(NGINX)
             .arg("-p")
             .arg(dir)
             .arg("-c")
             .arg(dir.join("nginx.conf"))
-            .arg("-e")
-            .arg(dir.join("error.log"))
+            .args(["-e", "stderr"])
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let nginx = Nginx { child };
-        // nginx says nothing when it is ready: its ports answering is the
-        // sign, awaited within a deadline.
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        for port in [http, https] {
-            while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-                assert!(
-                    tokio::time::Instant::now() < deadline,
-                    "nginx does not listen: {}",
-                    std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
-                );
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        }
+        let stderr = common::StderrLines::of(&mut child);
+        // Stopped when dropped, also if it never gets ready.
+        let mut nginx = Nginx { child, stderr };
+        // The master opens its listening sockets before it starts its
+        // workers, and says so at `notice`.
+        nginx.stderr.wait_for("start worker process").await;
         nginx
     }
 }

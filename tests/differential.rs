@@ -9,7 +9,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Duration;
 
 use serde_json::Value;
 
@@ -264,6 +263,8 @@ async fn ask(client: &reqwest::Client, base: &str, case: &Case) -> Seen {
 struct Original {
     child: std::process::Child,
     base: String,
+    /// Read for as long as gunicorn runs, so that the pipe never fills.
+    stderr: common::StderrLines,
 }
 
 impl Original {
@@ -278,26 +279,24 @@ impl Original {
             .local_addr()
             .unwrap()
             .port();
-        let child = std::process::Command::new(gunicorn)
+        let mut child = std::process::Command::new(gunicorn)
             .args(["--workers", "1", "--bind", &format!("127.0.0.1:{port}")])
             .arg("--chdir")
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential"))
             .arg("diffapp:app")
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let original = Original {
+        let stderr = common::StderrLines::of(&mut child);
+        // Stopped when dropped, also if it never gets ready.
+        let mut original = Original {
             child,
             base: format!("http://127.0.0.1:{port}"),
+            stderr,
         };
-        // gunicorn says nothing when it is ready: its port answering is the
-        // sign, awaited within a deadline.
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-            assert!(tokio::time::Instant::now() < deadline, "gunicorn does not listen");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        // gunicorn's master says so once it has bound its socket.
+        original.stderr.wait_for("Listening at").await;
         Some(original)
     }
 }

@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use crate::cross_site::AllowedOrigins;
 use crate::definition::Module;
-use crate::forwarded::{Proxies, ProxyHeaders, TrustedProxies};
+use crate::forwarded::{Proxies, ProxyHeaders};
 use crate::hooks::{Hooks, Mixin, NoHooks};
 use crate::json::JsonCodec;
 use crate::state::AppState;
+use crate::trusted_proxies::TrustedProxies;
 
 /// The default limit on a request body: 16 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;

@@ -15,6 +15,8 @@ use http::header::HeaderName;
 use http::request::Parts;
 use http::{Extensions, HeaderMap};
 
+use crate::trusted_proxies::TrustedProxies;
+
 /// Which headers the app's proxies set: every proxy sets one family, and a
 /// header of the other family that reaches the app came from the client,
 /// through a proxy that did not know to remove it.
@@ -327,110 +329,9 @@ fn peer(extensions: &Extensions) -> Option<SocketAddr> {
     extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
 }
 
-/// Addresses and ranges of trusted proxies (`App::trusted_proxies`);
-/// loopback unless told otherwise, as a proxy on the same machine is.
-#[derive(Debug, Clone)]
-pub(crate) struct TrustedProxies(Vec<Range>);
-
-#[derive(Debug, Clone, Copy)]
-struct Range {
-    network: IpAddr,
-    bits: u8,
-}
-
-impl Default for TrustedProxies {
-    fn default() -> Self {
-        TrustedProxies(vec![
-            Range {
-                network: IpAddr::from([127, 0, 0, 0]),
-                bits: 8,
-            },
-            Range {
-                network: IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]),
-                bits: 128,
-            },
-        ])
-    }
-}
-
-impl TrustedProxies {
-    /// Parses `10.0.0.0/8`, `192.168.1.5`, `::1`, `fd00::/8`.
-    ///
-    /// # Panics
-    /// On a malformed entry: a mistake in the app's own code.
-    pub(crate) fn parse<I, S>(entries: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let ranges = entries
-            .into_iter()
-            .map(|entry| {
-                let entry = entry.as_ref();
-                let (address, bits) = match entry.split_once('/') {
-                    Some((address, bits)) => (address, Some(bits)),
-                    None => (entry, None),
-                };
-                let network: IpAddr = address.parse().unwrap_or_else(|_| {
-                    panic!("pico: trusted proxy `{entry}` is not an address or a range such as `10.0.0.0/8`")
-                });
-                let max = if network.is_ipv4() { 32 } else { 128 };
-                let bits = bits.map_or(Some(max), |b| b.parse::<u8>().ok().filter(|b| *b <= max));
-                let bits =
-                    bits.unwrap_or_else(|| panic!("pico: the prefix length of `{entry}` is not 0 to {max}"));
-                Range { network, bits }
-            })
-            .collect();
-        TrustedProxies(ranges)
-    }
-
-    fn contains(&self, address: IpAddr) -> bool {
-        let address = match address {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
-            v4 => v4,
-        };
-        self.0.iter().any(|range| range.contains(address))
-    }
-}
-
-impl Range {
-    fn contains(self, address: IpAddr) -> bool {
-        let (a, n, width) = match (address, self.network) {
-            (IpAddr::V4(a), IpAddr::V4(n)) => (u128::from(u32::from(a)), u128::from(u32::from(n)), 32),
-            (IpAddr::V6(a), IpAddr::V6(n)) => (u128::from(a), u128::from(n), 128),
-            _ => return false,
-        };
-        let shift = width - u32::from(self.bits);
-        shift >= width || (a >> shift) == (n >> shift)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranges_contain_their_addresses() {
-        let trusted = TrustedProxies::parse(["10.0.0.0/8", "192.168.1.5", "fd00::/8"]);
-        assert!(trusted.contains("10.1.2.3".parse().unwrap()));
-        assert!(!trusted.contains("11.0.0.1".parse().unwrap()));
-        assert!(trusted.contains("192.168.1.5".parse().unwrap()));
-        assert!(!trusted.contains("192.168.1.6".parse().unwrap()));
-        assert!(trusted.contains("fd12::1".parse().unwrap()));
-        assert!(trusted.contains("::ffff:10.9.9.9".parse().unwrap()));
-        let default = TrustedProxies::default();
-        assert!(default.contains("127.0.0.1".parse().unwrap()));
-        assert!(default.contains("::1".parse().unwrap()));
-        assert!(!default.contains("203.0.113.7".parse().unwrap()));
-        assert!(TrustedProxies::parse(["0.0.0.0/0"]).contains("8.8.8.8".parse().unwrap()));
-        assert!(!TrustedProxies::parse(Vec::<String>::new()).contains("127.0.0.1".parse().unwrap()));
-    }
-
-    #[test]
-    #[should_panic(expected = "prefix length")]
-    fn a_bad_prefix_is_refused() {
-        TrustedProxies::parse(["10.0.0.0/33"]);
-    }
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

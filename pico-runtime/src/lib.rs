@@ -54,6 +54,7 @@ mod stream;
 mod thunk;
 mod trace;
 mod traceparent;
+mod trusted_proxies;
 #[cfg(feature = "openapi")]
 mod typescript;
 mod upload;

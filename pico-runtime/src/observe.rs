@@ -123,7 +123,7 @@ where
             .flatten()
             .map(|address| address.ip());
         if let Some(client) = client.filter(|_| !span.is_disabled()) {
-            span.record("client.address", client.to_string());
+            span.record("client.address", tracing::field::display(client));
         }
         let exchange = Arc::new(Exchange {
             id,

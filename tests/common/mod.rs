@@ -157,3 +157,52 @@ pub async fn run_to_success(program: &str, args: &[&std::ffi::OsStr]) -> String 
     assert!(output.status.success(), "{program} failed:\n{stdout}\n{stderr}");
     stdout
 }
+
+/// A child process's stderr, read line by line on a thread of its own (so
+/// the pipe never fills), for a test to wait on the line that says the
+/// child is ready.
+pub struct StderrLines {
+    lines: tokio::sync::mpsc::UnboundedReceiver<String>,
+    seen: Vec<String>,
+}
+
+impl StderrLines {
+    /// Takes `child`'s stderr, which must be piped.
+    pub fn of(child: &mut std::process::Child) -> StderrLines {
+        let stderr = child.stderr.take().expect("a piped stderr");
+        let (send, lines) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+                let Ok(line) = line else { return };
+                if send.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        StderrLines {
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits, for at most 20 seconds, for a line containing `needle`;
+    /// fails the test with every line seen when none comes.
+    pub async fn wait_for(&mut self, needle: &str) {
+        let found = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+            while let Some(line) = self.lines.recv().await {
+                let found = line.contains(needle);
+                self.seen.push(line);
+                if found {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert!(
+            found == Ok(true),
+            "no line with {needle:?} on stderr; it said:\n{}",
+            self.seen.join("\n")
+        );
+    }
+}
