@@ -181,10 +181,22 @@ fn main() {
             connections: options.connections[0],
             seconds: options.seconds,
         };
+        // The limit too, where it serves the scenario: how far from the
+        // original any server on this stack can get.
+        let h = find(&servers, "H");
         let rows = scenarios
             .iter()
             .filter(|s| s.original)
-            .map(|s| measure(&load, &[&servers[a], &servers[c]], s, &[("A", "C")], &options))
+            .map(|s| match h.filter(|_| s.servers.contains(&"H")) {
+                Some(h) => measure(
+                    &load,
+                    &[&servers[a], &servers[h], &servers[c]],
+                    s,
+                    &[("A", "C"), ("H", "C")],
+                    &options,
+                ),
+                None => measure(&load, &[&servers[a], &servers[c]], s, &[("A", "C")], &options),
+            })
             .collect();
         passes.push(Pass {
             title: "the original".to_owned(),

@@ -309,16 +309,28 @@ fn targets(out: &mut String, r: &Report) {
         ));
     }
     if let Some(original) = r.passes.iter().find(|p| p.title == "the original") {
-        let worst = original
-            .rows
-            .iter()
-            .flat_map(|row| row.ratios.iter().map(move |ratio| (row, ratio)))
-            .min_by(|a, b| a.1.rate.of_medians.total_cmp(&b.1.rate.of_medians));
+        let over_c = |x: &'static str| {
+            original
+                .rows
+                .iter()
+                .flat_map(|row| row.ratios.iter().map(move |ratio| (row, ratio)))
+                .filter(move |(_, ratio)| ratio.x == x)
+        };
+        let worst = over_c("A").min_by(|a, b| a.1.rate.of_medians.total_cmp(&b.1.rate.of_medians));
         if let Some((row, ratio)) = worst {
             lines.push((
                 "Pico >= 20x the original (keep-alive) in every scenario".to_owned(),
                 format!("lowest {:.1} ({})", ratio.rate.of_medians, row.name),
                 ratio.rate.of_medians >= 20.0,
+            ));
+        }
+        // Where even the limit falls short, no server on this stack and
+        // machine reaches the target: the table says so.
+        for (row, ratio) in over_c("H").filter(|(_, ratio)| ratio.rate.of_medians < 20.0) {
+            lines.push((
+                format!("(no target) the limit H >= 20x the original: {}", row.name),
+                format!("{:.1}", ratio.rate.of_medians),
+                false,
             ));
         }
     }

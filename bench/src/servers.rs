@@ -36,7 +36,7 @@ pub(crate) const KINDS: &[Kind] = &[
     },
     Kind {
         label: "H",
-        name: "the limit: hyper's own server and a hand-written service (query and JSON body only)",
+        name: "the limit: hyper's own server and a hand-written service (query, JSON body, 4 KiB object and upload; the upload's body read into one buffer sized from `Content-Length` and the file found in it by its boundary, with no multipart parser)",
         program: "bench-hyper",
         mode: "",
     },

@@ -1,7 +1,10 @@
 //! Server H: the limit of the stack. hyper's own HTTP/1 server and a
 //! hand-written service: the path matched by hand, the query parsed by
 //! hand, the JSON written by hand; no router, no extractors, no serve loop
-//! but hyper's. Only the query and JSON-body scenarios.
+//! but hyper's. The query, JSON-body, 4 KiB object and upload scenarios:
+//! the upload's body is read into one buffer sized from `Content-Length`,
+//! and the file found in it between its part's headers and the closing
+//! boundary, with no multipart parser: the least any server must do.
 
 use std::convert::Infallible;
 
@@ -51,9 +54,47 @@ struct Hello<'a> {
     who: std::borrow::Cow<'a, str>,
 }
 
+/// The length of the file in a multipart body of one part, or `None`.
+fn file_length(body: &[u8], content_type: &str) -> Option<usize> {
+    let boundary = content_type.split_once("boundary=")?.1;
+    let start = memchr::memmem::find(body, b"\r\n\r\n")? + 4;
+    let end = memchr::memmem::rfind(body, format!("\r\n--{boundary}--").as_bytes())?;
+    end.checked_sub(start)
+}
+
+async fn upload(request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let header = |name| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let content_type = header(header::CONTENT_TYPE).unwrap_or_default();
+    let capacity = header(header::CONTENT_LENGTH)
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(16 << 20);
+    let mut body = request.into_body();
+    let mut data = Vec::with_capacity(capacity);
+    while let Some(frame) = body.frame().await {
+        match frame.map(|f| f.into_data()) {
+            Ok(Ok(chunk)) => data.extend_from_slice(&chunk),
+            Ok(Err(_)) => {}
+            Err(_) => return bad_request(),
+        }
+    }
+    match file_length(&data, &content_type) {
+        Some(n) => json(StatusCode::OK, n.to_string()),
+        None => bad_request(),
+    }
+}
+
 async fn answer(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
     Ok(match (request.method(), request.uri().path()) {
         (_, "/bench/multiply") => multiply(request.uri().query().unwrap_or("")),
+        (_, "/bench/object") => json(StatusCode::OK, serde_json::to_vec(&pico_bench::object()).unwrap()),
+        (&Method::POST, "/bench/upload") => upload(request).await,
         (&Method::POST, "/bench/hello") => match request.into_body().collect().await {
             Ok(body) => match serde_json::from_slice::<Hello>(&body.to_bytes()) {
                 Ok(hello) => json(
