@@ -7,25 +7,66 @@ use quote::quote;
 
 use crate::ast::Exposed;
 
+/// The schema probes of the functions described in one place (a module's
+/// `module()`), each type's once: a probe is the costly part of a
+/// description to compile, and a module names the same types again and
+/// again.
+#[derive(Default)]
+pub(crate) struct Probes {
+    /// Each probe's type, as written, and the generator it uses.
+    probes: Vec<(String, syn::Type, &'static str)>,
+}
+
+impl Probes {
+    /// The probe of `ty` with the `side` generator, made on first use.
+    fn of(&mut self, ty: &syn::Type, side: &'static str) -> syn::Ident {
+        let key = quote!(#ty).to_string();
+        let index = match self.probes.iter().position(|(k, _, s)| *k == key && *s == side) {
+            Some(index) => index,
+            None => {
+                self.probes.push((key, ty.clone(), side));
+                self.probes.len() - 1
+            }
+        };
+        syn::Ident::new(&format!("__pico_probe_{index}"), Span::mixed_site())
+    }
+
+    /// The probes, as items of the function whose body describes.
+    pub(crate) fn items(&self) -> TokenStream {
+        let generator = syn::Ident::new("__pico_generator", Span::mixed_site());
+        let items = self.probes.iter().enumerate().map(|(index, (_, ty, _))| {
+            let name = syn::Ident::new(&format!("__pico_probe_{index}"), Span::mixed_site());
+            quote! {
+                fn #name(
+                    #generator: &mut ::pico::__private::SchemaGenerator,
+                ) -> ::core::option::Option<::pico::__private::Schema> {
+                    #[allow(unused_imports)]
+                    use ::pico::__private::{Documented as _, Undocumented as _};
+                    (&::pico::__private::TypeProbe::<#ty>::new()).schema(#generator)
+                }
+            }
+        });
+        quote!(#(#items)*)
+    }
+}
+
 /// `.describe(...)`: how the OpenAPI document learns the schemas of the
 /// function's parameters and result, and its error's statuses. A type
 /// without `JsonSchema` is documented as any value, not refused.
-pub(crate) fn describe(function: &Exposed) -> TokenStream {
+pub(crate) fn describe(function: &Exposed, probes: &mut Probes) -> TokenStream {
     let generators = syn::Ident::new("__pico_generators", Span::mixed_site());
     // Parameters as a client sends them, results as the server writes them.
-    let schema_of = |ty: &syn::Type, side: &str| {
+    let mut schema_of = |ty: &syn::Type, side: &'static str| {
+        let probe = probes.of(ty, side);
         let side = syn::Ident::new(side, Span::call_site());
-        quote! {{
-            #[allow(unused_imports)]
-            use ::pico::__private::{Documented as _, Undocumented as _};
-            (&::pico::__private::TypeProbe::<#ty>::new()).schema(&mut #generators.#side)
-        }}
+        quote!(#probe(&mut #generators.#side))
     };
-    let params = function
+    let params: Vec<TokenStream> = function
         .params
         .iter()
         .filter(|p| p.source.is_none())
-        .map(|p| schema_of(&p.ty, "input"));
+        .map(|p| schema_of(&p.ty, "input"))
+        .collect();
     let ty = &function.output.ty;
     let result = if let Some(stream) = &function.stream {
         match stream.item.as_ref().filter(|item| !mentions_impl(item)) {

@@ -106,7 +106,13 @@ fn generate(module: &mut ItemMod, api: &Api) {
     let thunks = api.functions.iter().map(thunk);
     let name = api.name.to_string();
     let doc = option_str(api.doc.as_deref());
-    let functions = api.functions.iter().map(function_entry);
+    let mut probes = crate::describe::Probes::default();
+    let functions: Vec<TokenStream> = api
+        .functions
+        .iter()
+        .map(|function| function_entry(function, &mut probes))
+        .collect();
+    let probes = probes.items();
     let module_doc = "The Pico definition of this module, to register on a `pico::App`.";
     let (prehandle_fn, with_prehandle) = match &api.prehandle {
         Some(user) => prehandle_wrapper(user),
@@ -119,6 +125,7 @@ fn generate(module: &mut ItemMod, api: &Api) {
 
         #[doc = #module_doc]
         pub fn module() -> ::pico::Module {
+            #probes
             ::pico::__private::Module::new(#name, #doc, ::std::vec![#(#functions),*]) #with_prehandle
         }
     };
@@ -184,7 +191,9 @@ fn thunk_ident(function: &Exposed) -> syn::Ident {
     format_ident!("__pico_call_{}", function.ident)
 }
 
-pub(crate) fn function_entry(function: &Exposed) -> TokenStream {
+/// The function's `Function`, its schema probes added to `probes`, which
+/// the code around it must hold.
+pub(crate) fn function_entry(function: &Exposed, probes: &mut crate::describe::Probes) -> TokenStream {
     let name = function.ident.to_string();
     let doc = option_str(function.doc.as_deref());
     let thunk = thunk_ident(function);
@@ -249,7 +258,7 @@ pub(crate) fn function_entry(function: &Exposed) -> TokenStream {
         extras.extend(quote!(.protected()));
     }
     if cfg!(feature = "openapi") {
-        extras.extend(crate::describe::describe(function));
+        extras.extend(crate::describe::describe(function, probes));
     }
     quote! {
         ::pico::__private::Function::new(#name, #doc, {

@@ -40,7 +40,9 @@ pub(crate) fn expose(args: TokenStream, input: TokenStream) -> TokenStream {
         return with_errors(quote!(#function), &errors);
     }
     let thunk = thunk(&exposed);
-    let entry = function_entry(&exposed);
+    let mut probes = crate::describe::Probes::default();
+    let entry = function_entry(&exposed, &mut probes);
+    let probes = probes.items();
     let describe = describer(&exposed.ident);
     quote! {
         #function
@@ -50,6 +52,7 @@ pub(crate) fn expose(args: TokenStream, input: TokenStream) -> TokenStream {
         #[doc(hidden)]
         #[allow(dead_code)]
         fn #describe() -> ::pico::Function {
+            #probes
             #entry
         }
     }

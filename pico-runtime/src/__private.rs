@@ -23,4 +23,6 @@ pub use crate::stream::{
 pub use crate::thunk::*;
 pub use bytes::Bytes;
 pub use http::StatusCode;
+#[cfg(feature = "openapi")]
+pub use schemars::{Schema, SchemaGenerator};
 pub use serde_json;

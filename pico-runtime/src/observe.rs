@@ -111,7 +111,8 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let start = Instant::now();
+        // The clock is read for the log line's duration only.
+        let start = self.settings.log.then(Instant::now);
         let id = RequestId::kept_or_made(request.headers().get(&self.settings.header));
         let span = span_of(&request, &id);
         let client = (self.settings.log || !span.is_disabled())
@@ -159,7 +160,7 @@ where
 
 /// What is left to do when the answer comes.
 struct Ending {
-    start: Instant,
+    start: Option<Instant>,
     exchange: Arc<Exchange>,
     method: Method,
     /// For the log line, and the `instance` of problem details.
@@ -234,7 +235,7 @@ impl Ending {
                 uri,
                 exchange.route(),
                 status,
-                self.start.elapsed(),
+                self.start.map(|start| start.elapsed()).unwrap_or_default(),
                 &exchange.id,
             );
         }
