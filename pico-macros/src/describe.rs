@@ -10,32 +10,32 @@ use crate::ast::Exposed;
 /// The schema probes of the functions described in one place (a module's
 /// `module()`), each type's once: a probe is the costly part of a
 /// description to compile, and a module names the same types again and
-/// again.
+/// again. A probe takes the generator, so parameters and results share it.
 #[derive(Default)]
 pub(crate) struct Probes {
-    /// Each probe's type, as written, and the generator it uses.
-    probes: Vec<(String, syn::Type, &'static str)>,
+    /// Each probe's type, and that type as written.
+    types: Vec<(String, syn::Type)>,
 }
 
 impl Probes {
-    /// The probe of `ty` with the `side` generator, made on first use.
-    fn of(&mut self, ty: &syn::Type, side: &'static str) -> syn::Ident {
+    /// The probe of `ty`, made on first use.
+    fn of(&mut self, ty: &syn::Type) -> syn::Ident {
         let key = quote!(#ty).to_string();
-        let index = match self.probes.iter().position(|(k, _, s)| *k == key && *s == side) {
+        let index = match self.types.iter().position(|(k, _)| *k == key) {
             Some(index) => index,
             None => {
-                self.probes.push((key, ty.clone(), side));
-                self.probes.len() - 1
+                self.types.push((key, ty.clone()));
+                self.types.len() - 1
             }
         };
-        syn::Ident::new(&format!("__pico_probe_{index}"), Span::mixed_site())
+        probe_name(index)
     }
 
     /// The probes, as items of the function whose body describes.
     pub(crate) fn items(&self) -> TokenStream {
         let generator = syn::Ident::new("__pico_generator", Span::mixed_site());
-        let items = self.probes.iter().enumerate().map(|(index, (_, ty, _))| {
-            let name = syn::Ident::new(&format!("__pico_probe_{index}"), Span::mixed_site());
+        let items = self.types.iter().enumerate().map(|(index, (_, ty))| {
+            let name = probe_name(index);
             quote! {
                 fn #name(
                     #generator: &mut ::pico::__private::SchemaGenerator,
@@ -50,14 +50,18 @@ impl Probes {
     }
 }
 
+fn probe_name(index: usize) -> syn::Ident {
+    syn::Ident::new(&format!("__pico_probe_{index}"), Span::mixed_site())
+}
+
 /// `.describe(...)`: how the OpenAPI document learns the schemas of the
 /// function's parameters and result, and its error's statuses. A type
 /// without `JsonSchema` is documented as any value, not refused.
 pub(crate) fn describe(function: &Exposed, probes: &mut Probes) -> TokenStream {
     let generators = syn::Ident::new("__pico_generators", Span::mixed_site());
     // Parameters as a client sends them, results as the server writes them.
-    let mut schema_of = |ty: &syn::Type, side: &'static str| {
-        let probe = probes.of(ty, side);
+    let mut schema_of = |ty: &syn::Type, side: &str| {
+        let probe = probes.of(ty);
         let side = syn::Ident::new(side, Span::call_site());
         quote!(#probe(&mut #generators.#side))
     };

@@ -431,23 +431,24 @@ impl ConnectionServer {
     where
         IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
+        match &self.stack {
+            Stack::Plain(service) => self.serve_with(io, addr, service.clone()).await,
+            Stack::Cors(service) => self.serve_with(io, addr, (**service).clone()).await,
+        }
+    }
+
+    async fn serve_with<S, IO>(&self, io: IO, addr: SocketAddr, service: S)
+    where
+        S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+        S::Future: Send + 'static,
+        IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
         let activity = Arc::new(Activity::default());
         let watched = Arc::clone(&activity);
-        match &self.stack {
-            Stack::Plain(service) => {
-                let connection = http_connection(io, addr, service.clone(), &self.builder, activity);
-                tokio::select! {
-                    _ = connection => {}
-                    _ = expiry(watched, self.limits) => {}
-                }
-            }
-            Stack::Cors(service) => {
-                let connection = http_connection(io, addr, (**service).clone(), &self.builder, activity);
-                tokio::select! {
-                    _ = connection => {}
-                    _ = expiry(watched, self.limits) => {}
-                }
-            }
+        let connection = http_connection(io, addr, service, &self.builder, activity);
+        tokio::select! {
+            _ = connection => {}
+            _ = expiry(watched, self.limits) => {}
         }
     }
 }
