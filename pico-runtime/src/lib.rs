@@ -52,6 +52,7 @@ mod shared;
 mod state;
 mod stream;
 mod thunk;
+mod timestamp;
 mod trace;
 mod traceparent;
 mod trusted_proxies;

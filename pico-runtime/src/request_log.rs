@@ -11,7 +11,6 @@ use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::FmtContext;
 use tracing_subscriber::fmt::format::{self, FormatEvent, FormatFields, Writer};
-use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::request_id::RequestId;
@@ -29,11 +28,24 @@ pub(crate) fn line(
     duration: Duration,
     id: &RequestId,
 ) {
+    // The fields as text, made without `fmt` where that is easy: the
+    // development server writes a line per request.
+    let mut address = [0u8; 46];
+    let client = client.map(|ip| address_text(ip, &mut address));
+    let written;
+    let uri = match uri.path_and_query() {
+        // A path, as requests over HTTP/1.1 have it.
+        Some(path) if uri.scheme().is_none() => path.as_str(),
+        _ => {
+            written = uri.to_string();
+            written.as_str()
+        }
+    };
     tracing::info!(
         target: "pico::request",
-        client = client.map(tracing::field::display),
+        client,
         method = method.as_str(),
-        uri = %uri,
+        uri,
         route,
         status = status.as_u16(),
         duration_ms = duration.as_secs_f64() * 1000.0,
@@ -64,8 +76,8 @@ where
                 .with_ansi(self.ansi)
                 .format_event(ctx, writer, event);
         }
-        SystemTime.format_time(&mut writer)?;
-        write!(writer, "  INFO {TARGET}:")?;
+        crate::timestamp::write_now(&mut writer)?;
+        writer.write_str("  INFO pico::request:")?;
         // The fields come in the order `line` gives them: each is written
         // as it is visited, with nothing gathered first.
         let mut fields = Human {
@@ -88,22 +100,166 @@ struct Human<'w, 'a> {
 impl Visit for Human<'_, '_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         if field.name() != "route" {
-            self.result = self.result.and_then(|()| write!(self.writer, " {value}"));
+            self.write(value);
         }
     }
 
     fn record_u64(&mut self, _: &Field, value: u64) {
-        self.result = self.result.and_then(|()| write!(self.writer, " {value}"));
+        let mut digits = [0u8; 20];
+        self.write(decimal(value, &mut digits));
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
-        let duration = Duration::from_secs_f64(value.max(0.0) / 1000.0);
         if field.name() == "duration_ms" {
-            self.result = self.result.and_then(|()| write!(self.writer, " {duration:.1?}"));
+            let duration = Duration::from_secs_f64(value.max(0.0) / 1000.0);
+            let mut text = [0u8; 32];
+            self.write(duration_text(duration, &mut text));
         }
     }
 
     fn record_debug(&mut self, _: &Field, value: &dyn std::fmt::Debug) {
         self.result = self.result.and_then(|()| write!(self.writer, " {value:?}"));
+    }
+}
+
+impl Human<'_, '_> {
+    /// Writes a space, then `text`.
+    fn write(&mut self, text: &str) {
+        self.result = self
+            .result
+            .and_then(|()| self.writer.write_char(' '))
+            .and_then(|()| self.writer.write_str(text));
+    }
+}
+
+/// `value` in decimal digits, written at the end of `buffer`.
+fn decimal(mut value: u64, buffer: &mut [u8; 20]) -> &str {
+    let mut start = buffer.len();
+    loop {
+        start -= 1;
+        buffer[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buffer[start..]).unwrap_or_default()
+}
+
+/// A duration as `{:.1?}` writes it (`41.0µs`, `1.3ms`, `2.0s`): in the
+/// largest unit it reaches, with one decimal, a half rounded to the even digit.
+fn duration_text(duration: Duration, buffer: &mut [u8; 32]) -> &str {
+    let seconds = duration.as_secs();
+    let nanos = u64::from(duration.subsec_nanos());
+    let (whole, part, unit, suffix) = if seconds > 0 {
+        (seconds, nanos, 1_000_000_000, "s")
+    } else if nanos >= 1_000_000 {
+        (nanos / 1_000_000, nanos % 1_000_000, 1_000_000, "ms")
+    } else if nanos >= 1_000 {
+        (nanos / 1_000, nanos % 1_000, 1_000, "µs")
+    } else {
+        (nanos, 0, 1, "ns")
+    };
+    let (mut whole, mut tenths) = (whole, 0);
+    if unit > 1 {
+        let tenth = unit / 10;
+        tenths = part / tenth;
+        let rest = part % tenth;
+        let half = tenth / 2;
+        if rest > half || (rest == half && tenths % 2 == 1) {
+            tenths += 1;
+            if tenths == 10 {
+                tenths = 0;
+                whole += 1;
+            }
+        }
+    }
+    let mut digits = [0u8; 20];
+    let whole = decimal(whole, &mut digits);
+    let mut length = 0;
+    for piece in [whole.as_bytes(), b".", &[b'0' + tenths as u8], suffix.as_bytes()] {
+        buffer[length..length + piece.len()].copy_from_slice(piece);
+        length += piece.len();
+    }
+    std::str::from_utf8(&buffer[..length]).unwrap_or_default()
+}
+
+/// An address as its `Display` writes it; an IPv4 one without `fmt`.
+fn address_text(ip: IpAddr, buffer: &mut [u8; 46]) -> &str {
+    let mut length = 0;
+    match ip {
+        IpAddr::V4(v4) => {
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    buffer[length] = b'.';
+                    length += 1;
+                }
+                let mut digits = [0u8; 20];
+                let text = decimal(u64::from(octet), &mut digits).as_bytes();
+                buffer[length..length + text.len()].copy_from_slice(text);
+                length += text.len();
+            }
+        }
+        IpAddr::V6(v6) => {
+            let mut cursor = std::io::Cursor::new(&mut buffer[..]);
+            // At most 45 characters (`ffff:…:255.255.255.255`).
+            let _ = std::io::Write::write_fmt(&mut cursor, format_args!("{v6}"));
+            length = cursor.position() as usize;
+        }
+    }
+    std::str::from_utf8(&buffer[..length]).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_written_as_debug_writes_them() {
+        // Every nanosecond to 2 ms, then a spread of larger ones (a fixed
+        // linear congruential sequence) up to about 5 minutes.
+        let mut nanos: Vec<u64> = (0..2_000_000).collect();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..200_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            nanos.push((x >> 16) % 300_000_000_000);
+        }
+        nanos.extend([999_950, 999_949, 9_999_950_000, 59_999_999_999]);
+        for n in nanos {
+            let duration = Duration::from_nanos(n);
+            let mut buffer = [0u8; 32];
+            assert_eq!(
+                duration_text(duration, &mut buffer),
+                format!("{duration:.1?}"),
+                "{n} ns"
+            );
+        }
+    }
+
+    #[test]
+    fn addresses_are_written_as_display_writes_them() {
+        let addresses = [
+            "0.0.0.0",
+            "127.0.0.1",
+            "255.255.255.255",
+            "10.20.3.199",
+            "::1",
+            "2001:db8::1",
+            "::ffff:192.0.2.128",
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+        ];
+        for text in addresses {
+            let ip: IpAddr = text.parse().unwrap();
+            let mut buffer = [0u8; 46];
+            assert_eq!(address_text(ip, &mut buffer), ip.to_string());
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [0, 7, 10, 200, 404, 65_535, u64::MAX] {
+            let mut buffer = [0u8; 20];
+            assert_eq!(decimal(n, &mut buffer), n.to_string());
+        }
     }
 }
