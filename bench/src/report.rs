@@ -122,6 +122,7 @@ pub(crate) fn report(r: &Report) -> String {
         "- Each server's figure is the median of its rounds: requests/s; p99 latency in ms; CPU µs a request (the server's user and system time over the round over its answers). A ratio X/Y is the ratio of the two medians, followed in brackets by the interquartile range of the ratios of paired rounds (the rounds of one turn): half the turns fell inside it. The two can disagree (a ratio of medians outside the range of paired ratios): then the turns varied more than either says, and the ratio is no firmer than the range. Where requests/s and CPU time a request disagree, the load generator, not the server, set the pace (the server's CPU was not saturated).\n"
     );
     targets(&mut out, r);
+    noise_floor(&mut out, r);
     let _ = writeln!(out, "## Throughput\n");
     for pass in r.passes {
         let _ = writeln!(out, "### {}\n", pass.title);
@@ -236,6 +237,36 @@ fn compile_section(out: &mut String, c: &CompileTimes, builds: usize) {
             axum.crates,
             pico.seconds / axum.seconds
         );
+    }
+    let _ = writeln!(out);
+}
+
+/// A against a second A in each pass: how far apart two identical servers
+/// measure, which no other ratio can be read more finely than.
+fn noise_floor(out: &mut String, r: &Report) {
+    let floors: Vec<(&str, &RowRatio)> = r
+        .passes
+        .iter()
+        .flat_map(|p| p.rows.iter().map(move |row| (p, row)))
+        .flat_map(|(p, row)| row.ratios.iter().map(move |ratio| (p.title.as_str(), ratio)))
+        .filter(|(_, ratio)| ratio.x == "A" && ratio.y == "N")
+        .collect();
+    if floors.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Noise floor
+"
+    );
+    let _ = writeln!(
+        out,
+        "A against N, a second A (the query scenario): two identical servers, measured as any pair is. Their ratios would all be 1.00 on a quiet machine; how far they are from it is how far any other ratio here can be trusted.\n"
+    );
+    let _ = writeln!(out, "| pass | A/N req/s | A/N p99 | A/N CPU µs |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for (pass, ratio) in floors {
+        let _ = writeln!(out, "| {pass} | {} | {} | {} |", ratio.rate, ratio.p99, ratio.cpu);
     }
     let _ = writeln!(out);
 }

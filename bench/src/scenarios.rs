@@ -38,6 +38,20 @@ const LIMIT: (&[&str], &[(&str, &str)]) = (
         ("S", "H"),
     ],
 );
+/// The query scenario also measures A against a second A (N): the noise
+/// floor, which no ratio of two servers can be read more finely than.
+const QUERY: (&[&str], &[(&str, &str)]) = (
+    &["A", "B", "I", "H", "S", "N"],
+    &[
+        ("A", "B"),
+        ("A", "I"),
+        ("S", "B"),
+        ("A", "H"),
+        ("B", "H"),
+        ("S", "H"),
+        ("A", "N"),
+    ],
+);
 const WITH_IDS: (&[&str], &[(&str, &str)]) = (&["A", "B", "I"], &[("A", "B"), ("A", "I")]);
 const PICO_AXUM: (&[&str], &[(&str, &str)]) = (&["A", "B"], &[("A", "B")]);
 /// Pico and axum each against the limit, where the limit is what the
@@ -81,8 +95,8 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
     );
     vec![
         Scenario {
-            servers: LIMIT.0,
-            pairs: LIMIT.1,
+            servers: QUERY.0,
+            pairs: QUERY.1,
             main: true,
             ..get(
                 "multiply (query)",

@@ -70,6 +70,12 @@ pub(crate) const KINDS: &[Kind] = &[
         program: "bench-pico",
         mode: "app-quiet",
     },
+    Kind {
+        label: "N",
+        name: "a second A: the same program, in a process of its own, measured as another server would be; A/N is how far apart two identical servers measure on this machine",
+        program: "bench-pico",
+        mode: "",
+    },
 ];
 
 /// A server under test.

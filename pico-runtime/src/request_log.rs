@@ -77,7 +77,9 @@ where
                 .format_event(ctx, writer, event);
         }
         crate::timestamp::write_now(&mut writer)?;
-        writer.write_str("  INFO pico::request:")?;
+        writer.write_str("  INFO ")?;
+        writer.write_str(TARGET)?;
+        writer.write_char(':')?;
         // The fields come in the order `line` gives them: each is written
         // as it is visited, with nothing gathered first.
         let mut fields = Human {
