@@ -113,8 +113,7 @@ fn main() {
     // the timed rounds, which run without counting.
     let mut allocations = Vec::new();
     for scenario in &scenarios {
-        // N is A again: its allocations are A's.
-        for label in scenario.servers.iter().filter(|l| **l != "N") {
+        for label in scenario.servers {
             let index = find(&servers, label).unwrap();
             let server = &mut servers[index];
             let count = options.allocation_requests(scenario);
@@ -159,11 +158,11 @@ fn main() {
             let mut rows = Vec::new();
             for scenario in scenarios.iter().filter(|s| first || s.main) {
                 let pass: Vec<&Server> = scenario
-                    .servers
-                    .iter()
+                    .measured()
+                    .into_iter()
                     .map(|label| &servers[find(&servers, label).unwrap()])
                     .collect();
-                rows.push(measure(&load, &pass, scenario, scenario.pairs, &options));
+                rows.push(measure(&load, &pass, scenario, &scenario.compared(), &options));
             }
             passes.push(Pass {
                 title: format!("{}, {connections} connections", generator.name()),
