@@ -80,10 +80,12 @@ impl Load<'_> {
     }
 }
 
-/// `rounds` rounds of every server in turn, the order rotated every round
-/// (A B C, B C A, C A B...) so that none always runs first or after the
-/// same one; a round of each server is paired with the rounds of the
-/// others in the same turn. Rounds are indexed like `servers`.
+/// `rounds` rounds of every server in turn, the order rotated every turn
+/// and reversed every other one (A B C, B A C, C A B, A C B...): no server
+/// always runs first, nor always after the same one, whose load may linger
+/// (a server's caches, the kernel's buffers). A round of each server is
+/// paired with the rounds of the others in the same turn. Rounds are
+/// indexed like `servers`.
 pub(crate) fn in_turn(
     load: &Load,
     servers: &[&Server],
@@ -94,7 +96,12 @@ pub(crate) fn in_turn(
     let mut all = vec![Vec::new(); servers.len()];
     for turn in 0..rounds {
         for k in 0..servers.len() {
-            let i = (turn + k) % servers.len();
+            let n = servers.len();
+            let i = if turn % 2 == 0 {
+                (turn + k) % n
+            } else {
+                (turn + n - k % n) % n
+            };
             let round = load.round(servers[i], scenario);
             if verbose {
                 eprintln!(

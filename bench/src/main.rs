@@ -92,7 +92,7 @@ fn main() {
     let mut failures = Vec::new();
     for scenario in &scenarios {
         let c = scenario.original.then_some("C");
-        for label in scenario.servers.iter().copied().chain(c) {
+        for label in scenario.measured().into_iter().chain(c) {
             let Some(server) = find(&servers, label).map(|i| &servers[i]) else {
                 continue;
             };

@@ -102,7 +102,7 @@ pub(crate) fn report(r: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "- Load: `own` is this process, hyper's client on keep-alive connections, every answer's status and body checked; `wrk` is wrk with one thread, its method, headers and body set by a Lua script (its answers are counted as errors unless 2xx). Per scenario and pass, a warm-up of each server, discarded; then {} turns in which every server of the scenario runs a round ({} s with `own`, {} s with wrk), the order rotated every turn.",
+        "- Load: `own` is this process, hyper's client on keep-alive connections, every answer's status and body checked; `wrk` is wrk with one thread, its method, headers and body set by a Lua script (its answers are counted as errors unless 2xx). Per scenario and pass, a warm-up of each server, discarded; then {} turns in which every server of the scenario runs a round ({} s with `own`, {} s with wrk), the order rotated every turn and reversed every other turn.",
         options.rounds, options.seconds, options.wrk_seconds
     );
     let _ = writeln!(
@@ -244,29 +244,33 @@ fn compile_section(out: &mut String, c: &CompileTimes, builds: usize) {
 /// A against a second A in each pass: how far apart two identical servers
 /// measure, which no other ratio can be read more finely than.
 fn noise_floor(out: &mut String, r: &Report) {
-    let floors: Vec<(&str, &RowRatio)> = r
+    let floors: Vec<(&str, &str, &RowRatio)> = r
         .passes
         .iter()
         .flat_map(|p| p.rows.iter().map(move |row| (p, row)))
-        .flat_map(|(p, row)| row.ratios.iter().map(move |ratio| (p.title.as_str(), ratio)))
-        .filter(|(_, ratio)| ratio.x == "A" && ratio.y == "N")
+        .flat_map(|(p, row)| {
+            row.ratios
+                .iter()
+                .map(move |ratio| (p.title.as_str(), row.name, ratio))
+        })
+        .filter(|(_, _, ratio)| ratio.x == "A" && ratio.y == "N")
         .collect();
     if floors.is_empty() {
         return;
     }
+    let _ = writeln!(out, "## Noise floor\n");
     let _ = writeln!(
         out,
-        "## Noise floor
-"
+        "A against N, a second A: two identical servers, measured as any pair is. Their ratios would all be 1.00 on a quiet machine; how far they are from it is how far any other ratio here can be trusted.\n"
     );
-    let _ = writeln!(
-        out,
-        "A against N, a second A (the query scenario): two identical servers, measured as any pair is. Their ratios would all be 1.00 on a quiet machine; how far they are from it is how far any other ratio here can be trusted.\n"
-    );
-    let _ = writeln!(out, "| pass | A/N req/s | A/N p99 | A/N CPU µs |");
-    let _ = writeln!(out, "|---|---|---|---|");
-    for (pass, ratio) in floors {
-        let _ = writeln!(out, "| {pass} | {} | {} | {} |", ratio.rate, ratio.p99, ratio.cpu);
+    let _ = writeln!(out, "| pass | scenario | A/N req/s | A/N p99 | A/N CPU µs |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for (pass, scenario, ratio) in floors {
+        let _ = writeln!(
+            out,
+            "| {pass} | {scenario} | {} | {} | {} |",
+            ratio.rate, ratio.p99, ratio.cpu
+        );
     }
     let _ = writeln!(out);
 }

@@ -318,8 +318,9 @@ impl App {
     }
 
     /// Logs a line per request: a `tracing` event of level info and target
-    /// `pico::request` whose fields are `method`, `uri`, `route` (when the
-    /// path matched one), `status`, `duration_ms` and `request_id`. The
+    /// `pico::request` whose fields are `client` (the address, when known),
+    /// `method`, `uri`, `route` (when the path matched one), `status`,
+    /// `duration_ms` and `request_id`; all but the numbers are strings. The
     /// development server turns it on and writes it from a thread of its
     /// own, for a person (`GET /example/hello?who=you 200 41.0µs 9f3c…`) or
     /// as JSON lines ([`App::json_logs`]); under your own stack, your

@@ -28,6 +28,14 @@ pub(crate) fn line(
     duration: Duration,
     id: &RequestId,
 ) {
+    // The text below is made before the event: not for nobody.
+    if !tracing::enabled!(
+        kind: tracing::metadata::Kind::EVENT,
+        target: TARGET,
+        tracing::Level::INFO
+    ) {
+        return;
+    }
     // The fields as text, made without `fmt` where that is easy: the
     // development server writes a line per request.
     let mut address = [0u8; 46];
@@ -42,7 +50,7 @@ pub(crate) fn line(
         }
     };
     tracing::info!(
-        target: "pico::request",
+        target: TARGET,
         client,
         method = method.as_str(),
         uri,
@@ -113,7 +121,7 @@ impl Visit for Human<'_, '_> {
 
     fn record_f64(&mut self, field: &Field, value: f64) {
         if field.name() == "duration_ms" {
-            let duration = Duration::from_secs_f64(value.max(0.0) / 1000.0);
+            let duration = Duration::try_from_secs_f64(value / 1000.0).unwrap_or_default();
             let mut text = [0u8; 32];
             self.write(duration_text(duration, &mut text));
         }
@@ -149,7 +157,9 @@ fn decimal(mut value: u64, buffer: &mut [u8; 20]) -> &str {
 }
 
 /// A duration as `{:.1?}` writes it (`41.0µs`, `1.3ms`, `2.0s`): in the
-/// largest unit it reaches, with one decimal, a half rounded to the even digit.
+/// largest unit it reaches, with one decimal. A tie goes to the even digit,
+/// as `Duration`'s `Debug` rounds since Rust 1.94 (it rounded ties up
+/// before); the tests hold the two together.
 fn duration_text(duration: Duration, buffer: &mut [u8; 32]) -> &str {
     let seconds = duration.as_secs();
     let nanos = u64::from(duration.subsec_nanos());
@@ -204,7 +214,7 @@ fn address_text(ip: IpAddr, buffer: &mut [u8; 46]) -> &str {
         }
         IpAddr::V6(v6) => {
             let mut cursor = std::io::Cursor::new(&mut buffer[..]);
-            // At most 45 characters (`ffff:…:255.255.255.255`).
+            // At most 39 characters: eight groups of four and seven colons.
             let _ = std::io::Write::write_fmt(&mut cursor, format_args!("{v6}"));
             length = cursor.position() as usize;
         }
@@ -226,7 +236,18 @@ mod tests {
             x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             nanos.push((x >> 16) % 300_000_000_000);
         }
-        nanos.extend([999_950, 999_949, 9_999_950_000, 59_999_999_999]);
+        // Ties in every unit, with an even and an odd digit before them.
+        nanos.extend([
+            999_950,
+            999_949,
+            1_050_000,
+            1_150_000,
+            1_050_000_000,
+            1_150_000_000,
+            9_950_000_000,
+            9_999_950_000,
+            59_999_999_999,
+        ]);
         for n in nanos {
             let duration = Duration::from_nanos(n);
             let mut buffer = [0u8; 32];

@@ -67,7 +67,8 @@ fn civil(days: u64) -> (u64, u64, u64) {
     let day_of_era = from_march % 146_097;
     let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    // Months from March, five months of 153 days to every two of them.
+    // From March the month lengths repeat 31, 30, 31, 30, 31: 153 days
+    // every five months, which a division by 153 / 5 counts.
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
     let (month, next_year) = if month_from_march < 10 {
