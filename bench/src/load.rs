@@ -94,13 +94,13 @@ pub(crate) fn in_turn(
     verbose: bool,
 ) -> Vec<Vec<Round>> {
     let mut all = vec![Vec::new(); servers.len()];
+    let n = servers.len();
     for turn in 0..rounds {
-        for k in 0..servers.len() {
-            let n = servers.len();
+        for k in 0..n {
             let i = if turn % 2 == 0 {
                 (turn + k) % n
             } else {
-                (turn + n - k % n) % n
+                (turn + n - k) % n
             };
             let round = load.round(servers[i], scenario);
             if verbose {

@@ -20,17 +20,17 @@ pub(crate) fn write_now(writer: &mut Writer<'_>) -> std::fmt::Result {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
-pub(crate) struct Text([u8; 27]);
+struct Text([u8; 27]);
 
 impl Text {
-    pub(crate) fn as_str(&self) -> &str {
+    fn as_str(&self) -> &str {
         // Only ASCII digits and separators are written.
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
 /// `time` as text, for the years 1970 to 9999.
-pub(crate) fn rfc3339(time: SystemTime) -> Option<Text> {
+fn rfc3339(time: SystemTime) -> Option<Text> {
     let since = time.duration_since(UNIX_EPOCH).ok()?;
     let seconds = since.as_secs();
     let (year, month, day) = civil(seconds / 86_400);
