@@ -116,7 +116,7 @@ pub mod testapp {
 
     #[expose]
     pub fn login() -> Result<(), HttpError> {
-        Err(HttpError::unauthorized())
+        Err(HttpError::unauthorized().with_challenge("Basic realm=\"Login required\""))
     }
 
     #[expose]

@@ -60,7 +60,7 @@ mod hooked {
     fn admins_only(request: &Request, _: &Args) -> Result<(), HttpError> {
         match request.token() {
             Some("admin") => Ok(()),
-            _ => Err(HttpError::unauthorized_without_challenge().with_message("admins only")),
+            _ => Err(HttpError::unauthorized().with_message("admins only")),
         }
     }
 

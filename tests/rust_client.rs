@@ -56,7 +56,7 @@ pub mod shop {
         match (request.token(), request.basic_auth()) {
             (Some(token), _) => Ok(format!("token {token}")),
             (None, Some((user, _))) => Ok(format!("user {user}")),
-            (None, None) => Err(HttpError::unauthorized_without_challenge()),
+            (None, None) => Err(HttpError::unauthorized()),
         }
     }
 

@@ -33,6 +33,12 @@ mod bank {
         text
     }
 
+    #[expose]
+    #[require_method(DELETE)]
+    fn close(account: String) -> String {
+        format!("closed {account}")
+    }
+
     /// Calls arrived at the meeting, and the signal of each arrival.
     static ARRIVED: std::sync::Mutex<u32> = std::sync::Mutex::new(0);
     static ARRIVAL: std::sync::Condvar = std::sync::Condvar::new();
@@ -138,13 +144,51 @@ async fn json_is_known_by_its_essence_only() {
         .post_raw("/bank/echo", "text/plain;x=application/json", body)
         .await;
     assert_eq!(
-        answer.error(400, "Bad Request"),
-        "Missing required parameters: [text]. "
+        answer.error(415, "Unsupported Media Type"),
+        "The request body is `text/plain;x=application/json`, a media type Pico does not read: \
+         send `application/json`, `application/x-www-form-urlencoded` or `multipart/form-data`."
     );
     let answer = s
         .post_raw("/bank/echo", "application/json; charset=utf-8", body)
         .await;
     assert_eq!(answer.json(), "smuggled");
+}
+
+#[tokio::test]
+async fn a_body_pico_does_not_read_is_a_415_naming_what_it_reads() {
+    let s = serve(app()).await;
+    let answer = s
+        .post_raw("/bank/echo", "application/xml", "<text>hi</text>")
+        .await;
+    let message = answer.error(415, "Unsupported Media Type");
+    assert!(
+        message.starts_with("The request body is `application/xml`"),
+        "{message}"
+    );
+    // No media type at all, over a raw connection (clients add one).
+    let raw = s
+        .raw("POST /bank/echo HTTP/1.1\r\nhost: x\r\ncontent-length: 13\r\nconnection: close\r\n\r\n{\"text\":\"a\"}")
+        .await;
+    assert!(
+        raw.starts_with("HTTP/1.1 415 Unsupported Media Type\r\n"),
+        "{raw}"
+    );
+    assert!(
+        raw.contains(r#""message":"The request body has no Content-Type: send `application/json`"#),
+        "{raw}"
+    );
+    // An empty body in any media type is no body.
+    let answer = s.post_raw("/bank/echo?text=a", "text/plain", "").await;
+    assert_eq!(answer.json(), "a");
+    // As problem details too.
+    let request = s
+        .client
+        .post(s.url("/bank/echo"))
+        .header("content-type", "text/csv")
+        .header("accept", "application/problem+json")
+        .body("a,b");
+    let problem = send(&s, request).await.json();
+    assert_eq!(problem["status"], 415);
 }
 
 #[tokio::test]
@@ -186,6 +230,40 @@ async fn allowed_origins_get_cors_and_pass_the_check() {
     let answer = send(&s, other.json(&json!({"text": "hi"}))).await;
     answer.error(403, "Forbidden");
     assert!(!answer.headers.contains_key("access-control-allow-origin"));
+}
+
+#[tokio::test]
+async fn a_preflight_answers_the_methods_of_the_function_it_asks_about() {
+    let s = serve(app().allow_origins(["https://good.test"])).await;
+    let preflight = |path: &str, method: &str| {
+        s.client
+            .request(reqwest::Method::OPTIONS, s.url(path))
+            .header("origin", "https://good.test")
+            .header("access-control-request-method", method)
+    };
+    let answer = send(&s, preflight("/bank/close", "DELETE")).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.headers["access-control-allow-origin"], "https://good.test");
+    assert_eq!(answer.headers["access-control-allow-methods"], "DELETE");
+    let answer = send(&s, preflight("/bank/close/", "DELETE")).await;
+    assert_eq!(answer.headers["access-control-allow-methods"], "DELETE");
+    let answer = send(&s, preflight("/bank/echo", "POST")).await;
+    assert_eq!(answer.headers["access-control-allow-methods"], "GET, HEAD, POST");
+    let answer = send(&s, preflight("/nowhere", "PUT")).await;
+    assert_eq!(answer.headers["access-control-allow-methods"], "GET,HEAD,POST");
+
+    // The call the preflight allowed, from the allowed origin.
+    let call = s
+        .client
+        .delete(s.url("/bank/close?account=42"))
+        .header("origin", "https://good.test")
+        .header("sec-fetch-site", "cross-site");
+    let answer = send(&s, call).await;
+    assert_eq!(answer.json(), "closed 42");
+    assert_eq!(answer.headers["access-control-allow-origin"], "https://good.test");
+    let answer = s.get("/bank/close?account=42").await;
+    answer.error(405, "Method Not Allowed");
+    assert_eq!(answer.headers["allow"], "DELETE");
 }
 
 #[tokio::test]

@@ -46,6 +46,24 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
     }
 }
 
+/// A bearer token, or the `HttpError` a token API answers without one.
+pub struct Token(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Token {
+    type Rejection = pico::HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get("authorization").and_then(|v| v.to_str().ok());
+        match header.and_then(|v| v.strip_prefix("Bearer ")) {
+            Some(token) => Ok(Token(token.to_owned())),
+            None => Err(pico::HttpError::unauthorized()
+                .with_message("Send a bearer token.")
+                .with_key("scheme", "Bearer")
+                .with_challenge("Bearer realm=\"notes\"")),
+        }
+    }
+}
+
 /// An extractor that reads the app's state.
 pub struct Visits(pub u64);
 
@@ -84,7 +102,7 @@ pub mod notes {
     use axum_extra::TypedHeader;
     use axum_extra::headers::UserAgent;
 
-    use super::{Config, NoteError, Store, User, Visits};
+    use super::{Config, NoteError, Store, Token, User, Visits};
 
     /// Adds a note.
     #[expose]
@@ -118,6 +136,11 @@ pub mod notes {
     #[expose]
     pub fn whoami(#[from_request] user: User, #[from_request] agent: TypedHeader<UserAgent>) -> String {
         format!("{} with {}", user.0, agent.as_str())
+    }
+
+    #[expose]
+    pub fn token(#[from_request] token: Token) -> String {
+        token.0
     }
 
     #[expose]
@@ -305,6 +328,36 @@ async fn extractors_fill_parameters_and_their_rejections_are_standard_errors() {
     let second = server.send(request()).await.json();
     assert_ne!(first, second);
     assert!(second.as_str().unwrap().starts_with("ford visit "), "{second}");
+}
+
+#[tokio::test]
+async fn an_extractors_http_error_is_the_answer_as_it_is() {
+    let server = server().await;
+    let answer = server.get("/notes/token").await;
+    assert_eq!(answer.error(401, "Unauthorized"), "Send a bearer token.");
+    assert_eq!(
+        answer.text,
+        answer.with_id(
+            r#"{"name":"Unauthorized","code":401,"message":"Send a bearer token.","scheme":"Bearer"}"#
+        )
+    );
+    assert_eq!(answer.headers["www-authenticate"], "Bearer realm=\"notes\"");
+    let request = server
+        .client
+        .get(server.url("/notes/token"))
+        .header("authorization", "Bearer t0k");
+    assert_eq!(server.send(request).await.json(), "t0k");
+
+    // As problem details, and through the in-process client's contract.
+    let request = server
+        .client
+        .get(server.url("/notes/token"))
+        .header("accept", "application/problem+json");
+    let problem = server.send(request).await.json();
+    assert_eq!(problem["detail"], "Send a bearer token.");
+    let client = pico::client::Client::in_process(app());
+    let answer = client.get("notes/token").send().await.unwrap();
+    assert_eq!(answer.error().unwrap().message(), "Send a bearer token.");
 }
 
 #[tokio::test]

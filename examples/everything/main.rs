@@ -13,15 +13,14 @@ pub mod api {
 
     /// Who is calling: with basic auth the password must be `secret`;
     /// without it the user is anonymous (`null`). A wrong password is a 401
-    /// without the `WWW-Authenticate` challenge: the page signs in itself,
-    /// and a browser's login prompt would get in its way.
+    /// with no `WWW-Authenticate` challenge: the page signs in itself, and a
+    /// browser's login prompt would get in its way.
     #[prehandle]
     pub fn set_user(request: &mut Request, _args: &mut Args) -> Result<(), HttpError> {
         let user = match request.basic_auth() {
             Some((user, password)) if password == "secret" => Some(user),
             Some(_) => {
-                return Err(HttpError::unauthorized_without_challenge()
-                    .with_message("Incorrect username or password"));
+                return Err(HttpError::unauthorized().with_message("Incorrect username or password"));
             }
             None => None,
         };

@@ -28,7 +28,7 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
     async fn from_request_parts(parts: &mut http::request::Parts, s: &S) -> Result<Self, HttpError> {
         match TypedHeader::<Authorization<Basic>>::from_request_parts(parts, s).await {
             Ok(TypedHeader(Authorization(b))) if b.password() == "secret" => Ok(User(b.username().into())),
-            _ => Err(HttpError::unauthorized()),
+            _ => Err(HttpError::unauthorized().with_challenge("Basic realm=\"notes\"")),
         }
     }
 }

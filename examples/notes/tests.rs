@@ -33,7 +33,11 @@ async fn typed_errors_and_auth_answer_their_status() {
 
     let answer = app.get("notes/get?id=1").send().await.unwrap();
     assert_eq!(answer.status(), 401);
-    assert_eq!(answer.header("www-authenticate"), Some("Basic realm=\"Login required\""));
+    assert_eq!(
+        answer.error().unwrap().message(),
+        "The server could not verify that you are authorized to access the URL requested."
+    );
+    assert_eq!(answer.header("www-authenticate"), Some("Basic realm=\"notes\""));
     let answer = app.clone().basic_auth("arthur", "wrong").get("notes/get?id=1").send().await.unwrap();
     assert_eq!(answer.status(), 401);
 }

@@ -17,12 +17,13 @@ enum BodyKind {
     Form,
     #[cfg(feature = "multipart")]
     Multipart(String),
-    Ignored,
+    /// A media type Pico does not read, or none: refused if a body comes.
+    Unread,
 }
 
 fn body_kind(parts: &Parts) -> Result<BodyKind, HttpError> {
     let Some(content_type) = parts.headers.get(CONTENT_TYPE) else {
-        return Ok(BodyKind::Ignored);
+        return Ok(BodyKind::Unread);
     };
     let content_type = content_type
         .to_str()
@@ -42,8 +43,38 @@ fn body_kind(parts: &Parts) -> Result<BodyKind, HttpError> {
         #[cfg(not(feature = "multipart"))]
         return Err(crate::multipart::refused());
     } else {
-        BodyKind::Ignored
+        BodyKind::Unread
     })
+}
+
+/// The media types a body may have, as the 415 names them.
+#[cfg(feature = "multipart")]
+const READ_TYPES: &str = "`application/json`, `application/x-www-form-urlencoded` or `multipart/form-data`";
+#[cfg(not(feature = "multipart"))]
+const READ_TYPES: &str = "`application/json` or `application/x-www-form-urlencoded`";
+
+/// A body in a media type Pico does not read would otherwise be dropped,
+/// and the function's arguments reported missing, which sends the user
+/// looking in the wrong place. An empty body is no body.
+async fn refuse_unread(parts: &Parts, mut body: Body) -> Result<(), HttpError> {
+    while !http_body::Body::is_end_stream(&body) {
+        let Some(frame) = body.frame().await else { break };
+        let frame = frame.map_err(|_| bad_request("The request body could not be read."))?;
+        if frame.data_ref().is_some_and(|data| !data.is_empty()) {
+            let media_type = parts
+                .headers
+                .get(CONTENT_TYPE)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()));
+            let message = match media_type {
+                Some(media_type) => format!(
+                    "The request body is `{media_type}`, a media type Pico does not read: send {READ_TYPES}."
+                ),
+                None => format!("The request body has no Content-Type: send {READ_TYPES}."),
+            };
+            return Err(HttpError::unsupported_media_type().with_message(message));
+        }
+    }
+    Ok(())
 }
 
 /// Reads the arguments of a request: the query string, then form fields,
@@ -53,7 +84,10 @@ pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result
     let mut args = query_args(parts)?;
     let kind = body_kind(parts)?;
     let bytes = match kind {
-        BodyKind::Ignored => Bytes::new(),
+        BodyKind::Unread => {
+            refuse_unread(parts, body).await?;
+            Bytes::new()
+        }
         #[cfg(feature = "multipart")]
         BodyKind::Multipart(boundary) => {
             // Streamed: the parts are copied out of the body as it arrives,
@@ -79,10 +113,10 @@ pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result
     Ok((args, bytes))
 }
 
-/// Whether the request has a body pico may read: only then does reading
-/// the arguments wait on anything.
-pub(crate) fn may_have_body(parts: &Parts) -> bool {
-    parts.headers.contains_key(CONTENT_TYPE)
+/// Whether the request may have a body: only then does reading the
+/// arguments wait on anything.
+pub(crate) fn may_have_body(parts: &Parts, body: &Body) -> bool {
+    parts.headers.contains_key(CONTENT_TYPE) || !http_body::Body::is_end_stream(body)
 }
 
 /// The arguments of the query string alone.

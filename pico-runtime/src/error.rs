@@ -30,9 +30,8 @@ use serde_json::{Map, Value};
 /// `{"name": ..., "code": ..., "message": ...}`.
 ///
 /// Build one with the constructor named after its status, then refine it.
-/// The constructors: 4xx `bad_request`, `unauthorized` (with
-/// `WWW-Authenticate: Basic`), `unauthorized_without_challenge`,
-/// `payment_required`, `forbidden`, `not_found`, `method_not_allowed`,
+/// The constructors: 4xx `bad_request`, `unauthorized` (add a challenge
+/// with [`HttpError::with_challenge`]), `payment_required`, `forbidden`, `not_found`, `method_not_allowed`,
 /// `not_acceptable`, `proxy_authentication_required`, `request_timeout`,
 /// `conflict`, `gone`, `length_required`, `precondition_failed`,
 /// `payload_too_large`, `uri_too_long`, `unsupported_media_type`,
@@ -261,10 +260,20 @@ pub(crate) fn http_error_response(e: &HttpError) -> Response {
 }
 
 impl axum::response::IntoResponse for HttpError {
+    /// The standard body, with the error itself kept in the response's
+    /// extensions: an extractor's rejection is then taken back whole rather
+    /// than read from its body, which would put a JSON body in a message.
     fn into_response(self) -> Response {
-        http_error_response(&self)
+        let mut response = http_error_response(&self);
+        response.extensions_mut().insert(Rejected(self));
+        response
     }
 }
+
+/// An `HttpError` answered through `IntoResponse`, for whoever turns the
+/// response back into an error.
+#[derive(Clone)]
+pub(crate) struct Rejected(pub(crate) HttpError);
 
 /// The standard JSON error response: `name`, `code`, `message`, the error's
 /// own keys, the request's id, `extra`, then `__debug__`.
@@ -313,9 +322,9 @@ pub(crate) fn error_response(
 
 constructors! {
     bad_request => BAD_REQUEST, "The browser (or proxy) sent a request that this server could not understand.";
-    /// It also sends `WWW-Authenticate: Basic realm="Login required"`, which
-    /// makes browsers and clients ask for credentials.
-    unauthorized_without_challenge => UNAUTHORIZED, "The server could not verify that you are authorized to access the URL requested.";
+    /// It sends no `WWW-Authenticate` challenge unless given one with
+    /// [`with_challenge`](Self::with_challenge).
+    unauthorized => UNAUTHORIZED, "The server could not verify that you are authorized to access the URL requested.";
     payment_required => PAYMENT_REQUIRED, "Payment is required to access this resource.";
     forbidden => FORBIDDEN, "You don't have the permission to access the requested resource. It is either read-protected or not readable by the server.";
     not_found => NOT_FOUND, "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.";
@@ -357,16 +366,20 @@ constructors! {
 }
 
 impl HttpError {
-    /// `UNAUTHORIZED`, with its default message and the header
-    /// `WWW-Authenticate: Basic realm="Login required"`, so that browsers and
-    /// clients ask for credentials. Use
-    /// [`unauthorized_without_challenge`](Self::unauthorized_without_challenge)
-    /// for a token-based API that must not trigger the browser's prompt.
-    pub fn unauthorized() -> Self {
-        Self::unauthorized_without_challenge().with_header(
-            WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"Login required\""),
-        )
+    /// Adds the `WWW-Authenticate` challenge a 401 answers with, such as
+    /// `Bearer` or `Basic realm="notes"`: `Basic` makes a browser prompt
+    /// for a user name and password, `Bearer` tells a client to send a
+    /// token and prompts nobody.
+    ///
+    /// ```
+    /// use pico_runtime::HttpError;
+    ///
+    /// let e = HttpError::unauthorized().with_challenge(r#"Bearer realm="links""#);
+    /// assert_eq!(e.headers().unwrap()["www-authenticate"], r#"Bearer realm="links""#);
+    /// ```
+    #[must_use]
+    pub fn with_challenge(self, challenge: impl TryInto<HeaderValue>) -> Self {
+        self.with_header(WWW_AUTHENTICATE, challenge)
     }
 }
 
@@ -414,13 +427,10 @@ mod tests {
     }
 
     #[test]
-    fn unauthorized_asks_for_basic_credentials() {
-        let e = HttpError::unauthorized();
-        assert_eq!(
-            e.headers().unwrap()["www-authenticate"],
-            "Basic realm=\"Login required\""
-        );
-        assert!(HttpError::unauthorized_without_challenge().headers().is_none());
+    fn unauthorized_challenges_only_when_asked() {
+        assert!(HttpError::unauthorized().headers().is_none());
+        let e = HttpError::unauthorized().with_challenge("Bearer");
+        assert_eq!(e.headers().unwrap()["www-authenticate"], "Bearer");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::request::Parts;
 use http_body_util::BodyExt;
 
-use crate::error::HttpError;
+use crate::error::{HttpError, Rejected};
 use crate::failure::Failure;
 use crate::state::AppState;
 
@@ -60,7 +60,12 @@ impl Extraction {
     }
 }
 
-async fn rejected(response: axum::response::Response) -> HttpError {
+/// The rejection as an `HttpError`: the one it was made from, or one with
+/// its status, its text as the message and its headers.
+async fn rejected(mut response: axum::response::Response) -> HttpError {
+    if let Some(Rejected(error)) = response.extensions_mut().remove::<Rejected>() {
+        return error;
+    }
     let (head, body) = response.into_parts();
     let mut error = HttpError::new(head.status);
     let text = match http_body_util::Limited::new(body, MAX_REJECTION).collect().await {

@@ -26,7 +26,7 @@ use crate::request::Request;
 ///     fn prehandle(&self, request: &mut Request, _args: &mut Args) -> Result<(), Failure> {
 ///         match request.token() {
 ///             Some("let-me-in") => Ok(request.set("user", "admin")),
-///             _ => Err(HttpError::unauthorized_without_challenge().into()),
+///             _ => Err(HttpError::unauthorized().into()),
 ///         }
 ///     }
 ///

@@ -35,6 +35,7 @@ mod openapi;
 mod otel;
 mod panic;
 mod prefix;
+mod preflight;
 mod problem;
 mod production;
 mod request;

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use axum::Router;
 use tower::Layer;
-use tower_http::cors::Cors;
 
 use crate::app::App;
 use crate::observe::{Observe, Settings};
 use crate::panic;
+use crate::preflight::Preflight;
 use crate::service::Service;
 use crate::shared::Shared;
 
@@ -20,7 +20,7 @@ use crate::shared::Shared;
 pub(crate) enum Stack {
     Plain(Observe<Service>),
     /// Boxed while it is a `Stack` only: CORS's settings are large.
-    Cors(Box<Observe<Cors<Service>>>),
+    Cors(Box<Observe<Preflight>>),
 }
 
 impl App {
@@ -55,7 +55,9 @@ impl App {
                 settings,
             }),
             Some(cors) => Stack::Cors(Box::new(Observe {
-                inner: cors.layer(service),
+                inner: Preflight {
+                    inner: cors.layer(service),
+                },
                 settings,
             })),
         }

@@ -117,14 +117,8 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exc
         Ok(root) => root,
         Err(e) => return refuse(&e),
     };
-    let found = {
-        let mut path = root.strip(parts.uri.path());
-        if path.len() > 1 {
-            path = path.strip_suffix('/').unwrap_or(path);
-        }
-        shared.routes.get_key_value(path)
-    };
-    let Some((name, &route)) = found else {
+    let found = shared.find(&root, parts.uri.path());
+    let Some((name, route)) = found else {
         return match &shared.static_files {
             Some(_) if is_hidden(parts.uri.path()) => refuse(&HttpError::not_found()),
             #[cfg(feature = "static-files")]
@@ -152,11 +146,7 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exc
         };
         exchange.matched(name, function);
     }
-    let required = match route {
-        Route::Function(index) => shared.functions[index].function.method,
-        _ => None,
-    };
-    if let Err(e) = check_method(&parts.method, required) {
+    if let Err(e) = check_method(&parts.method, required_method(shared, route)) {
         return refuse(&e);
     }
     match route {
@@ -173,7 +163,7 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exc
                 forwarded: root.forwarded,
                 exchange,
             };
-            if may_have_body(&parts) {
+            if may_have_body(&parts, &body) {
                 call_with_body(shared, index, parts, arrival, body)
             } else {
                 call(shared, index, parts, arrival, |parts| {
@@ -216,8 +206,25 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exc
     }
 }
 
-/// GET, HEAD and POST reach every function; `#[require_method(M)]` lets
-/// only M through (and HEAD with GET).
+/// What `#[require_method]` asks of a route: nothing but of a function.
+pub(crate) fn required_method(shared: &Shared, route: Route) -> Option<&'static str> {
+    match route {
+        Route::Function(index) => shared.functions[index].function.method,
+        _ => None,
+    }
+}
+
+/// The methods that reach a route, as `Allow` and a CORS preflight list
+/// them: GET, HEAD and POST, or the one `#[require_method(M)]` names (and
+/// HEAD with GET).
+pub(crate) fn accepted_methods(required: Option<&'static str>) -> HeaderValue {
+    match required {
+        None => HeaderValue::from_static("GET, HEAD, POST"),
+        Some("GET") => HeaderValue::from_static("GET, HEAD"),
+        Some(required) => HeaderValue::from_static(required),
+    }
+}
+
 fn check_method(method: &Method, required: Option<&'static str>) -> Result<(), HttpError> {
     let allowed = match required {
         None => matches!(*method, Method::GET | Method::HEAD | Method::POST),
@@ -226,11 +233,7 @@ fn check_method(method: &Method, required: Option<&'static str>) -> Result<(), H
     if allowed {
         return Ok(());
     }
-    let allow = required.map_or(
-        HeaderValue::from_static("GET, HEAD, POST"),
-        HeaderValue::from_static,
-    );
-    Err(HttpError::method_not_allowed().with_header(ALLOW, allow))
+    Err(HttpError::method_not_allowed().with_header(ALLOW, accepted_methods(required)))
 }
 
 /// How far a call got without waiting.

@@ -25,6 +25,7 @@ use crate::hooks::Hooks;
 use crate::json::JsonCodec;
 use crate::mixin::Stack;
 use crate::panic::{self, Caught};
+use crate::prefix::Root;
 use crate::request::Request;
 use crate::service::Arrival;
 use crate::state::AppState;
@@ -138,6 +139,18 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The route at `path` under the app's root, and its name; a trailing
+    /// slash leads where the path without it does.
+    pub(crate) fn find(&self, root: &Root<'_>, path: &str) -> Option<(&Arc<str>, Route)> {
+        let mut path = root.strip(path);
+        if path.len() > 1 {
+            path = path.strip_suffix('/').unwrap_or(path);
+        }
+        self.routes
+            .get_key_value(path)
+            .map(|(name, route)| (name, *route))
+    }
+
     pub(crate) fn build(app: App) -> Self {
         let hooks = Stack::new(app.hooks, app.mixins);
         let mut routes = HashMap::default();

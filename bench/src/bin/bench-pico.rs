@@ -68,7 +68,7 @@ mod app {
                 request.set("user", user);
                 Ok(())
             }
-            _ => Err(HttpError::unauthorized()),
+            _ => Err(HttpError::unauthorized().with_challenge("Basic realm=\"Login required\"")),
         }
     }
 

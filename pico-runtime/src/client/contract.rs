@@ -37,8 +37,23 @@ fn broken(status: StatusCode, headers: &HeaderMap, body: &[u8], debug: bool) -> 
     if fields.get("name").and_then(Value::as_str) != Some(reason) {
         return Err(format!("`name` is {:?}, not `{reason}`", fields.get("name")));
     }
-    if !fields.get("message").is_some_and(Value::is_string) {
+    let Some(message) = fields.get("message").and_then(Value::as_str) else {
         return Err("it has no `message` text".to_owned());
+    };
+    // An error answered inside another one's message: a rejection encoded
+    // twice.
+    if let Ok(Value::Object(inner)) = serde_json::from_str::<Value>(message.trim())
+        && inner.contains_key("code")
+        && inner.contains_key("message")
+    {
+        return Err("its `message` is itself a JSON error body".to_owned());
+    }
+    // Problem details carry the status twice more.
+    if let Some(problem_status) = fields.get("status")
+        && essence == "application/problem+json"
+        && problem_status.as_u64() != Some(u64::from(status.as_u16()))
+    {
+        return Err(format!("`status` is {problem_status}, not the status"));
     }
     if fields.contains_key("__debug__") && !debug {
         return Err("it carries `__debug__` with debug mode off".to_owned());
@@ -66,5 +81,24 @@ mod tests {
         assert!(broken(StatusCode::INTERNAL_SERVER_ERROR, &json_headers(), debug, true).is_ok());
         assert!(broken(StatusCode::INTERNAL_SERVER_ERROR, &json_headers(), debug, false).is_err());
         assert!(broken(StatusCode::NOT_FOUND, &json_headers(), b"", false).is_err());
+    }
+
+    #[test]
+    fn an_error_inside_a_message_breaks_it() {
+        let twice = br#"{"name":"Unauthorized","code":401,"message":"{\"name\":\"Unauthorized\",\"code\":401,\"message\":\"x\"}"}"#;
+        let broken = broken(StatusCode::UNAUTHORIZED, &json_headers(), twice, false);
+        assert_eq!(broken.unwrap_err(), "its `message` is itself a JSON error body");
+        let quoted = br#"{"name":"Bad Request","code":400,"message":"expected {\"a\": 1}"}"#;
+        assert!(super::broken(StatusCode::BAD_REQUEST, &json_headers(), quoted, false).is_ok());
+    }
+
+    #[test]
+    fn a_problem_status_apart_from_the_code_breaks_it() {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, "application/problem+json".parse().unwrap());
+        let body = br#"{"status":400,"name":"Not Found","code":404,"message":"x"}"#;
+        assert!(broken(StatusCode::NOT_FOUND, &headers, body, false).is_err());
+        let body = br#"{"status":404,"name":"Not Found","code":404,"message":"x"}"#;
+        assert!(broken(StatusCode::NOT_FOUND, &headers, body, false).is_ok());
     }
 }
