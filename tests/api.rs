@@ -594,9 +594,10 @@ async fn values_of_the_wrong_type_name_the_parameter() {
         .post_form("/testapp/upload", &[("upload", "text")])
         .await
         .error(400, "Bad Request");
-    assert!(
-        message.starts_with("Invalid value for parameter `upload`:"),
-        "{message}"
+    assert_eq!(
+        message,
+        "Invalid value for parameter `upload`: invalid type: string \"text\", \
+         expected an uploaded file (a file field of a multipart form)."
     );
 }
 

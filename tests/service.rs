@@ -523,6 +523,39 @@ async fn numbers_out_of_range_name_the_parameter_and_the_range() {
         answer.error(400, "Bad Request"),
         "Invalid value for parameter `limit`: 300 is out of range for u8 (0 to 255)."
     );
+    // A whole number with a fraction or an exponent is the integer its
+    // digits say, at any size; out of range only when it is.
+    for (sent, n) in [
+        ("9007199254740993.0", "9007199254740993"),
+        ("1.8446744073709551615e19", "18446744073709551615"),
+    ] {
+        let body = format!(r#"{{"n": {sent}}}"#);
+        let answer = server.post_raw("/notes/big", "application/json", body).await;
+        assert_eq!(answer.text, n, "{sent}");
+        assert_eq!(
+            server.get(&format!("/notes/big?n={sent}")).await.text,
+            n,
+            "{sent}"
+        );
+    }
+    let answer = server
+        .post_raw(
+            "/notes/big",
+            "application/json",
+            r#"{"n": 1.8446744073709551616e19}"#,
+        )
+        .await;
+    assert_eq!(
+        answer.error(400, "Bad Request"),
+        "Invalid value for parameter `n`: 1.8446744073709551616e19 is out of range for u64 (0 to 18446744073709551615)."
+    );
+    let answer = server
+        .post_raw("/notes/big", "application/json", r#"{"n": 9007199254740992.5}"#)
+        .await;
+    assert_eq!(
+        answer.error(400, "Bad Request"),
+        "Invalid value for parameter `n`: 9007199254740992.5 is not a whole number, expected u64."
+    );
     // The original's messages stay exact.
     let answer = server.get("/notes/big?m=1").await;
     assert_eq!(

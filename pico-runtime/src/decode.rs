@@ -91,7 +91,7 @@ fn out_of_range(reason: &str, sent: Option<&str>) -> Option<String> {
         "i64" | "isize" => (i64::MIN.into(), i64::MAX.unsigned_abs().into()),
         _ => return None,
     };
-    if kind == "float" && number.parse::<f64>().is_ok_and(|f| f.fract() != 0.0) {
+    if kind == "float" && whole_integer(number.as_bytes()).is_none() {
         return Some(format!("{number} is not a whole number, expected {expected}"));
     }
     Some(format!(
@@ -184,42 +184,103 @@ fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
 
 /// JSON Schema counts `5.0` as an integer, so a client that keeps to an
 /// OpenAPI document may send one where serde wants an integer: the value
-/// again with its whole floats made integers. Tried only once the value
-/// failed as it was, so that it costs nothing to a value that fits.
+/// again with its whole numbers written as integers. Tried only once the
+/// value failed as it was, so that it costs nothing to a value that fits.
 fn with_whole_numbers<T: DeserializeOwned>(text: &[u8]) -> Option<T> {
     if !text.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
         return None;
     }
-    let mut value: Value = serde_json::from_slice(text).ok()?;
-    if !make_whole(&mut value) {
-        return None;
-    }
-    T::deserialize(value).ok()
+    let rewritten = whole_numbers_as_integers(text)?;
+    serde_json::from_slice(&rewritten).ok()
 }
 
-/// Makes each whole float within 64 bits an integer; whether any was.
-fn make_whole(value: &mut Value) -> bool {
-    match value {
-        Value::Number(n) if n.is_f64() => {
-            let f = n.as_f64().unwrap_or(f64::NAN);
-            // Below 2^53, where every integer has a float of its own: from
-            // 2^53 on, `9007199254740993.0` reads as the float of ...992.
-            if f.fract() != 0.0 || f.abs() >= 9_007_199_254_740_992.0 {
-                return false;
+/// The JSON text with each number that is whole but written with a
+/// fraction or an exponent (`5.0`, `1e3`, `9007199254740993.0`) written as
+/// the integer it is, exactly, from its digits rather than through a float;
+/// `None` when there was none.
+fn whole_numbers_as_integers(text: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        if b == b'"' {
+            // A string, escapes and all, as it is.
+            let start = i;
+            i += 1;
+            while i < text.len() && text[i] != b'"' {
+                i += if text[i] == b'\\' { 2 } else { 1 };
             }
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let whole = if f < 0.0 {
-                Value::from(f as i64)
-            } else {
-                Value::from(f as u64)
-            };
-            *value = whole;
-            true
+            i = (i + 1).min(text.len());
+            out.extend_from_slice(&text[start..i]);
+        } else if b == b'-' || b.is_ascii_digit() {
+            let start = i;
+            i += 1;
+            while i < text.len() && matches!(text[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                i += 1;
+            }
+            let number = &text[start..i];
+            match whole_integer(number) {
+                Some(integer) if integer.as_bytes() != number => {
+                    out.extend_from_slice(integer.as_bytes());
+                    changed = true;
+                }
+                _ => out.extend_from_slice(number),
+            }
+        } else {
+            out.push(b);
+            i += 1;
         }
-        Value::Array(items) => items.iter_mut().fold(false, |any, item| make_whole(item) | any),
-        Value::Object(map) => map.values_mut().fold(false, |any, item| make_whole(item) | any),
-        _ => false,
     }
+    changed.then_some(out)
+}
+
+/// The most digits a whole number is written out with: more than any
+/// 128-bit integer has, so that a larger one stays out of range as it is.
+const MAX_DIGITS: usize = 40;
+
+/// The integer a JSON number is, in decimal, when it is whole (`-1.50e2`
+/// is `-150`); `None` when it has a fraction or is not a number.
+pub(crate) fn whole_integer(number: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(number).ok()?;
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], text[at + 1..].parse::<i64>().ok()?),
+        None => (text, 0),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((_, "")) => return None,
+        Some(split) => split,
+        None => (mantissa, ""),
+    };
+    // JSON's grammar: digits on both sides, no leading zero.
+    let leading_zero = int.len() > 1 && int.starts_with('0');
+    if int.is_empty() || leading_zero || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = format!("{int}{frac}");
+    let digits = digits.trim_start_matches('0');
+    if digits.is_empty() {
+        return Some("0".to_owned());
+    }
+    // The number is `digits` times ten to the power `scale`.
+    let scale = exponent.checked_sub(i64::try_from(frac.len()).ok()?)?;
+    let integer = if scale >= 0 {
+        let zeros = usize::try_from(scale)
+            .ok()
+            .filter(|z| digits.len() + z <= MAX_DIGITS)?;
+        format!("{digits}{}", "0".repeat(zeros))
+    } else {
+        let cut = usize::try_from(scale.unsigned_abs()).ok()?;
+        if cut >= digits.len() || !digits[digits.len() - cut..].bytes().all(|b| b == b'0') {
+            return None;
+        }
+        digits[..digits.len() - cut].to_owned()
+    };
+    Some(if negative { format!("-{integer}") } else { integer })
 }
 
 fn decode_many<T: DeserializeOwned>(items: Vec<Arg>) -> Result<T, String> {
@@ -284,10 +345,19 @@ mod tests {
         assert_eq!(json::<Vec<u8>>("[1.0, 2e0]"), Ok(vec![1, 2]));
         assert_eq!(text::<i64>("-6.0"), Ok(-6));
         assert!(json::<i64>("6.5").is_err());
-        // From 2^53 on, a float may not be the integer written.
-        assert!(json::<u64>("9007199254740993.0").is_err());
-        assert!(json::<u64>("9007199254740992.0").is_err());
-        assert_eq!(json::<u64>("9007199254740991.0"), Ok(9_007_199_254_740_991));
+        // Exactly as written, at any size: never through a float.
+        assert_eq!(json::<u64>("9007199254740993.0"), Ok(9_007_199_254_740_993));
+        assert_eq!(json::<i64>("9007199254740992.0"), Ok(9_007_199_254_740_992));
+        assert_eq!(json::<i64>("-9223372036854775808.000"), Ok(i64::MIN));
+        assert_eq!(json::<u64>("18446744073709551615e0"), Ok(u64::MAX));
+        assert_eq!(json::<u64>("1.8446744073709551615e19"), Ok(u64::MAX));
+        assert_eq!(text::<i64>("-1.50e2"), Ok(-150));
+        assert_eq!(json::<Vec<u32>>(r#"[1e3, 2.00]"#), Ok(vec![1000, 2]));
+        assert_eq!(
+            json::<std::collections::HashMap<String, u8>>(r#"{"1.0e0": 1.0}"#).unwrap()["1.0e0"],
+            1
+        );
+        assert_eq!(json::<u64>("0.0e-7"), Ok(0));
         // A float where a float fits stays one; text where text fits stays text.
         assert_eq!(json::<f64>("-0.0").map(f64::is_sign_negative), Ok(true));
         assert_eq!(text::<String>("1.0"), Ok("1.0".to_owned()));
@@ -298,5 +368,31 @@ mod tests {
             Text(String),
         }
         assert_eq!(text::<Id>("1.0"), Ok(Id::Text("1.0".to_owned())));
+    }
+
+    #[test]
+    fn out_of_range_is_said_only_of_values_outside_the_range() {
+        let said = json::<i64>("9223372036854775808.0").unwrap_err();
+        assert!(said.contains("out of range for i64"), "{said}");
+        let said = json::<u8>("2.56e2").unwrap_err();
+        assert!(said.contains("out of range for u8"), "{said}");
+        let said = json::<i64>("9007199254740992.5").unwrap_err();
+        assert_eq!(said, "9007199254740992.5 is not a whole number, expected i64");
+        let said = json::<u64>("1e400").unwrap_err();
+        assert!(!said.contains("not a whole"), "{said}");
+    }
+
+    #[test]
+    fn whole_integers_are_read_from_the_digits() {
+        let whole = |n: &str| whole_integer(n.as_bytes());
+        assert_eq!(whole("12.500e1").as_deref(), Some("125"));
+        assert_eq!(whole("-0.0").as_deref(), Some("0"));
+        assert_eq!(whole("1.25e1"), None);
+        assert_eq!(whole("1e-1"), None);
+        assert_eq!(whole("1e99"), None, "more digits than any integer type");
+        assert_eq!(whole("1.e2"), None, "not JSON");
+        assert_eq!(whole("e2"), None);
+        assert_eq!(whole("01.0"), None, "not JSON");
+        assert_eq!(whole("1.0e"), None, "not JSON");
     }
 }

@@ -42,8 +42,10 @@ thread_local! {
     static HANDOFF: Cell<Option<Upload>> = const { Cell::new(None) };
 }
 
-/// An upload as other formats spell it (a JSON object, say).
+/// An upload as other formats spell it (a JSON object, say). Its
+/// expectation is what a client reads when it sends text for a file.
 #[derive(Deserialize)]
+#[serde(expecting = "an uploaded file (a file field of a multipart form)")]
 struct UploadRepr {
     file_name: String,
     content_type: String,

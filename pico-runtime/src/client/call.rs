@@ -199,7 +199,7 @@ impl Answer {
     }
 
     /// The body as it came.
-    pub fn body(&self) -> &Bytes {
+    pub fn body(&self) -> &[u8] {
         &self.body
     }
 
