@@ -673,11 +673,7 @@ async fn a_head_over_a_mebibyte_is_a_431_and_others_go_on() {
     // The server may stop reading, and close, before all of it is written.
     let _ = huge.write_all(head.as_bytes()).await;
     let answer = String::from_utf8_lossy(&read_to_close(&mut huge).await).into_owned();
-    assert!(
-        answer.starts_with("HTTP/1.1 431"),
-        "{:?}",
-        &answer[..answer.len().min(200)]
-    );
+    assert_refusal(&answer, 431, "Request Header Fields Too Large");
 
     other.write_all(ask("after").as_bytes()).await.unwrap();
     let n = other.read(&mut buffer).await.unwrap();
@@ -686,6 +682,53 @@ async fn a_head_over_a_mebibyte_is_a_431_and_others_go_on() {
         "{}",
         String::from_utf8_lossy(&buffer[..n])
     );
+}
+
+/// A refusal of the HTTP layer, with the standard body and a request id.
+fn assert_refusal(answer: &str, code: u16, name: &str) -> Value {
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((answer, ""));
+    assert!(head.starts_with(&format!("HTTP/1.1 {code} {name}\r\n")), "{head}");
+    assert!(head.contains("\r\ncontent-type: application/json\r\n"), "{head}");
+    let body: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"));
+    assert_eq!(
+        (body["code"].as_u64(), body["name"].as_str()),
+        (Some(code.into()), Some(name))
+    );
+    let id = body["request_id"].as_str().unwrap();
+    assert!(head.contains(&format!("\r\nx-request-id: {id}\r\n")), "{head}");
+    body
+}
+
+#[tokio::test]
+async fn the_http_layers_own_refusals_carry_the_standard_body() {
+    let (address, _stop) = own_server(app()).await;
+    let refused = |request: Vec<u8>| async move {
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        let _ = stream.write_all(&request).await;
+        String::from_utf8_lossy(&read_to_close(&mut stream).await).into_owned()
+    };
+    // A request line over the 65534 bytes an `http::Uri` holds.
+    let long = format!(
+        "GET /bank/echo?text={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    let body = assert_refusal(&refused(long.into_bytes()).await, 414, "URI Too Long");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("65534 bytes") && message.contains("POST body"),
+        "{message}"
+    );
+    // A request line that is not HTTP.
+    let garbled = b"GET /bank/echo?text=a HTTP/1.1 extra\r\nHost: x\r\n\r\n".to_vec();
+    assert_refusal(&refused(garbled).await, 400, "Bad Request");
+    let header = b"GET /bank/echo?text=a HTTP/1.1\r\nHost x\r\n\r\n".to_vec();
+    assert_refusal(&refused(header).await, 400, "Bad Request");
+    // The server goes on.
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let ask = b"GET /bank/echo?text=on HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    stream.write_all(ask).await.unwrap();
+    let answer = String::from_utf8_lossy(&read_to_close(&mut stream).await).into_owned();
+    assert!(answer.ends_with("\"on\""), "{answer}");
 }
 
 #[tokio::test]

@@ -254,6 +254,21 @@ pub(crate) fn standard_body(e: &HttpError) -> Bytes {
     Bytes::from(body.to_bytes())
 }
 
+/// The standard body of `e` with a request id, for an answer written
+/// outside any request.
+pub(crate) fn standard_body_with_id(e: &HttpError, request_id: &str) -> Vec<u8> {
+    ErrorBody {
+        name: e.name(),
+        code: e.status().as_u16(),
+        message: e.message(),
+        own: e.extra(),
+        request_id: Some(request_id),
+        extra: &Map::new(),
+        debug: None,
+    }
+    .to_bytes()
+}
+
 /// The standard JSON error response for `e`, outside any request.
 pub(crate) fn http_error_response(e: &HttpError) -> Response {
     error_response(e, &Map::new(), None, None)

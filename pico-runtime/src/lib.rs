@@ -38,6 +38,7 @@ mod prefix;
 mod preflight;
 mod problem;
 mod production;
+mod refusal;
 mod request;
 mod request_id;
 mod request_log;

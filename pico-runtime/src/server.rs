@@ -11,6 +11,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
+use http::HeaderName;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulConnection;
@@ -25,6 +26,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use crate::app::{App, ConnectionLimits};
 use crate::connection::{Activity, expiry, hold_until_sent};
 use crate::log_writer::{Flush, log_writer};
+use crate::refusal::Refusals;
 use crate::request_log::HumanLines;
 use crate::router::Stack;
 
@@ -156,6 +158,7 @@ where
         header_timeout,
         limits,
         drain,
+        id_header: app.request_id_header.clone(),
     };
     // The app's service itself, without a `Router` around it: the server
     // routes nothing else.
@@ -171,6 +174,8 @@ struct Loop {
     limits: ConnectionLimits,
     /// The longest wait for requests in flight once shutting down.
     drain: Option<Duration>,
+    /// Where answers carry their request id.
+    id_header: HeaderName,
 }
 
 /// The connection builder: HTTP/1.1, and HTTP/2 as the client speaks it
@@ -221,6 +226,7 @@ where
         header_timeout,
         limits,
         drain,
+        id_header,
     } = loop_;
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let builder = builder(header_timeout);
@@ -229,7 +235,7 @@ where
     let (stop, stopping) = watch::channel(Phase::Serving);
     let serve = |tcp, addr, slot| {
         let connection = Accepted {
-            tcp,
+            tcp: Refusals::new(tcp, id_header.clone()),
             addr,
             slot,
             limits,
@@ -317,7 +323,7 @@ enum Phase {
 
 /// A connection just accepted, and its share of the connection limit.
 struct Accepted {
-    tcp: TcpStream,
+    tcp: Refusals<TcpStream>,
     addr: SocketAddr,
     slot: OwnedSemaphorePermit,
     limits: ConnectionLimits,
@@ -338,7 +344,7 @@ impl Accepted {
             slot,
             limits,
         } = self;
-        let _ = tcp.set_nodelay(true);
+        let _ = tcp.get_ref().set_nodelay(true);
         let activity = Arc::new(Activity::default());
         let watched = Arc::clone(&activity);
         let connection = http_connection(tcp, addr, service.clone(), builder, activity);
@@ -412,16 +418,19 @@ pub struct ConnectionServer {
     stack: Stack,
     builder: Builder,
     limits: ConnectionLimits,
+    id_header: HeaderName,
 }
 
 impl ConnectionServer {
     pub fn new(app: App) -> ConnectionServer {
         let builder = builder(app.header_timeout_value());
         let limits = app.connection_limits();
+        let id_header = app.request_id_header.clone();
         ConnectionServer {
             stack: app.into_stack(),
             builder,
             limits,
+            id_header,
         }
     }
 
@@ -445,6 +454,7 @@ impl ConnectionServer {
     {
         let activity = Arc::new(Activity::default());
         let watched = Arc::clone(&activity);
+        let io = Refusals::new(io, self.id_header.clone());
         let connection = http_connection(io, addr, service, &self.builder, activity);
         tokio::select! {
             _ = connection => {}
