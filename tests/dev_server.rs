@@ -41,16 +41,31 @@ mod devapp {
     fn fail() -> String {
         panic!("fail!")
     }
+
+    #[expose]
+    fn count(#[state] hits: &std::sync::atomic::AtomicU64) -> u64 {
+        hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+    }
 }
 
 fn main() {
     if std::env::args().any(|a| a == "--child") {
         let mut app = pico::App::new().register(devapp::module());
+        if std::env::var_os("CHILD_FORGET_STATE").is_none() {
+            app = app.state(std::sync::atomic::AtomicU64::new(0));
+        }
         if let Some(ms) = std::env::var("CHILD_HEADER_TIMEOUT_MS")
             .ok()
             .and_then(|v| v.parse().ok())
         {
             app = app.header_timeout(Duration::from_millis(ms));
+        }
+        if std::env::var_os("CHILD_PRODUCTION").is_some() {
+            if let Err(e) = pico::Server::new().bind("127.0.0.1:0").run(app) {
+                println!("run answered: {e}");
+                std::process::exit(3);
+            }
+            return;
         }
         pico::serve(app);
         return;
@@ -74,6 +89,11 @@ fn main() {
         )
         .await;
         check("json_lines_with_pico_log_json", json_lines_with_pico_log_json()).await;
+        check(
+            "a_mistake_in_the_app_stops_the_servers_before_they_start",
+            a_mistake_in_the_app_stops_the_servers_before_they_start(),
+        )
+        .await;
         check("slow_headers_are_cut_off", slow_headers_are_cut_off()).await;
         check(
             "a_slowloris_of_500_connections_does_not_stop_others",
@@ -325,6 +345,35 @@ async fn sigterm_lets_in_flight_requests_finish() {
         reqwest::get(format!("{base}/devapp/hello?who=x")).await.is_err(),
         "still accepting"
     );
+}
+
+async fn a_mistake_in_the_app_stops_the_servers_before_they_start() {
+    let message = "pico: `devapp.count` takes `#[state]` of type `core::sync::atomic::AtomicU64`, \
+                   which the app was not given: add `.state(value)` to the `App`";
+    let run = |env: &[(&str, &str)]| {
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        command
+            .arg("--child")
+            .env("CHILD_FORGET_STATE", "1")
+            .env_remove("PICO_PORT");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let output = command.output().unwrap();
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        (output.status.code(), text(&output.stdout), text(&output.stderr))
+    };
+    // `pico::serve`: the message, status 1, no backtrace, nothing served.
+    let (code, stdout, stderr) = run(&[]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert_eq!(stdout, "", "nothing printed before the mistake is found");
+    assert_eq!(stderr.trim_end(), message, "the message alone, no panic");
+    // `pico::Server::run`: an `Err` with the message, before it binds or
+    // logs anything.
+    let (code, stdout, stderr) = run(&[("CHILD_PRODUCTION", "1")]);
+    assert_eq!(code, Some(3), "{stdout}{stderr}");
+    assert_eq!(stdout.trim_end(), format!("run answered: {message}"));
+    assert_eq!(stderr, "", "no log line, no \"listening on\"");
 }
 
 async fn slow_headers_are_cut_off() {

@@ -12,6 +12,7 @@ use http::header::{AUTHORIZATION, COOKIE, HOST, ORIGIN};
 use http::request::Parts;
 use http::{HeaderName, HeaderValue};
 
+use crate::build_error::BuildError;
 use crate::error::HttpError;
 
 /// The origins whose pages may call the app (`App::allow_origins`).
@@ -56,16 +57,26 @@ impl AllowedOrigins {
             .push(HeaderValue::from_str(origin.trim_end_matches('/')).expect("an origin is a header value"));
     }
 
-    /// The CORS layer for these origins.
+    /// Credentials with any origin would let every site act as the
+    /// signed-in user.
+    pub(crate) fn check(&self) -> Result<(), BuildError> {
+        if self.any && self.credentials {
+            return Err(BuildError(
+                "pico: credentials with any origin would let every site act as the signed-in user: list the \
+                 origins in `allow_origins`"
+                    .to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
     /// CORS for the allowed origins; their pages can read the answers'
     /// request ids, in `id_header`.
     pub(crate) fn cors(&self, id_header: &http::HeaderName) -> tower_http::cors::CorsLayer {
         use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
-        assert!(
-            !(self.any && self.credentials),
-            "pico: credentials with any origin would let every site act as the signed-in user: list the \
-             origins in `allow_origins`"
-        );
+        if let Err(e) = self.check() {
+            panic!("{e}");
+        }
         let origins = if self.any {
             AllowOrigin::any()
         } else {

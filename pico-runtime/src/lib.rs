@@ -7,6 +7,7 @@
 mod app;
 mod args;
 mod body;
+mod build_error;
 #[cfg(feature = "client")]
 pub mod client;
 mod client_js;
@@ -64,6 +65,7 @@ mod upload;
 
 pub use app::{App, DEFAULT_BODY_LIMIT};
 pub use args::Args;
+pub use build_error::BuildError;
 pub use definition::{Function, Module};
 pub use error::HttpError;
 pub use error_status::ErrorStatus;

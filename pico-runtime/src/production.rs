@@ -96,8 +96,11 @@ impl Server {
     /// its own.
     ///
     /// # Errors
-    /// When the address cannot be listened on, or the runtime cannot start.
+    /// When the app has a mistake ([`App::check`]), before anything is
+    /// bound or printed; when the address cannot be listened on, or the
+    /// runtime cannot start.
     pub fn run(self, app: App) -> io::Result<()> {
+        checked(&app)?;
         let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
         let served = runtime.block_on(self.run_async(app));
         // Not a wait for what the drain cut off: a `#[blocking]` call still
@@ -110,8 +113,10 @@ impl Server {
     /// [`Server::run`], on the caller's tokio runtime.
     ///
     /// # Errors
-    /// When the address cannot be listened on.
+    /// When the app has a mistake ([`App::check`]), before anything is
+    /// bound or printed; when the address cannot be listened on.
     pub async fn run_async(self, app: App) -> io::Result<()> {
+        checked(&app)?;
         let address = self.address();
         let listener = TcpListener::bind(address.as_str())
             .await
@@ -122,11 +127,13 @@ impl Server {
     /// Serves `app` on `listener` until `shutdown` completes, then drains.
     ///
     /// # Errors
-    /// When the listener has no address.
+    /// When the app has a mistake ([`App::check`]), before anything is
+    /// printed; when the listener has no address.
     pub async fn serve_on<F>(self, listener: TcpListener, app: App, shutdown: F) -> io::Result<()>
     where
         F: Future<Output = ()>,
     {
+        checked(&app)?;
         // The guard writes out what is left when serving ends.
         let _flush = init_logs(true);
         let address: SocketAddr = listener.local_addr()?;
@@ -137,4 +144,10 @@ impl Server {
         tracing::info!(target: "pico", "stopped");
         Ok(())
     }
+}
+
+/// The app's mistake, as the error a server returns.
+fn checked(app: &App) -> io::Result<()> {
+    app.check()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
 }

@@ -49,9 +49,12 @@ const PORTS_TRIED: u16 = 100;
 /// [`serve_async`]. For production, use [`Server`](crate::Server), or serve
 /// [`App::into_router`] with your own stack.
 ///
+/// A mistake in the app ([`App::check`]) or no port to bind is said on
+/// stderr, and the process exits with status 1: a development server has
+/// nothing better to do than say so and stop.
+///
 /// # Panics
-/// When no port can be bound or the runtime cannot start: a development
-/// server has nothing better to do than say so and stop.
+/// When the runtime cannot start.
 pub fn serve(app: App) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -60,19 +63,20 @@ pub fn serve(app: App) {
     runtime.block_on(serve_async(app));
 }
 
-/// [`serve`], on the caller's tokio runtime.
-///
-/// # Panics
-/// When no port can be bound.
+/// [`serve`], on the caller's tokio runtime; it too exits the process,
+/// with status 1, on a mistake in the app or no port to bind.
 #[cfg_attr(not(feature = "static-files"), allow(unused_mut))]
 pub async fn serve_async(mut app: App) {
+    if let Err(e) = app.check() {
+        stop(&e);
+    }
     // The guard writes out what is left when serving ends.
     let _flush = init_logs(app.json_logs);
     #[cfg(feature = "static-files")]
     if std::path::Path::new("static").is_dir() {
         app = app.static_files("static");
     }
-    let listener = bind().await;
+    let listener = bind().await.unwrap_or_else(|e| stop(&e));
     let addr = listener.local_addr().expect("pico: the listener has no address");
     println!("Running on http://{addr}/");
     let _ = std::io::stdout().flush();
@@ -463,23 +467,31 @@ impl ConnectionServer {
     }
 }
 
-async fn bind() -> TcpListener {
+/// Says why the development server cannot start, and exits.
+fn stop(why: &dyn std::fmt::Display) -> ! {
+    eprintln!("{why}");
+    std::process::exit(1)
+}
+
+async fn bind() -> Result<TcpListener, String> {
     let host = std::env::var("PICO_HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
     if let Ok(port) = std::env::var("PICO_PORT") {
-        let port: u16 = port.parse().expect("pico: PICO_PORT must be a port number");
+        let port: u16 = port
+            .parse()
+            .map_err(|_| format!("pico: PICO_PORT must be a port number, not `{port}`"))?;
         return TcpListener::bind((host.as_str(), port))
             .await
-            .unwrap_or_else(|e| panic!("pico: cannot listen on {host}:{port}: {e}"));
+            .map_err(|e| format!("pico: cannot listen on {host}:{port}: {e}"));
     }
     for port in FIRST_PORT..FIRST_PORT + PORTS_TRIED {
         if let Ok(listener) = TcpListener::bind((host.as_str(), port)).await {
-            return listener;
+            return Ok(listener);
         }
     }
-    panic!(
+    Err(format!(
         "pico: no free port on {host} from {FIRST_PORT} to {}",
         FIRST_PORT + PORTS_TRIED - 1
-    );
+    ))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

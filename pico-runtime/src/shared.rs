@@ -16,6 +16,7 @@ use tower::util::BoxCloneSyncService;
 
 use crate::app::App;
 use crate::args::Args;
+use crate::build_error::BuildError;
 use crate::context::Context;
 use crate::cross_site::AllowedOrigins;
 use crate::definition::{AppDef, Function, ModuleDef, Prehandle, Template, module_path};
@@ -112,11 +113,90 @@ fn static_service(dir: std::path::PathBuf) -> StaticService {
     BoxCloneSyncService::new(serve_dir.map_response(|r| r.map(Body::new)))
 }
 
+/// Each path the app answers and the function behind each: the first
+/// mistake found in them (a state the app was not given, two things at one
+/// path) is the error.
+fn route_table(app: &App) -> Result<(Routes, Vec<Entry>), BuildError> {
+    let mut routes = HashMap::default();
+    let mut functions = Vec::new();
+    let mut clash = None;
+    let mut add = |path: String, route: Route| {
+        if routes.insert(Arc::from(path.as_str()), route).is_some() {
+            clash.get_or_insert(path);
+        }
+    };
+    add("/".to_owned(), Route::App(Form::Json));
+    add("/picoapp.js".to_owned(), Route::App(Form::Js));
+    add("/pico.js".to_owned(), Route::Client);
+    #[cfg(feature = "openapi")]
+    {
+        add("/openapi.json".to_owned(), Route::OpenApi);
+        // A module called `docs` keeps its path.
+        if !app.modules.iter().any(|(alias, _)| module_path(alias) == "docs") {
+            add("/docs".to_owned(), Route::Docs);
+        }
+    }
+    for (index, (alias, module)) in app.modules.iter().enumerate() {
+        let path = module_path(alias);
+        add(format!("/{path}"), Route::Module(index, Form::Json));
+        add(format!("/{path}.js"), Route::Module(index, Form::Js));
+        #[cfg(feature = "openapi")]
+        add(format!("/{path}.d.ts"), Route::Types(index));
+        for function in &module.functions {
+            if let Some(need) = function
+                .states
+                .iter()
+                .find(|need| !app.state.contains((need.id)()))
+            {
+                return Err(BuildError(format!(
+                    "pico: `{alias}.{}` takes `#[state]` of type `{}`, which the app was not given: \
+                     add `.state(value)` to the `App`",
+                    function.name,
+                    (need.name)(),
+                )));
+            }
+            add(
+                format!("/{path}/{}", function.name),
+                Route::Function(functions.len()),
+            );
+            functions.push(Entry {
+                qualified: Arc::from(format!("{alias}.{}", function.name)),
+                function: function.clone(),
+                prehandle: module.prehandle,
+            });
+        }
+    }
+    match clash {
+        Some(path) => Err(BuildError(format!(
+            "pico: two things answer at `{path}`; register one of the modules under another alias"
+        ))),
+        None => Ok((routes, functions)),
+    }
+}
+
+/// The routing table: paths are short and chosen by the app.
+type Routes = HashMap<Arc<str>, Route, BuildHasherDefault<Fnv>>;
+
+impl App {
+    /// Checks what would stop the app from being built: a function taking
+    /// a `#[state]` the app was not given, two things answering at one
+    /// path, credentials allowed to any origin. The servers check first,
+    /// before they bind or print anything; [`App::into_router`] panics with
+    /// the same message.
+    ///
+    /// # Errors
+    /// The first mistake found, with a message saying how to mend it.
+    pub fn check(&self) -> Result<(), BuildError> {
+        route_table(self)?;
+        self.origins.check()
+    }
+}
+
 /// Everything a request needs, built once at start-up and shared without
 /// locks.
 pub(crate) struct Shared {
     /// Each path the app answers, which is also its route's name.
-    pub(crate) routes: HashMap<Arc<str>, Route, BuildHasherDefault<Fnv>>,
+    pub(crate) routes: Routes,
     pub(crate) functions: Vec<Entry>,
     pub(crate) module_defs: Vec<Template>,
     pub(crate) app_def: Template,
@@ -151,10 +231,11 @@ impl Shared {
             .map(|(name, route)| (name, *route))
     }
 
+    /// # Panics
+    /// With [`App::check`]'s message, on a mistake in the app.
     pub(crate) fn build(app: App) -> Self {
+        let (routes, functions) = route_table(&app).unwrap_or_else(|e| panic!("{e}"));
         let hooks = Stack::new(app.hooks, app.mixins);
-        let mut routes = HashMap::default();
-        let mut functions = Vec::new();
         let defs: Vec<ModuleDef<'_>> = app
             .modules
             .iter()
@@ -181,50 +262,6 @@ impl Shared {
             .iter()
             .map(|(alias, module)| bytes::Bytes::from(crate::typescript::declarations(alias, module)))
             .collect();
-        let mut add = |path: String, route: Route| {
-            assert!(
-                routes.insert(Arc::from(path.as_str()), route).is_none(),
-                "pico: two things answer at `{path}`; register one of the modules under another alias"
-            );
-        };
-        add("/".to_owned(), Route::App(Form::Json));
-        add("/picoapp.js".to_owned(), Route::App(Form::Js));
-        add("/pico.js".to_owned(), Route::Client);
-        #[cfg(feature = "openapi")]
-        {
-            add("/openapi.json".to_owned(), Route::OpenApi);
-            // A module called `docs` keeps its path.
-            if !app.modules.iter().any(|(alias, _)| module_path(alias) == "docs") {
-                add("/docs".to_owned(), Route::Docs);
-            }
-        }
-        for (index, (alias, module)) in app.modules.iter().enumerate() {
-            let path = module_path(alias);
-            add(format!("/{path}"), Route::Module(index, Form::Json));
-            add(format!("/{path}.js"), Route::Module(index, Form::Js));
-            #[cfg(feature = "openapi")]
-            add(format!("/{path}.d.ts"), Route::Types(index));
-            for function in &module.functions {
-                for need in function.states {
-                    assert!(
-                        app.state.contains((need.id)()),
-                        "pico: `{alias}.{}` takes `#[state]` of type `{}`, which the app was not given: \
-                         add `.state(value)` to the `App`",
-                        function.name,
-                        (need.name)(),
-                    );
-                }
-                add(
-                    format!("/{path}/{}", function.name),
-                    Route::Function(functions.len()),
-                );
-                functions.push(Entry {
-                    qualified: Arc::from(format!("{alias}.{}", function.name)),
-                    function: function.clone(),
-                    prehandle: module.prehandle,
-                });
-            }
-        }
         #[cfg(not(feature = "static-files"))]
         let static_files = None;
         #[cfg(feature = "static-files")]
