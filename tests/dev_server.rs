@@ -42,6 +42,14 @@ mod devapp {
         panic!("fail!")
     }
 
+    /// Says on stdout that it started, then answers `ms` later.
+    #[expose]
+    async fn slow_answer(ms: u64) -> &'static str {
+        println!("in flight");
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        "done"
+    }
+
     #[expose]
     fn count(#[state] hits: &std::sync::atomic::AtomicU64) -> u64 {
         hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
@@ -112,6 +120,9 @@ async fn check(name: &str, test: impl std::future::Future<Output = ()>) {
 /// A `--child` server process and what it printed.
 struct Served {
     child: Child,
+    /// The rest of its stdout, kept open: a line a function prints there
+    /// says that a request reached it.
+    stdout: BufReader<std::process::ChildStdout>,
     base: String,
     port: u16,
     stderr: PathBuf,
@@ -143,9 +154,8 @@ impl Served {
         }
         let mut child = command.spawn().unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut line).unwrap();
         let base = line
             .strip_prefix("Running on ")
             .and_then(|l| l.trim_end().strip_suffix('/'))
@@ -159,6 +169,7 @@ impl Served {
         let port = base.rsplit(':').next().unwrap().parse().unwrap();
         Served {
             child,
+            stdout,
             base,
             port,
             stderr,
@@ -329,16 +340,28 @@ async fn debug_from_the_environment() {
 }
 
 async fn sigterm_lets_in_flight_requests_finish() {
-    let served = Served::start(&[], false);
-    let url = format!("{}/devapp/slow?ms=1000", served.base);
-    let mut response = reqwest::get(url).await.unwrap();
-    let first = response.chunk().await.unwrap().unwrap();
+    let mut served = Served::start(&[], false);
+    // A stream that would go on for a minute, and an answer due in a second.
+    let url = format!("{}/devapp/slow?ms=60000", served.base);
+    let mut stream = reqwest::get(url).await.unwrap();
+    let first = stream.chunk().await.unwrap().unwrap();
     assert_eq!(&first[..], b"data: \"started\"\n\n");
-    // In flight: the signal comes now, the answer's end a second later.
+    let answer = tokio::spawn(reqwest::get(format!(
+        "{}/devapp/slow_answer?ms=1000",
+        served.base
+    )));
+    let mut line = String::new();
+    served.stdout.read_line(&mut line).unwrap();
+    assert_eq!(line, "in flight\n");
+    // In flight: the signal comes now. The answer comes a second later; the
+    // stream ends at once with its close event, so that the server stops
+    // well before the minute (`stop` gives up after 10 s).
     let base = served.base.clone();
     let stopping = tokio::task::spawn_blocking(move || served.stop());
-    let rest = response.text().await.unwrap();
-    assert_eq!(rest, "data: \"done\"\n\nevent: close\ndata: close\n\n");
+    let rest = stream.text().await.unwrap();
+    assert_eq!(rest, "event: close\ndata: close\n\n");
+    let answer = answer.await.unwrap().unwrap();
+    assert_eq!(answer.text().await.unwrap(), "\"done\"");
     let (code, stderr) = stopping.await.unwrap();
     assert_eq!(code, Some(0), "{stderr}");
     assert!(

@@ -52,7 +52,30 @@ mod shop {
     pub(crate) fn crash() -> u32 {
         panic!("the shop is on fire")
     }
+
+    /// Two orders: the first at once, the second when the kitchen says.
+    #[expose]
+    #[stream]
+    pub(crate) fn orders(#[state] kitchen: Kitchen) -> impl futures_util::Stream<Item = &'static str> {
+        futures_util::stream::unfold(0, move |n| {
+            let kitchen = kitchen.clone();
+            async move {
+                match n {
+                    0 => Some(("soup", 1)),
+                    1 => {
+                        kitchen.0.notified().await;
+                        Some(("bread", 2))
+                    }
+                    _ => None,
+                }
+            }
+        })
+    }
 }
+
+/// What a stream waits on before its second item.
+#[derive(Clone, Default)]
+pub(crate) struct Kitchen(Arc<tokio::sync::Notify>);
 
 /// An event of `pico`'s, its fields by name.
 type Line = Map<String, Value>;
@@ -146,7 +169,10 @@ fn attribute(span: &SpanData, key: &str) -> Option<String> {
 }
 
 fn app() -> pico::App {
-    pico::App::new().register(shop::module()).log_requests(true)
+    pico::App::new()
+        .register(shop::module())
+        .state(Kitchen::default())
+        .log_requests(true)
 }
 
 async fn get_with(s: &common::Server, path: &str, headers: &[(&str, &[u8])]) -> Answer {
@@ -159,6 +185,42 @@ async fn get_with(s: &common::Server, path: &str, headers: &[(&str, &[u8])]) -> 
 
 fn is_made(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[tokio::test]
+async fn a_streams_line_and_span_end_when_the_stream_does() {
+    let observed = observed();
+    let kitchen = Kitchen::default();
+    let s = serve(app().state(kitchen.clone())).await;
+    let request = s
+        .client
+        .get(s.url("/shop/orders"))
+        .header("x-request-id", "stream-orders");
+    let mut response = request.send().await.unwrap();
+    let first = response.chunk().await.unwrap().unwrap();
+    assert_eq!(&first[..], b"data: \"soup\"\n\n");
+    // The head and an item are out; the stream is not over.
+    assert!(observed.lines("pico::request", "stream-orders").is_empty());
+    let open = observed.spans.get_finished_spans().unwrap();
+    assert!(
+        !open
+            .iter()
+            .any(|s| attribute(s, "request_id").as_deref() == Some("stream-orders"))
+    );
+    kitchen.0.notify_one();
+    let rest = response.text().await.unwrap();
+    assert_eq!(rest, "data: \"bread\"\n\nevent: close\ndata: close\n\n");
+    let lines = observed.lines("pico::request", "stream-orders");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(
+        (&lines[0]["status"], &lines[0]["items"]),
+        (&Value::from(200), &Value::from(2))
+    );
+    let span = observed.span("stream-orders");
+    assert_eq!(attribute(&span, "http.route").as_deref(), Some("/shop/orders"));
+    // A request that is not a stream has no `items`.
+    get_with(&s, "/shop/price?item=tea", &[("x-request-id", b"no-items")]).await;
+    assert!(!observed.lines("pico::request", "no-items")[0].contains_key("items"));
 }
 
 #[tokio::test]

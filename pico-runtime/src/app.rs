@@ -10,6 +10,7 @@ use crate::definition::Module;
 use crate::forwarded::{Proxies, ProxyHeaders};
 use crate::hooks::{Hooks, Mixin, NoHooks};
 use crate::json::JsonCodec;
+use crate::shutdown::Shutdown;
 use crate::state::AppState;
 use crate::trusted_proxies::TrustedProxies;
 
@@ -21,6 +22,10 @@ const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The default time a client has to send a request's body.
 const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long a stream stays silent before a comment line goes out: well
+/// within the 60 s after which nginx, by default, cuts a silent upstream.
+const DEFAULT_STREAM_HEARTBEAT: Duration = Duration::from_secs(15);
 
 /// What the app's own server allows a connection.
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +81,8 @@ pub struct App {
     pub(crate) body_timeout: Duration,
     pub(crate) log_requests: bool,
     pub(crate) state: AppState,
+    /// How long a stream may be silent before a comment line goes out.
+    pub(crate) stream_heartbeat: Option<Duration>,
     pub(crate) origins: AllowedOrigins,
     pub(crate) jsonp: bool,
     pub(crate) proxies: Proxies,
@@ -121,7 +128,8 @@ impl App {
             limits: ConnectionLimits::default(),
             body_timeout: DEFAULT_BODY_TIMEOUT,
             log_requests: false,
-            state: AppState::default(),
+            state: AppState::with_shutdown(),
+            stream_heartbeat: Some(DEFAULT_STREAM_HEARTBEAT),
             origins: AllowedOrigins::default(),
             jsonp: true,
             proxies: Proxies::default(),
@@ -247,6 +255,23 @@ impl App {
     #[must_use]
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.state.insert(value);
+        self
+    }
+
+    /// The app's [`Shutdown`]: Pico's servers trigger it when they stop;
+    /// with a server of your own, trigger it as its graceful shutdown
+    /// begins, so that open streams end with their `close` event.
+    pub fn shutdown(&self) -> Shutdown {
+        self.state.get::<Shutdown>().cloned().unwrap_or_default()
+    }
+
+    /// How long a stream may stay silent before Pico sends an SSE comment
+    /// line (`: keep-alive`), which clients ignore but which keeps proxies
+    /// (nginx cuts a silent upstream after 60 s) and load balancers from
+    /// closing it: 15 seconds unless set; `None` sends none.
+    #[must_use]
+    pub fn stream_heartbeat(mut self, every: Option<Duration>) -> Self {
+        self.stream_heartbeat = every;
         self
     }
 

@@ -2,10 +2,12 @@
 //! arguments, with the app's JSON codec.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::args::Args;
 use crate::json::JsonCodec;
 use crate::request::Request;
+use crate::shutdown::Shutdown;
 use crate::stream::StreamContext;
 
 /// What a generated handler works on: the request and its arguments.
@@ -13,6 +15,8 @@ pub struct Context {
     pub(crate) request: Request,
     pub(crate) args: Args,
     pub(crate) codec: Option<Arc<dyn JsonCodec>>,
+    /// How long a stream may stay silent.
+    pub(crate) heartbeat: Option<Duration>,
 }
 
 impl std::fmt::Debug for Context {
@@ -37,6 +41,8 @@ impl Context {
             codec: self.codec.clone(),
             function,
             request_id: self.request.request_id().to_owned(),
+            heartbeat: self.heartbeat,
+            shutdown: self.request.state::<Shutdown>().cloned(),
         }
     }
 }

@@ -52,6 +52,7 @@ mod sentry_mixin;
 mod server;
 mod service;
 mod shared;
+mod shutdown;
 mod state;
 mod stream;
 mod thunk;
@@ -82,6 +83,7 @@ pub use sentry_mixin::{SentryHub, SentryMixin};
 #[doc(hidden)]
 pub use server::ConnectionServer;
 pub use server::{serve, serve_async, serve_on};
+pub use shutdown::Shutdown;
 pub use state::AppState;
 pub use trace::Frame;
 pub use upload::Upload;

@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use http::header::USER_AGENT;
@@ -21,6 +22,7 @@ use tracing::field::Empty;
 use crate::failure::Failure;
 use crate::forwarded::Proxies;
 use crate::request_id::RequestId;
+use crate::stream::Sent;
 
 /// What the layer needs to know of the app.
 #[derive(Debug)]
@@ -228,19 +230,29 @@ impl Ending {
                 span.record("otel.status_code", "ERROR");
             }
         }
-        if let Some(uri) = self.uri.as_ref().filter(|_| self.log) {
-            crate::request_log::line(
-                self.client,
-                &self.method,
-                uri,
-                exchange.route(),
-                status,
-                self.start.map(|start| start.elapsed()).unwrap_or_default(),
-                &exchange.id,
-            );
-        }
         if let Some(uri) = self.uri.as_ref().filter(|_| self.problem) {
             response = crate::problem::convert(response, uri.path());
+        }
+        // A stream's line and span end with the stream, not its head.
+        let streamed = response.extensions().get::<Sent>().cloned();
+        let line = Line {
+            start: self.start,
+            method: self.method,
+            uri: self.uri.filter(|_| self.log),
+            client: self.client,
+            status,
+        };
+        match streamed {
+            None => line.write(exchange, None),
+            Some(sent) => {
+                let exchange = Arc::clone(&self.exchange);
+                response = response.map(|body| {
+                    Body::new(StreamEnd {
+                        body,
+                        end: Some((line, exchange, sent)),
+                    })
+                });
+            }
         }
         // By now the service has let go of the request, and with it of its
         // share of the record: the id moves into the header, uncopied.
@@ -250,6 +262,78 @@ impl Ending {
         };
         response.headers_mut().insert(self.header, id);
         response
+    }
+}
+
+/// What the log line says of a request, besides what the record holds.
+struct Line {
+    start: Option<Instant>,
+    method: Method,
+    /// When the request gets a line.
+    uri: Option<Uri>,
+    client: Option<IpAddr>,
+    status: http::StatusCode,
+}
+
+impl Line {
+    fn write(&self, exchange: &Exchange, items: Option<u64>) {
+        if let Some(uri) = &self.uri {
+            crate::request_log::line(
+                self.client,
+                &self.method,
+                uri,
+                exchange.route(),
+                self.status,
+                self.start.map(|start| start.elapsed()).unwrap_or_default(),
+                items,
+                &exchange.id,
+            );
+        }
+    }
+}
+
+/// A stream's body, which writes the request's line, with its duration
+/// and items, and ends its span when the stream ends or its client goes.
+struct StreamEnd {
+    body: Body,
+    end: Option<(Line, Arc<Exchange>, Sent)>,
+}
+
+impl http_body::Body for StreamEnd {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let frame = std::task::ready!(Pin::new(&mut self.body).poll_frame(cx));
+        if frame.is_none() {
+            self.finish();
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+impl StreamEnd {
+    fn finish(&mut self) {
+        if let Some((line, exchange, sent)) = self.end.take() {
+            line.write(&exchange, Some(sent.items()));
+        }
+    }
+}
+
+impl Drop for StreamEnd {
+    fn drop(&mut self) {
+        self.finish();
     }
 }
 

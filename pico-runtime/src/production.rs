@@ -23,9 +23,10 @@ const DEFAULT_DRAIN: Duration = Duration::from_secs(30);
 /// It logs one JSON line per request to stderr (`PICO_LOG=text` for lines
 /// for a person; none if the process installed its own `tracing`
 /// subscriber, which then gets the events). On SIGTERM or Ctrl-C it stops
-/// accepting connections, serves the ones already made, lets the requests
-/// in flight finish, streams included, for up to the drain time, and
-/// returns. It speaks HTTP/1.1 and, with the `http2` feature, HTTP/2 with
+/// accepting connections, serves the ones already made, ends every open
+/// stream with its `close` event (through the app's
+/// [`Shutdown`](crate::Shutdown)), lets the other requests in flight finish
+/// for up to the drain time, and returns. It speaks HTTP/1.1 and, with the `http2` feature, HTTP/2 with
 /// prior knowledge (h2c, as proxies speak it to their upstreams); the app's
 /// limits apply: [`App::header_timeout`], [`App::idle_timeout`] (keep-alive),
 /// [`App::max_connections`], [`App::body_limit`].

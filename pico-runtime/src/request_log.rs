@@ -1,5 +1,6 @@
 //! The line per request: an event of target `pico::request` whose fields
-//! (client, method, uri, route, status, duration, request id) any
+//! (client, method, uri, route, status, duration, a stream's items,
+//! request id) any
 //! subscriber can read, and the development server's way of writing it for
 //! a person: `127.0.0.1 GET /example/hello?who=you 200 41.0µs 9f3c…`.
 
@@ -26,6 +27,7 @@ pub(crate) fn line(
     route: Option<&str>,
     status: StatusCode,
     duration: Duration,
+    items: Option<u64>,
     id: &RequestId,
 ) {
     // The text below is made before the event: not for nobody.
@@ -57,6 +59,7 @@ pub(crate) fn line(
         route,
         status = status.as_u16(),
         duration_ms = duration.as_secs_f64() * 1000.0,
+        items,
         request_id = id.as_str(),
     );
 }
@@ -114,9 +117,12 @@ impl Visit for Human<'_, '_> {
         }
     }
 
-    fn record_u64(&mut self, _: &Field, value: u64) {
+    fn record_u64(&mut self, field: &Field, value: u64) {
         let mut digits = [0u8; 20];
         self.write(decimal(value, &mut digits));
+        if field.name() == "items" {
+            self.result = self.result.and_then(|()| self.writer.write_str(" items"));
+        }
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {

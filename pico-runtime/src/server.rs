@@ -29,6 +29,7 @@ use crate::log_writer::{Flush, log_writer};
 use crate::refusal::Refusals;
 use crate::request_log::HumanLines;
 use crate::router::Stack;
+use crate::shutdown::Shutdown;
 
 /// The largest request head (line and headers) read: enough for a query
 /// string with thousands of arguments.
@@ -163,6 +164,7 @@ where
         limits,
         drain,
         id_header: app.request_id_header.clone(),
+        stopping: app.shutdown(),
     };
     // The app's service itself, without a `Router` around it: the server
     // routes nothing else.
@@ -180,6 +182,8 @@ struct Loop {
     drain: Option<Duration>,
     /// Where answers carry their request id.
     id_header: HeaderName,
+    /// The app's own stop, which its streams watch.
+    stopping: Shutdown,
 }
 
 /// The connection builder: HTTP/1.1, and HTTP/2 as the client speaks it
@@ -231,6 +235,7 @@ where
         limits,
         drain,
         id_header,
+        stopping: app_stopping,
     } = loop_;
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let builder = builder(header_timeout);
@@ -299,6 +304,8 @@ where
     drop(listener);
     drop(stopping);
     tracing::info!(target: "pico", "shutting down: finishing in-flight requests");
+    // Open streams end now, with their `close` event; other requests finish.
+    app_stopping.trigger();
     let _ = stop.send(Phase::Draining);
     match drain {
         None => stop.closed().await,

@@ -216,6 +216,7 @@ pub(crate) struct Shared {
     pub(crate) origins: AllowedOrigins,
     pub(crate) jsonp: bool,
     pub(crate) proxies: Proxies,
+    pub(crate) stream_heartbeat: Option<Duration>,
 }
 
 impl Shared {
@@ -286,6 +287,7 @@ impl Shared {
             origins: app.origins,
             jsonp: app.jsonp,
             proxies: app.proxies,
+            stream_heartbeat: app.stream_heartbeat,
         }
     }
 
@@ -300,6 +302,7 @@ impl Shared {
             ),
             args: Args::default(),
             codec: self.codec.clone(),
+            heartbeat: self.stream_heartbeat,
         }
     }
 

@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
+use crate::shutdown::Shutdown;
+
 /// The values an app shares, one per type: what [`App::state`](crate::App::state)
 /// stored. Hooks reach it through [`Request::state`](crate::Request::state),
 /// and `#[from_request]` extractors receive it as their state.
@@ -38,6 +40,13 @@ impl AppState {
 
     pub(crate) fn contains(&self, id: TypeId) -> bool {
         self.values.contains_key(&id)
+    }
+
+    /// The state every app starts with: its [`Shutdown`].
+    pub(crate) fn with_shutdown() -> AppState {
+        let mut state = AppState::default();
+        state.insert(Shutdown::default());
+        state
     }
 
     /// Stores `value`, replacing an earlier value of its type.

@@ -1,9 +1,12 @@
 //! `#[stream]` functions: their items as a `text/event-stream` response.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::response::Response;
@@ -11,12 +14,14 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
+use tokio::time::{Instant, Sleep};
 
 use crate::error::HttpError;
 use crate::failure::Failure;
 use crate::json::JsonCodec;
 use crate::panic;
 use crate::response::Reply;
+use crate::shutdown::Shutdown;
 
 type Items = Pin<Box<dyn Stream<Item = Result<Bytes, Failure>> + Send>>;
 
@@ -27,6 +32,8 @@ pub struct StreamContext {
     pub(crate) function: &'static str,
     /// The request's id, for the log line of an error mid-stream.
     pub(crate) request_id: String,
+    pub(crate) heartbeat: Option<Duration>,
+    pub(crate) shutdown: Option<Shutdown>,
 }
 
 impl std::fmt::Debug for StreamContext {
@@ -194,13 +201,20 @@ where
 }
 
 fn respond(items: Items, cx: StreamContext) -> Reply {
+    let sent = Sent::default();
     let events = Events {
         items: Some(items),
         debug: cx.debug,
         function: cx.function,
         request_id: cx.request_id,
+        stopping: cx
+            .shutdown
+            .map(|shutdown| Box::pin(shutdown.stopping()) as Stopping),
+        heartbeat: cx.heartbeat.map(|every| (every, None)),
+        sent: sent.clone(),
     };
     let mut response = Response::new(Body::from_stream(events));
+    response.extensions_mut().insert(sent);
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
@@ -209,17 +223,39 @@ fn respond(items: Items, cx: StreamContext) -> Reply {
     Reply::Response(response)
 }
 
+/// How many items a stream has sent, for its log line.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sent(Arc<AtomicU64>);
+
+impl Sent {
+    pub(crate) fn items(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+type Stopping = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// The events of a stream: each item, then `close`; or, on an error or a
 /// panic, an `error` event, after which the producer is dropped. Dropping
-/// the body (the client went away) drops the producer too.
+/// the body (the client went away) drops the producer too. When the server
+/// stops, the producer is dropped and `close` sent; while the producer is
+/// silent, a comment line goes out every `heartbeat`.
 struct Events {
     items: Option<Items>,
     debug: bool,
     function: &'static str,
     request_id: String,
+    stopping: Option<Stopping>,
+    /// The silence allowed, and the timer of the current one (made on the
+    /// first wait, so a stream that never waits makes none).
+    heartbeat: Option<(Duration, Option<Pin<Box<Sleep>>>)>,
+    sent: Sent,
 }
 
 const CLOSE: &[u8] = b"event: close\ndata: close\n\n";
+
+/// An SSE comment: clients skip it, proxies see the stream alive.
+const HEARTBEAT: &[u8] = b": keep-alive\n\n";
 
 impl Events {
     fn error_event(&mut self, failure: &Failure) -> Bytes {
@@ -250,9 +286,30 @@ impl Stream for Events {
         let Some(items) = this.items.as_mut() else {
             return Poll::Ready(None);
         };
+        if let Some(stopping) = this.stopping.as_mut()
+            && stopping.as_mut().poll(cx).is_ready()
+        {
+            panic::drop_quietly(this.items.take());
+            return Poll::Ready(Some(Ok(Bytes::from_static(CLOSE))));
+        }
         let event = match panic::catch(this.debug, || items.as_mut().poll_next(cx)) {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(Some(Ok(event)))) => event,
+            Ok(Poll::Pending) => {
+                if let Some((every, timer)) = this.heartbeat.as_mut() {
+                    let timer = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep(*every)));
+                    if timer.as_mut().poll(cx).is_ready() {
+                        timer.as_mut().reset(Instant::now() + *every);
+                        return Poll::Ready(Some(Ok(Bytes::from_static(HEARTBEAT))));
+                    }
+                }
+                return Poll::Pending;
+            }
+            Ok(Poll::Ready(Some(Ok(event)))) => {
+                this.sent.0.fetch_add(1, Ordering::Relaxed);
+                if let Some((every, Some(timer))) = this.heartbeat.as_mut() {
+                    timer.as_mut().reset(Instant::now() + *every);
+                }
+                event
+            }
             Ok(Poll::Ready(Some(Err(failure)))) => this.error_event(&failure),
             Ok(Poll::Ready(None)) => {
                 panic::drop_quietly(this.items.take());

@@ -232,7 +232,12 @@ impl Answer {
     pub fn events(&self) -> Vec<(String, String)> {
         let text = String::from_utf8_lossy(&self.body);
         text.split("\n\n")
-            .filter(|block| !block.trim().is_empty())
+            // Comment lines alone (a heartbeat) are no event.
+            .filter(|block| {
+                block
+                    .lines()
+                    .any(|line| !line.is_empty() && !line.starts_with(':'))
+            })
             .map(|block| {
                 let mut event = "message".to_owned();
                 let mut data = Vec::new();

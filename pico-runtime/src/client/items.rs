@@ -52,6 +52,8 @@ impl<T: DeserializeOwned> Items<T> {
             let text = String::from_utf8_lossy(&event[..end]);
             let mut name = "message";
             let mut data = String::new();
+            // An event without data (a heartbeat's comment line) is none.
+            let mut has_data = false;
             for line in text.lines() {
                 if let Some(value) = line.strip_prefix("event:") {
                     name = if value.trim() == "close" {
@@ -63,9 +65,11 @@ impl<T: DeserializeOwned> Items<T> {
                     };
                 } else if let Some(value) = line.strip_prefix("data:") {
                     data.push_str(value.strip_prefix(' ').unwrap_or(value));
+                    has_data = true;
                 }
             }
             match name {
+                "message" if !has_data => {}
                 "close" => self.done = true,
                 "error" => {
                     self.ready.push_back(Err(Error::Stream(data)));
