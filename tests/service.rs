@@ -358,6 +358,11 @@ async fn an_extractors_http_error_is_the_answer_as_it_is() {
     let client = pico::client::Client::in_process(app());
     let answer = client.get("notes/token").send().await.unwrap();
     assert_eq!(answer.error().unwrap().message(), "Send a bearer token.");
+    let token = "t0k";
+    let answer = client
+        .get("notes/token")
+        .header("authorization", format!("Bearer {token}"));
+    assert_eq!(answer.send().await.unwrap().json::<String>().unwrap(), "t0k");
 }
 
 #[tokio::test]

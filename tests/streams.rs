@@ -31,6 +31,13 @@ mod live {
         format!("stopped early: {}", shutdown.is_stopping())
     }
 
+    /// The store's links, shared with the stream that sends them.
+    #[expose]
+    #[stream]
+    pub(crate) fn links(#[state] store: std::sync::Arc<super::Store>) -> impl Stream<Item = String> {
+        futures_util::stream::iter(0..store.0.len()).map(move |i| store.0[i].clone())
+    }
+
     /// An item after 100 ms of silence.
     #[expose]
     #[stream]
@@ -42,6 +49,9 @@ mod live {
     }
 }
 
+/// A store that is not `Clone`: a stream takes it as `Arc<Store>`.
+pub(crate) struct Store(Vec<String>);
+
 /// Told when a call has reached its function.
 #[derive(Clone, Default)]
 pub(crate) struct Arrived(Arc<Notify>);
@@ -50,6 +60,7 @@ fn app() -> pico::App {
     pico::App::new()
         .register(live::module())
         .state(Arrived::default())
+        .state(Store(vec!["a".to_owned(), "b".to_owned()]))
 }
 
 #[tokio::test]
@@ -92,6 +103,19 @@ async fn shutdown_is_the_apps_to_trigger_under_a_server_of_its_own() {
         items.next().await.is_none(),
         "the stream ended with its close event"
     );
+}
+
+#[tokio::test]
+async fn a_stream_keeps_its_shared_state_past_the_call() {
+    let client = pico::client::Client::in_process(app());
+    let links: Vec<String> = client
+        .stream::<String>("live/links", &json!({}))
+        .await
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    assert_eq!(links, ["a", "b"]);
 }
 
 #[tokio::test(start_paused = true)]

@@ -82,6 +82,9 @@ impl Api {
         let mut prehandle: Option<Ident> = None;
         if let Some((_, items)) = &mut module.content {
             for item in items {
+                if let syn::Item::Impl(block) = item {
+                    methods(block, errors);
+                }
                 let syn::Item::Fn(function) = item else {
                     if let Some(attrs) = item_attrs(item) {
                         misplaced(attrs, "a function of the module", errors);
@@ -132,6 +135,30 @@ fn misplaced(attrs: &mut Vec<Attribute>, place: &str, errors: &mut Vec<syn::Erro
         }
         None => true,
     });
+}
+
+/// Pico's attributes on the methods of an `impl` block of the module,
+/// which Pico does not expose: reported, and removed, so that rustc does
+/// not report them a second time as unknown.
+fn methods(block: &mut syn::ItemImpl, errors: &mut Vec<syn::Error>) {
+    for item in &mut block.items {
+        let syn::ImplItem::Fn(method) = item else { continue };
+        let name = method.sig.ident.to_string();
+        method.attrs.retain(|a| {
+            if !(attr::is(a, "expose") || attr::is_pico(a, "expose")) {
+                return true;
+            }
+            errors.push(syn::Error::new_spanned(
+                a,
+                format!(
+                    "`#[expose]` exposes the free functions of the module, not methods: move `{name}` out of \
+                     the `impl` block, or expose a free function that calls it"
+                ),
+            ));
+            false
+        });
+        misplaced(&mut method.attrs, "a free function of the module", errors);
+    }
 }
 
 fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<Attribute>> {

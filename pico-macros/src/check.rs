@@ -253,6 +253,23 @@ pub(crate) fn attributes(exposed: &Exposed, ident: &syn::Ident, errors: &mut Vec
             ));
         }
     }
+    if exposed.stream.is_some() && matches!(exposed.output.ty, Type::ImplTrait(_)) {
+        for param in &exposed.params {
+            if let (Some(Source::State), Type::Reference(borrowed)) = (&param.source, &param.ty) {
+                let shared = &borrowed.elem;
+                errors.push(syn::Error::new_spanned(
+                    borrowed,
+                    format!(
+                        "a `#[stream]` that returns `impl Trait` sends its items after the call has returned, \
+                         so it cannot borrow `#[state]`: take `{}: std::sync::Arc<{}>`, which shares the value \
+                         with the stream",
+                        param.ident,
+                        quote::ToTokens::to_token_stream(shared)
+                    ),
+                ));
+            }
+        }
+    }
     if exposed.stream.is_some() && (exposed.set_cookie.is_some() || exposed.output.is_response) {
         errors.push(syn::Error::new_spanned(
                 ident,

@@ -309,8 +309,9 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
         .zip(&locals)
         .map(|(p, local)| match (&p.source, &p.ty) {
             (Some(Source::State), syn::Type::Reference(_)) => quote!(&*#local),
+            (Some(Source::State), ty) if shared_type(ty).is_some() => quote!(#local),
             (Some(Source::State), ty) => {
-                quote_spanned!(ty.span()=> <#ty as ::core::clone::Clone>::clone(&*#local))
+                quote_spanned!(ty.span()=> <#ty as ::pico::__private::StateByValue>::by_value(&*#local))
             }
             _ => quote!(#local),
         });
@@ -473,11 +474,28 @@ fn read_param(function: &Exposed, param: &Param, local: &syn::Ident, cx: &syn::I
     quote!(let #local: #ty = #read;)
 }
 
-/// The type a `#[state]` parameter looks up: `T` for `&T` and for `T`.
+/// The type a `#[state]` parameter looks up: `T` for `&T`, `Arc<T>` and `T`.
 fn state_type(ty: &syn::Type) -> &syn::Type {
     match ty {
         syn::Type::Reference(r) => &r.elem,
-        other => other,
+        other => shared_type(other).unwrap_or(other),
+    }
+}
+
+/// `T` of `Arc<T>` (however the path to `Arc` is written): the shared
+/// value itself, which a `#[state]` parameter can keep past the call.
+pub(crate) fn shared_type(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Arc" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first() {
+        Some(syn::GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
+        _ => None,
     }
 }
 

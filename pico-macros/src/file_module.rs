@@ -44,6 +44,7 @@ pub(crate) fn expose(args: TokenStream, input: TokenStream) -> TokenStream {
     let entry = function_entry(&exposed, &mut probes);
     let probes = probes.items();
     let describe = describer(&exposed.ident);
+    let name = &exposed.ident;
     quote! {
         #function
 
@@ -54,6 +55,16 @@ pub(crate) fn expose(args: TokenStream, input: TokenStream) -> TokenStream {
         fn #describe() -> ::pico::Function {
             #probes
             #entry
+        }
+
+        // A module named as the function (modules and functions do not
+        // share a namespace), through which `pico::module!` finds the
+        // description: a name it lists that is not here is then reported
+        // as the user's own name, with the user's names to choose from.
+        #[doc(hidden)]
+        #[allow(dead_code, non_snake_case)]
+        mod #name {
+            pub(super) use super::#describe as __pico_describe;
         }
     }
 }
@@ -115,10 +126,7 @@ pub(crate) fn module(input: TokenStream) -> TokenStream {
     let mut errors = Vec::new();
     for entry in &list.entries {
         match entry {
-            Entry::Function(ident) => {
-                let describe = describer(ident);
-                functions.push(quote!(#describe()));
-            }
+            Entry::Function(ident) => functions.push(quote!(#ident::__pico_describe())),
             Entry::Prehandle(ident) if prehandle.is_some() => errors.push(syn::Error::new_spanned(
                 ident,
                 "a module has one prehandle: do both things in one function",

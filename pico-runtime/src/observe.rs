@@ -22,6 +22,7 @@ use tracing::field::Empty;
 use crate::failure::Failure;
 use crate::forwarded::Proxies;
 use crate::request_id::RequestId;
+use crate::request_log::RequestLine;
 use crate::stream::Sent;
 
 /// What the layer needs to know of the app.
@@ -278,16 +279,16 @@ struct Line {
 impl Line {
     fn write(&self, exchange: &Exchange, items: Option<u64>) {
         if let Some(uri) = &self.uri {
-            crate::request_log::line(
-                self.client,
-                &self.method,
+            crate::request_log::line(&RequestLine {
+                client: self.client,
+                method: &self.method,
                 uri,
-                exchange.route(),
-                self.status,
-                self.start.map(|start| start.elapsed()).unwrap_or_default(),
+                route: exchange.route(),
+                status: self.status,
+                duration: self.start.map(|start| start.elapsed()).unwrap_or_default(),
                 items,
-                &exchange.id,
-            );
+                id: &exchange.id,
+            });
         }
     }
 }

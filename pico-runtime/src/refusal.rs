@@ -154,7 +154,7 @@ fn rewritten(head: &[u8], id_header: &HeaderName) -> Option<Vec<u8>> {
     let id = RequestId::kept_or_made(None);
     let body = standard_body_with_id(&HttpError::new(status).with_message(message), id.as_str());
     let mut answer = Vec::with_capacity(head.len() + body.len() + 128);
-    answer.extend_from_slice(text[..text.find("\r\n")?].as_bytes());
+    answer.extend_from_slice(&head[..text.find("\r\n")?]);
     answer.extend_from_slice(b"\r\ncontent-type: application/json\r\ncontent-length: ");
     answer.extend_from_slice(body.len().to_string().as_bytes());
     answer.extend_from_slice(b"\r\n");

@@ -19,17 +19,31 @@ use crate::request_id::RequestId;
 /// The target of the request lines.
 pub(crate) const TARGET: &str = "pico::request";
 
+/// What the line of one answered request says.
+pub(crate) struct RequestLine<'a> {
+    pub(crate) client: Option<IpAddr>,
+    pub(crate) method: &'a Method,
+    pub(crate) uri: &'a Uri,
+    pub(crate) route: Option<&'a str>,
+    pub(crate) status: StatusCode,
+    pub(crate) duration: Duration,
+    /// The items a stream sent.
+    pub(crate) items: Option<u64>,
+    pub(crate) id: &'a RequestId,
+}
+
 /// Logs one answered request.
-pub(crate) fn line(
-    client: Option<IpAddr>,
-    method: &Method,
-    uri: &Uri,
-    route: Option<&str>,
-    status: StatusCode,
-    duration: Duration,
-    items: Option<u64>,
-    id: &RequestId,
-) {
+pub(crate) fn line(line: &RequestLine<'_>) {
+    let RequestLine {
+        client,
+        method,
+        uri,
+        route,
+        status,
+        duration,
+        items,
+        id,
+    } = *line;
     // The text below is made before the event: not for nobody.
     if !tracing::enabled!(
         kind: tracing::metadata::Kind::EVENT,

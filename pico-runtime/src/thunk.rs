@@ -61,6 +61,24 @@ pub fn state<T: Send + Sync + 'static>(cx: &Context) -> Result<Arc<T>, Failure> 
     })
 }
 
+/// A `#[state]` parameter taken by value: a clone of the shared value.
+#[diagnostic::on_unimplemented(
+    message = "`#[state]` takes `{Self}` by value, as a clone of the shared value, but `{Self}` is not `Clone`",
+    label = "each call would get its own clone of this",
+    note = "take `&{Self}` to borrow the shared value, `std::sync::Arc<{Self}>` to keep it past the call \
+            (in a stream, say), or derive `Clone` on `{Self}`"
+)]
+pub trait StateByValue: Sized {
+    /// The clone.
+    fn by_value(shared: &Self) -> Self;
+}
+
+impl<T: Clone> StateByValue for T {
+    fn by_value(shared: &Self) -> Self {
+        shared.clone()
+    }
+}
+
 /// What `#[from_request]` extractors run on.
 pub fn extraction(cx: &Context) -> Extraction {
     Extraction::new(cx.request.parts().clone(), Arc::clone(cx.request.shared_state()))

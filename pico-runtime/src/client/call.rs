@@ -63,9 +63,9 @@ impl Call {
     ///
     /// # Panics
     /// When the name or value is not valid in HTTP: a test's own mistake.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        let name = HeaderName::try_from(name).expect("a valid header name");
-        let value = HeaderValue::try_from(value).expect("a valid header value");
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        let name = HeaderName::try_from(name.as_ref()).expect("a valid header name");
+        let value = HeaderValue::try_from(value.as_ref()).expect("a valid header value");
         self.headers.append(name, value);
         self
     }
