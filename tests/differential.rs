@@ -149,6 +149,12 @@ fn cases() -> Vec<Case> {
             multipart,
         ),
         get("a GET to a function that takes a file", "/diffapp/upload"),
+        post(
+            "a body in a media type neither reads",
+            "/diffapp/hello",
+            "text/plain",
+            b"who=Bob",
+        ),
         get("a stream", "/diffapp/countdown"),
         get("a stream with an argument", "/diffapp/countdown?n=5"),
         get("a JSONP call", "/diffapp/hello?_callback=f"),

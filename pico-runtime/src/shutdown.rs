@@ -48,10 +48,13 @@ impl Shutdown {
     }
 
     /// Resolves when the server starts to stop (at once if it has).
-    pub fn stopping(&self) -> impl Future<Output = ()> + Send + 'static {
+    pub fn stopping(&self) -> impl Future<Output = ()> + Send + use<> {
         let mut stop = self.0.subscribe();
+        // The sender is kept with the wait: an app dropped (a router served
+        // once, say) is not an app stopping.
+        let sender = Arc::clone(&self.0);
         async move {
-            // The sender lives as long as any `Shutdown`, this one's too.
+            let _sender = sender;
             let _ = stop.wait_for(|stopping| *stopping).await;
         }
     }
