@@ -42,9 +42,10 @@ pub(crate) fn run_raw(data: &[u8]) {
 const PREFACE: &[u8] = b"PRI * HTTP/2.0";
 
 /// Whether the bytes that came back are right: HTTP/1.x responses one
-/// after another. Pico's (they carry `x-request-id`) hold the bodies `check`
-/// accepts; the HTTP layer's own refusals (a head it cannot parse, too
-/// large, ...) are 4xx or 5xx without a body.
+/// after another. Pico's (they carry `x-request-id`, the HTTP layer's
+/// refusals too) hold the bodies `check` accepts; a refusal that came while
+/// an answer was still queued goes out as hyper wrote it, a 4xx or 5xx
+/// without a body.
 pub(crate) fn check_raw(sent: &[u8], mut answer: &[u8]) {
     if sent.starts_with(PREFACE) || answer.is_empty() {
         return;
