@@ -385,3 +385,28 @@ pub(crate) fn doc(attrs: &[Attribute]) -> Option<String> {
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
 }
+
+/// The type a `#[state]` parameter looks up: `T` for `&T`, `Arc<T>` and `T`.
+pub(crate) fn state_type(ty: &syn::Type) -> &syn::Type {
+    match ty {
+        syn::Type::Reference(r) => &r.elem,
+        other => shared_type(other).unwrap_or(other),
+    }
+}
+
+/// `T` of `Arc<T>` (however the path to `Arc` is written): the shared
+/// value itself, which a `#[state]` parameter can keep past the call.
+pub(crate) fn shared_type(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Arc" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first() {
+        Some(syn::GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}

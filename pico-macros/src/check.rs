@@ -182,8 +182,8 @@ fn return_type(ty: &Type, streams: bool, errors: &mut Vec<syn::Error>) {
     errors.push(syn::Error::new_spanned(ty, message));
 }
 
-/// A `#[state]` value is shared: borrowed (`&T`) or a clone (`T`), never
-/// `&mut`.
+/// A `#[state]` value is shared: borrowed (`&T`), shared (`Arc<T>`) or a
+/// clone (`T`), never `&mut`.
 fn state_type(ty: &Type, errors: &mut Vec<syn::Error>) {
     match ty {
         Type::Reference(r) if r.mutability.is_some() => errors.push(syn::Error::new_spanned(

@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Item, ItemMod};
 
 use crate::ast::{Api, Exposed, Param};
-use crate::attr::{CookieOptions, Source};
+use crate::attr::{CookieOptions, Source, shared_type, state_type};
 use crate::check;
 use crate::diagnostic::{item_head, with_errors};
 
@@ -472,31 +472,6 @@ fn read_param(function: &Exposed, param: &Param, local: &syn::Ident, cx: &syn::I
         (None, None, false) => quote_spanned!(ty.span()=> ::pico::__private::arg::<#ty>(#cx, #name)?),
     };
     quote!(let #local: #ty = #read;)
-}
-
-/// The type a `#[state]` parameter looks up: `T` for `&T`, `Arc<T>` and `T`.
-fn state_type(ty: &syn::Type) -> &syn::Type {
-    match ty {
-        syn::Type::Reference(r) => &r.elem,
-        other => shared_type(other).unwrap_or(other),
-    }
-}
-
-/// `T` of `Arc<T>` (however the path to `Arc` is written): the shared
-/// value itself, which a `#[state]` parameter can keep past the call.
-pub(crate) fn shared_type(ty: &syn::Type) -> Option<&syn::Type> {
-    let syn::Type::Path(path) = ty else { return None };
-    let last = path.path.segments.last()?;
-    if last.ident != "Arc" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first() {
-        Some(syn::GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
-        _ => None,
-    }
 }
 
 fn option_str(text: Option<&str>) -> TokenStream {

@@ -12,6 +12,7 @@ mod build_error;
 pub mod client;
 mod client_js;
 mod connection;
+mod connection_server;
 mod context;
 mod cookies;
 mod cross_site;
@@ -67,6 +68,8 @@ mod upload;
 pub use app::{App, DEFAULT_BODY_LIMIT};
 pub use args::Args;
 pub use build_error::BuildError;
+#[doc(hidden)]
+pub use connection_server::ConnectionServer;
 pub use definition::{Function, Module};
 pub use error::HttpError;
 pub use error_status::ErrorStatus;
@@ -80,8 +83,6 @@ pub use request::{Request, basic_auth, cookie, header};
 pub use schemars::{self, JsonSchema};
 #[cfg(feature = "sentry")]
 pub use sentry_mixin::{SentryHub, SentryMixin};
-#[doc(hidden)]
-pub use server::ConnectionServer;
 pub use server::{serve, serve_async, serve_on};
 pub use shutdown::Shutdown;
 pub use state::AppState;

@@ -189,11 +189,11 @@ struct Loop {
 /// The connection builder: HTTP/1.1, and HTTP/2 as the client speaks it
 /// (with prior knowledge, as proxies do) with the `http2` feature.
 #[cfg(feature = "http2")]
-type Builder = hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>;
+pub(crate) type Builder = hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>;
 #[cfg(not(feature = "http2"))]
-type Builder = hyper::server::conn::http1::Builder;
+pub(crate) type Builder = hyper::server::conn::http1::Builder;
 
-fn builder(header_timeout: Duration) -> Builder {
+pub(crate) fn builder(header_timeout: Duration) -> Builder {
     #[cfg(feature = "http2")]
     {
         let mut builder = Builder::new(hyper_util::rt::TokioExecutor::new());
@@ -391,7 +391,7 @@ impl Accepted {
 
 /// One connection's HTTP layer over `io`: hyper, with the app's service,
 /// each request given the peer's address and counted in `activity`.
-fn http_connection<S, IO>(
+pub(crate) fn http_connection<S, IO>(
     io: IO,
     addr: SocketAddr,
     service: S,
@@ -419,59 +419,6 @@ where
     #[cfg(not(feature = "http2"))]
     let connection = builder.serve_connection(TokioIo::new(io), service);
     connection
-}
-
-/// Serves single connections over any byte stream as [`serve_on`] serves
-/// those it accepts: the same HTTP layer, limits and app. The fuzz target of
-/// the serve loop feeds it raw bytes over an in-memory stream; not an API.
-#[doc(hidden)]
-pub struct ConnectionServer {
-    stack: Stack,
-    builder: Builder,
-    limits: ConnectionLimits,
-    id_header: HeaderName,
-}
-
-impl ConnectionServer {
-    pub fn new(app: App) -> ConnectionServer {
-        let builder = builder(app.header_timeout_value());
-        let limits = app.connection_limits();
-        let id_header = app.request_id_header.clone();
-        ConnectionServer {
-            stack: app.into_stack(),
-            builder,
-            limits,
-            id_header,
-        }
-    }
-
-    /// Serves `io` until the connection closes or expires; `addr` is the
-    /// peer's address its requests carry.
-    pub async fn serve<IO>(&self, io: IO, addr: SocketAddr)
-    where
-        IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        match &self.stack {
-            Stack::Plain(service) => self.serve_with(io, addr, service.clone()).await,
-            Stack::Cors(service) => self.serve_with(io, addr, (**service).clone()).await,
-        }
-    }
-
-    async fn serve_with<S, IO>(&self, io: IO, addr: SocketAddr, service: S)
-    where
-        S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
-        S::Future: Send + 'static,
-        IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        let activity = Arc::new(Activity::default());
-        let watched = Arc::clone(&activity);
-        let io = Refusals::new(io, self.id_header.clone());
-        let connection = http_connection(io, addr, service, &self.builder, activity);
-        tokio::select! {
-            _ = connection => {}
-            _ = expiry(watched, self.limits) => {}
-        }
-    }
 }
 
 /// Says why the development server cannot start, and exits.
