@@ -68,6 +68,13 @@ fn main() {
         {
             app = app.header_timeout(Duration::from_millis(ms));
         }
+        if let Some(dir) = std::env::var_os("CHILD_STATIC_DIR") {
+            app = app.static_files(dir);
+        }
+        if std::env::var_os("CHILD_PRODUCTION_SERVING").is_some() {
+            serve_in_production(app);
+            return;
+        }
         if std::env::var_os("CHILD_PRODUCTION").is_some() {
             if let Err(e) = pico::Server::new().bind("127.0.0.1:0").run(app) {
                 println!("run answered: {e}");
@@ -92,6 +99,21 @@ fn main() {
         .await;
         check("debug_from_the_environment", debug_from_the_environment()).await;
         check(
+            "the_production_server_ignores_pico_debug",
+            the_production_server_ignores_pico_debug(),
+        )
+        .await;
+        check(
+            "on_loopback_only_loopback_names_are_answered",
+            on_loopback_only_loopback_names_are_answered(),
+        )
+        .await;
+        check(
+            "the_apps_own_static_folder_is_kept",
+            the_apps_own_static_folder_is_kept(),
+        )
+        .await;
+        check(
             "sigterm_lets_in_flight_requests_finish",
             sigterm_lets_in_flight_requests_finish(),
         )
@@ -108,6 +130,21 @@ fn main() {
             a_slowloris_of_500_connections_does_not_stop_others(),
         )
         .await;
+    });
+}
+
+/// `pico::Server` on a port of its own, said on stdout as the development
+/// server says it, until SIGTERM.
+fn serve_in_production(app: pico::App) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("Running on http://{}/", listener.local_addr().unwrap());
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).unwrap();
+        let stop = async move {
+            term.recv().await;
+        };
+        pico::Server::new().serve_on(listener, app, stop).await.unwrap();
     });
 }
 
@@ -262,7 +299,12 @@ async fn first_free_port_from_4242_static_files_and_logs() {
 
     let (code, stderr) = served.stop();
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stderr.contains("GET /devapp/hello?who=you 200"), "{stderr}");
+    // The query's values are not written down: they carry tokens.
+    assert!(
+        stderr.contains("GET /devapp/hello?who=[Filtered] 200"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("who=you"), "{stderr}");
     assert!(stderr.contains("GET /hello.txt 200"), "{stderr}");
     // A line for people: method, URI, status, duration and the request's id.
     let missing = stderr
@@ -303,7 +345,7 @@ async fn json_lines_with_pico_log_json() {
         .unwrap_or_else(|| panic!("{stderr}"));
     assert_eq!(hello["level"], "INFO");
     assert_eq!(hello["method"], "GET");
-    assert_eq!(hello["uri"], "/devapp/hello?who=me");
+    assert_eq!(hello["uri"], "/devapp/hello?who=[Filtered]");
     assert_eq!(hello["route"], "/devapp/hello");
     assert_eq!(hello["status"], 200);
     assert!(hello["duration_ms"].as_f64().is_some_and(|d| d > 0.0), "{hello}");
@@ -337,6 +379,75 @@ async fn debug_from_the_environment() {
     let body: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(body["__debug__"]["name"], json!("panic"));
     assert_eq!(body["__debug__"]["message"], json!("fail!"));
+}
+
+/// The production layout is a proxy on loopback in front of `pico::Server`:
+/// there a `PICO_DEBUG` left in the environment shows no stack to anyone.
+async fn the_production_server_ignores_pico_debug() {
+    let served = Served::start(&[("PICO_DEBUG", "1"), ("CHILD_PRODUCTION_SERVING", "1")], false);
+    let response = reqwest::Client::new()
+        .get(format!("{}/devapp/fail", served.base))
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    let body: Value = response.json().await.unwrap();
+    assert!(body.get("__debug__").is_none(), "{body}");
+    let (code, stderr) = served.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("PICO_DEBUG is set but pico::Server is the production server"),
+        "{stderr}"
+    );
+}
+
+/// DNS rebinding: a page of `rebind.evil` whose name now resolves to
+/// 127.0.0.1 calls the local server as its own origin, with its own name
+/// in `Host`.
+async fn on_loopback_only_loopback_names_are_answered() {
+    let served = Served::start(&[], false);
+    let client = reqwest::Client::new();
+    let call = |host: String| {
+        client
+            .get(format!("{}/devapp/hello?who=x", served.base))
+            .header("host", host)
+            .header("origin", "http://rebind.evil")
+            .header("sec-fetch-site", "same-origin")
+            .send()
+    };
+    let port = served.port;
+    let rebound = call(format!("rebind.evil:{port}")).await.unwrap();
+    assert_eq!(rebound.status(), 421);
+    let body: Value = rebound.json().await.unwrap();
+    assert_eq!(body["name"], "Misdirected Request", "{body}");
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("app.localhost:{port}"),
+    ] {
+        let own = client
+            .get(format!("{}/devapp/hello?who=x", served.base))
+            .header("host", &host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(own.status(), 200, "{host}");
+    }
+    let (code, stderr) = served.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+/// `./static` of the working directory is served only by an app without a
+/// folder of its own.
+async fn the_apps_own_static_folder_is_kept() {
+    let own = TempDir::new();
+    std::fs::write(own.0.join("hello.txt"), "the app's own").unwrap();
+    let own_dir = own.0.to_str().unwrap().to_owned();
+    let served = Served::start(&[("CHILD_STATIC_DIR", &own_dir)], true);
+    assert_eq!(served.get("/hello.txt").await, (200, "the app's own".to_owned()));
+    let (code, stderr) = served.stop();
+    assert_eq!(code, Some(0), "{stderr}");
 }
 
 async fn sigterm_lets_in_flight_requests_finish() {

@@ -244,7 +244,8 @@ async fn a_valid_incoming_id_is_kept_everywhere() {
     assert_eq!(lines.len(), 1, "{lines:?}");
     let line = &lines[0];
     assert_eq!(line["method"], "GET");
-    assert_eq!(line["uri"], "/shop/price?item=fish");
+    // The query's values stay out of the log: they carry tokens.
+    assert_eq!(line["uri"], "/shop/price?item=[Filtered]");
     assert_eq!(line["route"], "/shop/price");
     assert_eq!(line["status"], 404);
     assert!(line["duration_ms"].as_f64().unwrap() >= 0.0);
@@ -425,6 +426,58 @@ async fn the_span_and_the_log_line_name_the_client_a_trusted_proxy_forwards() {
     assert_eq!(attribute(&span, "client.address").as_deref(), Some("127.0.0.1"));
     let line = &observed.lines("pico::request", "span-forged")[0];
     assert_eq!(line["client"], "127.0.0.1", "{line:?}");
+}
+
+#[tokio::test]
+async fn the_log_line_keeps_query_values_only_when_asked_and_cuts_long_uris() {
+    let observed = observed();
+    let s = serve(app()).await;
+    let secret: [(&str, &[u8]); 1] = [("x-request-id", b"log-filtered")];
+    get_with(&s, "/shop/price?item=tea&token=s3cret&flag", &secret).await;
+    let line = &observed.lines("pico::request", "log-filtered")[0];
+    assert_eq!(
+        line["uri"], "/shop/price?item=[Filtered]&token=[Filtered]&flag",
+        "{line:?}"
+    );
+    let s = serve(app().log_query_values(true)).await;
+    let asked: [(&str, &[u8]); 1] = [("x-request-id", b"log-values")];
+    get_with(&s, "/shop/price?item=tea", &asked).await;
+    let line = &observed.lines("pico::request", "log-values")[0];
+    assert_eq!(line["uri"], "/shop/price?item=tea", "{line:?}");
+    // A URI of any length is cut to 2 KiB in the line.
+    let long: [(&str, &[u8]); 1] = [("x-request-id", b"log-long")];
+    get_with(&s, &format!("/shop/price?item={}", "x".repeat(60_000)), &long).await;
+    let line = &observed.lines("pico::request", "log-long")[0];
+    let uri = line["uri"].as_str().unwrap();
+    assert!(
+        uri.len() <= 2048 + '…'.len_utf8() && uri.ends_with('…'),
+        "{} bytes",
+        uri.len()
+    );
+}
+
+/// An IPv4 client of a dual-stack listener arrives as `::ffff:a.b.c.d`;
+/// the log, the span and `remote_addr` say `a.b.c.d`.
+#[tokio::test]
+async fn an_ipv4_client_of_a_dual_stack_listener_is_shown_as_ipv4() {
+    let observed = observed();
+    let Ok(listener) = tokio::net::TcpListener::bind("[::]:0").await else {
+        common::missing("an IPv6 listener");
+        return;
+    };
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(pico::serve_on(listener, app(), std::future::pending()));
+    let answer = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/shop/price?item=tea"))
+        .header("x-request-id", "dual-stack")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let line = &observed.lines("pico::request", "dual-stack")[0];
+    assert_eq!(line["client"], "127.0.0.1", "{line:?}");
+    let span = observed.span("dual-stack");
+    assert_eq!(attribute(&span, "client.address").as_deref(), Some("127.0.0.1"));
 }
 
 #[tokio::test]

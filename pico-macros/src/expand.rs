@@ -257,6 +257,9 @@ pub(crate) fn function_entry(function: &Exposed, probes: &mut crate::describe::P
     if function.protected.is_some() {
         extras.extend(quote!(.protected()));
     }
+    if function.set_cookie.is_some() || function.delete_cookies.is_some() || function.output.is_response {
+        extras.extend(quote!(.shapes_response()));
+    }
     if cfg!(feature = "openapi") {
         extras.extend(crate::describe::describe(function, probes));
     }
@@ -354,8 +357,13 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
         let options = cookie_options(options);
         reply = quote!(::pico::__private::delete_cookies(#reply, &[#(#names),*], &#options));
     }
+    let slot = syn::Ident::new("__pico_slot", Span::mixed_site());
+    let take_slot = function
+        .blocking
+        .as_ref()
+        .map(|_| quote!(let #slot = ::pico::__private::blocking_slot(#cx)?;));
     if function.blocking.is_some() {
-        reply = quote!(::pico::__private::blocking(move || #reply).await);
+        reply = quote!(::pico::__private::blocking(#slot, move || #reply).await);
     }
     let outcome = if function.is_async || !extracts.is_empty() || function.blocking.is_some() {
         quote_spanned!(ident.span()=> ::pico::__private::pending(async move { #(#extracts)* #reply }))
@@ -380,6 +388,7 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
             #extraction
             let #codec = #cx.codec();
             #stream_context
+            #take_slot
             ::core::result::Result::Ok(#outcome)
         }
     }

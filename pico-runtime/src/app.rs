@@ -9,6 +9,7 @@ use crate::cross_site::AllowedOrigins;
 use crate::definition::Module;
 use crate::forwarded::{Proxies, ProxyHeaders};
 use crate::hooks::{Hooks, Mixin, NoHooks};
+use crate::hosts::AllowedHosts;
 use crate::json::JsonCodec;
 use crate::shutdown::Shutdown;
 use crate::state::AppState;
@@ -80,10 +81,13 @@ pub struct App {
     pub(crate) limits: ConnectionLimits,
     pub(crate) body_timeout: Duration,
     pub(crate) log_requests: bool,
+    pub(crate) log_query_values: bool,
     pub(crate) state: AppState,
     /// How long a stream may be silent before a comment line goes out.
     pub(crate) stream_heartbeat: Option<Duration>,
     pub(crate) origins: AllowedOrigins,
+    pub(crate) hosts: AllowedHosts,
+    pub(crate) max_blocking: usize,
     pub(crate) jsonp: bool,
     pub(crate) proxies: Proxies,
     pub(crate) request_id_header: http::HeaderName,
@@ -128,9 +132,12 @@ impl App {
             limits: ConnectionLimits::default(),
             body_timeout: DEFAULT_BODY_TIMEOUT,
             log_requests: false,
+            log_query_values: false,
             state: AppState::with_shutdown(),
             stream_heartbeat: Some(DEFAULT_STREAM_HEARTBEAT),
             origins: AllowedOrigins::default(),
+            hosts: AllowedHosts::default(),
+            max_blocking: crate::blocking::DEFAULT_MAX_BLOCKING,
             jsonp: true,
             proxies: Proxies::default(),
             request_id_header: http::HeaderName::from_static("x-request-id"),
@@ -175,6 +182,28 @@ impl App {
     {
         for origin in origins {
             self.origins.add(origin.as_ref());
+        }
+        self
+    }
+
+    /// Answers only requests for these hosts (`Host`, or the host a
+    /// trusted proxy forwards): names such as `"api.example.com"`, and
+    /// `".example.com"` for a domain and every name under it; ports are
+    /// not compared. Others get a 421 (Misdirected Request). Unset, every host is answered,
+    /// except by the development server ([`serve`](crate::serve)) on a
+    /// loopback address, which answers loopback names and addresses
+    /// (`localhost`, `*.localhost`, `127.0.0.1`, `[::1]`) and those listed
+    /// here: a page of another site could otherwise point a name of its
+    /// own at 127.0.0.1 and call the local server as its own origin (DNS
+    /// rebinding).
+    #[must_use]
+    pub fn allowed_hosts<I, S>(mut self, hosts: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for host in hosts {
+            self.hosts.add(host.as_ref());
         }
         self
     }
@@ -290,10 +319,21 @@ impl App {
     }
 
     /// Turns off debug mode that only `PICO_DEBUG` turned on, for a server
-    /// that listens beyond loopback: a variable left in an environment
-    /// must not show stack traces to the world.
-    pub(crate) fn refuse_env_debug_beyond(&mut self, address: std::net::SocketAddr) {
-        if self.debug_from_env && !address.ip().is_loopback() {
+    /// that listens beyond loopback, or for the production server (whose
+    /// clients come through a proxy on loopback): a variable left in an
+    /// environment must not show stack traces to the world.
+    pub(crate) fn refuse_env_debug(&mut self, address: std::net::SocketAddr, production: bool) {
+        if !self.debug_from_env {
+            return;
+        }
+        if production {
+            self.debug = false;
+            tracing::error!(
+                target: "pico",
+                "PICO_DEBUG is set but pico::Server is the production server: debug mode stays off (turn it on \
+                 in code with `App::debug(true)` if you really mean it)"
+            );
+        } else if !address.ip().is_loopback() {
             self.debug = false;
             tracing::error!(
                 target: "pico",
@@ -303,6 +343,20 @@ impl App {
         }
     }
 
+    /// The development server on loopback answers loopback names only,
+    /// unless the app lists its hosts.
+    pub(crate) fn loopback_hosts_on(&mut self, address: std::net::SocketAddr) {
+        if address.ip().is_loopback() {
+            self.hosts.with_loopback();
+        }
+    }
+
+    /// Whether the app names a static folder of its own.
+    #[cfg(feature = "static-files")]
+    pub(crate) fn has_static_files(&self) -> bool {
+        self.static_dir.is_some()
+    }
+
     /// How long a client may take to send a request's body (60 s unless
     /// set); past it the answer is 408, so that a body trickled byte by
     /// byte cannot hold a request open. It needs tokio's timer, which
@@ -310,6 +364,16 @@ impl App {
     #[must_use]
     pub fn body_timeout(mut self, timeout: Duration) -> Self {
         self.body_timeout = timeout;
+        self
+    }
+
+    /// How many `#[blocking]` calls the app takes at once, waiting for a
+    /// thread or running (512 unless set, the size of tokio's blocking
+    /// pool); past it, a call is answered 503 with `Retry-After: 1` rather
+    /// than queued without end.
+    #[must_use]
+    pub fn max_blocking(mut self, calls: usize) -> Self {
+        self.max_blocking = calls.max(1);
         self
     }
 
@@ -346,14 +410,26 @@ impl App {
     /// `pico::request` whose fields are `client` (the address, when known),
     /// `method`, `uri`, `route` (when the path matched one), `status`,
     /// `duration_ms` and `request_id`; all but the numbers are strings. The
+    /// `uri` is the path, with the query's names and its values
+    /// `[Filtered]` (they carry tokens: [`App::log_query_values`] keeps
+    /// them), cut at 2 KiB. The
     /// development server turns it on and writes it from a thread of its
-    /// own, for a person (`GET /example/hello?who=you 200 41.0µs 9f3c…`) or
+    /// own, for a person (`GET /example/hello?who=[Filtered] 200 41.0µs 9f3c…`) or
     /// as JSON lines ([`App::json_logs`]); under your own stack, your
     /// subscriber decides where it goes (`tracing_appender::non_blocking`
     /// keeps the workers from waiting on it). Off by default.
     #[must_use]
     pub fn log_requests(mut self, on: bool) -> Self {
         self.log_requests = on;
+        self
+    }
+
+    /// Keeps the query string's values in the request log's `uri`, as
+    /// sent, rather than `[Filtered]` (off unless set): for a development
+    /// server whose log nobody else reads.
+    #[must_use]
+    pub fn log_query_values(mut self, on: bool) -> Self {
+        self.log_query_values = on;
         self
     }
 
@@ -474,12 +550,16 @@ mod tests {
     fn debug_from_the_environment_stays_off_beyond_loopback() {
         let mut app = App::new().debug(true);
         app.debug_from_env = true;
-        app.refuse_env_debug_beyond("127.0.0.1:4242".parse().unwrap());
+        app.refuse_env_debug("127.0.0.1:4242".parse().unwrap(), false);
         assert!(app.debug, "loopback keeps it");
-        app.refuse_env_debug_beyond("0.0.0.0:4242".parse().unwrap());
+        app.refuse_env_debug("0.0.0.0:4242".parse().unwrap(), false);
         assert!(!app.debug, "beyond loopback, PICO_DEBUG alone is not enough");
         let mut app = App::new().debug(true);
-        app.refuse_env_debug_beyond("0.0.0.0:4242".parse().unwrap());
+        app.debug_from_env = true;
+        app.refuse_env_debug("127.0.0.1:4242".parse().unwrap(), true);
+        assert!(!app.debug, "the production server ignores PICO_DEBUG");
+        let mut app = App::new().debug(true);
+        app.refuse_env_debug("0.0.0.0:4242".parse().unwrap(), true);
         assert!(app.debug, "in code, it is the app's choice");
     }
 }

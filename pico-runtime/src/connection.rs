@@ -1,23 +1,35 @@
 //! The life of one connection under the app's own server: how long it may
 //! take to send its first request (protocol detection included, so that a
-//! silent client or half an HTTP/2 preface is not held for ever), and how
-//! long it may stay idle, over HTTP/1.1 and HTTP/2 alike.
+//! silent client or half an HTTP/2 preface is not held for ever), how long
+//! it may stay idle, over HTTP/1.1 and HTTP/2 alike, and how long it may
+//! refuse to take what it is sent: a client that stops reading holds its
+//! connection no longer than the idle time, and no more than a window of
+//! unsent answer in memory.
 
+use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::response::Response;
 use bytes::Bytes;
+use futures_util::task::AtomicWaker;
 use http_body::{Body as HttpBody, Frame, SizeHint};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::Notify;
 
 use crate::app::ConnectionLimits;
 
+/// Marks a request that came over one of Pico's own servers, which speak
+/// plain TCP: its scheme is `http` whatever the request line says.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PlainTcp;
+
 /// What the connection's watcher needs to know of its requests.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Activity {
     /// Requests started so far.
     started: AtomicU64,
@@ -25,7 +37,38 @@ pub(crate) struct Activity {
     in_flight: AtomicUsize,
     /// Told when the first request starts (to a server that is stopping).
     first: Notify,
+    /// When the connection opened: the clock of `blocked_since`.
+    opened: Instant,
+    /// Since when (in ns after `opened`, plus one) a write has waited for
+    /// the client to read; 0 while writes go through.
+    blocked_since: AtomicU64,
+    /// Bytes written to the client, heads and framing included.
+    written: AtomicU64,
+    /// Bytes of answers' bodies handed to the HTTP layer.
+    handed: AtomicU64,
+    /// The body waiting for the client to read what was handed.
+    waiting_body: AtomicWaker,
 }
+
+impl Default for Activity {
+    fn default() -> Self {
+        Activity {
+            started: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
+            first: Notify::new(),
+            opened: Instant::now(),
+            blocked_since: AtomicU64::new(0),
+            written: AtomicU64::new(0),
+            handed: AtomicU64::new(0),
+            waiting_body: AtomicWaker::new(),
+        }
+    }
+}
+
+/// How much of an answer's body may wait unsent in memory for a client
+/// that does not read: hyper itself would queue up to its buffer's size
+/// (1 MiB here, for long request heads) per connection.
+const UNSENT_WINDOW: u64 = 32 * 1024;
 
 impl Activity {
     /// A request starts; its answer is done when the guard is dropped.
@@ -49,6 +92,94 @@ impl Activity {
             self.first.notified().await;
         }
     }
+
+    /// How long writes have waited for the client to read, if they do.
+    fn blocked_for(&self) -> Option<Duration> {
+        let since = self.blocked_since.load(Ordering::Relaxed);
+        (since != 0).then(|| {
+            self.opened
+                .elapsed()
+                .saturating_sub(Duration::from_nanos(since - 1))
+        })
+    }
+
+    fn wrote(&self, bytes: usize) {
+        self.blocked_since.store(0, Ordering::Relaxed);
+        self.written.fetch_add(bytes as u64, Ordering::Release);
+        self.waiting_body.wake();
+    }
+
+    fn write_waits(&self) {
+        if self.blocked_since.load(Ordering::Relaxed) == 0 {
+            let now = u64::try_from(self.opened.elapsed().as_nanos()).unwrap_or(u64::MAX - 1);
+            self.blocked_since.store(now + 1, Ordering::Relaxed);
+        }
+    }
+
+    fn unsent(&self) -> u64 {
+        let written = self.written.load(Ordering::Acquire);
+        self.handed.load(Ordering::Relaxed).saturating_sub(written)
+    }
+}
+
+/// The connection's byte stream, telling its [`Activity`] what it writes
+/// and since when a write waits for the client.
+pub(crate) struct Watched<IO> {
+    io: IO,
+    activity: Arc<Activity>,
+}
+
+impl<IO> Watched<IO> {
+    pub(crate) fn new(io: IO, activity: Arc<Activity>) -> Self {
+        Watched { io, activity }
+    }
+
+    fn record(&self, polled: Poll<io::Result<usize>>) -> Poll<io::Result<usize>> {
+        match &polled {
+            Poll::Ready(Ok(n)) if *n > 0 => self.activity.wrote(*n),
+            Poll::Pending => self.activity.write_waits(),
+            _ => {}
+        }
+        polled
+    }
+}
+
+impl<IO: AsyncRead + Unpin> AsyncRead for Watched<IO> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<IO: AsyncWrite + Unpin> AsyncWrite for Watched<IO> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.io).poll_write(cx, buf);
+        self.record(polled)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
+        self.record(polled)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
 }
 
 /// A request whose answer is still being sent.
@@ -63,17 +194,26 @@ impl Drop for InFlight {
 
 /// The response, with the guard kept until its body has been sent when
 /// the body comes in pieces (a stream, a file); a body that is whole is
-/// sent at once, and the guard goes now.
-pub(crate) fn hold_until_sent(response: Response, guard: InFlight) -> Response {
+/// sent at once, and the guard goes now. Over HTTP/1, such a body is
+/// polled only while less than [`UNSENT_WINDOW`] of it waits unsent
+/// (HTTP/2 has flow control of its own).
+pub(crate) fn hold_until_sent(response: Response, guard: InFlight, windowed: bool) -> Response {
     if response.body().size_hint().exact().is_some() {
         return response;
     }
-    response.map(|body| Body::new(Guarded { body, _guard: guard }))
+    response.map(|body| {
+        Body::new(Guarded {
+            body,
+            guard,
+            windowed,
+        })
+    })
 }
 
 struct Guarded {
     body: Body,
-    _guard: InFlight,
+    guard: InFlight,
+    windowed: bool,
 }
 
 impl HttpBody for Guarded {
@@ -84,7 +224,21 @@ impl HttpBody for Guarded {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        Pin::new(&mut self.body).poll_frame(cx)
+        let activity = Arc::clone(&self.guard.0);
+        if self.windowed && activity.unsent() >= UNSENT_WINDOW {
+            activity.waiting_body.register(cx.waker());
+            // A write between the check and the registration woke nobody.
+            if activity.unsent() >= UNSENT_WINDOW {
+                return Poll::Pending;
+            }
+        }
+        let polled = Pin::new(&mut self.body).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &polled
+            && let Some(data) = frame.data_ref()
+        {
+            activity.handed.fetch_add(data.len() as u64, Ordering::Relaxed);
+        }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {
@@ -103,6 +257,8 @@ pub(crate) enum Expiry {
     Silent,
     /// No request running or started for the idle time.
     Idle,
+    /// The client has not taken a byte of its answer for the idle time.
+    Stalled,
 }
 
 /// Resolves when the connection should be cut.
@@ -112,11 +268,26 @@ pub(crate) async fn expiry(activity: Arc<Activity>, limits: ConnectionLimits) ->
     if seen == 0 {
         return Expiry::Silent;
     }
+    // Looked at four times per idle time: a stalled write is cut within a
+    // quarter of it past the idle time.
+    let tick = (limits.idle / 4).max(Duration::from_millis(1));
+    let mut quiet = Duration::ZERO;
     loop {
-        tokio::time::sleep(limits.idle).await;
+        tokio::time::sleep(tick).await;
+        if activity
+            .blocked_for()
+            .is_some_and(|blocked| blocked >= limits.idle)
+        {
+            return Expiry::Stalled;
+        }
         let now = activity.started.load(Ordering::Relaxed);
         if now == seen && activity.in_flight.load(Ordering::Relaxed) == 0 {
-            return Expiry::Idle;
+            quiet += tick;
+            if quiet >= limits.idle {
+                return Expiry::Idle;
+            }
+        } else {
+            quiet = Duration::ZERO;
         }
         seen = now;
     }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::args::Args;
+use crate::blocking::BlockingSlots;
 use crate::json::JsonCodec;
 use crate::request::Request;
 use crate::shutdown::Shutdown;
@@ -17,6 +18,8 @@ pub struct Context {
     pub(crate) codec: Option<Arc<dyn JsonCodec>>,
     /// How long a stream may stay silent.
     pub(crate) heartbeat: Option<Duration>,
+    /// The app's share of `#[blocking]` calls.
+    pub(crate) blocking: BlockingSlots,
 }
 
 impl std::fmt::Debug for Context {

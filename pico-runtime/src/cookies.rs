@@ -45,11 +45,8 @@ impl CookieOptions {
     /// The `Set-Cookie` value of `name=value` with these attributes; a
     /// removal empties the value and expires it at once.
     fn header(&self, name: &str, value: &str, removal: bool) -> String {
-        let mut header = format!(
-            "{}={}",
-            utf8_percent_encode(name, ENCODED),
-            utf8_percent_encode(value, ENCODED)
-        );
+        let prefix = prefix(name);
+        let mut header = format!("{name}={}", utf8_percent_encode(value, ENCODED));
         if self.http_only {
             header.push_str("; HttpOnly");
         }
@@ -59,12 +56,16 @@ impl CookieOptions {
             _ => "Lax",
         };
         let _ = write!(header, "; SameSite={same_site}");
-        // Browsers drop `SameSite=None` without `Secure`.
-        if self.secure || same_site == "None" {
+        // Browsers drop `SameSite=None` without `Secure`, and prefixed
+        // names without what their prefix promises.
+        if self.secure || same_site == "None" || prefix != Prefix::None {
             header.push_str("; Secure");
         }
-        let _ = write!(header, "; Path={}", self.path);
-        if let Some(domain) = self.domain {
+        let path = if prefix == Prefix::Host { "/" } else { self.path };
+        let _ = write!(header, "; Path={path}");
+        if let Some(domain) = self.domain
+            && prefix != Prefix::Host
+        {
             let _ = write!(header, "; Domain={domain}");
         }
         if removal {
@@ -76,8 +77,8 @@ impl CookieOptions {
     }
 }
 
-/// What a cookie's name or value may not carry raw: the octets RFC 6265
-/// (4.1.1) leaves out of a cookie (controls, space, `"`, `,`, `;`, `\`),
+/// What a cookie's value may not carry raw: the octets RFC 6265 (4.1.1)
+/// leaves out of a cookie (controls, space, `"`, `,`, `;`, `\`),
 /// and `%` with the other delimiters of URLs, so that decoding gives back
 /// exactly what was encoded. Non-ASCII is always encoded.
 const ENCODED: &AsciiSet = &CONTROLS
@@ -111,15 +112,53 @@ fn append(response: &mut Response, header: &str) {
     }
 }
 
-/// The `name=value` pairs of a `Cookie` header, percent-decoded; a pair
-/// without a name, or that does not decode to UTF-8, is skipped.
+/// The `name=value` pairs of a `Cookie` header. Values are
+/// percent-decoded (Pico encodes them); names are taken as sent, byte for
+/// byte, as browsers compare them: decoded, `session%5Fid` would shadow
+/// `session_id`, and `__Host%2Dsid`, which any sibling subdomain may set,
+/// would pass for the protected `__Host-sid`. A pair without a name, or
+/// whose value does not decode to UTF-8, is skipped.
 pub(crate) fn parse(header: &str) -> impl Iterator<Item = (String, String)> + '_ {
     header.split(';').filter_map(|pair| {
         let (name, value) = pair.trim().split_once('=')?;
-        let name = percent_decode_str(name.trim()).decode_utf8().ok()?;
+        let name = name.trim();
         let value = percent_decode_str(value.trim()).decode_utf8().ok()?;
-        (!name.is_empty()).then(|| (name.into_owned(), value.into_owned()))
+        (!name.is_empty()).then(|| (name.to_owned(), value.into_owned()))
     })
+}
+
+/// A name's prefix that browsers guard (compared without case, as they
+/// do): `__Host-` cookies only with `Secure`, `Path=/` and no `Domain`,
+/// `__Secure-` ones only with `Secure`; set otherwise, a browser drops
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prefix {
+    Host,
+    Secure,
+    None,
+}
+
+fn prefix(name: &str) -> Prefix {
+    let starts = |p: &str| {
+        name.get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+    };
+    if starts("__Host-") {
+        Prefix::Host
+    } else if starts("__Secure-") {
+        Prefix::Secure
+    } else {
+        Prefix::None
+    }
+}
+
+/// Whether `name` is a cookie name as RFC 6265 has it (a token): the only
+/// names set, since a browser sends them back as they are.
+fn is_cookie_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
 }
 
 /// The reply of a `#[set_cookie]` function: the map it returned is the JSON
@@ -145,6 +184,12 @@ pub fn set_cookies<T: Serialize>(
         Some(codec) => codec.dump(&value),
         None => serde_json::to_vec(&value).unwrap_or_default(),
     };
+    if let Some(name) = entries.keys().find(|name| !is_cookie_name(name)) {
+        return Err(Failure::internal(
+            "set_cookie",
+            format!("`{name}` is not a cookie name: use ASCII letters, digits and `!#$%&'*+-.^_|~`"),
+        ));
+    }
     let mut response = json_response(body);
     for (name, value) in entries {
         let text = match value {

@@ -8,9 +8,9 @@
 //! clients that say nothing, scripts and servers, are not browsers acting
 //! for a user and are let through.
 
-use http::header::{AUTHORIZATION, COOKIE, HOST, ORIGIN};
+use http::header::{AUTHORIZATION, COOKIE, HOST, ORIGIN, REFERER};
 use http::request::Parts;
-use http::{HeaderName, HeaderValue};
+use http::{HeaderName, HeaderValue, Method};
 
 use crate::build_error::BuildError;
 use crate::error::HttpError;
@@ -29,11 +29,13 @@ impl AllowedOrigins {
     }
 
     fn allows(&self, origin: &HeaderValue) -> bool {
-        self.any
-            || self
-                .list
-                .iter()
-                .any(|o| o.as_bytes().eq_ignore_ascii_case(origin.as_bytes()))
+        self.any || self.listed(origin)
+    }
+
+    fn listed(&self, origin: &HeaderValue) -> bool {
+        self.list
+            .iter()
+            .any(|o| o.as_bytes().eq_ignore_ascii_case(origin.as_bytes()))
     }
 
     /// Adds `origin`, `scheme://host[:port]` (`"*"` for any).
@@ -92,13 +94,36 @@ impl AllowedOrigins {
     }
 }
 
+/// What the cross-site rule needs to know of a call besides its head.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call<'a> {
+    /// The app's own host as the client addressed it.
+    pub(crate) host: Option<&'a str>,
+    /// The scheme the client used (`http` or `https`).
+    pub(crate) scheme: &'a str,
+    /// The request carries a body.
+    pub(crate) has_body: bool,
+    /// The function's answer is more than JSON (cookies, a `Response`).
+    pub(crate) shapes_response: bool,
+}
+
 /// Refuses a request a browser marks as coming from another site, unless
-/// its origin is allowed; `host` is the app's own host as the client
-/// addressed it.
-pub(crate) fn check(parts: &Parts, allowed: &AllowedOrigins, host: Option<&str>) -> Result<(), HttpError> {
+/// its origin is allowed.
+pub(crate) fn check(parts: &Parts, allowed: &AllowedOrigins, call: Call<'_>) -> Result<(), HttpError> {
     let headers = &parts.headers;
     let origin = headers.get(ORIGIN);
-    if origin.is_some_and(|o| allowed.allows(o)) {
+    if let Some(origin) = origin
+        && allowed.allows(origin)
+    {
+        // `*` answers anyone's page, so it must not run what a user's
+        // cookies authorise: the browser would hide the answer, but the
+        // call would have run.
+        if allowed.any && !allowed.listed(origin) && carries_credentials(headers) {
+            return Err(HttpError::forbidden().with_message(
+                "Cross-site requests with credentials are refused: the app allows any origin (`*`), which \
+                 answers only calls without cookies or Authorization.",
+            ));
+        }
         return Ok(());
     }
     static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
@@ -108,11 +133,16 @@ pub(crate) fn check(parts: &Parts, allowed: &AllowedOrigins, host: Option<&str>)
         // not the app's own either.
         Some(_) => false,
         None => match origin {
-            None => true,
-            Some(origin) => host.is_some_and(|host| same_host(origin, host)),
+            Some(origin) => call
+                .host
+                .is_some_and(|host| same_origin(origin, call.scheme, host)),
+            // Browsers send neither header to a plain-http origin on a GET
+            // navigation or form: there a foreign `Referer` with the user's
+            // cookies is the one sign left of a forged request.
+            None => !(headers.contains_key(COOKIE) && foreign_referer(headers, call)),
         },
     };
-    if same_site || is_jsonp(parts) {
+    if same_site || jsonp_may_pass(parts, call) {
         return Ok(());
     }
     Err(HttpError::forbidden().with_message(
@@ -120,14 +150,18 @@ pub(crate) fn check(parts: &Parts, allowed: &AllowedOrigins, host: Option<&str>)
     ))
 }
 
-/// Whether `origin` (`scheme://host:port`) names `host` (`host:port`).
-fn same_host(origin: &HeaderValue, host: &str) -> bool {
+/// Whether `origin` (`scheme://host:port`) is the app's own: `host`
+/// (`host:port`) reached over `scheme`.
+fn same_origin(origin: &HeaderValue, scheme: &str, host: &str) -> bool {
     let Ok(origin) = origin.to_str() else {
         return false;
     };
-    let Some((scheme, authority)) = origin.split_once("://") else {
+    let Some((origin_scheme, authority)) = origin.split_once("://") else {
         return false;
     };
+    if !origin_scheme.eq_ignore_ascii_case(scheme) {
+        return false;
+    }
     let default_port = match scheme {
         "http" => ":80",
         "https" => ":443",
@@ -141,14 +175,37 @@ fn same_host(origin: &HeaderValue, host: &str) -> bool {
     strip(authority).eq_ignore_ascii_case(&strip(host))
 }
 
-/// JSONP: its only use is a `<script>` of another site. Its own rule
-/// applies instead (`jsonp_allowed`): refused with credentials, so that it
-/// never carries anything of the user's.
-fn is_jsonp(parts: &Parts) -> bool {
-    parts
-        .uri
-        .query()
-        .is_some_and(|q| q.split('&').any(|p| p.starts_with("_callback=")))
+/// A `Referer` from another origin than the app's own.
+fn foreign_referer(headers: &http::HeaderMap, call: Call<'_>) -> bool {
+    let Some(referer) = headers.get(REFERER).and_then(|r| r.to_str().ok()) else {
+        return false;
+    };
+    let Some((scheme, rest)) = referer.split_once("://") else {
+        return true;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let origin = format!("{scheme}://{authority}");
+    let Ok(origin) = HeaderValue::from_str(&origin) else {
+        return true;
+    };
+    !call
+        .host
+        .is_some_and(|host| same_origin(&origin, call.scheme, host))
+}
+
+/// JSONP: its only use is a `<script>` of another site, which sends a GET
+/// without a body. Only such a call passes, under JSONP's own rule
+/// (`jsonp_allowed`: refused with credentials), and never to a function
+/// that sets cookies or answers a `Response`, whose headers a navigation
+/// would take (a session cookie set by another site's link).
+fn jsonp_may_pass(parts: &Parts, call: Call<'_>) -> bool {
+    matches!(parts.method, Method::GET | Method::HEAD)
+        && !call.has_body
+        && !call.shapes_response
+        && parts
+            .uri
+            .query()
+            .is_some_and(|q| q.split('&').any(|p| p.starts_with("_callback=")))
 }
 
 /// Whether a request carries the user's credentials.
@@ -169,8 +226,8 @@ pub(crate) fn own_host(parts: &Parts) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn parts(headers: &[(&str, &str)], uri: &str) -> Parts {
-        let mut request = http::Request::builder().uri(uri);
+    fn parts(headers: &[(&str, &str)], method: &str, uri: &str) -> Parts {
+        let mut request = http::Request::builder().method(method).uri(uri);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -185,39 +242,110 @@ mod tests {
         a
     }
 
+    const PLAIN: Call<'static> = Call {
+        host: Some("app.test:8000"),
+        scheme: "http",
+        has_body: false,
+        shapes_response: false,
+    };
+
+    fn passes(h: &[(&str, &str)], uri: &str) -> bool {
+        check(&parts(h, "GET", uri), &AllowedOrigins::default(), PLAIN).is_ok()
+    }
+
     #[test]
     fn browsers_across_sites_are_refused_and_others_pass() {
+        assert!(passes(&[], "/m/f"));
+        assert!(passes(&[("sec-fetch-site", "same-origin")], "/m/f"));
+        assert!(passes(&[("sec-fetch-site", "none")], "/m/f"));
+        assert!(!passes(&[("sec-fetch-site", "cross-site")], "/m/f"));
+        assert!(!passes(&[("sec-fetch-site", "same-site")], "/m/f"));
+        assert!(passes(&[("origin", "http://app.test:8000")], "/m/f"));
+        assert!(
+            !passes(&[("origin", "https://app.test:8000")], "/m/f"),
+            "another scheme is another origin"
+        );
+        assert!(!passes(&[("origin", "http://evil.test")], "/m/f"));
+        assert!(!passes(&[("origin", "null")], "/m/f"));
+    }
+
+    #[test]
+    fn a_foreign_referer_with_cookies_and_no_other_sign_is_refused() {
+        let cookie = ("cookie", "session_id=42");
+        assert!(!passes(&[cookie, ("referer", "http://evil.test/page")], "/m/f"));
+        assert!(!passes(&[cookie, ("referer", "not a url")], "/m/f"));
+        assert!(passes(
+            &[cookie, ("referer", "http://app.test:8000/page?x=1")],
+            "/m/f"
+        ));
+        assert!(passes(&[cookie], "/m/f"), "no referer says nothing");
+        assert!(
+            passes(&[("referer", "http://evil.test/")], "/m/f"),
+            "no cookie, nothing to forge"
+        );
+        let sec = ("sec-fetch-site", "same-origin");
+        assert!(passes(&[cookie, sec, ("referer", "http://evil.test/")], "/m/f"));
+    }
+
+    #[test]
+    fn jsonp_passes_only_as_a_script_would_send_it() {
+        let cross = [("sec-fetch-site", "cross-site")];
         let none = AllowedOrigins::default();
-        let check =
-            |h: &[(&str, &str)], uri: &str| check(&parts(h, uri), &none, Some("app.test:8000")).is_ok();
-        assert!(check(&[], "/m/f"));
-        assert!(check(&[("sec-fetch-site", "same-origin")], "/m/f"));
-        assert!(check(&[("sec-fetch-site", "none")], "/m/f"));
-        assert!(!check(&[("sec-fetch-site", "cross-site")], "/m/f"));
-        assert!(!check(&[("sec-fetch-site", "same-site")], "/m/f"));
-        assert!(check(&[("origin", "http://app.test:8000")], "/m/f"));
-        assert!(!check(&[("origin", "http://evil.test")], "/m/f"));
-        assert!(!check(&[("origin", "null")], "/m/f"));
-        assert!(check(&[("sec-fetch-site", "cross-site")], "/m/f?_callback=cb"));
+        assert!(passes(&cross, "/m/f?_callback=cb"));
+        assert!(check(&parts(&cross, "POST", "/m/f?_callback=cb"), &none, PLAIN).is_err());
+        let with_body = Call {
+            has_body: true,
+            ..PLAIN
+        };
+        assert!(check(&parts(&cross, "GET", "/m/f?_callback=cb"), &none, with_body).is_err());
+        let cookies = Call {
+            shapes_response: true,
+            ..PLAIN
+        };
+        assert!(check(&parts(&cross, "GET", "/m/f?_callback=cb"), &none, cookies).is_err());
     }
 
     #[test]
     fn allowed_origins_pass() {
         let list = allowed(&["https://ok.test"]);
+        let call = Call {
+            host: Some("app.test"),
+            ..PLAIN
+        };
         let p = parts(
             &[("origin", "https://ok.test"), ("sec-fetch-site", "cross-site")],
+            "GET",
             "/m/f",
         );
-        assert!(check(&p, &list, Some("app.test")).is_ok());
+        assert!(check(&p, &list, call).is_ok());
         let p = parts(
             &[("origin", "https://other.test"), ("sec-fetch-site", "cross-site")],
+            "GET",
             "/m/f",
         );
-        assert!(check(&p, &list, Some("app.test")).is_err());
-        assert!(same_host(
+        assert!(check(&p, &list, call).is_err());
+        assert!(same_origin(
             &HeaderValue::from_static("https://a.test:443"),
+            "https",
             "a.test"
         ));
+    }
+
+    #[test]
+    fn any_origin_runs_only_calls_without_credentials() {
+        let any = allowed(&["*", "https://listed.test"]);
+        let cross = |origin, extra: Option<(&str, &str)>| {
+            let mut h = vec![("origin", origin), ("sec-fetch-site", "cross-site")];
+            h.extend(extra);
+            check(&parts(&h, "POST", "/m/f"), &any, PLAIN).is_ok()
+        };
+        assert!(cross("https://else.test", None));
+        assert!(!cross("https://else.test", Some(("cookie", "s=1"))));
+        assert!(!cross("https://else.test", Some(("authorization", "Bearer x"))));
+        assert!(
+            cross("https://listed.test", Some(("cookie", "s=1"))),
+            "a listed origin is trusted"
+        );
     }
 
     #[test]

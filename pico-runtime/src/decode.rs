@@ -105,7 +105,11 @@ pub(crate) fn decode<T: DeserializeOwned>(arg: Arg, codec: Option<&dyn JsonCodec
         return decode_with(arg, codec);
     }
     match arg {
-        Arg::Text(text) => decode_text(&text).map_err(|reason| explained(reason, &text)),
+        Arg::Text(text) => {
+            // Only a number is quoted back, and only a short one.
+            let sent = (text.len() <= 64).then(|| text.clone());
+            decode_text(text).map_err(|reason| explained(reason, sent.as_deref().unwrap_or_default()))
+        }
         Arg::Json(raw) => serde_json::from_slice(raw.bytes()).or_else(|e| {
             with_whole_numbers(raw.bytes())
                 .ok_or_else(|| explained(strip_position(&e), raw.text().unwrap_or_default()))
@@ -155,24 +159,29 @@ fn decode_with<T: DeserializeOwned>(arg: Arg, codec: &dyn JsonCodec) -> Result<T
 /// `who=42` is "42" for a `String`, `tag=work` is `Some("work")` for an
 /// `Option<String>` and `tags=solo` is `["solo"]` for a `Vec<String>` (an
 /// HTML form with one ticked checkbox).
-fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    let as_json = match serde_json::from_str::<T>(text) {
+fn decode_text<T: DeserializeOwned>(text: CompactString) -> Result<T, String> {
+    let as_json = match serde_json::from_str::<T>(&text) {
         Ok(value) => return Ok(value),
         Err(e) => e,
     };
     let not_json = as_json.is_syntax() || as_json.is_eof();
+    // Kept for the retries below, which a large value does not get: the
+    // text moves into the string tried next rather than being copied.
+    let retried = (text.len() <= RETRY_BUDGET).then(|| text.clone());
     // `Value`'s deserializer, unlike a plain string's, hands an `Option`
     // its value as `Some`.
-    let as_text = match T::deserialize(Value::String(text.to_string())) {
+    let as_text = match T::deserialize(Value::String(text.into_string())) {
         Ok(value) => return Ok(value),
         Err(e) => e,
     };
-    // After the text as a string: `1.0` stays a string where one fits.
-    if let Some(value) = with_whole_numbers(text.as_bytes()) {
-        return Ok(value);
-    }
-    if let Ok(value) = decode_many(vec![Arg::Text(text.into())]) {
-        return Ok(value);
+    if let Some(text) = retried {
+        // After the text as a string: `1.0` stays a string where one fits.
+        if let Some(value) = with_whole_numbers(text.as_bytes()) {
+            return Ok(value);
+        }
+        if let Ok(value) = decode_many(vec![Arg::Text(text)]) {
+            return Ok(value);
+        }
     }
     if not_json {
         Err(as_text.to_string())
@@ -182,12 +191,20 @@ fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     }
 }
 
+/// The largest value a failed decoding is tried again on, in other
+/// words (whole numbers as integers, one value as a list of it): a retry
+/// copies the value, or builds a tree of it many times its size, and a
+/// client must not make a refusal cost more than its body. Values a
+/// client means to send that way are small; a large one that fails as it
+/// is gets the first error.
+const RETRY_BUDGET: usize = 64 * 1024;
+
 /// JSON Schema counts `5.0` as an integer, so a client that keeps to an
 /// OpenAPI document may send one where serde wants an integer: the value
 /// again with its whole numbers written as integers. Tried only once the
 /// value failed as it was, so that it costs nothing to a value that fits.
 fn with_whole_numbers<T: DeserializeOwned>(text: &[u8]) -> Option<T> {
-    if !text.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+    if text.len() > RETRY_BUDGET || !text.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
         return None;
     }
     let rewritten = whole_numbers_as_integers(text)?;
@@ -368,6 +385,17 @@ mod tests {
             Text(String),
         }
         assert_eq!(text::<Id>("1.0"), Ok(Id::Text("1.0".to_owned())));
+    }
+
+    #[test]
+    fn a_value_past_the_retry_budget_is_not_read_again() {
+        let floats = |n: usize| format!("[{}1.0]", "1.0,".repeat(n));
+        let small = floats(RETRY_BUDGET / 8);
+        assert!(json::<Vec<u8>>(&small).is_ok());
+        let large = floats(RETRY_BUDGET / 4);
+        assert!(large.len() > RETRY_BUDGET);
+        assert!(json::<Vec<u8>>(&large).is_err());
+        assert!(text::<Vec<u8>>(&large).is_err());
     }
 
     #[test]

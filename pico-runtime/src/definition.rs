@@ -51,6 +51,9 @@ pub struct Function {
     pub(crate) states: &'static [StateNeed],
     /// `#[protected(...)]`.
     pub(crate) protected: bool,
+    /// Its answer is more than JSON: it sets or deletes cookies, or is a
+    /// `Response` of its own. Never answered as JSONP across sites.
+    pub(crate) shapes_response: bool,
     /// How its OpenAPI description is made.
     #[cfg(feature = "openapi")]
     pub(crate) describe: Option<crate::schema::Describe>,
@@ -74,6 +77,7 @@ impl Function {
             from_request: &[],
             states: &[],
             protected: false,
+            shapes_response: false,
             #[cfg(feature = "openapi")]
             describe: None,
         }
@@ -98,6 +102,13 @@ impl Function {
     #[must_use]
     pub fn require_method(mut self, method: &'static str) -> Self {
         self.method = Some(method);
+        self
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub fn shapes_response(mut self) -> Self {
+        self.shapes_response = true;
         self
     }
 

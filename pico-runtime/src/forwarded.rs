@@ -120,7 +120,7 @@ impl Proxies {
             ProxyHeaders::XForwarded => self.x_forwarded_for(headers),
             ProxyHeaders::Forwarded => self.rfc7239(headers).client,
         };
-        client.or_peer(Some(peer))
+        client.or_peer(Some(peer)).map(canonical)
     }
 
     /// The client in `X-Forwarded-For: client, proxy1, proxy2`: each proxy
@@ -325,8 +325,18 @@ pub(crate) fn is_host(host: &str) -> bool {
     port_ok && name_ok
 }
 
-fn peer(extensions: &Extensions) -> Option<SocketAddr> {
-    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+/// The connection's other end. An IPv4 client of a dual-stack listener
+/// arrives as `::ffff:a.b.c.d`: it is `a.b.c.d`, for trusted proxies as for
+/// logs.
+pub(crate) fn peer(extensions: &Extensions) -> Option<SocketAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| canonical(c.0))
+}
+
+/// `address` with an IPv4-mapped IPv6 address written as the IPv4 one.
+pub(crate) fn canonical(address: SocketAddr) -> SocketAddr {
+    SocketAddr::new(address.ip().to_canonical(), address.port())
 }
 
 #[cfg(test)]

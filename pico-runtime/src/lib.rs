@@ -6,6 +6,7 @@
 
 mod app;
 mod args;
+mod blocking;
 mod body;
 mod build_error;
 #[cfg(feature = "client")]
@@ -25,6 +26,7 @@ mod extract;
 mod failure;
 mod forwarded;
 mod hooks;
+mod hosts;
 mod json;
 mod jsonp;
 mod log_writer;
@@ -48,6 +50,7 @@ mod response;
 mod router;
 #[cfg(feature = "openapi")]
 mod schema;
+mod scrub;
 #[cfg(feature = "sentry")]
 mod sentry_mixin;
 mod server;

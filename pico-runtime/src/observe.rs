@@ -15,7 +15,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use http::header::USER_AGENT;
-use http::{HeaderName, Method, Uri};
+use http::{HeaderName, HeaderValue, Method, Uri};
 use tracing::Span;
 use tracing::field::Empty;
 
@@ -32,6 +32,8 @@ pub(crate) struct Settings {
     pub(crate) header: HeaderName,
     /// Whether each request gets a log line.
     pub(crate) log: bool,
+    /// Whether that line keeps the query string's values.
+    pub(crate) query_values: bool,
     /// Whether every error is `application/problem+json`.
     pub(crate) problem_details: bool,
     /// Who may say who the client is.
@@ -152,6 +154,7 @@ where
                 uri,
                 problem,
                 log: self.settings.log,
+                query_values: self.settings.query_values,
                 client,
                 // A clone, not the settings' `Arc`: a count that every
                 // request would move on every core.
@@ -171,6 +174,7 @@ struct Ending {
     /// Whether errors are problem details.
     problem: bool,
     log: bool,
+    query_values: bool,
     /// The client's address, for the log line.
     client: Option<IpAddr>,
     /// The header the id is answered in.
@@ -234,12 +238,19 @@ impl Ending {
         if let Some(uri) = self.uri.as_ref().filter(|_| self.problem) {
             response = crate::problem::convert(response, uri.path());
         }
+        // Every answer is only what it says it is: JSON, a script, a file
+        // is never run as something a browser sniffs in it.
+        response
+            .headers_mut()
+            .entry(http::header::X_CONTENT_TYPE_OPTIONS)
+            .or_insert(HeaderValue::from_static("nosniff"));
         // A stream's line and span end with the stream, not its head.
         let streamed = response.extensions().get::<Sent>().cloned();
         let line = Line {
             start: self.start,
             method: self.method,
             uri: self.uri.filter(|_| self.log),
+            query_values: self.query_values,
             client: self.client,
             status,
         };
@@ -272,6 +283,7 @@ struct Line {
     method: Method,
     /// When the request gets a line.
     uri: Option<Uri>,
+    query_values: bool,
     client: Option<IpAddr>,
     status: http::StatusCode,
 }
@@ -288,6 +300,7 @@ impl Line {
                 duration: self.start.map(|start| start.elapsed()).unwrap_or_default(),
                 items,
                 id: &exchange.id,
+                query_values: self.query_values,
             });
         }
     }

@@ -139,7 +139,7 @@ impl Server {
         let _flush = init_logs(true);
         let address: SocketAddr = listener.local_addr()?;
         let mut app = app.log_requests(self.log_requests);
-        app.refuse_env_debug_beyond(address);
+        app.refuse_env_debug(address, true);
         tracing::info!(target: "pico", "listening on http://{address}/");
         serve_stack(listener, app, shutdown, Some(self.drain)).await;
         tracing::info!(target: "pico", "stopped");

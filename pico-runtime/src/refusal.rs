@@ -155,7 +155,9 @@ fn rewritten(head: &[u8], id_header: &HeaderName) -> Option<Vec<u8>> {
     let body = standard_body_with_id(&HttpError::new(status).with_message(message), id.as_str());
     let mut answer = Vec::with_capacity(head.len() + body.len() + 128);
     answer.extend_from_slice(&head[..text.find("\r\n")?]);
-    answer.extend_from_slice(b"\r\ncontent-type: application/json\r\ncontent-length: ");
+    answer.extend_from_slice(
+        b"\r\ncontent-type: application/json\r\nx-content-type-options: nosniff\r\ncontent-length: ",
+    );
     answer.extend_from_slice(body.len().to_string().as_bytes());
     answer.extend_from_slice(b"\r\n");
     answer.extend_from_slice(id_header.as_str().as_bytes());

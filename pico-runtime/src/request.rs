@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::ConnectInfo;
 use base64::Engine;
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, COOKIE, HOST, USER_AGENT};
@@ -50,10 +49,14 @@ impl Request {
         function: Arc<str>,
         state: Arc<AppState>,
     ) -> Request {
-        let peer_addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+        let peer_addr = crate::forwarded::peer(&parts.extensions);
         Request {
             parts,
-            remote_addr: arrival.forwarded.client.or_peer(peer_addr),
+            remote_addr: arrival
+                .forwarded
+                .client
+                .or_peer(peer_addr)
+                .map(crate::forwarded::canonical),
             peer_addr,
             prefix: arrival.prefix,
             forwarded: arrival.forwarded,
@@ -184,7 +187,11 @@ impl Request {
         let mut cookies = HashMap::new();
         for header in self.parts.headers.get_all(COOKIE) {
             let Ok(header) = header.to_str() else { continue };
-            cookies.extend(crate::cookies::parse(header));
+            // The first of a name wins, as `cookie` reads it: browsers
+            // send the most specific path first.
+            for (name, value) in crate::cookies::parse(header) {
+                cookies.entry(name).or_insert(value);
+            }
         }
         cookies
     }
@@ -319,13 +326,21 @@ pub(crate) fn root_url(parts: &Parts, prefix: &str, forwarded: &Forwarded) -> St
     format!("{scheme}://{host}{prefix}/")
 }
 
-/// The scheme the client used: as a trusted proxy says, else the URI's,
-/// else `http`.
-fn scheme<'a>(parts: &'a Parts, forwarded: &Forwarded) -> &'a str {
+/// The scheme the client used: as a trusted proxy says, else the
+/// connection's. Pico's own servers speak plain TCP, whatever scheme a
+/// request line spells (`GET https://evil/` is a client's word, not the
+/// connection's); under a stack of the user's, HTTP/2's `:scheme` is the
+/// TLS layer's, and an HTTP/1 request line is still only the client's.
+pub(crate) fn scheme<'a>(parts: &'a Parts, forwarded: &Forwarded) -> &'a str {
     match forwarded.https {
         Some(true) => "https",
         Some(false) => "http",
-        None => parts.uri.scheme_str().unwrap_or("http"),
+        None if parts.version >= http::Version::HTTP_2
+            && parts.extensions.get::<crate::connection::PlainTcp>().is_none() =>
+        {
+            parts.uri.scheme_str().unwrap_or("http")
+        }
+        None => "http",
     }
 }
 

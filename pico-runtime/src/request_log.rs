@@ -2,7 +2,7 @@
 //! (client, method, uri, route, status, duration, a stream's items,
 //! request id) any
 //! subscriber can read, and the development server's way of writing it for
-//! a person: `127.0.0.1 GET /example/hello?who=you 200 41.0µs 9f3c…`.
+//! a person: `127.0.0.1 GET /example/hello?who=[Filtered] 200 41.0µs 9f3c…`.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -15,6 +15,7 @@ use tracing_subscriber::fmt::format::{self, FormatEvent, FormatFields, Writer};
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::request_id::RequestId;
+use crate::scrub::{MAX_LOGGED_URI, cut, names_only};
 
 /// The target of the request lines.
 pub(crate) const TARGET: &str = "pico::request";
@@ -30,6 +31,8 @@ pub(crate) struct RequestLine<'a> {
     /// The items a stream sent.
     pub(crate) items: Option<u64>,
     pub(crate) id: &'a RequestId,
+    /// The query string's values as sent, rather than `[Filtered]`.
+    pub(crate) query_values: bool,
 }
 
 /// Logs one answered request.
@@ -43,6 +46,7 @@ pub(crate) fn line(line: &RequestLine<'_>) {
         duration,
         items,
         id,
+        query_values,
     } = *line;
     // The text below is made before the event: not for nobody.
     if !tracing::enabled!(
@@ -56,12 +60,21 @@ pub(crate) fn line(line: &RequestLine<'_>) {
     // development server writes a line per request.
     let mut address = [0u8; 46];
     let client = client.map(|ip| address_text(ip, &mut address));
+    // The path, as the server saw it (a request line's scheme and host are
+    // the client's word), with the query's values only when the app asks:
+    // they carry tokens and passwords. Cut, for a URI of any length.
     let written;
-    let uri = match uri.path_and_query() {
-        // A path, as requests over HTTP/1.1 have it.
-        Some(path) if uri.scheme().is_none() => path.as_str(),
-        _ => {
-            written = uri.to_string();
+    let path = uri.path();
+    let uri = match uri.query() {
+        None if path.len() <= MAX_LOGGED_URI => path,
+        query => {
+            let mut text = match query {
+                Some(query) if query_values => format!("{path}?{query}"),
+                Some(query) => format!("{path}?{}", names_only(query)),
+                None => path.to_owned(),
+            };
+            cut(&mut text, MAX_LOGGED_URI);
+            written = text;
             written.as_str()
         }
     };

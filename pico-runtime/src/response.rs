@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_TYPE, HeaderValue, X_CONTENT_TYPE_OPTIONS};
+use http::header::{CONTENT_TYPE, HeaderValue};
 
 use serde::Serialize;
 
@@ -82,10 +82,6 @@ pub(crate) fn typed_response(bytes: impl Into<Body>, content_type: &'static str)
     let mut response = Response::new(bytes.into());
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if content_type == "text/javascript" {
-        // Script is only ever run as what it says it is.
-        headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    }
     response
 }
 

@@ -44,6 +44,7 @@ impl App {
         let settings = Arc::new(Settings {
             header: self.request_id_header.clone(),
             log: self.log_requests,
+            query_values: self.log_query_values,
             problem_details: self.problem_details,
             proxies: self.proxies.clone(),
         });

@@ -153,7 +153,16 @@ impl SentryMixin {
             .headers()
             .iter()
             .filter(|(name, _)| self.send_pii || !is_personal(name.as_str()))
-            .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_owned())))
+            .filter_map(|(name, value)| {
+                let value = value.to_str().ok()?;
+                // A URL in a header carries a query as the request's does.
+                let value = if !self.send_pii && carries_url(name.as_str()) {
+                    crate::scrub::url_names_only(value)
+                } else {
+                    value.to_owned()
+                };
+                Some((name.to_string(), value))
+            })
             .collect();
         // Bodies and query strings carry passwords and tokens: without
         // `send_pii`, the body is left out and the query keeps its names only.
@@ -166,7 +175,7 @@ impl SentryMixin {
             if self.send_pii {
                 q.to_owned()
             } else {
-                names_only(q)
+                crate::scrub::names_only(q)
             }
         });
         let mut url = request.url();
@@ -188,20 +197,6 @@ impl SentryMixin {
             ..Default::default()
         }
     }
-}
-
-/// A query string with its values filtered: which arguments were sent,
-/// not what they were.
-fn names_only(query: &str) -> String {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| match pair.split_once('=') {
-            Some((name, _)) => format!("{name}=[Filtered]"),
-            None => pair.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// Headers that carry credentials or identify a person: the client's
@@ -226,11 +221,36 @@ fn is_personal(name: &str) -> bool {
             | "x-amzn-oidc-data"
             | "x-amzn-oidc-identity"
             | "x-amzn-oidc-accesstoken"
+            | "x-envoy-external-address"
+            | "x-original-forwarded-for"
+            | "x-appengine-user-ip"
+            | "x-azure-clientip"
+            | "x-azure-socketip"
     ) || [
-        "auth", "key", "token", "secret", "password", "session", "jwt", "oidc", "email",
+        "auth",
+        "key",
+        "token",
+        "secret",
+        "password",
+        "session",
+        "jwt",
+        "oidc",
+        "email",
+        "client-ip",
+        "real-ip",
+        "forwarded-for",
     ]
     .iter()
     .any(|w| name.contains(w))
+}
+
+/// Headers whose value is a URL: the page a request came from, or the
+/// one a proxy was asked for.
+fn carries_url(name: &str) -> bool {
+    matches!(
+        name,
+        "referer" | "x-forwarded-uri" | "x-original-uri" | "x-original-url" | "x-rewrite-url" | "location"
+    )
 }
 
 impl Mixin for SentryMixin {

@@ -24,7 +24,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::app::{App, ConnectionLimits};
-use crate::connection::{Activity, expiry, hold_until_sent};
+use crate::connection::{Activity, PlainTcp, Watched, expiry, hold_until_sent};
 use crate::log_writer::{Flush, log_writer};
 use crate::refusal::Refusals;
 use crate::request_log::HumanLines;
@@ -66,19 +66,20 @@ pub fn serve(app: App) {
 
 /// [`serve`], on the caller's tokio runtime; it too exits the process,
 /// with status 1, on a mistake in the app or no port to bind.
-#[cfg_attr(not(feature = "static-files"), allow(unused_mut))]
 pub async fn serve_async(mut app: App) {
     if let Err(e) = app.check() {
         stop(&e);
     }
     // The guard writes out what is left when serving ends.
     let _flush = init_logs(app.json_logs);
+    // `./static` only for an app without a folder of its own.
     #[cfg(feature = "static-files")]
-    if std::path::Path::new("static").is_dir() {
+    if !app.has_static_files() && std::path::Path::new("static").is_dir() {
         app = app.static_files("static");
     }
     let listener = bind().await.unwrap_or_else(|e| stop(&e));
     let addr = listener.local_addr().expect("pico: the listener has no address");
+    app.loopback_hosts_on(addr);
     println!("Running on http://{addr}/");
     let _ = std::io::stdout().flush();
     serve_on(listener, app.log_requests(true), shutdown_signal()).await;
@@ -146,7 +147,7 @@ where
     F: Future<Output = ()>,
 {
     if let Ok(address) = listener.local_addr() {
-        app.refuse_env_debug_beyond(address);
+        app.refuse_env_debug(address, false);
     }
     serve_stack(listener, app, shutdown, None).await;
 }
@@ -209,7 +210,9 @@ pub(crate) fn builder(header_timeout: Duration) -> Builder {
             .timer(TokioTimer::new())
             // A peer that stops answering pings is gone.
             .keep_alive_interval(Some(Duration::from_secs(20)))
-            .keep_alive_timeout(Duration::from_secs(20));
+            .keep_alive_timeout(Duration::from_secs(20))
+            // What waits unsent per stream for a peer that does not read.
+            .max_send_buf_size(64 * 1024);
         builder
     }
     #[cfg(not(feature = "http2"))]
@@ -403,13 +406,16 @@ where
     S::Future: Send + 'static,
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let io = Watched::new(io, Arc::clone(&activity));
     let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(addr));
+        request.extensions_mut().insert(PlainTcp);
         let guard = activity.begin();
+        let windowed = request.version() < http::Version::HTTP_2;
         let answer = service.clone().oneshot(request.map(Body::new));
         async move {
             let response = answer.await?;
-            Ok::<_, Infallible>(hold_until_sent(response, guard))
+            Ok::<_, Infallible>(hold_until_sent(response, guard, windowed))
         }
     });
     #[cfg(feature = "http2")]

@@ -117,6 +117,12 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exc
         Ok(root) => root,
         Err(e) => return refuse(&e),
     };
+    // The host the client addressed, which its `Origin` names: a proxy
+    // that rewrites `Host` forwards it.
+    let host = root.forwarded.host.as_deref().or_else(|| own_host(&parts));
+    if let Err(e) = shared.hosts.check(host) {
+        return refuse(&e);
+    }
     let found = shared.find(&root, parts.uri.path());
     let Some((name, route)) = found else {
         return match &shared.static_files {
@@ -151,10 +157,14 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exc
     }
     match route {
         Route::Function(index) => {
-            // The host the client addressed, which its `Origin` names: a
-            // proxy that rewrites `Host` forwards it.
-            let host = root.forwarded.host.as_deref().or_else(|| own_host(&parts));
-            if let Err(e) = cross_site::check(&parts, &shared.origins, host) {
+            let has_body = may_have_body(&parts, &body);
+            let seen = cross_site::Call {
+                host,
+                scheme: crate::request::scheme(&parts, &root.forwarded),
+                has_body,
+                shapes_response: shared.functions[index].function.shapes_response,
+            };
+            if let Err(e) = cross_site::check(&parts, &shared.origins, seen) {
                 return refuse(&e);
             }
             let arrival = Arrival {
@@ -163,7 +173,7 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exc
                 forwarded: root.forwarded,
                 exchange,
             };
-            if may_have_body(&parts, &body) {
+            if has_body {
                 call_with_body(shared, index, parts, arrival, body)
             } else {
                 call(shared, index, parts, arrival, |parts| {

@@ -16,6 +16,7 @@ use tower::util::BoxCloneSyncService;
 
 use crate::app::App;
 use crate::args::Args;
+use crate::blocking::BlockingSlots;
 use crate::build_error::BuildError;
 use crate::context::Context;
 use crate::cross_site::AllowedOrigins;
@@ -23,6 +24,7 @@ use crate::definition::{AppDef, Function, ModuleDef, Prehandle, Template, module
 use crate::failure::Failure;
 use crate::forwarded::Proxies;
 use crate::hooks::Hooks;
+use crate::hosts::AllowedHosts;
 use crate::json::JsonCodec;
 use crate::mixin::Stack;
 use crate::panic::{self, Caught};
@@ -109,6 +111,7 @@ fn static_service(dir: std::path::PathBuf) -> StaticService {
     });
     let serve_dir = tower_http::services::ServeDir::new(dir)
         .call_fallback_on_method_not_allowed(true)
+        .with_buf_chunk_size(32 * 1024)
         .not_found_service(not_found);
     BoxCloneSyncService::new(serve_dir.map_response(|r| r.map(Body::new)))
 }
@@ -214,9 +217,11 @@ pub(crate) struct Shared {
     pub(crate) state: Arc<AppState>,
     pub(crate) body_timeout: Duration,
     pub(crate) origins: AllowedOrigins,
+    pub(crate) hosts: AllowedHosts,
     pub(crate) jsonp: bool,
     pub(crate) proxies: Proxies,
     pub(crate) stream_heartbeat: Option<Duration>,
+    pub(crate) blocking: BlockingSlots,
 }
 
 impl Shared {
@@ -285,9 +290,11 @@ impl Shared {
             state: Arc::new(app.state),
             body_timeout: app.body_timeout,
             origins: app.origins,
+            hosts: app.hosts,
             jsonp: app.jsonp,
             proxies: app.proxies,
             stream_heartbeat: app.stream_heartbeat,
+            blocking: BlockingSlots::new(app.max_blocking),
         }
     }
 
@@ -303,6 +310,7 @@ impl Shared {
             args: Args::default(),
             codec: self.codec.clone(),
             heartbeat: self.stream_heartbeat,
+            blocking: self.blocking.clone(),
         }
     }
 

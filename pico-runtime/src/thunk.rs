@@ -94,23 +94,6 @@ pub fn module_name(path: &'static str) -> &'static str {
     path.rsplit("::").next().unwrap_or(path)
 }
 
-/// `#[blocking]`: the call on a thread of tokio's blocking pool, so that
-/// the runtime's workers go on serving other requests. A panic there is
-/// the request's panic, as anywhere else.
-pub async fn blocking<F>(call: F) -> Result<Reply, Failure>
-where
-    F: FnOnce() -> Result<Reply, Failure> + Send + 'static,
-{
-    match tokio::task::spawn_blocking(call).await {
-        Ok(result) => result,
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(_) => Err(Failure::internal(
-            "blocking",
-            "the blocking call was cancelled".to_owned(),
-        )),
-    }
-}
-
 /// `#[request_args(req)]`: the request itself.
 pub fn request(cx: &Context) -> Request {
     cx.request.clone()

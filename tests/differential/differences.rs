@@ -29,8 +29,4 @@ const DIFFERENCES: &[(&str, &str)] = &[
         "a body in a media type neither reads",
         "a 415 naming the media types Pico reads, where the original ignores the body and answers with the default: a body sent is never silently dropped",
     ),
-    (
-        "a JSONP call",
-        "the same script, answered with `X-Content-Type-Options: nosniff`",
-    ),
 ];

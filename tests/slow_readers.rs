@@ -1,0 +1,138 @@
+//! Clients that ask for a large answer and never read it, over real
+//! sockets against the app's own server: each costs a small window of
+//! memory, not the whole answer; a fresh client is answered meanwhile; and
+//! each is cut once it has taken nothing for the idle time. Alone in its
+//! binary, as it measures this process's resident memory and listens to
+//! the server's events.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::mpsc;
+use tracing_subscriber::layer::SubscriberExt;
+
+#[pico::api]
+mod files {
+    #[expose]
+    fn ping() -> &'static str {
+        "pong"
+    }
+}
+
+const SLOW_READERS: usize = 500;
+const FILE_SIZE: usize = 8 * 1024 * 1024;
+const IDLE: Duration = Duration::from_secs(3);
+
+/// Tells the test each time the server cuts a stalled connection.
+struct Cuts(Mutex<mpsc::UnboundedSender<()>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Cuts {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Message(bool);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "message" {
+                    let text = format!("{value:?}");
+                    self.0 = text.starts_with("closing the connection") && text.ends_with("Stalled");
+                }
+            }
+        }
+        let mut message = Message(false);
+        event.record(&mut message);
+        if message.0 {
+            let _ = self.0.lock().unwrap().send(());
+        }
+    }
+}
+
+fn resident() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse::<usize>().unwrap() * 1024
+}
+
+/// A client that asks for the file with a receive window of 2 KiB and
+/// reads only the start of the answer's head.
+async fn slow_reader(port: u16) -> TcpStream {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(2048).unwrap();
+    let mut stream = socket.connect(([127, 0, 0, 1], port).into()).await.unwrap();
+    stream
+        .write_all(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut head = [0; 12];
+    stream.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    stream
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_readers_cost_a_window_each_and_are_cut_at_the_idle_time() {
+    let (cut, mut cuts) = mpsc::unbounded_channel();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_subscriber::filter::Targets::new().with_target("pico", tracing::Level::DEBUG))
+        .with(Cuts(Mutex::new(cut)));
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+
+    let dir = std::env::temp_dir().join(format!("pico-slow-readers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("big.bin"), vec![b'x'; FILE_SIZE]).unwrap();
+    let app = pico::App::new()
+        .register(files::module())
+        .static_files(&dir)
+        .idle_timeout(IDLE);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(pico::serve_on(listener, app, std::future::pending()));
+
+    let before = resident();
+    let mut readers = Vec::new();
+    for _ in 0..SLOW_READERS {
+        readers.push(slow_reader(port).await);
+    }
+    let held = resident().saturating_sub(before);
+    eprintln!(
+        "{SLOW_READERS} slow readers of an {FILE_SIZE}-byte file: {held} bytes resident ({} per reader)",
+        held / SLOW_READERS
+    );
+    // hyper alone would queue up to 1 MiB of each answer.
+    assert!(
+        held < SLOW_READERS * 256 * 1024,
+        "{held} bytes for {SLOW_READERS} slow readers"
+    );
+
+    let fresh = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/files/ping"))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .expect("a fresh client is answered while the slow readers hold");
+    assert_eq!(fresh.status(), 200);
+
+    // Every stalled connection is cut, within the idle time and a quarter.
+    let deadline = IDLE * 3;
+    for n in 0..SLOW_READERS {
+        tokio::time::timeout(deadline, cuts.recv())
+            .await
+            .unwrap_or_else(|_| panic!("only {n} of {SLOW_READERS} slow readers were cut after {deadline:?}"))
+            .unwrap();
+    }
+    // Cut, not finished: what reaches a reader now is what was in flight.
+    let mut received = vec![0; FILE_SIZE];
+    let mut reader = readers.pop().unwrap();
+    let mut total = 0;
+    while let Ok(Ok(n)) = tokio::time::timeout(Duration::from_secs(5), reader.read(&mut received)).await {
+        if n == 0 {
+            break;
+        }
+        total += n;
+    }
+    assert!(
+        total < FILE_SIZE / 2,
+        "{total} bytes reached a reader that was cut"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
