@@ -190,8 +190,10 @@ mod other {
 }
 
 fn app() -> pico::App {
+    // JSONP as the original answers it.
     pico::App::new()
         .debug(false)
+        .jsonp(true)
         .register(testapp::module())
         .register_as("nested.other", other::module())
         .register(files::module())

@@ -62,6 +62,49 @@ async fn the_docs_page_lists_the_api_and_calls_it_in_chromium() {
     );
 }
 
+#[pico::api]
+mod site {
+    use std::collections::HashMap;
+
+    #[expose]
+    fn hello(who: String) -> String {
+        format!("Hello {who}")
+    }
+
+    #[expose]
+    #[set_cookie]
+    fn start_session() -> HashMap<String, String> {
+        HashMap::from([("session_id".to_owned(), "42".to_owned())])
+    }
+}
+
+/// Forged requests as Chromium sends them to a plain-http origin, from a
+/// page of another name served by the same loopback server.
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_requests_from_another_site_on_plain_http_are_refused_in_chromium() {
+    if !tools_present() {
+        return;
+    }
+    let pages = Path::new(env!("CARGO_TARGET_TMPDIR")).join("forgery-pages");
+    std::fs::create_dir_all(&pages).unwrap();
+    let links = |path: &str| {
+        format!(
+            r#"<!doctype html><a id="hello" href="{path}/site/hello?who=you">hello</a>
+<a id="login" href="{path}/site/start_session?_callback=x">login</a>
+<form id="post" method="post" action="{path}/site/hello"><input name="who" value="FROM_FORM"><button>go</button></form>"#
+        )
+    };
+    let server = common::serve(pico::App::new().register(site::module()).static_files(&pages)).await;
+    let port = server.base.rsplit(':').next().unwrap().to_owned();
+    std::fs::write(pages.join("own.html"), links("")).unwrap();
+    std::fs::write(pages.join("evil.html"), links(&format!("http://app.test:{port}"))).unwrap();
+    let stdout = common::run_to_success("node", &["tests/browser/forgery.mjs".as_ref(), port.as_ref()]).await;
+    assert!(
+        stdout.contains("ok - another site's JSONP link plants no session"),
+        "{stdout}"
+    );
+}
+
 /// A module or function named `__proto__` (a valid Rust name, and any alias)
 /// is a module and a function, not a way into `Object.prototype`.
 #[tokio::test]

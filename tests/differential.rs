@@ -319,7 +319,8 @@ async fn the_original_and_pico_for_rust_answer_alike() {
         common::missing("gunicorn with pico 2.0.5 (PICO_PYTHON)");
         return;
     };
-    let ours = common::serve(pico::App::new().register(diffapp::module())).await;
+    // JSONP on, as the original has it.
+    let ours = common::serve(pico::App::new().jsonp(true).register(diffapp::module())).await;
     let client = reqwest::Client::new();
     let mut unexpected = Vec::new();
     for case in cases() {

@@ -65,7 +65,7 @@ async fn get(s: &Server, path: &str, headers: &[(&str, &str)]) -> common::Answer
 
 #[tokio::test]
 async fn jsonp_passes_across_sites_only_as_a_script_would_ask() {
-    let s = serve(app()).await;
+    let s = serve(app().jsonp(true)).await;
     // A `<script src>` of another site: a GET without a body or cookies.
     let script = get(&s, "/site/hello?who=you&_callback=cb", &[CROSS, EVIL]).await;
     assert_eq!(script.status, 200, "{script:?}");
@@ -100,7 +100,7 @@ async fn jsonp_passes_across_sites_only_as_a_script_would_ask() {
 }
 
 #[tokio::test]
-async fn a_forged_get_over_plain_http_is_known_by_its_referer() {
+async fn another_sites_link_over_plain_http_is_known_by_its_referer() {
     let s = serve(app()).await;
     // What a browser sends to a plain-http origin on a navigation from
     // another site: cookies, a `Referer`, and neither `Origin` nor
@@ -122,6 +122,10 @@ async fn a_forged_get_over_plain_http_is_known_by_its_referer() {
         get(&s, "/site/hello?who=x", &[cookie]).await.json(),
         json!("Hello x")
     );
+    // Without cookies, another site's link would plant a session.
+    let planted = get(&s, "/site/start_session", &[("referer", "http://evil.test/")]).await;
+    planted.error(403, "Forbidden");
+    assert!(!planted.headers.contains_key("set-cookie"));
     // Another scheme is another origin.
     let https_page = own_page.replacen("http://", "https://", 1);
     get(

@@ -285,7 +285,7 @@ fn credentials_with_any_origin_are_refused_when_the_app_is_built() {
 
 #[tokio::test]
 async fn jsonp_is_refused_with_credentials_and_sent_with_nosniff() {
-    let s = serve(app()).await;
+    let s = serve(app().jsonp(true)).await;
     let url = s.url("/bank/echo?text=hi&_callback=cb");
     let answer = s.get("/bank/echo?text=hi&_callback=cb").await;
     assert_eq!(answer.text, "cb(\"hi\");");
@@ -311,8 +311,8 @@ async fn jsonp_is_refused_with_credentials_and_sent_with_nosniff() {
 }
 
 #[tokio::test]
-async fn jsonp_can_be_turned_off() {
-    let s = serve(app().jsonp(false)).await;
+async fn jsonp_is_off_unless_turned_on() {
+    let s = serve(app()).await;
     let message = s
         .get("/bank/echo?text=hi&_callback=cb")
         .await

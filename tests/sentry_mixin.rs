@@ -223,15 +223,26 @@ async fn secrets_stay_home_without_send_pii() {
         .header("x-forwarded-email", "arthur@example.com")
         .header("x-amzn-oidc-data", "eyJ.a.b")
         .header("cf-access-jwt-assertion", "eyJ.c.d")
+        .header("x-envoy-external-address", "198.51.100.7")
+        .header("referer", s.url("/page?reset=r3s3t&n=2"))
+        .header("x-forwarded-uri", "/reported/panics?_token=t0k3n")
+        .header("x-original-uri", "/reported/panics?_token=t0k3n")
+        .header("x-rewrite-url", "/reported/panics?_token=t0k3n")
         .header("user-agent", "kept/1")
         .json(&json!({"_user": "arthur", "_password": "hunter2"}));
     assert!(sentry_id(&s.send(request).await).is_some());
     let events = sent(&client, &transport);
     let request = events[0].request.as_ref().unwrap();
     let sent = format!("{request:?}");
-    for secret in ["t0k3n", "hunter2", "198.51.100.7", "arthur", "eyJ"] {
+    for secret in ["t0k3n", "hunter2", "198.51.100.7", "arthur", "eyJ", "r3s3t"] {
         assert!(!sent.contains(secret), "{secret} was sent: {sent}");
     }
+    // A URL in a header keeps its path and the query's names.
+    let referer = request.headers.get("referer").map(String::as_str);
+    assert_eq!(
+        referer,
+        Some(s.url("/page?reset=[Filtered]&n=[Filtered]").as_str())
+    );
     assert_eq!(
         request.headers.get("user-agent").map(String::as_str),
         Some("kept/1")

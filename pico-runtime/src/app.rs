@@ -138,7 +138,7 @@ impl App {
             origins: AllowedOrigins::default(),
             hosts: AllowedHosts::default(),
             max_blocking: crate::blocking::DEFAULT_MAX_BLOCKING,
-            jsonp: true,
+            jsonp: false,
             proxies: Proxies::default(),
             request_id_header: http::HeaderName::from_static("x-request-id"),
             problem_details: false,
@@ -217,9 +217,15 @@ impl App {
         self
     }
 
-    /// JSONP (`?_callback=f`): on unless turned off. A JSONP request that
-    /// carries credentials (`Cookie`, `Authorization`) is always refused, as
-    /// another site's `<script>` would read the user's data with them.
+    /// JSONP (`?_callback=f`): off unless turned on (the original had it
+    /// on). A `<script>` of any site reads a JSONP answer, so with it on,
+    /// any page a user opens can read what the app answers to that user's
+    /// machine: an app on loopback or an intranet would be read from
+    /// outside. When on, a JSONP request that carries credentials
+    /// (`Cookie`, `Authorization`) is refused, as another site's script
+    /// would read the user's data with them; and across sites only a GET
+    /// without a body, to a function that neither sets cookies nor answers
+    /// a `Response` of its own, is answered.
     #[must_use]
     pub fn jsonp(mut self, on: bool) -> Self {
         self.jsonp = on;

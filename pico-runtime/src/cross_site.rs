@@ -137,9 +137,11 @@ pub(crate) fn check(parts: &Parts, allowed: &AllowedOrigins, call: Call<'_>) -> 
                 .host
                 .is_some_and(|host| same_origin(origin, call.scheme, host)),
             // Browsers send neither header to a plain-http origin on a GET
-            // navigation or form: there a foreign `Referer` with the user's
-            // cookies is the one sign left of a forged request.
-            None => !(headers.contains_key(COOKIE) && foreign_referer(headers, call)),
+            // navigation: there a foreign `Referer` is the one sign left of
+            // another site's link, refused as `Sec-Fetch-Site` would have
+            // it refused over https (with the user's cookies, or setting
+            // them: a session planted by another site's link).
+            None => !foreign_referer(headers, call),
         },
     };
     if same_site || jsonp_may_pass(parts, call) {
@@ -270,19 +272,19 @@ mod tests {
     }
 
     #[test]
-    fn a_foreign_referer_with_cookies_and_no_other_sign_is_refused() {
+    fn a_foreign_referer_and_no_other_sign_is_refused() {
         let cookie = ("cookie", "session_id=42");
         assert!(!passes(&[cookie, ("referer", "http://evil.test/page")], "/m/f"));
         assert!(!passes(&[cookie, ("referer", "not a url")], "/m/f"));
+        assert!(
+            !passes(&[("referer", "http://evil.test/")], "/m/f"),
+            "a session planted"
+        );
         assert!(passes(
             &[cookie, ("referer", "http://app.test:8000/page?x=1")],
             "/m/f"
         ));
         assert!(passes(&[cookie], "/m/f"), "no referer says nothing");
-        assert!(
-            passes(&[("referer", "http://evil.test/")], "/m/f"),
-            "no cookie, nothing to forge"
-        );
         let sec = ("sec-fetch-site", "same-origin");
         assert!(passes(&[cookie, sec, ("referer", "http://evil.test/")], "/m/f"));
     }

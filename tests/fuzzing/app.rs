@@ -86,7 +86,10 @@ mod fuzzed {
 
 /// The app under test: debug off, a small body limit.
 pub(crate) fn app() -> pico::App {
-    pico::App::new().body_limit(64 * 1024).register(fuzzed::module())
+    pico::App::new()
+        .body_limit(64 * 1024)
+        .jsonp(true)
+        .register(fuzzed::module())
 }
 
 fn router() -> &'static axum::Router {
