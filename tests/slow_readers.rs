@@ -24,6 +24,7 @@ mod files {
 const SLOW_READERS: usize = 500;
 const FILE_SIZE: usize = 8 * 1024 * 1024;
 const IDLE: Duration = Duration::from_secs(3);
+const H2_READERS: usize = 20;
 
 /// Tells the test each time the server cuts a stalled connection.
 struct Cuts(Mutex<mpsc::UnboundedSender<()>>);
@@ -120,6 +121,47 @@ async fn slow_readers_cost_a_window_each_and_are_cut_at_the_idle_time() {
             .unwrap_or_else(|_| panic!("only {n} of {SLOW_READERS} slow readers were cut after {deadline:?}"))
             .unwrap();
     }
+    // Over HTTP/2 a client that does not read closes its flow-control
+    // window, and nothing is even tried on the socket: still cut.
+    let mut h2_readers = Vec::new();
+    for _ in 0..H2_READERS {
+        let client = reqwest::Client::builder()
+            .http2_prior_knowledge()
+            .http2_initial_stream_window_size(2048)
+            .http2_initial_connection_window_size(2048)
+            .build()
+            .unwrap();
+        let response = client
+            .get(format!("http://127.0.0.1:{port}/big.bin"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.version(), reqwest::Version::HTTP_2);
+        h2_readers.push((client, response));
+    }
+    for n in 0..H2_READERS {
+        tokio::time::timeout(deadline, cuts.recv())
+            .await
+            .unwrap_or_else(|_| {
+                panic!("only {n} of {H2_READERS} HTTP/2 slow readers were cut after {deadline:?}")
+            })
+            .unwrap();
+    }
+    let (_, response) = h2_readers.pop().unwrap();
+    let mut body = std::pin::pin!(response.bytes_stream());
+    let mut total = 0;
+    let cut = loop {
+        match futures_util::StreamExt::next(&mut body).await {
+            Some(Ok(chunk)) => total += chunk.len(),
+            Some(Err(_)) => break true,
+            None => break false,
+        }
+    };
+    assert!(
+        cut && total < FILE_SIZE,
+        "{total} bytes reached an HTTP/2 reader that was cut"
+    );
+
     // Cut, not finished: what reaches a reader now is what was in flight.
     let mut received = vec![0; FILE_SIZE];
     let mut reader = readers.pop().unwrap();

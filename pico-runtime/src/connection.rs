@@ -9,7 +9,7 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -42,6 +42,12 @@ pub(crate) struct Activity {
     /// Since when (in ns after `opened`, plus one) a write has waited for
     /// the client to read; 0 while writes go through.
     blocked_since: AtomicU64,
+    /// When (in ns after `opened`) a byte was last written.
+    last_write: AtomicU64,
+    /// An answer's body has handed over data and waits for it to be sent:
+    /// over HTTP/2 a client that does not read closes its window, and
+    /// nothing is even tried on the socket.
+    body_holds_data: AtomicBool,
     /// Bytes written to the client, heads and framing included.
     written: AtomicU64,
     /// Bytes of answers' bodies handed to the HTTP layer.
@@ -58,6 +64,8 @@ impl Default for Activity {
             first: Notify::new(),
             opened: Instant::now(),
             blocked_since: AtomicU64::new(0),
+            last_write: AtomicU64::new(0),
+            body_holds_data: AtomicBool::new(false),
             written: AtomicU64::new(0),
             handed: AtomicU64::new(0),
             waiting_body: AtomicWaker::new(),
@@ -93,26 +101,36 @@ impl Activity {
         }
     }
 
-    /// How long writes have waited for the client to read, if they do.
-    fn blocked_for(&self) -> Option<Duration> {
-        let since = self.blocked_since.load(Ordering::Relaxed);
-        (since != 0).then(|| {
-            self.opened
-                .elapsed()
-                .saturating_sub(Duration::from_nanos(since - 1))
-        })
+    /// How long an answer has waited for the client to read, if it does:
+    /// a write waiting on the socket, or a body's data waiting to be sent
+    /// without a byte written since.
+    fn stalled_for(&self) -> Option<Duration> {
+        let since = match self.blocked_since.load(Ordering::Relaxed) {
+            0 if self.body_holds_data.load(Ordering::Relaxed)
+                && self.in_flight.load(Ordering::Relaxed) > 0 =>
+            {
+                self.last_write.load(Ordering::Relaxed)
+            }
+            0 => return None,
+            since => since - 1,
+        };
+        Some(self.opened.elapsed().saturating_sub(Duration::from_nanos(since)))
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.opened.elapsed().as_nanos()).unwrap_or(u64::MAX - 1)
     }
 
     fn wrote(&self, bytes: usize) {
         self.blocked_since.store(0, Ordering::Relaxed);
+        self.last_write.store(self.now(), Ordering::Relaxed);
         self.written.fetch_add(bytes as u64, Ordering::Release);
         self.waiting_body.wake();
     }
 
     fn write_waits(&self) {
         if self.blocked_since.load(Ordering::Relaxed) == 0 {
-            let now = u64::try_from(self.opened.elapsed().as_nanos()).unwrap_or(u64::MAX - 1);
-            self.blocked_since.store(now + 1, Ordering::Relaxed);
+            self.blocked_since.store(self.now() + 1, Ordering::Relaxed);
         }
     }
 
@@ -233,11 +251,19 @@ impl HttpBody for Guarded {
             }
         }
         let polled = Pin::new(&mut self.body).poll_frame(cx);
-        if let Poll::Ready(Some(Ok(frame))) = &polled
-            && let Some(data) = frame.data_ref()
-        {
-            activity.handed.fetch_add(data.len() as u64, Ordering::Relaxed);
-        }
+        let holds_data = match &polled {
+            Poll::Ready(Some(Ok(frame))) => match frame.data_ref() {
+                Some(data) => {
+                    activity.handed.fetch_add(data.len() as u64, Ordering::Relaxed);
+                    true
+                }
+                None => false,
+            },
+            // The body has nothing to send yet (a silent stream): nothing
+            // waits on the client.
+            _ => false,
+        };
+        activity.body_holds_data.store(holds_data, Ordering::Relaxed);
         polled
     }
 
@@ -263,11 +289,15 @@ pub(crate) enum Expiry {
 
 /// Resolves when the connection should be cut.
 pub(crate) async fn expiry(activity: Arc<Activity>, limits: ConnectionLimits) -> Expiry {
-    tokio::time::sleep(limits.first_request).await;
-    let mut seen = activity.started.load(Ordering::Relaxed);
-    if seen == 0 {
-        return Expiry::Silent;
+    tokio::select! {
+        () = tokio::time::sleep(limits.first_request) => {
+            if !activity.has_begun() {
+                return Expiry::Silent;
+            }
+        }
+        () = activity.first_request() => {}
     }
+    let mut seen = activity.started.load(Ordering::Relaxed);
     // Looked at four times per idle time: a stalled write is cut within a
     // quarter of it past the idle time.
     let tick = (limits.idle / 4).max(Duration::from_millis(1));
@@ -275,7 +305,7 @@ pub(crate) async fn expiry(activity: Arc<Activity>, limits: ConnectionLimits) ->
     loop {
         tokio::time::sleep(tick).await;
         if activity
-            .blocked_for()
+            .stalled_for()
             .is_some_and(|blocked| blocked >= limits.idle)
         {
             return Expiry::Stalled;
