@@ -341,7 +341,16 @@ pub(crate) fn delete_cookie(attr: &Attribute) -> syn::Result<(Vec<LitStr>, Cooki
     let mut metas: Punctuated<Meta, Token![,]> = Punctuated::new();
     for item in items {
         match item {
-            Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. }) => names.push(s),
+            Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. }) => {
+                if !is_cookie_name(&s.value()) {
+                    return Err(syn::Error::new_spanned(
+                        &s,
+                        "a cookie's name is a token: ASCII letters, digits and `!#$%&'*+-.^_|~`, without \
+                         spaces or `()<>@,;:\\\"/[]?={}`; a browser sends any other back in another spelling",
+                    ));
+                }
+                names.push(s);
+            }
             Expr::Assign(assign) => {
                 let (left, right) = (&assign.left, &assign.right);
                 metas.push(syn::parse_quote!(#left = #right));
@@ -354,6 +363,14 @@ pub(crate) fn delete_cookie(attr: &Attribute) -> syn::Result<(Vec<LitStr>, Cooki
         return Err(syn::Error::new_spanned(attr, usage));
     }
     Ok((names, cookie_options(&metas)?))
+}
+
+/// Whether `name` is a cookie name as RFC 6265 has it (a token).
+fn is_cookie_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
 }
 
 /// The doc comment of `attrs`, with the common indentation removed and

@@ -15,7 +15,7 @@ use tracing_subscriber::fmt::format::{self, FormatEvent, FormatFields, Writer};
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::request_id::RequestId;
-use crate::scrub::{MAX_LOGGED_URI, cut, names_only};
+use crate::scrub::{MAX_LOGGED_URI, cut, push_names_only};
 
 /// The target of the request lines.
 pub(crate) const TARGET: &str = "pico::request";
@@ -68,11 +68,16 @@ pub(crate) fn line(line: &RequestLine<'_>) {
     let uri = match uri.query() {
         None if path.len() <= MAX_LOGGED_URI => path,
         query => {
-            let mut text = match query {
-                Some(query) if query_values => format!("{path}?{query}"),
-                Some(query) => format!("{path}?{}", names_only(query)),
-                None => path.to_owned(),
-            };
+            let mut text = String::with_capacity(path.len() + query.map_or(0, |q| q.len() + 16));
+            text.push_str(path);
+            if let Some(query) = query {
+                text.push('?');
+                if query_values {
+                    text.push_str(query);
+                } else {
+                    push_names_only(&mut text, query);
+                }
+            }
             cut(&mut text, MAX_LOGGED_URI);
             written = text;
             written.as_str()

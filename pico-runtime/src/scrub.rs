@@ -3,32 +3,39 @@
 //! only their names are kept unless the app asks for more, and a URI is
 //! cut to a length a log line can hold.
 
-use std::fmt::Write as _;
-
 /// The most bytes of a URI a log line holds.
 pub(crate) const MAX_LOGGED_URI: usize = 2048;
 
 /// A query string with its values filtered: which arguments were sent,
 /// not what they were.
+#[cfg_attr(not(feature = "sentry"), allow(dead_code))]
 pub(crate) fn names_only(query: &str) -> String {
     let mut out = String::with_capacity(query.len());
+    push_names_only(&mut out, query);
+    out
+}
+
+/// [`names_only`], written at the end of `out`.
+pub(crate) fn push_names_only(out: &mut String, query: &str) {
+    let mut first = true;
     for pair in query.split('&').filter(|pair| !pair.is_empty()) {
-        if !out.is_empty() {
+        if !first {
             out.push('&');
         }
+        first = false;
         match pair.split_once('=') {
             Some((name, _)) => {
-                let _ = write!(out, "{name}=[Filtered]");
+                out.push_str(name);
+                out.push_str("=[Filtered]");
             }
             None => out.push_str(pair),
         }
     }
-    out
 }
 
-#[cfg_attr(not(feature = "sentry"), allow(dead_code))]
 /// A URL or path with its query's values filtered and its fragment
 /// dropped.
+#[cfg_attr(not(feature = "sentry"), allow(dead_code))]
 pub(crate) fn url_names_only(url: &str) -> String {
     let url = url.split('#').next().unwrap_or_default();
     match url.split_once('?') {

@@ -45,8 +45,10 @@ const PORTS_TRIED: u16 = 100;
 /// It binds `127.0.0.1` (or `PICO_HOST`) on port 4242 or the first free port
 /// above it (or exactly `PICO_PORT`), prints `Running on http://HOST:PORT/`,
 /// logs each request, serves the files of `./static` at `/` when that folder
-/// exists, and on a signal stops accepting and lets in-flight requests
-/// finish. It builds its own tokio runtime; from async code use
+/// exists and the app names no folder of its own, answers only loopback
+/// names in `Host` while it listens on loopback (against DNS rebinding;
+/// [`App::allowed_hosts`] adds others), and on a signal stops accepting and
+/// lets in-flight requests finish. It builds its own tokio runtime; from async code use
 /// [`serve_async`]. For production, use [`Server`](crate::Server), or serve
 /// [`App::into_router`] with your own stack.
 ///
