@@ -62,21 +62,12 @@ async fn the_docs_page_lists_the_api_and_calls_it_in_chromium() {
     );
 }
 
-#[pico::api]
-mod site {
-    use std::collections::HashMap;
+// The functions it does not call are `forgery.rs`'s.
+#[allow(dead_code)]
+#[path = "forgery/site.rs"]
+mod forged;
 
-    #[expose]
-    fn hello(who: String) -> String {
-        format!("Hello {who}")
-    }
-
-    #[expose]
-    #[set_cookie]
-    fn start_session() -> HashMap<String, String> {
-        HashMap::from([("session_id".to_owned(), "42".to_owned())])
-    }
-}
+use forged::site;
 
 /// Forged requests as Chromium sends them to a plain-http origin, from a
 /// page of another name served by the same loopback server.

@@ -9,44 +9,10 @@ mod common;
 use common::{Server, serve};
 use serde_json::json;
 
-#[pico::api]
-mod site {
-    use std::collections::HashMap;
+#[path = "forgery/site.rs"]
+mod forged;
 
-    #[expose]
-    fn hello(who: String) -> String {
-        format!("Hello {who}")
-    }
-
-    #[expose]
-    #[set_cookie]
-    fn start_session() -> HashMap<String, String> {
-        HashMap::from([("session_id".to_owned(), "42".to_owned())])
-    }
-
-    #[expose]
-    #[set_cookie]
-    fn guarded_cookie(name: String) -> HashMap<String, String> {
-        HashMap::from([(name, "v".to_owned())])
-    }
-
-    #[expose]
-    fn redirect() -> pico::Response {
-        axum::response::IntoResponse::into_response(axum::response::Redirect::to("/elsewhere"))
-    }
-
-    #[expose]
-    #[request_args(req)]
-    fn whoami(req: pico::Request) -> HashMap<String, String> {
-        req.cookies()
-    }
-
-    #[expose]
-    #[request_args(req)]
-    fn scheme(req: pico::Request) -> bool {
-        req.is_https()
-    }
-}
+use forged::site;
 
 fn app() -> pico::App {
     pico::App::new().register(site::module())

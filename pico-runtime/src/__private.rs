@@ -4,7 +4,7 @@
 //! release.
 
 pub use crate::args::Argument;
-pub use crate::blocking::{BlockingSlot, blocking, blocking_slot};
+pub use crate::blocking::{BlockingSlot, blocking};
 pub use crate::context::Context;
 pub use crate::cookies::{CookieOptions, delete_cookies, set_cookies};
 pub use crate::definition::{Function, Module, Param, Prehandle, Thunk};

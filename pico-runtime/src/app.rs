@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::connection::{ConnectionLimits, DEFAULT_HEADER_TIMEOUT};
 use crate::cross_site::AllowedOrigins;
 use crate::definition::Module;
 use crate::forwarded::{Proxies, ProxyHeaders};
@@ -18,36 +19,12 @@ use crate::trusted_proxies::TrustedProxies;
 /// The default limit on a request body: 16 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
-/// The default time a client has to send a request's headers.
-const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// The default time a client has to send a request's body.
 const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How long a stream stays silent before a comment line goes out: well
 /// within the 60 s after which nginx, by default, cuts a silent upstream.
 const DEFAULT_STREAM_HEARTBEAT: Duration = Duration::from_secs(15);
-
-/// What the app's own server allows a connection.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ConnectionLimits {
-    /// Connections held at once.
-    pub(crate) max_connections: usize,
-    /// Time to the first request, protocol detection included.
-    pub(crate) first_request: Duration,
-    /// Time without a request running or starting.
-    pub(crate) idle: Duration,
-}
-
-impl Default for ConnectionLimits {
-    fn default() -> Self {
-        ConnectionLimits {
-            max_connections: 4096,
-            first_request: DEFAULT_HEADER_TIMEOUT,
-            idle: Duration::from_secs(60),
-        }
-    }
-}
 
 /// A Pico application: the modules it serves and how.
 ///

@@ -10,7 +10,6 @@ use http::HeaderValue;
 use http::header::RETRY_AFTER;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::context::Context;
 use crate::error::HttpError;
 use crate::failure::Failure;
 use crate::response::Reply;
@@ -27,6 +26,18 @@ impl BlockingSlots {
     pub(crate) fn new(calls: usize) -> Self {
         BlockingSlots(Arc::new(Semaphore::new(calls.max(1))))
     }
+
+    /// Takes a place for a `#[blocking]` call, or answers 503 when the app
+    /// has as many as it takes waiting or running.
+    pub(crate) fn take(&self) -> Result<BlockingSlot, Failure> {
+        match Arc::clone(&self.0).try_acquire_owned() {
+            Ok(permit) => Ok(BlockingSlot { _permit: permit }),
+            Err(_) => Err(HttpError::service_unavailable()
+                .with_message("Too many calls of blocking functions are waiting: try again shortly.")
+                .with_header(RETRY_AFTER, HeaderValue::from_static("1"))
+                .into()),
+        }
+    }
 }
 
 /// A place for one `#[blocking]` call, taken before the call is queued.
@@ -34,19 +45,6 @@ impl BlockingSlots {
 #[derive(Debug)]
 pub struct BlockingSlot {
     _permit: OwnedSemaphorePermit,
-}
-
-/// Takes a place for a `#[blocking]` call, or answers 503 when the app
-/// has as many as it takes waiting or running.
-#[doc(hidden)]
-pub fn blocking_slot(cx: &Context) -> Result<BlockingSlot, Failure> {
-    match Arc::clone(&cx.blocking.0).try_acquire_owned() {
-        Ok(permit) => Ok(BlockingSlot { _permit: permit }),
-        Err(_) => Err(HttpError::service_unavailable()
-            .with_message("Too many calls of blocking functions are waiting: try again shortly.")
-            .with_header(RETRY_AFTER, HeaderValue::from_static("1"))
-            .into()),
-    }
 }
 
 /// Runs `call` on the blocking pool in `slot`. A panic there is the

@@ -21,7 +21,30 @@ use http_body::{Body as HttpBody, Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::Notify;
 
-use crate::app::ConnectionLimits;
+/// The default time a client has to send a request's headers.
+pub(crate) const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the app's own server allows a connection (`App::max_connections`,
+/// `App::header_timeout`, `App::idle_timeout`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConnectionLimits {
+    /// Connections held at once.
+    pub(crate) max_connections: usize,
+    /// Time to the first request, protocol detection included.
+    pub(crate) first_request: Duration,
+    /// Time without a request running or starting.
+    pub(crate) idle: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            max_connections: 4096,
+            first_request: DEFAULT_HEADER_TIMEOUT,
+            idle: Duration::from_secs(60),
+        }
+    }
+}
 
 /// Marks a request that came over one of Pico's own servers, which speak
 /// plain TCP: its scheme is `http` whatever the request line says.

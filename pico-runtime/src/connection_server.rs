@@ -10,7 +10,8 @@ use axum::response::Response;
 use http::HeaderName;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use crate::app::{App, ConnectionLimits};
+use crate::app::App;
+use crate::connection::ConnectionLimits;
 use crate::connection::{Activity, expiry};
 use crate::refusal::Refusals;
 use crate::router::Stack;

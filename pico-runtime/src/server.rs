@@ -23,7 +23,8 @@ use tracing_subscriber::filter::{Targets, filter_fn};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use crate::app::{App, ConnectionLimits};
+use crate::app::App;
+use crate::connection::ConnectionLimits;
 use crate::connection::{Activity, PlainTcp, Watched, expiry, hold_until_sent};
 use crate::log_writer::{Flush, log_writer};
 use crate::refusal::Refusals;

@@ -94,6 +94,11 @@ pub fn module_name(path: &'static str) -> &'static str {
     path.rsplit("::").next().unwrap_or(path)
 }
 
+/// `#[blocking]`: a place among the app's blocking calls, or a 503.
+pub fn blocking_slot(cx: &Context) -> Result<crate::blocking::BlockingSlot, Failure> {
+    cx.blocking.take()
+}
+
 /// `#[request_args(req)]`: the request itself.
 pub fn request(cx: &Context) -> Request {
     cx.request.clone()
