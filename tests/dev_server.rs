@@ -433,6 +433,8 @@ async fn on_loopback_only_loopback_names_are_answered() {
             .await
             .unwrap();
         assert_eq!(own.status(), 200, "{host}");
+        // Read whole, so that the next call reuses the connection.
+        assert_eq!(own.text().await.unwrap(), "\"hello x!\"", "{host}");
     }
     let (code, stderr) = served.stop();
     assert_eq!(code, Some(0), "{stderr}");

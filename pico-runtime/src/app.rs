@@ -301,43 +301,12 @@ impl App {
         self.debug
     }
 
-    /// Turns off debug mode that only `PICO_DEBUG` turned on, for a server
-    /// that listens beyond loopback, or for the production server (whose
-    /// clients come through a proxy on loopback): a variable left in an
-    /// environment must not show stack traces to the world.
-    pub(crate) fn refuse_env_debug(&mut self, address: std::net::SocketAddr, production: bool) {
-        if !self.debug_from_env {
-            return;
-        }
-        if production {
-            self.debug = false;
-            tracing::error!(
-                target: "pico",
-                "PICO_DEBUG is set but pico::Server is the production server: debug mode stays off (turn it on \
-                 in code with `App::debug(true)` if you really mean it)"
-            );
-        } else if !address.ip().is_loopback() {
-            self.debug = false;
-            tracing::error!(
-                target: "pico",
-                "PICO_DEBUG is set but the server listens on {address}, beyond loopback: debug mode stays off \
-                 (turn it on in code with `App::debug(true)` if you really mean it)"
-            );
-        }
-    }
-
     /// The development server on loopback answers loopback names only,
     /// unless the app lists its hosts.
     pub(crate) fn loopback_hosts_on(&mut self, address: std::net::SocketAddr) {
         if address.ip().is_loopback() {
             self.hosts.with_loopback();
         }
-    }
-
-    /// Whether the app names a static folder of its own.
-    #[cfg(feature = "static-files")]
-    pub(crate) fn has_static_files(&self) -> bool {
-        self.static_dir.is_some()
     }
 
     /// How long a client may take to send a request's body (60 s unless
@@ -522,27 +491,5 @@ impl App {
     pub fn static_files(mut self, dir: impl Into<PathBuf>) -> Self {
         self.static_dir = Some(dir.into());
         self
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_from_the_environment_stays_off_beyond_loopback() {
-        let mut app = App::new().debug(true);
-        app.debug_from_env = true;
-        app.refuse_env_debug("127.0.0.1:4242".parse().unwrap(), false);
-        assert!(app.debug, "loopback keeps it");
-        app.refuse_env_debug("0.0.0.0:4242".parse().unwrap(), false);
-        assert!(!app.debug, "beyond loopback, PICO_DEBUG alone is not enough");
-        let mut app = App::new().debug(true);
-        app.debug_from_env = true;
-        app.refuse_env_debug("127.0.0.1:4242".parse().unwrap(), true);
-        assert!(!app.debug, "the production server ignores PICO_DEBUG");
-        let mut app = App::new().debug(true);
-        app.refuse_env_debug("0.0.0.0:4242".parse().unwrap(), true);
-        assert!(app.debug, "in code, it is the app's choice");
     }
 }

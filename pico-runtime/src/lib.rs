@@ -20,6 +20,7 @@ mod cross_site;
 mod deadline;
 mod decode;
 mod definition;
+mod env_debug;
 mod error;
 mod error_status;
 mod extract;

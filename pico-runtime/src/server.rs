@@ -24,8 +24,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::app::App;
-use crate::connection::ConnectionLimits;
-use crate::connection::{Activity, PlainTcp, Watched, expiry, hold_until_sent};
+use crate::connection::{Activity, ConnectionLimits, PlainTcp, Watched, expiry, hold_until_sent};
 use crate::log_writer::{Flush, log_writer};
 use crate::refusal::Refusals;
 use crate::request_log::HumanLines;
@@ -49,8 +48,8 @@ const PORTS_TRIED: u16 = 100;
 /// exists and the app names no folder of its own, answers only loopback
 /// names in `Host` while it listens on loopback (against DNS rebinding;
 /// [`App::allowed_hosts`] adds others), and on a signal stops accepting and
-/// lets in-flight requests finish. It builds its own tokio runtime; from async code use
-/// [`serve_async`]. For production, use [`Server`](crate::Server), or serve
+/// lets in-flight requests finish. It builds its own tokio runtime; from
+/// async code use [`serve_async`]. For production, use [`Server`](crate::Server), or serve
 /// [`App::into_router`] with your own stack.
 ///
 /// A mistake in the app ([`App::check`]) or no port to bind is said on
@@ -77,7 +76,7 @@ pub async fn serve_async(mut app: App) {
     let _flush = init_logs(app.json_logs);
     // `./static` only for an app without a folder of its own.
     #[cfg(feature = "static-files")]
-    if !app.has_static_files() && std::path::Path::new("static").is_dir() {
+    if app.static_dir.is_none() && std::path::Path::new("static").is_dir() {
         app = app.static_files("static");
     }
     let listener = bind().await.unwrap_or_else(|e| stop(&e));
