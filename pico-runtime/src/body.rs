@@ -10,7 +10,7 @@ use http_body_util::BodyExt;
 use crate::args::{Args, JsonObject, TOO_MANY_KEYS, too_many};
 use crate::decode::Arg;
 
-use crate::error::HttpError;
+use crate::error::{HttpError, bad_request, too_large};
 
 enum BodyKind {
     Json,
@@ -228,14 +228,4 @@ fn push_json(args: &mut Args, bytes: &Bytes) -> Result<(), HttpError> {
         args.push(name, value, false)?;
     }
     Ok(())
-}
-
-pub(crate) fn bad_request(message: impl Into<std::borrow::Cow<'static, str>>) -> HttpError {
-    HttpError::bad_request().with_message(message)
-}
-
-pub(crate) fn too_large(limit: usize) -> HttpError {
-    HttpError::payload_too_large().with_message(format!(
-        "The request body is larger than the limit of {limit} bytes."
-    ))
 }

@@ -319,6 +319,18 @@ pub(crate) fn error_response(
     response
 }
 
+/// A 400 saying what was wrong with the request's body or arguments.
+pub(crate) fn bad_request(message: impl Into<std::borrow::Cow<'static, str>>) -> HttpError {
+    HttpError::bad_request().with_message(message)
+}
+
+/// A 413 naming the app's limit.
+pub(crate) fn too_large(limit: usize) -> HttpError {
+    HttpError::payload_too_large().with_message(format!(
+        "The request body is larger than the limit of {limit} bytes."
+    ))
+}
+
 #[cfg(test)]
         fn all_constructors() -> Vec<(HttpError, StatusCode)> {
             vec![$((HttpError::$name(), StatusCode::$status),)*]

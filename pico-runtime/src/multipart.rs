@@ -12,9 +12,9 @@ mod with_multer {
     use compact_str::CompactString;
 
     use crate::args::{Args, MAX_VALUES, too_many};
-    use crate::body::{bad_request, too_large};
     use crate::decode::Arg;
     use crate::error::HttpError;
+    use crate::error::{bad_request, too_large};
     use crate::upload::Upload;
 
     /// The largest text field of a multipart form; files are bounded by the

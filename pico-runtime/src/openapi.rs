@@ -6,13 +6,11 @@
 //! which depends on the request's host and prefix, is spliced in per
 //! request.
 
-use schemars::Schema;
-use schemars::generate::SchemaSettings;
-use schemars::transform::{Transform, transform_subschemas};
+use schemars::transform::Transform;
 use serde_json::{Map, Value, json};
 
 use crate::definition::{Function, Module, ROOT, Template, module_path};
-use crate::schema::{Answer, Description, Errors, Generators, Status, error_statuses, is_file};
+use crate::schema::{Answer, Description, Errors, Generators, IntegerBounds, Status, is_file};
 
 /// The names of Pico's own schemas in `components`, chosen so as not to
 /// meet a user's type called `Error`.
@@ -30,15 +28,45 @@ pub(crate) struct Info {
     pub(crate) request_id_header: String,
 }
 
-/// The settings of every schema of the document: JSON Schema 2020-12,
-/// named types under `components/schemas`.
-pub(crate) fn settings() -> SchemaSettings {
-    SchemaSettings::draft2020_12()
-        .with(|s| {
-            s.definitions_path = "/components/schemas".into();
-            s.meta_schema = None;
-        })
-        .with_transform(IntegerBounds)
+/// Every error status a function may answer: Pico's own (a missing or
+/// wrong argument, a refusal, a body too large, slow or of the wrong type,
+/// a failure) and its error type's. App-wide hooks may add their own.
+pub(crate) fn error_statuses(
+    function: &Function,
+    module: &Module,
+    errors: Errors,
+    with_body: bool,
+) -> Vec<Status> {
+    let mut statuses = Vec::new();
+    if !function.params.is_empty() {
+        statuses.push(Status::Code(400, "An argument is missing or of the wrong type."));
+    }
+    if module.prehandle.is_some() {
+        statuses.push(Status::Code(401, "The module's prehandle refused the request."));
+    }
+    statuses.push(Status::Code(
+        403,
+        "Refused: a request from another site, or the function's own check.",
+    ));
+    if with_body {
+        statuses.push(Status::Code(408, "The body came too slowly."));
+        statuses.push(Status::Code(413, "The body is larger than the app's limit."));
+        statuses.push(Status::Code(415, "The body's media type is not one Pico reads."));
+    }
+    statuses.push(Status::Code(500, "The function failed: an error or a panic."));
+    match errors {
+        Errors::None | Errors::Internal => {}
+        Errors::Listed(listed) => {
+            for &code in listed {
+                statuses.push(Status::Code(code, "An error the function returned."));
+            }
+        }
+        Errors::AnyStatus => {
+            statuses.push(Status::Range("4XX"));
+            statuses.push(Status::Range("5XX"));
+        }
+    }
+    statuses
 }
 
 /// The functions whose parameters or result have no schema (`{}` in the
@@ -451,31 +479,4 @@ fn problem_schema() -> Value {
         },
         "required": ["type", "title", "status"],
     })
-}
-
-/// The bounds of Rust's integer types on their schemas: a JSON integer has
-/// none, and a client that keeps to the schema should not be refused.
-#[derive(Debug, Clone, Copy)]
-struct IntegerBounds;
-
-impl Transform for IntegerBounds {
-    fn transform(&mut self, schema: &mut Schema) {
-        let bounds: Option<(i128, i128)> = match schema.get("format").and_then(Value::as_str) {
-            Some("int8") => Some((i8::MIN.into(), i8::MAX.into())),
-            Some("int16") => Some((i16::MIN.into(), i16::MAX.into())),
-            Some("int32") => Some((i32::MIN.into(), i32::MAX.into())),
-            Some("int64" | "int") => Some((i64::MIN.into(), i64::MAX.into())),
-            Some("uint8") => Some((0, u8::MAX.into())),
-            Some("uint16") => Some((0, u16::MAX.into())),
-            Some("uint32") => Some((0, u32::MAX.into())),
-            Some("uint64" | "uint") => Some((0, u64::MAX.into())),
-            _ => None,
-        };
-        if let (Some((low, high)), Some(object)) = (bounds, schema.as_object_mut()) {
-            let number = |n: i128| serde_json::Number::from_i128(n).map_or(Value::Null, Value::Number);
-            object.entry("minimum").or_insert_with(|| number(low));
-            object.entry("maximum").or_insert_with(|| number(high));
-        }
-        transform_subschemas(self, schema);
-    }
 }

@@ -2,12 +2,11 @@
 //! or the original's `X-Script-Name`): stripped from paths and put into
 //! every URL the app builds, when the proxy is trusted.
 
-use http::header::{HeaderMap, HeaderName};
+use http::header::{HOST, HeaderMap, HeaderName};
 use http::request::Parts;
 
 use crate::error::HttpError;
-use crate::forwarded::{Forwarded, Proxies};
-use crate::request::root_url;
+use crate::forwarded::{Forwarded, Proxies, is_host};
 
 /// Whether a request carries headers that only a trusted proxy may set.
 /// One look at each name: most requests carry none, and come from clients.
@@ -121,6 +120,42 @@ fn one_prefix<'h>(
         return Err(invalid());
     }
     Ok(Some(value))
+}
+
+/// `http://host/prefix/` for a request: the scheme and host a trusted
+/// proxy forwarded, else the request's own. A `Host` that is not a plain
+/// host name is not put into URLs.
+pub(crate) fn root_url(parts: &Parts, prefix: &str, forwarded: &Forwarded) -> String {
+    let scheme = scheme(parts, forwarded);
+    let host = match &forwarded.host {
+        Some(host) => host,
+        None => parts
+            .headers
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| parts.uri.authority().map(http::uri::Authority::as_str))
+            .filter(|h| is_host(h))
+            .unwrap_or("localhost"),
+    };
+    format!("{scheme}://{host}{prefix}/")
+}
+
+/// The scheme the client used: as a trusted proxy says, else the
+/// connection's. Pico's own servers speak plain TCP, whatever scheme a
+/// request line spells (`GET https://evil/` is a client's word, not the
+/// connection's); under a stack of the user's, HTTP/2's `:scheme` is the
+/// TLS layer's, and an HTTP/1 request line is still only the client's.
+pub(crate) fn scheme<'a>(parts: &'a Parts, forwarded: &Forwarded) -> &'a str {
+    match forwarded.https {
+        Some(true) => "https",
+        Some(false) => "http",
+        None if parts.version >= http::Version::HTTP_2
+            && parts.extensions.get::<crate::connection::PlainTcp>().is_none() =>
+        {
+            parts.uri.scheme_str().unwrap_or("http")
+        }
+        None => "http",
+    }
 }
 
 #[cfg(test)]

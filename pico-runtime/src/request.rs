@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use base64::Engine;
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, COOKIE, HOST, USER_AGENT};
+use http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
 use http::request::Parts;
 use http::{HeaderMap, Method};
 use serde::Serialize;
@@ -15,9 +15,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::HttpError;
-use crate::forwarded::{Forwarded, is_host};
+use crate::forwarded::Forwarded;
 use crate::observe::Exchange;
-use crate::service::Arrival;
+use crate::prefix::{root_url, scheme};
 use crate::state::AppState;
 
 /// A request, as hooks and request-filled parameters see it.
@@ -308,40 +308,12 @@ impl Request {
     }
 }
 
-/// `http://host/prefix/` for a request: the scheme and host a trusted
-/// proxy forwarded, else the request's own. A `Host` that is not a plain
-/// host name is not put into URLs.
-pub(crate) fn root_url(parts: &Parts, prefix: &str, forwarded: &Forwarded) -> String {
-    let scheme = scheme(parts, forwarded);
-    let host = match &forwarded.host {
-        Some(host) => host,
-        None => parts
-            .headers
-            .get(HOST)
-            .and_then(|h| h.to_str().ok())
-            .or_else(|| parts.uri.authority().map(http::uri::Authority::as_str))
-            .filter(|h| is_host(h))
-            .unwrap_or("localhost"),
-    };
-    format!("{scheme}://{host}{prefix}/")
-}
-
-/// The scheme the client used: as a trusted proxy says, else the
-/// connection's. Pico's own servers speak plain TCP, whatever scheme a
-/// request line spells (`GET https://evil/` is a client's word, not the
-/// connection's); under a stack of the user's, HTTP/2's `:scheme` is the
-/// TLS layer's, and an HTTP/1 request line is still only the client's.
-pub(crate) fn scheme<'a>(parts: &'a Parts, forwarded: &Forwarded) -> &'a str {
-    match forwarded.https {
-        Some(true) => "https",
-        Some(false) => "http",
-        None if parts.version >= http::Version::HTTP_2
-            && parts.extensions.get::<crate::connection::PlainTcp>().is_none() =>
-        {
-            parts.uri.scheme_str().unwrap_or("http")
-        }
-        None => "http",
-    }
+/// Where a request came from: the app's prefix and what a trusted proxy
+/// said of it, and the observing layer's record of it.
+pub(crate) struct Arrival {
+    pub(crate) prefix: String,
+    pub(crate) forwarded: Forwarded,
+    pub(crate) exchange: Option<Arc<Exchange>>,
 }
 
 /// `#[request_args(session = pico::cookie("session_id"))]`: the cookie's

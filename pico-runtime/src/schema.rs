@@ -10,6 +10,8 @@
 
 use std::marker::PhantomData;
 
+use schemars::generate::SchemaSettings;
+use schemars::transform::{Transform, transform_subschemas};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value};
 
@@ -71,8 +73,8 @@ pub struct Generators {
 impl Generators {
     pub(crate) fn new() -> Self {
         Generators {
-            input: crate::openapi::settings().for_deserialize().into_generator(),
-            output: crate::openapi::settings().for_serialize().into_generator(),
+            input: settings().for_deserialize().into_generator(),
+            output: settings().for_serialize().into_generator(),
         }
     }
 
@@ -258,43 +260,40 @@ pub(crate) enum Status {
     Range(&'static str),
 }
 
-/// Every error status a function may answer: Pico's own (a missing or
-/// wrong argument, a refusal, a body too large, slow or of the wrong type,
-/// a failure) and its error type's. App-wide hooks may add their own.
-pub(crate) fn error_statuses(
-    function: &crate::definition::Function,
-    module: &crate::definition::Module,
-    errors: Errors,
-    with_body: bool,
-) -> Vec<Status> {
-    let mut statuses = Vec::new();
-    if !function.params.is_empty() {
-        statuses.push(Status::Code(400, "An argument is missing or of the wrong type."));
-    }
-    if module.prehandle.is_some() {
-        statuses.push(Status::Code(401, "The module's prehandle refused the request."));
-    }
-    statuses.push(Status::Code(
-        403,
-        "Refused: a request from another site, or the function's own check.",
-    ));
-    if with_body {
-        statuses.push(Status::Code(408, "The body came too slowly."));
-        statuses.push(Status::Code(413, "The body is larger than the app's limit."));
-        statuses.push(Status::Code(415, "The body's media type is not one Pico reads."));
-    }
-    statuses.push(Status::Code(500, "The function failed: an error or a panic."));
-    match errors {
-        Errors::None | Errors::Internal => {}
-        Errors::Listed(listed) => {
-            for &code in listed {
-                statuses.push(Status::Code(code, "An error the function returned."));
-            }
+/// The settings of every schema of the document: JSON Schema 2020-12,
+/// named types under `components/schemas`.
+pub(crate) fn settings() -> SchemaSettings {
+    SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.definitions_path = "/components/schemas".into();
+            s.meta_schema = None;
+        })
+        .with_transform(IntegerBounds)
+}
+
+/// The bounds of Rust's integer types on their schemas: a JSON integer has
+/// none, and a client that keeps to the schema should not be refused.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IntegerBounds;
+
+impl Transform for IntegerBounds {
+    fn transform(&mut self, schema: &mut Schema) {
+        let bounds: Option<(i128, i128)> = match schema.get("format").and_then(Value::as_str) {
+            Some("int8") => Some((i8::MIN.into(), i8::MAX.into())),
+            Some("int16") => Some((i16::MIN.into(), i16::MAX.into())),
+            Some("int32") => Some((i32::MIN.into(), i32::MAX.into())),
+            Some("int64" | "int") => Some((i64::MIN.into(), i64::MAX.into())),
+            Some("uint8") => Some((0, u8::MAX.into())),
+            Some("uint16") => Some((0, u16::MAX.into())),
+            Some("uint32") => Some((0, u32::MAX.into())),
+            Some("uint64" | "uint") => Some((0, u64::MAX.into())),
+            _ => None,
+        };
+        if let (Some((low, high)), Some(object)) = (bounds, schema.as_object_mut()) {
+            let number = |n: i128| serde_json::Number::from_i128(n).map_or(Value::Null, Value::Number);
+            object.entry("minimum").or_insert_with(|| number(low));
+            object.entry("maximum").or_insert_with(|| number(high));
         }
-        Errors::AnyStatus => {
-            statuses.push(Status::Range("4XX"));
-            statuses.push(Status::Range("5XX"));
-        }
+        transform_subschemas(self, schema);
     }
-    statuses
 }

@@ -27,12 +27,12 @@ use crate::definition::Template;
 use crate::error::HttpError;
 use crate::error::error_response;
 use crate::failure::Failure;
-use crate::forwarded::Forwarded;
 use crate::hooks::Hooks;
 use crate::jsonp::{callback_in_query, jsonp_allowed, take_callback};
 use crate::observe::{Exchange, Observable};
 use crate::panic::{self, Guarded};
 use crate::prefix::Root;
+use crate::request::Arrival;
 use crate::response::{Outcome, Reply, json_response, typed_response};
 use crate::shared::{Entry, Form, Route, Shared};
 
@@ -98,14 +98,6 @@ impl From<Response> for Answer {
     }
 }
 
-/// Where a request came from: the app's prefix and what a trusted proxy
-/// said of it, and the observing layer's record of it.
-pub(crate) struct Arrival {
-    pub(crate) prefix: String,
-    pub(crate) forwarded: Forwarded,
-    pub(crate) exchange: Option<Arc<Exchange>>,
-}
-
 /// Routes one request. `exchange` is the observing layer's record: the
 /// request's id, and where the route found is told.
 fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exchange>>) -> Answer {
@@ -160,7 +152,7 @@ fn dispatch(shared: &Arc<Shared>, request: HttpRequest, exchange: Option<Arc<Exc
             let has_body = may_have_body(&parts, &body);
             let seen = cross_site::Call {
                 host,
-                scheme: crate::request::scheme(&parts, &root.forwarded),
+                scheme: crate::prefix::scheme(&parts, &root.forwarded),
                 has_body,
                 shapes_response: shared.functions[index].function.shapes_response,
             };

@@ -29,8 +29,8 @@ use crate::json::JsonCodec;
 use crate::mixin::Stack;
 use crate::panic::{self, Caught};
 use crate::prefix::Root;
+use crate::request::Arrival;
 use crate::request::Request;
-use crate::service::Arrival;
 use crate::state::AppState;
 
 /// Where a path leads.

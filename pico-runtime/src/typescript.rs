@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value};
 
 use crate::definition::Module;
-use crate::schema::{Answer, Errors, Generators, Status, error_statuses};
+use crate::openapi::error_statuses;
+use crate::schema::{Answer, Errors, Generators, Status};
 
 /// The types every module's declarations share: the proxy's shapes.
 const PRELUDE: &str = r#"/** The error a call rejects with: an `Error` with the standard body's members. */
