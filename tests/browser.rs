@@ -119,7 +119,7 @@ async fn pico_js_is_not_polluted_by_a_definition_named_proto() {
             && typeof module.polluted === "function";
         console.log(clean && found ? "clean" : "polluted");
     "#;
-    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/pico-runtime/src/pico.js");
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/pico-runtime/src/describe/pico.js");
     let stdout = common::run_to_success("node", &["-e".as_ref(), script.as_ref(), source.as_ref()]).await;
     assert_eq!(stdout.trim(), "clean");
 }

@@ -76,17 +76,21 @@ pub(crate) fn describe(function: &Exposed, probes: &mut Probes) -> TokenStream {
         match stream.item.as_ref().filter(|item| !mentions_impl(item)) {
             Some(item) => {
                 let schema = schema_of(item, "output");
-                quote!(::pico::__private::Answer::Events(#schema))
+                quote!(::pico::__private::SuccessSchema::Events(#schema))
             }
-            None => quote!(::pico::__private::Answer::Events(::core::option::Option::None)),
+            None => quote!(::pico::__private::SuccessSchema::Events(
+                ::core::option::Option::None
+            )),
         }
     } else if function.output.is_response {
-        quote!(::pico::__private::Answer::Any)
+        quote!(::pico::__private::SuccessSchema::Any)
     } else if mentions_impl(ty) {
-        quote!(::pico::__private::Answer::Json(::core::option::Option::None))
+        quote!(::pico::__private::SuccessSchema::Json(
+            ::core::option::Option::None
+        ))
     } else {
         let schema = schema_of(ty, "output");
-        quote!(::pico::__private::Answer::Json(#schema))
+        quote!(::pico::__private::SuccessSchema::Json(#schema))
     };
     let errors = match (&function.output.error, function.output.fallible) {
         (_, false) => quote!(::pico::__private::Errors::None),

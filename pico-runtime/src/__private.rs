@@ -3,25 +3,25 @@
 //! in the file of its concept. Not a public API: it may change in any
 //! release.
 
-pub use crate::args::Argument;
-pub use crate::blocking::{BlockingSlot, blocking};
-pub use crate::context::Context;
-pub use crate::cookies::{CookieOptions, delete_cookies, set_cookies};
-pub use crate::definition::{Function, Module, Param, Prehandle, Thunk};
-pub use crate::error_status::{ByError, ByStatus, Returned};
-pub use crate::extract::{Extraction, Extractor};
-pub use crate::failure::{Failure, Location};
-pub use crate::response::{Outcome, Reply, Returnable, json, response};
+pub use crate::application::state::StateNeed;
+pub use crate::describe::definition::{Function, Module, Param, Prehandle, Thunk};
 #[cfg(feature = "openapi")]
-pub use crate::schema::{
-    Answer, Description, Documented, Errors, Generators, KnownStatuses, OtherStatuses, TypeProbe,
+pub use crate::describe::schema::{
+    Description, Documented, Errors, Generators, KnownStatuses, OtherStatuses, SuccessSchema, TypeProbe,
     Undocumented,
 };
-pub use crate::state::StateNeed;
-pub use crate::stream::{
+pub use crate::dispatch::args::Argument;
+pub use crate::dispatch::blocking::{BlockingSlot, blocking};
+pub use crate::dispatch::context::Context;
+pub use crate::dispatch::extract::{Extraction, Extractor};
+pub use crate::dispatch::thunk::*;
+pub use crate::errors::error_status::{ByError, ByStatus, Returned};
+pub use crate::errors::failure::{Failure, Location};
+pub use crate::respond::cookies::{CookieOptions, delete_cookies, set_cookies};
+pub use crate::respond::response::{Outcome, Reply, Returnable, json, response};
+pub use crate::respond::stream::{
     ItemsOf, NotItems, Probe, StreamContext, Streamable, iter, iter_fallible, stream, stream_fallible,
 };
-pub use crate::thunk::*;
 pub use bytes::Bytes;
 pub use http::StatusCode;
 #[cfg(feature = "openapi")]

@@ -4,94 +4,40 @@
 
 #![warn(missing_docs)]
 
-mod app;
-mod args;
-mod blocking;
-mod body;
-mod build_error;
+mod application;
 #[cfg(feature = "client")]
 pub mod client;
-mod client_js;
-mod connection;
-mod connection_server;
-mod context;
-mod cookies;
-mod cross_site;
-mod deadline;
-mod decode;
-mod definition;
-mod env_debug;
-mod error;
-mod error_status;
-mod extract;
-mod failure;
-mod forwarded;
-mod hooks;
-mod hosts;
-mod json;
-mod jsonp;
-mod log_writer;
-mod mixin;
-mod multipart;
+mod describe;
+mod dispatch;
+mod edge;
+mod errors;
 mod observe;
-#[cfg(feature = "openapi")]
-mod openapi;
-#[cfg(feature = "otel")]
-mod otel;
-mod panic;
-mod prefix;
-mod preflight;
-mod problem;
-mod production;
-mod refusal;
-mod request;
-mod request_id;
-mod request_log;
-mod response;
-mod router;
-#[cfg(feature = "openapi")]
-mod schema;
-mod scrub;
-#[cfg(feature = "sentry")]
-mod sentry_mixin;
-mod server;
-mod service;
-mod shared;
-mod shutdown;
-mod state;
-mod stream;
-mod thunk;
-mod timestamp;
-mod trace;
-mod traceparent;
-mod trusted_proxies;
-#[cfg(feature = "openapi")]
-mod typescript;
-mod upload;
+mod respond;
+mod serve;
 
-pub use app::{App, DEFAULT_BODY_LIMIT};
-pub use args::Args;
-pub use build_error::BuildError;
-#[doc(hidden)]
-pub use connection_server::ConnectionServer;
-pub use definition::{Function, Module};
-pub use error::HttpError;
-pub use error_status::ErrorStatus;
-pub use failure::Failure;
-pub use forwarded::ProxyHeaders;
-pub use hooks::{Hooks, Mixin};
-pub use json::JsonCodec;
-pub use production::Server;
-pub use request::{Request, basic_auth, cookie, header};
+pub use application::app::{App, DEFAULT_BODY_LIMIT};
+pub use application::hooks::{Hooks, Mixin};
+#[cfg(feature = "sentry")]
+pub use application::sentry_mixin::{SentryHub, SentryMixin};
+pub use application::state::AppState;
+pub use describe::definition::{Function, Module};
+pub use dispatch::args::Args;
+pub use dispatch::json::JsonCodec;
+pub use dispatch::request::{Request, basic_auth, cookie, header};
+pub use dispatch::upload::Upload;
+pub use edge::forwarded::ProxyHeaders;
+pub use errors::build_error::BuildError;
+pub use errors::error_status::ErrorStatus;
+pub use errors::failure::Failure;
+pub use errors::http_error::HttpError;
+pub use errors::trace::Frame;
 #[cfg(feature = "openapi")]
 pub use schemars::{self, JsonSchema};
-#[cfg(feature = "sentry")]
-pub use sentry_mixin::{SentryHub, SentryMixin};
-pub use server::{serve, serve_async, serve_on};
-pub use shutdown::Shutdown;
-pub use state::AppState;
-pub use trace::Frame;
-pub use upload::Upload;
+#[doc(hidden)]
+pub use serve::connection_server::ConnectionServer;
+pub use serve::dev_server::{serve, serve_async, serve_on};
+pub use serve::server::Server;
+pub use serve::shutdown::Shutdown;
 
 pub use axum::response::Response;
 

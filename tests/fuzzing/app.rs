@@ -181,7 +181,7 @@ fn uri_safe(bytes: &[u8]) -> String {
 }
 
 /// The JavaScript client, which `/pico.js` serves as it is.
-const PICO_JS: &[u8] = include_bytes!("../../pico-runtime/src/pico.js");
+const PICO_JS: &[u8] = include_bytes!("../../pico-runtime/src/describe/pico.js");
 
 /// Sends `data` as a request and checks the answer; panics on a wrong one.
 pub(crate) fn run_one(data: &[u8]) {

@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 
 use super::transport::Outgoing;
 use super::{Client, Error, http_error};
-use crate::error::HttpError;
-use crate::upload::Upload;
+use crate::dispatch::upload::Upload;
+use crate::errors::http_error::HttpError;
 
 /// A request being written: `client.get("notes/get").query("id", "5")`.
 #[derive(Debug)]

@@ -29,7 +29,7 @@ use serde_json::{Map, Value};
 pub use call::{Answer, Call};
 pub use items::Items;
 
-use crate::error::HttpError;
+use crate::errors::http_error::HttpError;
 use transport::{Incoming, Outgoing, Transport};
 
 /// What a call can fail with.

@@ -1,0 +1,276 @@
+//! `BuiltApp`: everything a request needs of the app, built once when the
+//! app becomes a router and read without locks: the routing table, the
+//! definitions, the hooks, the limits and the state.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::Request as HttpRequest;
+use axum::response::Response;
+use http::request::Parts;
+use serde_json::{Map, Value};
+use tower::util::BoxCloneSyncService;
+
+use crate::application::app::App;
+use crate::application::hooks::Hooks;
+use crate::application::mixin_stack::MixinStack;
+use crate::application::state::AppState;
+use crate::describe::definition::{AppDef, ModuleDef, Template};
+use crate::dispatch::args::Args;
+use crate::dispatch::blocking::BlockingSlots;
+use crate::dispatch::context::Context;
+use crate::dispatch::json::JsonCodec;
+use crate::dispatch::request::Arrival;
+use crate::dispatch::request::Request;
+use crate::dispatch::routes::{Entry, Route, Routes, route_table};
+use crate::edge::cross_site::AllowedOrigins;
+use crate::edge::forwarded::Proxies;
+use crate::edge::hosts::AllowedHosts;
+use crate::edge::prefix::Root;
+use crate::errors::build_error::BuildError;
+use crate::errors::failure::Failure;
+use crate::errors::panic::{self, Caught};
+
+pub(crate) type StaticService = BoxCloneSyncService<HttpRequest, Response, Infallible>;
+
+/// The files of `dir`; a file not found, or a method files do not answer,
+/// gets the standard JSON error.
+#[cfg(feature = "static-files")]
+fn static_service(dir: std::path::PathBuf) -> StaticService {
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    // Empty: the service gives every error of these files its body.
+    let not_found = tower::service_fn(|_: HttpRequest| async {
+        Ok::<_, Infallible>(
+            Response::builder()
+                .status(http::StatusCode::NOT_FOUND)
+                .body(Body::empty())
+                .expect("a status is a response"),
+        )
+    });
+    let serve_dir = tower_http::services::ServeDir::new(dir)
+        .call_fallback_on_method_not_allowed(true)
+        .with_buf_chunk_size(32 * 1024)
+        .not_found_service(not_found);
+    BoxCloneSyncService::new(serve_dir.map_response(|r| r.map(Body::new)))
+}
+
+impl App {
+    /// Checks what would stop the app from being built: a function taking
+    /// a `#[state]` the app was not given, two things answering at one
+    /// path, credentials allowed to any origin. The servers check first,
+    /// before they bind or print anything; [`App::into_router`] panics with
+    /// the same message.
+    ///
+    /// # Errors
+    /// The first mistake found, with a message saying how to mend it.
+    pub fn check(&self) -> Result<(), BuildError> {
+        route_table(self)?;
+        self.origins.check()
+    }
+}
+
+/// Everything a request needs, built once at start-up and shared without
+/// locks.
+pub(crate) struct BuiltApp {
+    /// Each path the app answers, which is also its route's name.
+    pub(crate) routes: Routes,
+    pub(crate) functions: Vec<Entry>,
+    pub(crate) module_defs: Vec<Template>,
+    pub(crate) app_def: Template,
+    #[cfg(feature = "openapi")]
+    pub(crate) openapi: Template,
+    #[cfg(feature = "openapi")]
+    pub(crate) types: Vec<bytes::Bytes>,
+    pub(crate) debug: bool,
+    pub(crate) body_limit: usize,
+    pub(crate) static_files: Option<StaticService>,
+    pub(crate) hooks: MixinStack,
+    /// Whether panics capture a backtrace: in debug mode, or for a mixin.
+    pub(crate) backtraces: bool,
+    pub(crate) codec: Option<Arc<dyn JsonCodec>>,
+    pub(crate) state: Arc<AppState>,
+    pub(crate) body_timeout: Duration,
+    pub(crate) origins: AllowedOrigins,
+    pub(crate) hosts: AllowedHosts,
+    pub(crate) jsonp: bool,
+    pub(crate) proxies: Proxies,
+    pub(crate) stream_heartbeat: Option<Duration>,
+    pub(crate) blocking: BlockingSlots,
+}
+
+impl BuiltApp {
+    /// The route at `path` under the app's root, and its name; a trailing
+    /// slash leads where the path without it does.
+    pub(crate) fn find(&self, root: &Root<'_>, path: &str) -> Option<(&Arc<str>, Route)> {
+        let mut path = root.strip(path);
+        if path.len() > 1 {
+            path = path.strip_suffix('/').unwrap_or(path);
+        }
+        self.routes
+            .get_key_value(path)
+            .map(|(name, route)| (name, *route))
+    }
+
+    /// # Panics
+    /// With [`App::check`]'s message, on a mistake in the app.
+    pub(crate) fn build(app: App) -> Self {
+        let (routes, functions) = route_table(&app).unwrap_or_else(|e| panic!("{e}"));
+        let hooks = MixinStack::new(app.hooks, app.mixins);
+        let defs: Vec<ModuleDef<'_>> = app
+            .modules
+            .iter()
+            .map(|(alias, m)| ModuleDef::new(alias, m))
+            .collect();
+        let module_defs = defs.iter().map(Template::new).collect();
+        let app_def = Template::new(&AppDef::new(&defs));
+        #[cfg(feature = "openapi")]
+        let openapi = crate::describe::openapi::document(
+            &app.modules,
+            &crate::describe::openapi::Info {
+                title: app.info.0.clone().unwrap_or_else(|| {
+                    let names: Vec<&str> = app.modules.iter().map(|(alias, _)| alias.as_str()).collect();
+                    format!("{} (Pico)", names.join(", "))
+                }),
+                version: app.info.1.clone(),
+                problem_details: app.problem_details,
+                request_id_header: app.request_id_header.as_str().to_owned(),
+            },
+        );
+        #[cfg(feature = "openapi")]
+        let types = app
+            .modules
+            .iter()
+            .map(|(alias, module)| {
+                bytes::Bytes::from(crate::describe::typescript::declarations(alias, module))
+            })
+            .collect();
+        #[cfg(not(feature = "static-files"))]
+        let static_files = None;
+        #[cfg(feature = "static-files")]
+        let static_files = app.static_dir.map(static_service);
+        BuiltApp {
+            routes,
+            functions,
+            module_defs,
+            app_def,
+            #[cfg(feature = "openapi")]
+            openapi,
+            #[cfg(feature = "openapi")]
+            types,
+            debug: app.debug,
+            body_limit: app.body_limit,
+            static_files,
+            backtraces: app.debug || hooks.wants_backtraces(),
+            hooks,
+            codec: app.codec,
+            state: Arc::new(app.state),
+            body_timeout: app.body_timeout,
+            origins: app.origins,
+            hosts: app.hosts,
+            jsonp: app.jsonp,
+            proxies: app.proxies,
+            stream_heartbeat: app.stream_heartbeat,
+            blocking: BlockingSlots::new(app.max_blocking),
+        }
+    }
+
+    pub(crate) fn context(&self, entry: &Entry, parts: Parts, arrival: Arrival) -> Context {
+        Context {
+            request: Request::new(
+                parts,
+                arrival,
+                self.debug,
+                Arc::clone(&entry.qualified),
+                Arc::clone(&self.state),
+            ),
+            args: Args::default(),
+            codec: self.codec.clone(),
+            heartbeat: self.stream_heartbeat,
+            blocking: self.blocking.clone(),
+        }
+    }
+
+    /// The response to a call's result (a failure's, when it failed or
+    /// panicked), through `posthandle`.
+    pub(crate) fn finish(
+        &self,
+        entry: &Entry,
+        cx: &Context,
+        result: Result<Result<Response, Failure>, Caught>,
+    ) -> Response {
+        let mut response = match result {
+            Ok(Ok(mut response)) => {
+                if cx.request.is_https() {
+                    crate::respond::cookies::make_secure(&mut response);
+                }
+                response
+            }
+            Ok(Err(failure)) => self.failure_response(&failure, &cx.request, &entry.qualified),
+            Err(caught) => self.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
+        };
+        let posthandle = panic::catch(self.backtraces, || {
+            self.hooks.posthandle(&cx.request, &mut response)
+        });
+        match posthandle {
+            Ok(()) => response,
+            Err(caught) => self.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
+        }
+    }
+
+    /// Turns a failure into the response: logged once when internal, then
+    /// the app's `handle_exception`, whose own panic gives the standard body.
+    pub(crate) fn failure_response(&self, failure: &Failure, request: &Request, function: &str) -> Response {
+        let id = request.request_id();
+        failure.log(function, id);
+        if let Some(exchange) = request.exchange() {
+            exchange.failed(failure);
+        }
+        // The id goes in first: a `handle_exception` of the app's own that
+        // hands its `extra` to `Failure::to_response` keeps it.
+        let extra = || {
+            let mut extra = Map::new();
+            if !id.is_empty() {
+                extra.insert("request_id".to_owned(), Value::String(id.to_owned()));
+            }
+            extra
+        };
+        match panic::catch(self.debug, || {
+            self.hooks.handle_exception(failure, request, extra())
+        }) {
+            Ok(response) => response,
+            Err(caught) => {
+                let failure = Failure::from_panic(caught);
+                failure.log(function, id);
+                failure.to_response(self.debug, &extra())
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for BuiltApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuiltApp")
+            .field("routes", &self.routes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Gives an empty error response of the static files the standard body.
+#[cfg(feature = "static-files")]
+pub(crate) fn json_errors(response: Response, request_id: Option<&str>) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.headers().contains_key(http::header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    crate::errors::error_body::error_response(
+        &crate::errors::http_error::HttpError::new(status),
+        &Map::new(),
+        None,
+        request_id,
+    )
+}

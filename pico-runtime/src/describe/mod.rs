@@ -1,0 +1,16 @@
+//! Describing the app: the definitions pico's clients build proxies from,
+//! the JavaScript client itself, and, with the `openapi` feature, the
+//! schemas of each function, `/openapi.json`, TypeScript declarations and
+//! the `/docs` page.
+//!
+//! Uses `application` for what an app registered; built once at start-up,
+//! never on a request's path.
+
+pub(crate) mod client_js;
+pub(crate) mod definition;
+#[cfg(feature = "openapi")]
+pub(crate) mod openapi;
+#[cfg(feature = "openapi")]
+pub(crate) mod schema;
+#[cfg(feature = "openapi")]
+pub(crate) mod typescript;

@@ -1,0 +1,234 @@
+//! Reading a request's arguments from its query string and body.
+
+use axum::body::Body;
+use bytes::{Bytes, BytesMut};
+use compact_str::CompactString;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::request::Parts;
+use http_body_util::BodyExt;
+
+use crate::dispatch::args::{Args, JsonObject, TOO_MANY_KEYS, too_many};
+use crate::dispatch::decode::Arg;
+
+use crate::errors::http_error::{HttpError, bad_request, too_large};
+
+enum BodyKind {
+    Json,
+    Form,
+    #[cfg(feature = "multipart")]
+    Multipart(String),
+    /// A media type Pico does not read, or none: refused if a body comes.
+    Unread,
+}
+
+fn body_kind(parts: &Parts) -> Result<BodyKind, HttpError> {
+    let Some(content_type) = parts.headers.get(CONTENT_TYPE) else {
+        return Ok(BodyKind::Unread);
+    };
+    let content_type = content_type
+        .to_str()
+        .map_err(|_| bad_request("The Content-Type header is not readable text."))?;
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    // The essence alone: `text/plain;x=application/json` is not JSON, and
+    // a browser sends it cross-site without a preflight.
+    Ok(if essence.eq_ignore_ascii_case("application/json") {
+        BodyKind::Json
+    } else if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        BodyKind::Form
+    } else if essence.eq_ignore_ascii_case("multipart/form-data") {
+        #[cfg(feature = "multipart")]
+        {
+            BodyKind::Multipart(crate::dispatch::multipart::boundary(content_type)?)
+        }
+        #[cfg(not(feature = "multipart"))]
+        return Err(crate::dispatch::multipart::refused());
+    } else {
+        BodyKind::Unread
+    })
+}
+
+/// The media types a body may have, as the 415 names them.
+#[cfg(feature = "multipart")]
+const READ_TYPES: &str = "`application/json`, `application/x-www-form-urlencoded` or `multipart/form-data`";
+#[cfg(not(feature = "multipart"))]
+const READ_TYPES: &str = "`application/json` or `application/x-www-form-urlencoded`";
+
+/// A body in a media type Pico does not read would otherwise be dropped,
+/// and the function's arguments reported missing, which sends the user
+/// looking in the wrong place. An empty body is no body.
+async fn refuse_unread(parts: &Parts, mut body: Body) -> Result<(), HttpError> {
+    while !http_body::Body::is_end_stream(&body) {
+        let Some(frame) = body.frame().await else { break };
+        let frame = frame.map_err(|_| bad_request("The request body could not be read."))?;
+        if frame.data_ref().is_some_and(|data| !data.is_empty()) {
+            let media_type = parts
+                .headers
+                .get(CONTENT_TYPE)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()));
+            let message = match media_type {
+                Some(media_type) => format!(
+                    "The request body is `{media_type}`, a media type Pico does not read: send {READ_TYPES}."
+                ),
+                None => format!("The request body has no Content-Type: send {READ_TYPES}."),
+            };
+            return Err(HttpError::unsupported_media_type().with_message(message));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the arguments of a request: the query string, then form fields,
+/// then uploaded files, then a JSON object body, later ones overriding.
+/// Also returns the body it read (empty for bodies it does not read).
+pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result<(Args, Bytes), HttpError> {
+    let mut args = query_args(parts)?;
+    let kind = body_kind(parts)?;
+    let bytes = match kind {
+        BodyKind::Unread => {
+            refuse_unread(parts, body).await?;
+            Bytes::new()
+        }
+        #[cfg(feature = "multipart")]
+        BodyKind::Multipart(boundary) => {
+            // Streamed: the parts are copied out of the body as it arrives,
+            // not out of a copy of the whole body.
+            check_declared_length(parts, limit)?;
+            // Boxed: multer's state would otherwise make the future of
+            // every request with a JSON or form body kilobytes larger.
+            Box::pin(crate::dispatch::multipart::push_multipart(
+                &mut args, body, boundary, limit,
+            ))
+            .await?;
+            Bytes::new()
+        }
+        BodyKind::Json => {
+            let bytes = read_body(parts, body, limit).await?;
+            push_json(&mut args, &bytes)?;
+            bytes
+        }
+        BodyKind::Form => {
+            let bytes = read_body(parts, body, limit).await?;
+            args.next_source();
+            push_pairs(&mut args, &bytes)?;
+            bytes
+        }
+    };
+    Ok((args, bytes))
+}
+
+/// Whether the request may have a body: only then does reading the
+/// arguments wait on anything.
+pub(crate) fn may_have_body(parts: &Parts, body: &Body) -> bool {
+    parts.headers.contains_key(CONTENT_TYPE) || !http_body::Body::is_end_stream(body)
+}
+
+/// The arguments of the query string alone.
+pub(crate) fn query_args(parts: &Parts) -> Result<Args, HttpError> {
+    let mut args = Args::default();
+    if let Some(query) = parts.uri.query() {
+        args.next_source();
+        push_pairs(&mut args, query.as_bytes())?;
+    }
+    Ok(args)
+}
+
+/// A `Content-Length` over the limit is refused before anything is read.
+fn check_declared_length(parts: &Parts, limit: usize) -> Result<(), HttpError> {
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
+    Ok(())
+}
+
+/// The whole body, refused once it passes `limit`. A body that comes in
+/// one piece, as a small one does, is handed over as it came: no buffer
+/// to collect it in, no copy.
+async fn read_body(parts: &Parts, mut body: Body, limit: usize) -> Result<Bytes, HttpError> {
+    check_declared_length(parts, limit)?;
+    let mut first: Option<Bytes> = None;
+    let mut joined = BytesMut::new();
+    let mut size = 0;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| bad_request("The request body could not be read."))?;
+        // Trailers carry no arguments.
+        let Ok(data) = frame.into_data() else { continue };
+        size += data.len();
+        if size > limit {
+            return Err(too_large(limit));
+        }
+        match first.take() {
+            None if joined.is_empty() => first = Some(data),
+            Some(first) => {
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&data);
+            }
+            None => joined.extend_from_slice(&data),
+        }
+    }
+    Ok(first.unwrap_or_else(|| joined.freeze()))
+}
+
+/// `application/x-www-form-urlencoded` pairs, as in query strings. Unlike
+/// the lenient decoders of browsers, text that is not UTF-8 once decoded is
+/// refused rather than silently mangled.
+pub(crate) fn push_pairs(args: &mut Args, encoded: &[u8]) -> Result<(), HttpError> {
+    for pair in encoded.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
+        };
+        args.push(form_decode(name)?, Arg::Text(form_decode(value)?), true)?;
+    }
+    Ok(())
+}
+
+fn form_decode(encoded: &[u8]) -> Result<CompactString, HttpError> {
+    let not_utf8 = || bad_request("A query or form value is not valid UTF-8 once decoded.");
+    if !encoded.iter().any(|&b| b == b'%' || b == b'+') {
+        // Nothing to decode: short names and values stay off the heap.
+        return std::str::from_utf8(encoded)
+            .map(CompactString::new)
+            .map_err(|_| not_utf8());
+    }
+    let plus_as_space: Vec<u8>;
+    let encoded = if encoded.contains(&b'+') {
+        plus_as_space = encoded
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        &plus_as_space[..]
+    } else {
+        encoded
+    };
+    let decoded: Vec<u8> = percent_encoding::percent_decode(encoded).collect();
+    String::from_utf8(decoded)
+        .map(CompactString::from)
+        .map_err(|_| not_utf8())
+}
+
+fn push_json(args: &mut Args, bytes: &Bytes) -> Result<(), HttpError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let object: JsonObject = serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_data() && e.to_string().starts_with(TOO_MANY_KEYS) {
+            return too_many();
+        }
+        let starts_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        if e.is_data() && !starts_object {
+            bad_request("The JSON body must be an object of named arguments.")
+        } else {
+            bad_request(format!("The JSON body is malformed: {e}."))
+        }
+    })?;
+    args.next_source();
+    for (name, value) in object.into_args(bytes) {
+        args.push(name, value, false)?;
+    }
+    Ok(())
+}

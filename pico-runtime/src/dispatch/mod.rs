@@ -1,0 +1,22 @@
+//! Dispatch: the life of one request from its route to the function's call.
+//! The service every request enters, the request as hooks see it, the body
+//! and its arguments, how each becomes a typed parameter (decoding, uploads,
+//! extractors, state), and the calls generated code makes.
+//!
+//! Uses `edge` for the checks made before routing, `respond` to shape the
+//! answer and `errors` for everything that fails.
+
+pub(crate) mod args;
+pub(crate) mod blocking;
+pub(crate) mod body;
+pub(crate) mod context;
+pub(crate) mod deadline;
+pub(crate) mod decode;
+pub(crate) mod extract;
+pub(crate) mod json;
+pub(crate) mod multipart;
+pub(crate) mod request;
+pub(crate) mod routes;
+pub(crate) mod service;
+pub(crate) mod thunk;
+pub(crate) mod upload;

@@ -1,0 +1,418 @@
+//! The life of one request: from its path to its route, through the
+//! cross-site check, the arguments and the hooks, to the function's call
+//! and its answer. [`App::into_router`](crate::App::into_router) falls back
+//! to this service.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+
+use axum::body::Body;
+use axum::extract::Request as HttpRequest;
+use axum::response::Response;
+use bytes::Bytes;
+use http::Method;
+use http::header::{ALLOW, CACHE_CONTROL, HeaderValue, VARY};
+use http::request::Parts;
+use serde_json::Map;
+
+use crate::application::built_app::BuiltApp;
+use crate::application::hooks::Hooks;
+use crate::describe::definition::Template;
+use crate::dispatch::args::{Args, check_args};
+use crate::dispatch::body::{may_have_body, query_args, read_args};
+use crate::dispatch::context::Context;
+use crate::dispatch::deadline::Deadline;
+use crate::dispatch::request::Arrival;
+use crate::dispatch::routes::{Entry, Form, Route};
+use crate::edge::cross_site::{self, own_host};
+use crate::edge::prefix::Root;
+use crate::errors::error_body::error_response;
+use crate::errors::failure::Failure;
+use crate::errors::http_error::HttpError;
+use crate::errors::panic::{self, Guarded};
+use crate::observe::layer::{Exchange, Observable};
+use crate::respond::jsonp::{callback_in_query, jsonp_allowed, take_callback};
+use crate::respond::response::{Outcome, Reply, json_response, typed_response};
+
+/// The app as a tower service: what [`App::into_router`] falls back to.
+#[derive(Clone)]
+pub(crate) struct Service(pub(crate) Arc<BuiltApp>);
+
+impl tower::Service<HttpRequest> for Service {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = ResponseFuture;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: HttpRequest) -> ResponseFuture {
+        // Behind another layer (CORS), the record came in the extensions.
+        let exchange = request.extensions().get::<Arc<Exchange>>().cloned();
+        dispatch(&self.0, request, exchange)
+    }
+}
+
+impl Observable for Service {
+    type Future = ResponseFuture;
+
+    fn call_observed(&mut self, request: HttpRequest, exchange: Arc<Exchange>) -> ResponseFuture {
+        dispatch(&self.0, request, Some(exchange))
+    }
+}
+
+/// The answer to a request. Most requests (no body to read, a sync
+/// function) are answered within `call`, and their future only hands the
+/// response over; the others get a boxed future, so that their state does
+/// not weigh on every request's.
+pub(crate) enum ResponseFuture {
+    Now(Option<Response>),
+    Later(Pin<Box<dyn Future<Output = Response> + Send>>),
+}
+
+impl ResponseFuture {
+    fn later(future: impl Future<Output = Response> + Send + 'static) -> Self {
+        ResponseFuture::Later(Box::pin(future))
+    }
+}
+
+impl Future for ResponseFuture {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            ResponseFuture::Now(response) => Poll::Ready(Ok(response
+                .take()
+                .expect("`ResponseFuture` polled after completion"))),
+            ResponseFuture::Later(future) => future.as_mut().poll(cx).map(Ok),
+        }
+    }
+}
+
+impl From<Response> for ResponseFuture {
+    fn from(response: Response) -> Self {
+        ResponseFuture::Now(Some(response))
+    }
+}
+
+/// Routes one request. `exchange` is the observing layer's record: the
+/// request's id, and where the route found is told.
+fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<Exchange>>) -> ResponseFuture {
+    let (parts, body) = request.into_parts();
+    let refuse = |e: &HttpError| -> ResponseFuture {
+        error_response(e, &Map::new(), None, exchange.as_ref().map(|x| x.id.as_str())).into()
+    };
+    let root = match Root::of(&parts, &shared.proxies) {
+        Ok(root) => root,
+        Err(e) => return refuse(&e),
+    };
+    // The host the client addressed, which its `Origin` names: a proxy
+    // that rewrites `Host` forwards it.
+    let host = root.forwarded.host.as_deref().or_else(|| own_host(&parts));
+    if let Err(e) = shared.hosts.check(host) {
+        return refuse(&e);
+    }
+    let found = shared.find(&root, parts.uri.path());
+    let Some((name, route)) = found else {
+        return match &shared.static_files {
+            Some(_) if is_hidden(parts.uri.path()) => refuse(&HttpError::not_found()),
+            #[cfg(feature = "static-files")]
+            Some(files) => {
+                let uri = root.stripped_uri(&parts.uri);
+                let mut parts = parts;
+                parts.uri = uri;
+                let request = HttpRequest::from_parts(parts, body);
+                let files = files.clone();
+                ResponseFuture::later(async move {
+                    let id = exchange.as_ref().map(|x| x.id.as_str());
+                    match tower::ServiceExt::oneshot(files, request).await {
+                        Ok(response) => crate::application::built_app::json_errors(response, id),
+                        Err(never) => match never {},
+                    }
+                })
+            }
+            _ => refuse(&HttpError::not_found()),
+        };
+    };
+    if let Some(exchange) = &exchange {
+        let function = match route {
+            Route::Function(index) => Some(&*shared.functions[index].qualified),
+            _ => None,
+        };
+        exchange.matched(name, function);
+    }
+    if let Err(e) = check_method(&parts.method, required_method(shared, route)) {
+        return refuse(&e);
+    }
+    match route {
+        Route::Function(index) => {
+            let has_body = may_have_body(&parts, &body);
+            let seen = cross_site::Call {
+                host,
+                scheme: crate::edge::prefix::scheme(&parts, &root.forwarded),
+                has_body,
+                shapes_response: shared.functions[index].function.shapes_response,
+            };
+            if let Err(e) = cross_site::check(&parts, &shared.origins, seen) {
+                return refuse(&e);
+            }
+            let arrival = Arrival {
+                // Owned once here (`root` borrows `parts`, which the call takes).
+                prefix: root.prefix.to_owned(),
+                forwarded: root.forwarded,
+                exchange,
+            };
+            if has_body {
+                call_with_body(shared, index, parts, arrival, body)
+            } else {
+                call(shared, index, parts, arrival, |parts| {
+                    Ok((query_args(parts)?, Bytes::new()))
+                })
+            }
+        }
+        Route::Module(index, form) => definition(
+            shared,
+            &shared.module_defs[index],
+            (form, "pico.loadModuleDefinition"),
+            (&root, exchange.as_deref()),
+            &parts,
+        )
+        .into(),
+        Route::App(form) => definition(
+            shared,
+            &shared.app_def,
+            (form, "pico.loadAppDefinition"),
+            (&root, exchange.as_deref()),
+            &parts,
+        )
+        .into(),
+        Route::Client => crate::describe::client_js::response(&parts.headers).into(),
+        #[cfg(feature = "openapi")]
+        Route::OpenApi => {
+            let root = root.url(&parts);
+            let mut response = json_response(shared.openapi.render(root.trim_end_matches('/'), "", ""));
+            vary_by_host(response.headers_mut());
+            response.into()
+        }
+        #[cfg(feature = "openapi")]
+        Route::Docs => docs_page().into(),
+        #[cfg(feature = "openapi")]
+        Route::Types(index) => typed_response(
+            shared.types[index].clone(),
+            "application/typescript; charset=utf-8",
+        )
+        .into(),
+    }
+}
+
+/// What `#[require_method]` asks of a route: nothing but of a function.
+pub(crate) fn required_method(shared: &BuiltApp, route: Route) -> Option<&'static str> {
+    match route {
+        Route::Function(index) => shared.functions[index].function.method,
+        _ => None,
+    }
+}
+
+/// The methods that reach a route, as `Allow` and a CORS preflight list
+/// them: GET, HEAD and POST, or the one `#[require_method(M)]` names (and
+/// HEAD with GET).
+pub(crate) fn accepted_methods(required: Option<&'static str>) -> HeaderValue {
+    match required {
+        None => HeaderValue::from_static("GET, HEAD, POST"),
+        Some("GET") => HeaderValue::from_static("GET, HEAD"),
+        Some(required) => HeaderValue::from_static(required),
+    }
+}
+
+fn check_method(method: &Method, required: Option<&'static str>) -> Result<(), HttpError> {
+    let allowed = match required {
+        None => matches!(*method, Method::GET | Method::HEAD | Method::POST),
+        Some(required) => method.as_str() == required || (required == "GET" && *method == Method::HEAD),
+    };
+    if allowed {
+        return Ok(());
+    }
+    Err(HttpError::method_not_allowed().with_header(ALLOW, accepted_methods(required)))
+}
+
+/// How far a call got without waiting.
+enum Step {
+    Done(Response),
+    /// An async function's future, and the JSONP callback for its result.
+    Pending(
+        Pin<Box<dyn Future<Output = Result<Reply, Failure>> + Send>>,
+        Option<String>,
+    ),
+}
+
+/// Calls an exposed function with the arguments `read` gives: at once,
+/// unless the function is async. Everything that runs user code runs under
+/// the panic guard.
+fn call(
+    shared: &Arc<BuiltApp>,
+    index: usize,
+    parts: Parts,
+    arrival: Arrival,
+    read: impl FnOnce(&Parts) -> Result<(Args, Bytes), Failure>,
+) -> ResponseFuture {
+    let entry = &shared.functions[index];
+    let mut cx = shared.context(entry, parts, arrival);
+    let step = panic::catch(shared.backtraces, || {
+        let (args, body) = read(cx.request.parts())?;
+        let callback = prepare(shared, entry, &mut cx, args, body)?;
+        Ok(match (entry.function.thunk)(&mut cx)? {
+            Outcome::Ready(reply) => Step::Done(reply?.into_response(callback.as_deref())),
+            Outcome::Pending(future) => Step::Pending(future, callback),
+        })
+    });
+    let result = match step {
+        Ok(Ok(Step::Pending(future, callback))) => {
+            let shared = Arc::clone(shared);
+            return ResponseFuture::later(async move {
+                let result = Guarded::new(future, shared.backtraces)
+                    .await
+                    .map(|reply| reply.map(|reply| reply.into_response(callback.as_deref())));
+                shared.finish(&shared.functions[index], &cx, result)
+            });
+        }
+        Ok(Ok(Step::Done(response))) => Ok(Ok(response)),
+        Ok(Err(failure)) => Ok(Err(failure)),
+        Err(caught) => Err(caught),
+    };
+    shared.finish(entry, &cx, result).into()
+}
+
+/// Reads the request's body, then calls the function. Only the reading
+/// waits here: what comes after is [`call`]'s, so that this future stays
+/// small.
+fn call_with_body(
+    shared: &Arc<BuiltApp>,
+    index: usize,
+    parts: Parts,
+    arrival: Arrival,
+    body: Body,
+) -> ResponseFuture {
+    let shared = Arc::clone(shared);
+    ResponseFuture::later(async move {
+        let reading = Deadline::new(read_args(&parts, body, shared.body_limit), shared.body_timeout);
+        let read = match Guarded::new(reading, shared.backtraces).await {
+            Ok(Ok(read)) => read.map_err(Failure::from),
+            Ok(Err(_)) => Err(HttpError::request_timeout()
+                .with_message(format!(
+                    "The request body did not arrive within {} s.",
+                    shared.body_timeout.as_secs_f32()
+                ))
+                .into()),
+            Err(caught) => Err(Failure::from_panic(caught)),
+        };
+        match call(&shared, index, parts, arrival, move |_| read).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
+    })
+}
+
+/// What runs before the function, in the documented order: the arguments
+/// in place, the JSONP callback taken out, the hooks' and the module's
+/// prehandle, the arguments checked. Returns the callback.
+fn prepare(
+    shared: &BuiltApp,
+    entry: &Entry,
+    cx: &mut Context,
+    mut args: Args,
+    body: Bytes,
+) -> Result<Option<String>, Failure> {
+    args.set_codec(shared.codec.clone());
+    cx.args = args;
+    cx.request.set_body(body);
+    let callback = take_callback(&mut cx.args)?;
+    if callback.is_some() {
+        jsonp_allowed(shared.jsonp, cx.request.headers())?;
+    }
+    shared.hooks.prehandle(&mut cx.request, &mut cx.args)?;
+    if let Some(prehandle) = entry.prehandle {
+        prehandle(&mut cx.request, &mut cx.args)?;
+    }
+    for name in entry.function.from_request {
+        cx.args.take(name);
+    }
+    let params = entry
+        .function
+        .params
+        .iter()
+        .map(|p| (p.name, p.default.is_some()));
+    check_args(params, &cx.args)?;
+    Ok(callback)
+}
+
+fn definition(
+    shared: &BuiltApp,
+    template: &Template,
+    (form, loader): (Form, &str),
+    (root, exchange): (&Root<'_>, Option<&Exchange>),
+    parts: &Parts,
+) -> Response {
+    let request_id = exchange.map(|x| x.id.as_str());
+    let callback = match parts.uri.query().map(callback_in_query).transpose() {
+        Ok(callback) => callback.flatten(),
+        Err(e) => return error_response(&e, &Map::new(), None, request_id),
+    };
+    if callback.is_some()
+        && let Err(e) = jsonp_allowed(shared.jsonp, &parts.headers)
+    {
+        return error_response(&e, &Map::new(), None, request_id);
+    }
+    let url = root.url(parts);
+    let mut response = match (form, callback) {
+        (Form::Js, _) => typed_response(
+            template.render(&url, &format!("{loader}("), ");"),
+            "text/javascript",
+        ),
+        (Form::Json, None) => json_response(template.render(&url, "", "")),
+        (Form::Json, Some(callback)) => typed_response(
+            crate::respond::jsonp::wrap(&callback, &template.render(&url, "", "")),
+            "text/javascript",
+        ),
+    };
+    vary_by_host(response.headers_mut());
+    response
+}
+
+/// `/docs`: the page, which reads `openapi.json` beside it. Its policy
+/// lets it reach this server only, and nothing load from elsewhere.
+#[cfg(feature = "openapi")]
+fn docs_page() -> Response {
+    let mut response = typed_response(include_str!("../describe/docs.html"), "text/html; charset=utf-8");
+    response.headers_mut().insert(
+        http::header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; \
+             form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    response
+}
+
+/// A definition or document holds URLs built from the request's host and
+/// prefix: a shared cache must neither keep one nor serve it to another
+/// host.
+fn vary_by_host(headers: &mut http::HeaderMap) {
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        VARY,
+        HeaderValue::from_static(
+            "Host, X-Forwarded-Proto, X-Forwarded-Host, X-Forwarded-Prefix, X-Script-Name, Forwarded",
+        ),
+    );
+}
+
+/// A path to a dotfile or into a dot directory (`.env`, `.git/config`),
+/// percent-encoded or not: never served as a static file.
+fn is_hidden(path: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    decoded.split(['/', '\\']).any(|segment| segment.starts_with('.'))
+}

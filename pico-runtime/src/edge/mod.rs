@@ -1,0 +1,13 @@
+//! The edge of the app: what is decided about a request from where it comes
+//! from, before it reaches a function. The proxies the app trusts and what
+//! they forward, the prefix they serve it under, the hosts it answers for,
+//! the cross-site rule and CORS.
+//!
+//! Uses `errors` for its refusals; knows nothing of functions or arguments.
+
+pub(crate) mod cross_site;
+pub(crate) mod forwarded;
+pub(crate) mod hosts;
+pub(crate) mod prefix;
+pub(crate) mod preflight;
+pub(crate) mod trusted_proxies;

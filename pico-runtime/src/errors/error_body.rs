@@ -1,0 +1,157 @@
+//! The standard JSON error body, `{"name", "code", "message"}` with the
+//! error's own keys, the request's id, what hooks add and, in debug mode,
+//! `__debug__`: written once per failure, straight from the error, by
+//! whoever answers it.
+
+use std::borrow::Cow;
+
+use axum::body::Body;
+use axum::response::Response;
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderValue};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::errors::http_error::HttpError;
+
+/// `__debug__`: an internal error as debug mode shows it.
+#[derive(Serialize)]
+pub(crate) struct DebugDetails<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) message: Cow<'a, str>,
+    pub(crate) stack_trace: Vec<String>,
+}
+
+/// The standard JSON error body: `name`, `code` and `message`, the
+/// error's own keys, then `extra`, then `__debug__` when given.
+struct ErrorBody<'a> {
+    name: &'a str,
+    code: u16,
+    message: &'a str,
+    own: Option<&'a Map<String, Value>>,
+    request_id: Option<&'a str>,
+    extra: &'a Map<String, Value>,
+    debug: Option<DebugDetails<'a>>,
+}
+
+impl Serialize for ErrorBody<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("name", self.name)?;
+        map.serialize_entry("code", &self.code)?;
+        map.serialize_entry("message", self.message)?;
+        // The three standard keys are the body's contract: added keys can
+        // follow them, never replace them.
+        for (key, value) in self.own.into_iter().flatten() {
+            if !matches!(
+                key.as_str(),
+                "name" | "code" | "message" | "__debug__" | "request_id"
+            ) {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        if let Some(id) = self.request_id {
+            map.serialize_entry("request_id", id)?;
+        }
+        for (key, value) in self.extra {
+            let taken = key == "request_id" && self.request_id.is_some();
+            if !taken && !matches!(key.as_str(), "name" | "code" | "message" | "__debug__") {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        if let Some(debug) = &self.debug {
+            map.serialize_entry("__debug__", debug)?;
+        }
+        map.end()
+    }
+}
+
+impl ErrorBody<'_> {
+    fn to_bytes(&self) -> Vec<u8> {
+        // Serialising maps of JSON values and strings cannot fail. Most
+        // bodies fit the first allocation.
+        let mut bytes = Vec::with_capacity(256);
+        let _ = serde_json::to_writer(&mut bytes, self);
+        bytes
+    }
+}
+
+/// The standard body of `e` alone: its name, code, message and own keys.
+pub(crate) fn standard_body(e: &HttpError) -> Bytes {
+    let body = ErrorBody {
+        name: e.name(),
+        code: e.status().as_u16(),
+        message: e.message(),
+        own: e.extra(),
+        request_id: None,
+        extra: &Map::new(),
+        debug: None,
+    };
+    Bytes::from(body.to_bytes())
+}
+
+/// The standard body of `e` with a request id, for an answer written
+/// outside any request.
+pub(crate) fn standard_body_with_id(e: &HttpError, request_id: &str) -> Vec<u8> {
+    ErrorBody {
+        name: e.name(),
+        code: e.status().as_u16(),
+        message: e.message(),
+        own: e.extra(),
+        request_id: Some(request_id),
+        extra: &Map::new(),
+        debug: None,
+    }
+    .to_bytes()
+}
+
+/// The standard JSON error response for `e`, outside any request.
+pub(crate) fn http_error_response(e: &HttpError) -> Response {
+    error_response(e, &Map::new(), None, None)
+}
+
+impl axum::response::IntoResponse for HttpError {
+    /// The standard body, with the error itself kept in the response's
+    /// extensions: an extractor's rejection is then taken back whole rather
+    /// than read from its body, which would put a JSON body in a message.
+    fn into_response(self) -> Response {
+        let mut response = http_error_response(&self);
+        response.extensions_mut().insert(Rejected(self));
+        response
+    }
+}
+
+/// An `HttpError` answered through `IntoResponse`, for whoever turns the
+/// response back into an error.
+#[derive(Clone)]
+pub(crate) struct Rejected(pub(crate) HttpError);
+
+/// The standard JSON error response: `name`, `code`, `message`, the error's
+/// own keys, the request's id, `extra`, then `__debug__`.
+pub(crate) fn error_response(
+    e: &HttpError,
+    extra: &Map<String, Value>,
+    debug: Option<DebugDetails<'_>>,
+    request_id: Option<&str>,
+) -> Response {
+    let body = ErrorBody {
+        name: e.name(),
+        code: e.status().as_u16(),
+        message: e.message(),
+        own: e.extra(),
+        request_id,
+        extra,
+        debug,
+    };
+    let mut response = Response::new(Body::from(body.to_bytes()));
+    *response.status_mut() = e.status();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Some(own) = e.headers() {
+        for (name, value) in own {
+            headers.append(name, value.clone());
+        }
+    }
+    response
+}

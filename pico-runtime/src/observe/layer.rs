@@ -1,0 +1,384 @@
+//! The outermost layer of every app: each request gets its id, its span
+//! (named and shaped as OpenTelemetry's HTTP server conventions say), its
+//! `X-Request-Id` answer header, its problem+json body when asked for, and
+//! its log line.
+
+use std::convert::Infallible;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::response::Response;
+use http::header::USER_AGENT;
+use http::{HeaderName, HeaderValue, Method, Uri};
+use tracing::Span;
+use tracing::field::Empty;
+
+use crate::edge::forwarded::Proxies;
+use crate::errors::failure::Failure;
+use crate::observe::request_id::RequestId;
+use crate::observe::request_log::RequestLine;
+use crate::respond::stream::Sent;
+
+/// What the layer needs to know of the app.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    /// The header an id is read from and answered in.
+    pub(crate) header: HeaderName,
+    /// Whether each request gets a log line.
+    pub(crate) log: bool,
+    /// Whether that line keeps the query string's values.
+    pub(crate) query_values: bool,
+    /// Whether every error is `application/problem+json`.
+    pub(crate) problem_details: bool,
+    /// Who may say who the client is.
+    pub(crate) proxies: Proxies,
+}
+
+/// What the layer and the app's service share about one request: its id
+/// and span, and the route the service found. The layer hands it to the
+/// app's service with the request (see [`Observable`]); the service keeps
+/// it in the `Request` that hooks and functions see.
+#[derive(Debug)]
+pub(crate) struct Exchange {
+    pub(crate) id: RequestId,
+    pub(crate) span: Span,
+    route: OnceLock<Arc<str>>,
+    /// Whether a failure named the span's `error.type`.
+    error_named: AtomicBool,
+}
+
+impl Exchange {
+    /// Records the route the path matched, and the function it leads to.
+    pub(crate) fn matched(&self, route: &Arc<str>, function: Option<&str>) {
+        let _ = self.route.set(Arc::clone(route));
+        if let Some(function) = function {
+            self.span.record("pico.function", function);
+        }
+    }
+
+    /// Names a failure that makes a 5xx on the span: the error's type, or
+    /// `panic`, says more than the status.
+    pub(crate) fn failed(&self, failure: &Failure) {
+        if failure.status().is_server_error() && !self.span.is_disabled() {
+            self.span.record("error.type", failure.name());
+            self.error_named.store(true, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn route(&self) -> Option<&str> {
+        self.route.get().map(|r| &**r)
+    }
+}
+
+/// A service the layer hands each request's record to: the app's own
+/// takes it as it is, any other through the request's extensions.
+pub(crate) trait Observable {
+    type Future: Future<Output = Result<Response, Infallible>>;
+
+    fn call_observed(&mut self, request: Request, exchange: Arc<Exchange>) -> Self::Future;
+}
+
+impl<S> Observable for tower_http::cors::Cors<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible>,
+{
+    type Future = <Self as tower::Service<Request>>::Future;
+
+    fn call_observed(&mut self, mut request: Request, exchange: Arc<Exchange>) -> Self::Future {
+        request.extensions_mut().insert(exchange);
+        tower::Service::call(self, request)
+    }
+}
+
+/// The layer around the app's service.
+#[derive(Clone)]
+pub(crate) struct Observe<S> {
+    pub(crate) inner: S,
+    pub(crate) settings: Arc<Settings>,
+}
+
+impl<S> tower::Service<Request> for Observe<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Observable,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Observed<<S as Observable>::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // The clock is read for the log line's duration only.
+        let start = self.settings.log.then(Instant::now);
+        let id = RequestId::kept_or_made(request.headers().get(&self.settings.header));
+        let span = span_of(&request, &id);
+        let client = (self.settings.log || !span.is_disabled())
+            .then(|| {
+                self.settings
+                    .proxies
+                    .client_address(request.headers(), request.extensions())
+            })
+            .flatten()
+            .map(|address| address.ip());
+        if let Some(client) = client.filter(|_| !span.is_disabled()) {
+            span.record("client.address", tracing::field::display(client));
+        }
+        let exchange = Arc::new(Exchange {
+            id,
+            span,
+            route: OnceLock::new(),
+            error_named: AtomicBool::new(false),
+        });
+        let problem = self.settings.problem_details || crate::errors::problem::accepted(request.headers());
+        let uri = (self.settings.log || problem).then(|| request.uri().clone());
+        let method = request.method().clone();
+        // Most answers are made within `call`: it runs inside the span too.
+        let answer = {
+            let _entered = exchange.span.enter();
+            self.inner.call_observed(request, Arc::clone(&exchange))
+        };
+        Observed {
+            answer,
+            ending: Some(Ending {
+                start,
+                exchange,
+                method,
+                uri,
+                problem,
+                log: self.settings.log,
+                query_values: self.settings.query_values,
+                client,
+                // A clone, not the settings' `Arc`: a count that every
+                // request would move on every core.
+                header: self.settings.header.clone(),
+            }),
+        }
+    }
+}
+
+/// What is left to do when the answer comes.
+struct Ending {
+    start: Option<Instant>,
+    exchange: Arc<Exchange>,
+    method: Method,
+    /// For the log line, and the `instance` of problem details.
+    uri: Option<Uri>,
+    /// Whether errors are problem details.
+    problem: bool,
+    log: bool,
+    query_values: bool,
+    /// The client's address, for the log line.
+    client: Option<IpAddr>,
+    /// The header the id is answered in.
+    header: HeaderName,
+}
+
+pin_project_lite::pin_project! {
+    /// The inner service's answer, finished when it comes.
+    pub(crate) struct Observed<F> {
+        #[pin]
+        answer: F,
+        ending: Option<Ending>,
+    }
+}
+
+impl<F, E> Future for Observed<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let answer = {
+            let _entered = this.ending.as_ref().map(|e| e.exchange.span.enter());
+            std::task::ready!(this.answer.poll(cx))
+        };
+        let ending = this.ending.take().expect("`Observed` polled after completion");
+        Poll::Ready(answer.map(|response| ending.finish(response)))
+    }
+}
+
+impl Ending {
+    fn finish(self, mut response: Response) -> Response {
+        let status = response.status();
+        let exchange = &*self.exchange;
+        let span = &exchange.span;
+        if !span.is_disabled() {
+            span.record("http.response.status_code", status.as_u16());
+            match exchange.route() {
+                Some(route) => {
+                    span.record("http.route", route);
+                    let name = format!("{} {route}", self.method);
+                    span.record("otel.name", name.as_str());
+                    #[cfg(feature = "otel")]
+                    crate::observe::otel::rename(span, name);
+                }
+                None => {
+                    span.record("otel.name", self.method.as_str());
+                }
+            }
+            // On a server span only a 5xx is an error: a 4xx is the
+            // client's.
+            if status.is_server_error() {
+                if !exchange.error_named.load(Ordering::Relaxed) {
+                    span.record("error.type", status.as_str());
+                }
+                span.record("otel.status_code", "ERROR");
+            }
+        }
+        if let Some(uri) = self.uri.as_ref().filter(|_| self.problem) {
+            response = crate::errors::problem::convert(response, uri.path());
+        }
+        // Every answer is only what it says it is: JSON, a script, a file
+        // is never run as something a browser sniffs in it.
+        response
+            .headers_mut()
+            .entry(http::header::X_CONTENT_TYPE_OPTIONS)
+            .or_insert(HeaderValue::from_static("nosniff"));
+        // A stream's line and span end with the stream, not its head.
+        let streamed = response.extensions().get::<Sent>().cloned();
+        let line = Line {
+            start: self.start,
+            method: self.method,
+            uri: self.uri.filter(|_| self.log),
+            query_values: self.query_values,
+            client: self.client,
+            status,
+        };
+        match streamed {
+            None => line.write(exchange, None),
+            Some(sent) => {
+                let exchange = Arc::clone(&self.exchange);
+                response = response.map(|body| {
+                    Body::new(StreamEnd {
+                        body,
+                        end: Some((line, exchange, sent)),
+                    })
+                });
+            }
+        }
+        // By now the service has let go of the request, and with it of its
+        // share of the record: the id moves into the header, uncopied.
+        let id = match Arc::try_unwrap(self.exchange) {
+            Ok(exchange) => exchange.id.into_header_value(),
+            Err(shared) => shared.id.header_value(),
+        };
+        response.headers_mut().insert(self.header, id);
+        response
+    }
+}
+
+/// What the log line says of a request, besides what the record holds.
+struct Line {
+    start: Option<Instant>,
+    method: Method,
+    /// When the request gets a line.
+    uri: Option<Uri>,
+    query_values: bool,
+    client: Option<IpAddr>,
+    status: http::StatusCode,
+}
+
+impl Line {
+    fn write(&self, exchange: &Exchange, items: Option<u64>) {
+        if let Some(uri) = &self.uri {
+            crate::observe::request_log::line(&RequestLine {
+                client: self.client,
+                method: &self.method,
+                uri,
+                route: exchange.route(),
+                status: self.status,
+                duration: self.start.map(|start| start.elapsed()).unwrap_or_default(),
+                items,
+                id: &exchange.id,
+                query_values: self.query_values,
+            });
+        }
+    }
+}
+
+/// A stream's body, which writes the request's line, with its duration
+/// and items, and ends its span when the stream ends or its client goes.
+struct StreamEnd {
+    body: Body,
+    end: Option<(Line, Arc<Exchange>, Sent)>,
+}
+
+impl http_body::Body for StreamEnd {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let frame = std::task::ready!(Pin::new(&mut self.body).poll_frame(cx));
+        if frame.is_none() {
+            self.finish();
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+impl StreamEnd {
+    fn finish(&mut self) {
+        if let Some((line, exchange, sent)) = self.end.take() {
+            line.write(&exchange, Some(sent.items()));
+        }
+    }
+}
+
+impl Drop for StreamEnd {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// The request's span: `info`, target `pico::request`, its fields named
+/// as OpenTelemetry's HTTP server conventions name them (the `otel.*` ones
+/// are read by `tracing-opentelemetry`). When nothing listens, it is
+/// disabled and none of this is computed.
+fn span_of(request: &Request, id: &RequestId) -> Span {
+    let span = tracing::info_span!(
+        target: "pico::request",
+        "request",
+        otel.name = request.method().as_str(),
+        otel.kind = "server",
+        otel.status_code = Empty,
+        http.request.method = request.method().as_str(),
+        http.route = Empty,
+        http.response.status_code = Empty,
+        url.path = request.uri().path(),
+        client.address = Empty,
+        user_agent.original = Empty,
+        error.type = Empty,
+        pico.function = Empty,
+        request_id = id.as_str(),
+    );
+    if span.is_disabled() {
+        return span;
+    }
+    if let Some(agent) = request.headers().get(USER_AGENT).and_then(|v| v.to_str().ok()) {
+        span.record("user_agent.original", agent);
+    }
+    #[cfg(feature = "otel")]
+    crate::observe::otel::continue_trace(&span, request.headers());
+    span
+}

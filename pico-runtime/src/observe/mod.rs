@@ -1,0 +1,17 @@
+//! Observing: the outermost layer of every app, which gives each request its
+//! id, its span (continuing a `traceparent`, exported through OpenTelemetry
+//! with the `otel` feature) and its log line, and what of a request may be
+//! written down where others read it.
+//!
+//! Uses `edge` to know which peer is the client; writes no answer itself
+//! but the headers it owns.
+
+pub(crate) mod layer;
+pub(crate) mod log_writer;
+#[cfg(feature = "otel")]
+pub(crate) mod otel;
+pub(crate) mod request_id;
+pub(crate) mod request_log;
+pub(crate) mod scrub;
+pub(crate) mod timestamp;
+pub(crate) mod traceparent;

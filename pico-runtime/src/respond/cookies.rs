@@ -1,0 +1,239 @@
+//! `#[set_cookie]` and `#[delete_cookie]`: cookies from a function's result.
+
+use std::fmt::Write as _;
+
+use axum::response::Response;
+use http::header::{HeaderValue, SET_COOKIE};
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::dispatch::json::JsonCodec;
+use crate::errors::failure::Failure;
+use crate::respond::response::{Reply, json_response};
+
+/// The attributes of the cookies a function sets, from
+/// `#[set_cookie(path = "/", max_age = 3600, ...)]`.
+#[derive(Debug, Clone, Copy)]
+pub struct CookieOptions {
+    /// `Path`, `/` unless given.
+    pub path: &'static str,
+    /// `Domain`, none unless given.
+    pub domain: Option<&'static str>,
+    /// `Max-Age` in seconds, a session cookie unless given.
+    pub max_age: Option<i64>,
+    /// `Secure`.
+    pub secure: bool,
+    /// `HttpOnly`, on unless turned off: scripts have no business reading a
+    /// session id.
+    pub http_only: bool,
+    /// `SameSite`: `"Lax"` unless given, `"Strict"` or `"None"`.
+    pub same_site: &'static str,
+}
+
+impl CookieOptions {
+    /// The defaults: `Path=/; HttpOnly; SameSite=Lax`.
+    pub const DEFAULT: CookieOptions = CookieOptions {
+        path: "/",
+        domain: None,
+        max_age: None,
+        secure: false,
+        http_only: true,
+        same_site: "Lax",
+    };
+
+    /// The `Set-Cookie` value of `name=value` with these attributes; a
+    /// removal empties the value and expires it at once.
+    fn header(&self, name: &str, value: &str, removal: bool) -> String {
+        let prefix = prefix(name);
+        let mut header = format!("{name}={}", utf8_percent_encode(value, ENCODED));
+        if self.http_only {
+            header.push_str("; HttpOnly");
+        }
+        let same_site = match self.same_site {
+            "Strict" => "Strict",
+            "None" => "None",
+            _ => "Lax",
+        };
+        let _ = write!(header, "; SameSite={same_site}");
+        // Browsers drop `SameSite=None` without `Secure`, and prefixed
+        // names without what their prefix promises.
+        if self.secure || same_site == "None" || prefix != Prefix::None {
+            header.push_str("; Secure");
+        }
+        let path = if prefix == Prefix::Host { "/" } else { self.path };
+        let _ = write!(header, "; Path={path}");
+        if let Some(domain) = self.domain
+            && prefix != Prefix::Host
+        {
+            let _ = write!(header, "; Domain={domain}");
+        }
+        if removal {
+            header.push_str("; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+        } else if let Some(seconds) = self.max_age {
+            let _ = write!(header, "; Max-Age={seconds}");
+        }
+        header
+    }
+}
+
+/// What a cookie's value may not carry raw: the octets RFC 6265 (4.1.1)
+/// leaves out of a cookie (controls, space, `"`, `,`, `;`, `\`),
+/// and `%` with the other delimiters of URLs, so that decoding gives back
+/// exactly what was encoded. Non-ASCII is always encoded.
+const ENCODED: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'(')
+    .add(b')')
+    .add(b',')
+    .add(b'/')
+    .add(b':')
+    .add(b';')
+    .add(b'<')
+    .add(b'=')
+    .add(b'>')
+    .add(b'?')
+    .add(b'@')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+fn append(response: &mut Response, header: &str) {
+    if let Ok(value) = HeaderValue::from_str(header) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+}
+
+/// The `name=value` pairs of a `Cookie` header. Values are
+/// percent-decoded (Pico encodes them); names are taken as sent, byte for
+/// byte, as browsers compare them: decoded, `session%5Fid` would shadow
+/// `session_id`, and `__Host%2Dsid`, which any sibling subdomain may set,
+/// would pass for the protected `__Host-sid`. A pair without a name, or
+/// whose value does not decode to UTF-8, is skipped.
+pub(crate) fn parse(header: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    header.split(';').filter_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        let name = name.trim();
+        let value = percent_decode_str(value.trim()).decode_utf8().ok()?;
+        (!name.is_empty()).then(|| (name.to_owned(), value.into_owned()))
+    })
+}
+
+/// A name's prefix that browsers guard (compared without case, as they
+/// do): `__Host-` cookies only with `Secure`, `Path=/` and no `Domain`,
+/// `__Secure-` ones only with `Secure`; set otherwise, a browser drops
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prefix {
+    Host,
+    Secure,
+    None,
+}
+
+fn prefix(name: &str) -> Prefix {
+    let starts = |p: &str| {
+        name.get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+    };
+    if starts("__Host-") {
+        Prefix::Host
+    } else if starts("__Secure-") {
+        Prefix::Secure
+    } else {
+        Prefix::None
+    }
+}
+
+/// Whether `name` is a cookie name as RFC 6265 has it (a token): the only
+/// names set, since a browser sends them back as they are.
+fn is_cookie_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
+}
+
+/// The reply of a `#[set_cookie]` function: the map it returned is the JSON
+/// body, and each of its keys a cookie.
+pub fn set_cookies<T: Serialize>(
+    map: &T,
+    options: &CookieOptions,
+    codec: Option<&dyn JsonCodec>,
+) -> Result<Reply, Failure> {
+    let value = serde_json::to_value(map).map_err(|e| {
+        Failure::internal(
+            "serialization",
+            format!("the result could not be serialised: {e}"),
+        )
+    })?;
+    let Value::Object(entries) = &value else {
+        return Err(Failure::internal(
+            "set_cookie",
+            "a `#[set_cookie]` function must return a map of cookie names to values".to_owned(),
+        ));
+    };
+    let body = match codec {
+        Some(codec) => codec.dump(&value),
+        None => serde_json::to_vec(&value).unwrap_or_default(),
+    };
+    if let Some(name) = entries.keys().find(|name| !is_cookie_name(name)) {
+        return Err(Failure::internal(
+            "set_cookie",
+            format!("`{name}` is not a cookie name: use ASCII letters, digits and `!#$%&'*+-.^_|~`"),
+        ));
+    }
+    let mut response = json_response(body);
+    for (name, value) in entries {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        append(&mut response, &options.header(name, &text, false));
+    }
+    Ok(Reply::Response(response))
+}
+
+/// A `#[delete_cookie("name")]` function's reply: it also expires the
+/// cookies named.
+pub fn delete_cookies(
+    reply: Result<Reply, Failure>,
+    names: &[&'static str],
+    options: &CookieOptions,
+) -> Result<Reply, Failure> {
+    let mut response = match reply? {
+        Reply::Json(bytes) => json_response(bytes),
+        Reply::Response(response) => response,
+    };
+    for name in names {
+        append(&mut response, &options.header(name, "", true));
+    }
+    Ok(Reply::Response(response))
+}
+
+/// Marks every cookie the response sets `Secure`: the client came over
+/// https, so the cookie must never travel without it.
+pub(crate) fn make_secure(response: &mut Response) {
+    let headers = response.headers_mut();
+    if !headers.contains_key(SET_COOKIE) {
+        return;
+    }
+    let cookies: Vec<HeaderValue> = headers.get_all(SET_COOKIE).iter().cloned().collect();
+    headers.remove(SET_COOKIE);
+    for cookie in cookies {
+        let secured = match cookie.to_str() {
+            Ok(text) if !text.split(';').any(|a| a.trim().eq_ignore_ascii_case("secure")) => {
+                HeaderValue::try_from(format!("{text}; Secure")).unwrap_or(cookie)
+            }
+            _ => cookie,
+        };
+        headers.append(SET_COOKIE, secured);
+    }
+}

@@ -1,0 +1,10 @@
+//! Responding: how what a function returns becomes an answer. Compact JSON,
+//! JSONP, a response of the function's own, a stream of server-sent events,
+//! and the cookies a function sets or deletes.
+//!
+//! Uses `errors` for a result that cannot be written.
+
+pub(crate) mod cookies;
+pub(crate) mod jsonp;
+pub(crate) mod response;
+pub(crate) mod stream;

@@ -1,0 +1,99 @@
+//! What a handler gives back, and how it becomes a response: compact JSON,
+//! JSONP, or a response of the handler's own passed through.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use http::header::{CONTENT_TYPE, HeaderValue};
+
+use serde::Serialize;
+
+use crate::dispatch::json::JsonCodec;
+use crate::errors::failure::Failure;
+
+/// A type a function can return as JSON.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by an exposed function: it does not implement `serde::Serialize`",
+    label = "this type must implement `serde::Serialize`",
+    note = "add `#[derive(serde::Serialize)]` to `{Self}`, or return a type that implements it"
+)]
+pub trait Returnable: Serialize {}
+
+impl<T: Serialize + ?Sized> Returnable for T {}
+
+/// A handler's successful result.
+#[derive(Debug)]
+pub enum Reply {
+    /// A JSON document.
+    Json(Vec<u8>),
+    /// A full response, passed through untouched.
+    Response(Response),
+}
+
+/// What a generated thunk returns: the result of a sync function, or the
+/// future of an async one.
+pub enum Outcome {
+    /// A sync function's result.
+    Ready(Result<Reply, Failure>),
+    /// An async function's future.
+    Pending(Pin<Box<dyn Future<Output = Result<Reply, Failure>> + Send>>),
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Outcome::Ready(_) => "Outcome::Ready",
+            Outcome::Pending(_) => "Outcome::Pending",
+        })
+    }
+}
+
+/// Serialises a value as the JSON reply, through the app's codec when it
+/// has one. A `Serialize` impl that fails is an internal error.
+pub fn json<T: Returnable + ?Sized>(value: &T, codec: Option<&dyn JsonCodec>) -> Result<Reply, Failure> {
+    let serialized = match codec {
+        None => {
+            let mut buf = Vec::with_capacity(128);
+            serde_json::to_writer(&mut buf, value).map(|()| buf)
+        }
+        Some(codec) => serde_json::to_value(value).map(|v| codec.dump(&v)),
+    };
+    serialized.map(Reply::Json).map_err(|e| {
+        Failure::internal(
+            "serialization",
+            format!("the result could not be serialised as JSON: {e}"),
+        )
+    })
+}
+
+/// The reply of a function returning a response of its own.
+pub fn response<R: IntoResponse>(value: R) -> Result<Reply, Failure> {
+    Ok(Reply::Response(value.into_response()))
+}
+
+/// A `Content-Type: application/json` response.
+pub(crate) fn json_response(bytes: Vec<u8>) -> Response {
+    typed_response(bytes, "application/json")
+}
+
+pub(crate) fn typed_response(bytes: impl Into<Body>, content_type: &'static str) -> Response {
+    let mut response = Response::new(bytes.into());
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+impl Reply {
+    /// The response, wrapped as `callback(...);` for JSONP when asked.
+    pub(crate) fn into_response(self, callback: Option<&str>) -> Response {
+        match (self, callback) {
+            (Reply::Json(bytes), None) => json_response(bytes),
+            (Reply::Json(bytes), Some(callback)) => {
+                typed_response(crate::respond::jsonp::wrap(callback, &bytes), "text/javascript")
+            }
+            (Reply::Response(response), _) => response,
+        }
+    }
+}

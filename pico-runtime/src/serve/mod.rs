@@ -1,0 +1,12 @@
+//! Serving: the development server (`pico::serve`), the production server
+//! (`pico::Server`), one connection's limits and life, and the stop that
+//! ends streams before the drain.
+//!
+//! Uses `application` to turn an `App` into a service and `observe` to write
+//! log lines; nothing under `dispatch` knows whether a server is running.
+
+pub(crate) mod connection;
+pub(crate) mod connection_server;
+pub(crate) mod dev_server;
+pub(crate) mod server;
+pub(crate) mod shutdown;

@@ -1,0 +1,154 @@
+//! The production server: `pico::Server::new().run(app)`.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::application::app::App;
+use crate::serve::dev_server::{init_logs, serve_stack, shutdown_signal};
+
+/// Where the server listens when neither [`Server::bind`] nor `PICO_BIND`
+/// says: a proxy on the same machine reaches it, nobody else does.
+const DEFAULT_BIND: &str = "127.0.0.1:8000";
+
+/// How long requests in flight may run on once a stop is asked for.
+const DEFAULT_DRAIN: Duration = Duration::from_secs(30);
+
+/// The server for production, behind a proxy such as nginx.
+///
+/// Unlike the development server ([`serve`](crate::serve)) it listens where
+/// it is told, on one address, and serves no files the app did not ask for.
+/// It logs one JSON line per request to stderr (`PICO_LOG=text` for lines
+/// for a person; none if the process installed its own `tracing`
+/// subscriber, which then gets the events). On SIGTERM or Ctrl-C it stops
+/// accepting connections, serves the ones already made, ends every open
+/// stream with its `close` event (through the app's
+/// [`Shutdown`](crate::Shutdown)), lets the other requests in flight finish
+/// for up to the drain time, and returns. It speaks HTTP/1.1 and, with the `http2` feature, HTTP/2 with
+/// prior knowledge (h2c, as proxies speak it to their upstreams); the app's
+/// limits apply: [`App::header_timeout`], [`App::idle_timeout`] (keep-alive),
+/// [`App::max_connections`], [`App::body_limit`].
+///
+/// ```no_run
+/// # let app = pico::App::new();
+/// // Listens on PICO_BIND, else 127.0.0.1:8000.
+/// pico::Server::new().run(app).expect("the server failed");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Server {
+    bind: Option<String>,
+    drain: Duration,
+    log_requests: bool,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server::new()
+    }
+}
+
+impl Server {
+    /// A server that listens on `PICO_BIND` (`0.0.0.0:8000`, `[::1]:8000`),
+    /// else `127.0.0.1:8000`.
+    pub fn new() -> Server {
+        Server {
+            bind: None,
+            drain: DEFAULT_DRAIN,
+            log_requests: true,
+        }
+    }
+
+    /// Listens on `address` (`"0.0.0.0:8000"`), whatever `PICO_BIND` says.
+    #[must_use]
+    pub fn bind(mut self, address: impl Into<String>) -> Self {
+        self.bind = Some(address.into());
+        self
+    }
+
+    /// How long requests in flight may run on after a stop is asked for; 30
+    /// seconds unless set. Requests still running then are cut off. Keep it
+    /// below the time your service manager waits before it kills the process
+    /// (systemd's `TimeoutStopSec`, 90 seconds by default).
+    #[must_use]
+    pub fn drain_timeout(mut self, timeout: Duration) -> Self {
+        self.drain = timeout;
+        self
+    }
+
+    /// Whether each request gets a log line; on unless turned off.
+    #[must_use]
+    pub fn log_requests(mut self, on: bool) -> Self {
+        self.log_requests = on;
+        self
+    }
+
+    /// The address the server listens on: the one set, else `PICO_BIND`,
+    /// else `127.0.0.1:8000`.
+    pub fn address(&self) -> String {
+        self.bind
+            .clone()
+            .or_else(|| std::env::var("PICO_BIND").ok())
+            .unwrap_or_else(|| DEFAULT_BIND.to_owned())
+    }
+
+    /// Serves `app` until SIGTERM or Ctrl-C, then drains; on a runtime of
+    /// its own.
+    ///
+    /// # Errors
+    /// When the app has a mistake ([`App::check`]), before anything is
+    /// bound or printed; when the address cannot be listened on, or the
+    /// runtime cannot start.
+    pub fn run(self, app: App) -> io::Result<()> {
+        checked(&app)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        let served = runtime.block_on(self.run_async(app));
+        // Not a wait for what the drain cut off: a `#[blocking]` call still
+        // running on its thread would hold a dropped runtime, and the
+        // process, past the deadline.
+        runtime.shutdown_background();
+        served
+    }
+
+    /// [`Server::run`], on the caller's tokio runtime.
+    ///
+    /// # Errors
+    /// When the app has a mistake ([`App::check`]), before anything is
+    /// bound or printed; when the address cannot be listened on.
+    pub async fn run_async(self, app: App) -> io::Result<()> {
+        checked(&app)?;
+        let address = self.address();
+        let listener = TcpListener::bind(address.as_str())
+            .await
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {address}: {e}")))?;
+        self.serve_on(listener, app, shutdown_signal()).await
+    }
+
+    /// Serves `app` on `listener` until `shutdown` completes, then drains.
+    ///
+    /// # Errors
+    /// When the app has a mistake ([`App::check`]), before anything is
+    /// printed; when the listener has no address.
+    pub async fn serve_on<F>(self, listener: TcpListener, app: App, shutdown: F) -> io::Result<()>
+    where
+        F: Future<Output = ()>,
+    {
+        checked(&app)?;
+        // The guard writes out what is left when serving ends.
+        let _flush = init_logs(true);
+        let address: SocketAddr = listener.local_addr()?;
+        let mut app = app.log_requests(self.log_requests);
+        app.refuse_env_debug(address, true);
+        tracing::info!(target: "pico", "listening on http://{address}/");
+        serve_stack(listener, app, shutdown, Some(self.drain)).await;
+        tracing::info!(target: "pico", "stopped");
+        Ok(())
+    }
+}
+
+/// The app's mistake, as the error a server returns.
+fn checked(app: &App) -> io::Result<()> {
+    app.check()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
+}
