@@ -262,3 +262,34 @@ pub use pico_macros::mixin;
 /// ```
 #[cfg(feature = "sentry")]
 pub use pico_macros::sentry_mixin;
+
+/// The guide's chapters (`book/`), so that their Rust examples compile and
+/// run as doctests. The examples a chapter includes whole (`{{#include}}`)
+/// are `examples/`, built as examples of their own.
+#[cfg(doctest)]
+mod guide {
+    macro_rules! chapters {
+        ($($name:ident = $file:literal;)*) => {
+            $(
+                #[doc = include_str!(concat!("../book/src/", $file))]
+                struct $name;
+            )*
+        };
+    }
+
+    chapters! {
+        Introduction = "introduction.md";
+        GettingStarted = "getting-started.md";
+        ARealService = "a-real-service.md";
+        Errors = "errors.md";
+        DecoratorsAndHooks = "decorators-and-hooks.md";
+        Clients = "clients.md";
+        OpenApi = "openapi.md";
+        Observability = "observability.md";
+        Security = "security.md";
+        Deploying = "deploying.md";
+        Benchmarks = "benchmarks.md";
+        Differences = "differences.md";
+        CompileErrors = "compile-errors.md";
+    }
+}

@@ -2,7 +2,7 @@
 //! `tests/differential/diffapp.py`, and to Pico for Rust serving its twin
 //! below: the statuses, content types and bodies must be the same, but for
 //! the deliberate differences of `DIFFERENCES`, which must still differ
-//! (the README quotes the list). Hosts and ports in URLs are the one thing
+//! (the guide quotes the list in `book/src/differences.md`). Hosts and ports in URLs are the one thing
 //! set aside everywhere.
 
 mod common;

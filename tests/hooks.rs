@@ -246,7 +246,7 @@ impl pico::Hooks for Marks {
                 failure.name()
             }),
         );
-        failure.to_response(request.debug(), &extra)
+        failure.to_response(request, &extra)
     }
 }
 
@@ -350,6 +350,102 @@ async fn failures_go_through_handle_exception_then_posthandle() {
         (&json!("/hooked/fail"), &json!("panic"))
     );
     assert_eq!(a.headers["x-posthandle"], "500");
+}
+
+/// A refusal before any function is reached takes the path of a function's
+/// failure: `handle_exception` writes it (here with the hooks' `path` and
+/// `kind`), `posthandle` sees it, and problem details are written straight
+/// in that shape when asked for.
+#[tokio::test]
+async fn refusals_before_routing_go_through_the_hooks_too() {
+    let files = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("hooks-static");
+    std::fs::create_dir_all(&files).unwrap();
+    let app = pico::App::new()
+        .hooks(Marks)
+        .register(hooked::module())
+        .trusted_proxies(["127.0.0.1"])
+        .static_files(&files);
+    let s = serve(app).await;
+    let seen = |a: &common::Answer, code: u16, name: &str, path: &str| {
+        a.error(code, name);
+        let body = a.json();
+        assert_eq!(
+            (&body["path"], &body["kind"]),
+            (&json!(path), &json!(name)),
+            "{body}"
+        );
+        assert_eq!(a.headers["x-posthandle"], code.to_string().as_str(), "{a:?}");
+    };
+    // No route, and no such static file.
+    seen(&s.get("/nowhere").await, 404, "Not Found", "/nowhere");
+    seen(
+        &s.get("/hooked/nowhere.txt").await,
+        404,
+        "Not Found",
+        "/hooked/nowhere.txt",
+    );
+    // A method the function does not take.
+    let a = s.client.delete(s.url("/hooked/steps?x=1")).send().await.unwrap();
+    seen(
+        &common::Answer::read(a).await,
+        405,
+        "Method Not Allowed",
+        "/hooked/steps",
+    );
+    // Another site's page.
+    let a = s
+        .client
+        .post(s.url("/hooked/steps"))
+        .header("origin", "http://evil.test")
+        .form(&[("x", "1")])
+        .send()
+        .await
+        .unwrap();
+    seen(&common::Answer::read(a).await, 403, "Forbidden", "/hooked/steps");
+    // A prefix from a trusted proxy that is no path.
+    let a = s
+        .client
+        .get(s.url("/hooked/steps?x=1"))
+        .header("x-forwarded-prefix", "no-slash")
+        .send()
+        .await
+        .unwrap();
+    seen(
+        &common::Answer::read(a).await,
+        400,
+        "Bad Request",
+        "/hooked/steps",
+    );
+
+    let a = s
+        .client
+        .get(s.url("/nowhere"))
+        .header("accept", "application/problem+json")
+        .send()
+        .await
+        .unwrap();
+    let a = common::Answer::read(a).await;
+    assert_eq!(
+        (a.status, a.content_type.as_str()),
+        (404, "application/problem+json")
+    );
+    let body = a.json();
+    assert_eq!(
+        (
+            &body["instance"],
+            &body["status"],
+            &body["path"],
+            &body["request_id"]
+        ),
+        (
+            &json!("/nowhere"),
+            &json!(404),
+            &json!("/nowhere"),
+            &json!(a.request_id())
+        ),
+        "{body}"
+    );
+    assert_eq!(a.headers["x-posthandle"], "404");
 }
 
 #[tokio::test]

@@ -234,7 +234,10 @@ async fn validate_and_fuzz(s: Server, config: &str) {
         .join(config);
     let url = s.url("/openapi.json");
     let schemathesis = bin.join("schemathesis");
-    let out = common::run_to_success(
+    // Schemathesis and Hypothesis keep their caches where they run: in the
+    // build's scratch space, not the repository.
+    let out = common::run_to_success_in(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
         schemathesis.to_str().unwrap(),
         &[
             "--no-color".as_ref(),

@@ -1,7 +1,8 @@
-//! README.md tells the truth: its example is `examples/example.rs`, it
-//! quotes the deliberate differences from the original, and each
-//! `$ curl` call in it, run for real against that example, answers what the
-//! README shows.
+//! README.md and the guide tell the truth: the README's example is
+//! `examples/example.rs`, each `$ curl` call in it (which the guide's first
+//! chapter includes), run for real against that example, answers what it
+//! shows, and the guide quotes every deliberate difference from the
+//! original.
 
 mod common;
 
@@ -48,22 +49,6 @@ fn the_readme_example_is_the_example_file() {
 }
 
 #[test]
-fn the_readme_service_is_the_notes_example() {
-    let main = include_str!("../examples/notes/main.rs");
-    let main = &main[..main.find("#[cfg(test)]").unwrap()];
-    for (file, text) in [
-        ("main.rs", main.trim_end()),
-        ("notes.rs", include_str!("../examples/notes/notes.rs")),
-    ] {
-        let shown = format!("// examples/notes/{file}\n{}", text.trim_end());
-        assert!(
-            README.contains(&shown),
-            "README's service differs from examples/notes/{file}"
-        );
-    }
-}
-
-#[test]
 fn the_readme_opens_with_the_two_commands() {
     let head: String = README.lines().take(8).collect::<Vec<_>>().join("\n");
     assert!(head.contains("cargo run --example example"), "{head}");
@@ -98,9 +83,13 @@ async fn the_readme_calls_answer_as_shown() {
 include!("differential/differences.rs");
 
 #[test]
-fn the_readme_quotes_every_deliberate_difference_from_the_original() {
+fn the_guide_quotes_every_deliberate_difference_from_the_original() {
+    let chapter = include_str!("../book/src/differences.md");
     for (case, what) in DIFFERENCES {
         let row = format!("| {case} | {what} |");
-        assert!(README.contains(&row), "README.md lacks the row `{row}`");
+        assert!(
+            chapter.contains(&row),
+            "book/src/differences.md lacks the row `{row}`"
+        );
     }
 }

@@ -512,7 +512,7 @@ impl Hooks for Own {
         mut extra: Map<String, Value>,
     ) -> Response {
         extra.insert("own".to_owned(), json!(true));
-        failure.to_response(request.debug(), &extra)
+        failure.to_response(request, &extra)
     }
 }
 

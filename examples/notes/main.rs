@@ -1,3 +1,4 @@
+// ANCHOR: app
 pub mod notes;
 fn app() -> pico::App {
     pico::App::new().state(notes::Store::default()).register(notes::module())
@@ -6,6 +7,7 @@ fn app() -> pico::App {
 fn main() {
     pico::serve(app());
 }
+// ANCHOR_END: app
 
 #[cfg(test)]
 mod tests;

@@ -147,7 +147,13 @@ pub fn missing(what: &str) {
 /// Runs `program` with `args` to its end and returns what it printed;
 /// fails the test, with its output, when it fails.
 pub async fn run_to_success(program: &str, args: &[&std::ffi::OsStr]) -> String {
+    run_to_success_in(std::path::Path::new("."), program, args).await
+}
+
+/// [`run_to_success`] in `dir`, for a tool that leaves caches where it runs.
+pub async fn run_to_success_in(dir: &std::path::Path, program: &str, args: &[&std::ffi::OsStr]) -> String {
     let output = tokio::process::Command::new(program)
+        .current_dir(dir)
         .args(args)
         .output()
         .await

@@ -1,6 +1,6 @@
 // The deliberate differences between Pico for Rust and the original, in
 // one place: `tests/differential.rs` checks that each still differs, and
-// `tests/readme.rs` that the README quotes each.
+// `tests/readme.rs` that the guide quotes each.
 
 /// Where Pico for Rust answers otherwise, on purpose: the case, and what
 /// it does instead, and why. Each must still differ from the original.

@@ -9,11 +9,9 @@ use std::time::Duration;
 use axum::extract::Request as HttpRequest;
 use axum::response::Response;
 use http::request::Parts;
-use serde_json::{Map, Value};
 use tower::util::BoxCloneSyncService;
 
 use crate::application::app::App;
-use crate::application::hooks::Hooks;
 use crate::application::mixin_stack::MixinStack;
 use crate::application::state::AppState;
 use crate::describe::definition::{AppDef, ModuleDef, Template};
@@ -29,8 +27,6 @@ use crate::edge::forwarded::Proxies;
 use crate::edge::hosts::AllowedHosts;
 use crate::edge::prefix::Root;
 use crate::errors::build_error::BuildError;
-use crate::errors::failure::Failure;
-use crate::errors::panic::{self, Caught};
 
 pub(crate) type StaticService = BoxCloneSyncService<HttpRequest, Response, Infallible>;
 
@@ -99,6 +95,9 @@ pub(crate) struct BuiltApp {
     pub(crate) proxies: Proxies,
     pub(crate) stream_heartbeat: Option<Duration>,
     pub(crate) blocking: BlockingSlots,
+    /// The function name of a request that reached none: empty, shared
+    /// rather than made per refusal.
+    pub(crate) unrouted: Arc<str>,
 }
 
 impl BuiltApp {
@@ -174,6 +173,7 @@ impl BuiltApp {
             proxies: app.proxies,
             stream_heartbeat: app.stream_heartbeat,
             blocking: BlockingSlots::new(app.max_blocking),
+            unrouted: Arc::from(""),
         }
     }
 
@@ -192,62 +192,6 @@ impl BuiltApp {
             blocking: self.blocking.clone(),
         }
     }
-
-    /// The response to a call's result (a failure's, when it failed or
-    /// panicked), through `posthandle`.
-    pub(crate) fn finish(
-        &self,
-        entry: &Entry,
-        cx: &Context,
-        result: Result<Result<Response, Failure>, Caught>,
-    ) -> Response {
-        let mut response = match result {
-            Ok(Ok(mut response)) => {
-                if cx.request.is_https() {
-                    crate::respond::cookies::make_secure(&mut response);
-                }
-                response
-            }
-            Ok(Err(failure)) => self.failure_response(&failure, &cx.request, &entry.qualified),
-            Err(caught) => self.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
-        };
-        let posthandle = panic::catch(self.backtraces, || {
-            self.hooks.posthandle(&cx.request, &mut response)
-        });
-        match posthandle {
-            Ok(()) => response,
-            Err(caught) => self.failure_response(&Failure::from_panic(caught), &cx.request, &entry.qualified),
-        }
-    }
-
-    /// Turns a failure into the response: logged once when internal, then
-    /// the app's `handle_exception`, whose own panic gives the standard body.
-    pub(crate) fn failure_response(&self, failure: &Failure, request: &Request, function: &str) -> Response {
-        let id = request.request_id();
-        failure.log(function, id);
-        if let Some(exchange) = request.exchange() {
-            exchange.failed(failure);
-        }
-        // The id goes in first: a `handle_exception` of the app's own that
-        // hands its `extra` to `Failure::to_response` keeps it.
-        let extra = || {
-            let mut extra = Map::new();
-            if !id.is_empty() {
-                extra.insert("request_id".to_owned(), Value::String(id.to_owned()));
-            }
-            extra
-        };
-        match panic::catch(self.debug, || {
-            self.hooks.handle_exception(failure, request, extra())
-        }) {
-            Ok(response) => response,
-            Err(caught) => {
-                let failure = Failure::from_panic(caught);
-                failure.log(function, id);
-                failure.to_response(self.debug, &extra())
-            }
-        }
-    }
 }
 
 impl std::fmt::Debug for BuiltApp {
@@ -256,21 +200,4 @@ impl std::fmt::Debug for BuiltApp {
             .field("routes", &self.routes.len())
             .finish_non_exhaustive()
     }
-}
-
-/// Gives an empty error response of the static files the standard body.
-#[cfg(feature = "static-files")]
-pub(crate) fn json_errors(response: Response, request_id: Option<&str>) -> Response {
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error())
-        || response.headers().contains_key(http::header::CONTENT_TYPE)
-    {
-        return response;
-    }
-    crate::errors::error_body::error_response(
-        &crate::errors::http_error::HttpError::new(status),
-        &Map::new(),
-        None,
-        request_id,
-    )
 }

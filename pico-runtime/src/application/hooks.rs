@@ -16,7 +16,10 @@ use crate::errors::failure::Failure;
 /// Per request, in this order: `prehandle`, the module's `#[prehandle]`,
 /// the argument check, the function's `#[protected]` check, the function;
 /// then `handle_exception` if anything failed; then `posthandle`, whatever
-/// happened. A panic in a hook is handled like a panic in a function.
+/// happened. A request refused before it reaches a function (an unknown
+/// path, a method, host or origin not allowed) gets `handle_exception` and
+/// `posthandle` only. A panic in a hook is handled like a panic in a
+/// function.
 ///
 /// ```
 /// use pico::{Args, Failure, HttpError, Request, Response};
@@ -50,15 +53,19 @@ pub trait Hooks: Send + Sync {
     }
 
     /// Runs after every function call and after error handling, also when
-    /// the function failed or panicked; may change the response.
+    /// the function failed or panicked, and on every error answer given
+    /// before a function was reached (no route, a method or an origin
+    /// refused); may change the response.
     fn posthandle(&self, request: &Request, response: &mut Response) {
         let _ = (request, response);
     }
 
     /// Turns a failure into the response. `extra` keys join the JSON body.
-    /// Internal errors have already been logged when this runs.
+    /// Internal errors have already been logged when this runs. Refusals
+    /// before routing come here too, with an empty
+    /// [`Request::function`](crate::Request::function).
     fn handle_exception(&self, failure: &Failure, request: &Request, extra: Map<String, Value>) -> Response {
-        failure.to_response(request.debug(), &extra)
+        failure.to_response(request, &extra)
     }
 
     /// The mixins composed around these hooks, outermost first. Written by

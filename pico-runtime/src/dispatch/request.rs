@@ -16,8 +16,9 @@ use serde_json::{Map, Value};
 
 use crate::application::state::AppState;
 use crate::edge::forwarded::Forwarded;
-use crate::edge::prefix::{root_url, scheme};
+use crate::edge::prefix::{Root, root_url, scheme};
 use crate::errors::http_error::HttpError;
+use crate::errors::problem::Shape;
 use crate::observe::layer::Exchange;
 
 /// A request, as hooks and request-filled parameters see it.
@@ -87,7 +88,8 @@ impl Request {
         self.body = body;
     }
 
-    /// The function called, `module.function` (under the module's alias).
+    /// The function called, `module.function` (under the module's alias);
+    /// empty when the request was refused before it reached one.
     pub fn function(&self) -> &str {
         &self.function
     }
@@ -109,6 +111,16 @@ impl Request {
 
     pub(crate) fn exchange(&self) -> Option<&Exchange> {
         self.exchange.as_deref()
+    }
+
+    /// How this request's error bodies are written.
+    pub(crate) fn error_shape(&self) -> Shape<'_> {
+        match self.exchange() {
+            Some(exchange) if exchange.problem => Shape::Problem {
+                instance: self.parts.uri.path(),
+            },
+            _ => Shape::Standard,
+        }
     }
 
     /// The request body, when it was one pico reads whole (JSON or a form);
@@ -314,6 +326,18 @@ pub(crate) struct Arrival {
     pub(crate) prefix: String,
     pub(crate) forwarded: Forwarded,
     pub(crate) exchange: Option<Arc<Exchange>>,
+}
+
+impl Arrival {
+    /// Owned once here: `root` borrows the request's parts, which the call
+    /// (or the refusal) then takes.
+    pub(crate) fn new(root: Root<'_>, exchange: Option<Arc<Exchange>>) -> Arrival {
+        Arrival {
+            prefix: root.prefix.to_owned(),
+            forwarded: root.forwarded,
+            exchange,
+        }
+    }
 }
 
 /// `#[request_args(session = pico::cookie("session_id"))]`: the cookie's

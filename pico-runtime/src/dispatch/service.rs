@@ -16,7 +16,6 @@ use bytes::Bytes;
 use http::Method;
 use http::header::{ALLOW, CACHE_CONTROL, HeaderValue, VARY};
 use http::request::Parts;
-use serde_json::Map;
 
 use crate::application::built_app::BuiltApp;
 use crate::application::hooks::Hooks;
@@ -28,8 +27,8 @@ use crate::dispatch::deadline::Deadline;
 use crate::dispatch::request::Arrival;
 use crate::dispatch::routes::{Entry, Form, Route};
 use crate::edge::cross_site::{self, own_host};
+use crate::edge::forwarded::Forwarded;
 use crate::edge::prefix::Root;
-use crate::errors::error_body::error_response;
 use crate::errors::failure::Failure;
 use crate::errors::http_error::HttpError;
 use crate::errors::panic::{self, Guarded};
@@ -103,39 +102,36 @@ impl From<Response> for ResponseFuture {
 /// request's id, and where the route found is told.
 fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<Exchange>>) -> ResponseFuture {
     let (parts, body) = request.into_parts();
-    let refuse = |e: &HttpError| -> ResponseFuture {
-        error_response(e, &Map::new(), None, exchange.as_ref().map(|x| x.id.as_str())).into()
-    };
     let root = match Root::of(&parts, &shared.proxies) {
         Ok(root) => root,
-        Err(e) => return refuse(&e),
+        Err(e) => {
+            let arrival = Arrival {
+                prefix: String::new(),
+                forwarded: Forwarded::default(),
+                exchange,
+            };
+            return shared.refuse(arrival, parts, e).into();
+        }
     };
+    let refuse = |arrival, parts, e| -> ResponseFuture { shared.refuse(arrival, parts, e).into() };
     // The host the client addressed, which its `Origin` names: a proxy
     // that rewrites `Host` forwards it.
     let host = root.forwarded.host.as_deref().or_else(|| own_host(&parts));
     if let Err(e) = shared.hosts.check(host) {
-        return refuse(&e);
+        return refuse(Arrival::new(root, exchange), parts, e);
     }
     let found = shared.find(&root, parts.uri.path());
     let Some((name, route)) = found else {
         return match &shared.static_files {
-            Some(_) if is_hidden(parts.uri.path()) => refuse(&HttpError::not_found()),
+            Some(_) if is_hidden(parts.uri.path()) => {
+                refuse(Arrival::new(root, exchange), parts, HttpError::not_found())
+            }
             #[cfg(feature = "static-files")]
             Some(files) => {
                 let uri = root.stripped_uri(&parts.uri);
-                let mut parts = parts;
-                parts.uri = uri;
-                let request = HttpRequest::from_parts(parts, body);
-                let files = files.clone();
-                ResponseFuture::later(async move {
-                    let id = exchange.as_ref().map(|x| x.id.as_str());
-                    match tower::ServiceExt::oneshot(files, request).await {
-                        Ok(response) => crate::application::built_app::json_errors(response, id),
-                        Err(never) => match never {},
-                    }
-                })
+                static_file(shared, files, Arrival::new(root, exchange), (parts, uri), body)
             }
-            _ => refuse(&HttpError::not_found()),
+            _ => refuse(Arrival::new(root, exchange), parts, HttpError::not_found()),
         };
     };
     if let Some(exchange) = &exchange {
@@ -146,7 +142,7 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
         exchange.matched(name, function);
     }
     if let Err(e) = check_method(&parts.method, required_method(shared, route)) {
-        return refuse(&e);
+        return refuse(Arrival::new(root, exchange), parts, e);
     }
     match route {
         Route::Function(index) => {
@@ -157,15 +153,11 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
                 has_body,
                 shapes_response: shared.functions[index].function.shapes_response,
             };
-            if let Err(e) = cross_site::check(&parts, &shared.origins, seen) {
-                return refuse(&e);
+            let checked = cross_site::check(&parts, &shared.origins, seen);
+            let arrival = Arrival::new(root, exchange);
+            if let Err(e) = checked {
+                return refuse(arrival, parts, e);
             }
-            let arrival = Arrival {
-                // Owned once here (`root` borrows `parts`, which the call takes).
-                prefix: root.prefix.to_owned(),
-                forwarded: root.forwarded,
-                exchange,
-            };
             if has_body {
                 call_with_body(shared, index, parts, arrival, body)
             } else {
@@ -174,22 +166,26 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
                 })
             }
         }
-        Route::Module(index, form) => definition(
-            shared,
-            &shared.module_defs[index],
-            (form, "pico.loadModuleDefinition"),
-            (&root, exchange.as_deref()),
-            &parts,
-        )
-        .into(),
-        Route::App(form) => definition(
-            shared,
-            &shared.app_def,
-            (form, "pico.loadAppDefinition"),
-            (&root, exchange.as_deref()),
-            &parts,
-        )
-        .into(),
+        Route::Module(index, form) => {
+            let template = &shared.module_defs[index];
+            match definition(
+                shared,
+                template,
+                (form, "pico.loadModuleDefinition"),
+                &root,
+                &parts,
+            ) {
+                Ok(response) => response.into(),
+                Err(e) => refuse(Arrival::new(root, exchange), parts, e),
+            }
+        }
+        Route::App(form) => {
+            let template = &shared.app_def;
+            match definition(shared, template, (form, "pico.loadAppDefinition"), &root, &parts) {
+                Ok(response) => response.into(),
+                Err(e) => refuse(Arrival::new(root, exchange), parts, e),
+            }
+        }
         Route::Client => crate::describe::client_js::response(&parts.headers).into(),
         #[cfg(feature = "openapi")]
         Route::OpenApi => {
@@ -276,14 +272,14 @@ fn call(
                 let result = Guarded::new(future, shared.backtraces)
                     .await
                     .map(|reply| reply.map(|reply| reply.into_response(callback.as_deref())));
-                shared.finish(&shared.functions[index], &cx, result)
+                shared.finish(&cx, result)
             });
         }
         Ok(Ok(Step::Done(response))) => Ok(Ok(response)),
         Ok(Err(failure)) => Ok(Err(failure)),
         Err(caught) => Err(caught),
     };
-    shared.finish(entry, &cx, result).into()
+    shared.finish(&cx, result).into()
 }
 
 /// Reads the request's body, then calls the function. Only the reading
@@ -353,18 +349,12 @@ fn definition(
     shared: &BuiltApp,
     template: &Template,
     (form, loader): (Form, &str),
-    (root, exchange): (&Root<'_>, Option<&Exchange>),
+    root: &Root<'_>,
     parts: &Parts,
-) -> Response {
-    let request_id = exchange.map(|x| x.id.as_str());
-    let callback = match parts.uri.query().map(callback_in_query).transpose() {
-        Ok(callback) => callback.flatten(),
-        Err(e) => return error_response(&e, &Map::new(), None, request_id),
-    };
-    if callback.is_some()
-        && let Err(e) = jsonp_allowed(shared.jsonp, &parts.headers)
-    {
-        return error_response(&e, &Map::new(), None, request_id);
+) -> Result<Response, HttpError> {
+    let callback = parts.uri.query().map(callback_in_query).transpose()?.flatten();
+    if callback.is_some() {
+        jsonp_allowed(shared.jsonp, &parts.headers)?;
     }
     let url = root.url(parts);
     let mut response = match (form, callback) {
@@ -379,7 +369,7 @@ fn definition(
         ),
     };
     vary_by_host(response.headers_mut());
-    response
+    Ok(response)
 }
 
 /// `/docs`: the page, which reads `openapi.json` beside it. Its policy
@@ -408,6 +398,41 @@ fn vary_by_host(headers: &mut http::HeaderMap) {
             "Host, X-Forwarded-Proto, X-Forwarded-Host, X-Forwarded-Prefix, X-Script-Name, Forwarded",
         ),
     );
+}
+
+/// A file of the app's static folder. An error the files answer (no such
+/// file, a range past its end) takes the error path, as any refusal does.
+#[cfg(feature = "static-files")]
+fn static_file(
+    shared: &Arc<BuiltApp>,
+    files: &crate::application::built_app::StaticService,
+    arrival: Arrival,
+    (parts, uri): (Parts, http::Uri),
+    body: Body,
+) -> ResponseFuture {
+    let mut request = HttpRequest::new(body);
+    *request.method_mut() = parts.method.clone();
+    *request.uri_mut() = uri;
+    *request.version_mut() = parts.version;
+    // A copy, for the files to read `Range` and the validators: the parts
+    // stay whole for the hooks, should the files refuse.
+    *request.headers_mut() = parts.headers.clone();
+    let files = files.clone();
+    let shared = Arc::clone(shared);
+    ResponseFuture::later(async move {
+        let response = match tower::ServiceExt::oneshot(files, request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        let status = response.status();
+        // The files' own errors are empty: the error path gives them a body.
+        if (status.is_client_error() || status.is_server_error())
+            && !response.headers().contains_key(http::header::CONTENT_TYPE)
+        {
+            return shared.refuse(arrival, parts, HttpError::new(status));
+        }
+        response
+    })
 }
 
 /// A path to a dotfile or into a dot directory (`.env`, `.git/config`),

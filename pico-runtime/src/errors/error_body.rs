@@ -1,18 +1,20 @@
 //! The standard JSON error body, `{"name", "code", "message"}` with the
 //! error's own keys, the request's id, what hooks add and, in debug mode,
-//! `__debug__`: written once per failure, straight from the error, by
-//! whoever answers it.
+//! `__debug__`; or the same members as RFC 9457 problem details, when the
+//! request asked for them. Written once per failure, straight from the
+//! error, in the shape the request wants: never written one way and then
+//! read back to be written another.
 
 use std::borrow::Cow;
 
 use axum::body::Body;
 use axum::response::Response;
-use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::errors::http_error::HttpError;
+use crate::errors::problem::{self, Shape};
 
 /// `__debug__`: an internal error as debug mode shows it.
 #[derive(Serialize)]
@@ -23,8 +25,10 @@ pub(crate) struct DebugDetails<'a> {
 }
 
 /// The standard JSON error body: `name`, `code` and `message`, the
-/// error's own keys, then `extra`, then `__debug__` when given.
+/// error's own keys, then `extra`, then `__debug__` when given; preceded by
+/// the problem's own members when its shape is problem details.
 struct ErrorBody<'a> {
+    shape: Shape<'a>,
     name: &'a str,
     code: u16,
     message: &'a str,
@@ -38,6 +42,13 @@ impl Serialize for ErrorBody<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(None)?;
+        if let Shape::Problem { instance } = self.shape {
+            problem::serialize_members(&mut map, self.code, self.message, instance)?;
+        }
+        let reserved = |key: &str| match self.shape {
+            Shape::Standard => false,
+            Shape::Problem { .. } => problem::is_member(key),
+        };
         map.serialize_entry("name", self.name)?;
         map.serialize_entry("code", &self.code)?;
         map.serialize_entry("message", self.message)?;
@@ -47,7 +58,8 @@ impl Serialize for ErrorBody<'_> {
             if !matches!(
                 key.as_str(),
                 "name" | "code" | "message" | "__debug__" | "request_id"
-            ) {
+            ) && !reserved(key)
+            {
                 map.serialize_entry(key, value)?;
             }
         }
@@ -56,7 +68,8 @@ impl Serialize for ErrorBody<'_> {
         }
         for (key, value) in self.extra {
             let taken = key == "request_id" && self.request_id.is_some();
-            if !taken && !matches!(key.as_str(), "name" | "code" | "message" | "__debug__") {
+            if !taken && !matches!(key.as_str(), "name" | "code" | "message" | "__debug__") && !reserved(key)
+            {
                 map.serialize_entry(key, value)?;
             }
         }
@@ -77,24 +90,11 @@ impl ErrorBody<'_> {
     }
 }
 
-/// The standard body of `e` alone: its name, code, message and own keys.
-pub(crate) fn standard_body(e: &HttpError) -> Bytes {
-    let body = ErrorBody {
-        name: e.name(),
-        code: e.status().as_u16(),
-        message: e.message(),
-        own: e.extra(),
-        request_id: None,
-        extra: &Map::new(),
-        debug: None,
-    };
-    Bytes::from(body.to_bytes())
-}
-
 /// The standard body of `e` with a request id, for an answer written
 /// outside any request.
 pub(crate) fn standard_body_with_id(e: &HttpError, request_id: &str) -> Vec<u8> {
     ErrorBody {
+        shape: Shape::Standard,
         name: e.name(),
         code: e.status().as_u16(),
         message: e.message(),
@@ -108,7 +108,7 @@ pub(crate) fn standard_body_with_id(e: &HttpError, request_id: &str) -> Vec<u8> 
 
 /// The standard JSON error response for `e`, outside any request.
 pub(crate) fn http_error_response(e: &HttpError) -> Response {
-    error_response(e, &Map::new(), None, None)
+    error_response(e, &Map::new(), None, None, Shape::Standard)
 }
 
 impl axum::response::IntoResponse for HttpError {
@@ -128,14 +128,17 @@ impl axum::response::IntoResponse for HttpError {
 pub(crate) struct Rejected(pub(crate) HttpError);
 
 /// The standard JSON error response: `name`, `code`, `message`, the error's
-/// own keys, the request's id, `extra`, then `__debug__`.
+/// own keys, the request's id, `extra`, then `__debug__`; as problem
+/// details when `shape` says so.
 pub(crate) fn error_response(
     e: &HttpError,
     extra: &Map<String, Value>,
     debug: Option<DebugDetails<'_>>,
     request_id: Option<&str>,
+    shape: Shape<'_>,
 ) -> Response {
     let body = ErrorBody {
+        shape,
         name: e.name(),
         code: e.status().as_u16(),
         message: e.message(),
@@ -147,11 +150,54 @@ pub(crate) fn error_response(
     let mut response = Response::new(Body::from(body.to_bytes()));
     *response.status_mut() = e.status();
     let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(shape.media_type()));
     if let Some(own) = e.headers() {
         for (name, value) in own {
             headers.append(name, value.clone());
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn json_of(response: Response) -> Value {
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn problem_details_keep_the_standard_members_and_their_own_cannot_be_replaced() {
+        let e = HttpError::not_found()
+            .with_message("No such thing.")
+            .with_key("status", 200)
+            .with_key("item", "fish");
+        let mut extra = Map::new();
+        extra.insert("type".into(), "mine".into());
+        let shape = Shape::Problem { instance: "/m/f" };
+        let response = error_response(&e, &extra, None, Some("abc"), shape);
+        assert_eq!(response.headers()[CONTENT_TYPE], "application/problem+json");
+        assert_eq!(
+            json_of(response).await,
+            serde_json::json!({
+                "type": "about:blank", "title": "Not Found", "status": 404,
+                "detail": "No such thing.", "instance": "/m/f",
+                "name": "Not Found", "code": 404, "message": "No such thing.",
+                "item": "fish", "request_id": "abc",
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn the_standard_shape_has_no_problem_members() {
+        let e = HttpError::not_found().with_key("status", 200);
+        let response = error_response(&e, &Map::new(), None, None, Shape::Standard);
+        assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
+        let json = json_of(response).await;
+        assert_eq!(json["status"], 200, "a key of the error's own, as before");
+        assert!(json.get("type").is_none() && json.get("instance").is_none());
+    }
 }

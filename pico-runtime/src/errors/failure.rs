@@ -8,6 +8,7 @@ use axum::response::Response;
 use http::StatusCode;
 use serde_json::{Map, Value};
 
+use crate::dispatch::request::Request;
 use crate::errors::error_body::{DebugDetails, error_response};
 use crate::errors::http_error::HttpError;
 use crate::errors::panic::Caught;
@@ -259,21 +260,23 @@ impl Failure {
         }
     }
 
-    /// The standard JSON error response: `name`, `code` and `message`, the
-    /// `HttpError`'s own keys and headers, then `extra`, then `__debug__`
-    /// for internal errors in debug mode. This is what
-    /// [`Hooks::handle_exception`](crate::Hooks::handle_exception) answers
-    /// unless overridden.
-    pub fn to_response(&self, debug: bool, extra: &Map<String, Value>) -> Response {
+    /// The standard JSON error response to `request`: `name`, `code` and
+    /// `message`, the `HttpError`'s own keys and headers, then `extra`, then
+    /// `__debug__` for internal errors in debug mode; as problem details when
+    /// the request asked for them (or the app answers every error so). This
+    /// is what [`Hooks::handle_exception`](crate::Hooks::handle_exception)
+    /// answers unless overridden.
+    pub fn to_response(&self, request: &Request, extra: &Map<String, Value>) -> Response {
+        let shape = request.error_shape();
         match &self.0 {
-            Kind::Http(e) => error_response(e, extra, None, None),
+            Kind::Http(e) => error_response(e, extra, None, None, shape),
             Kind::Internal(internal) => {
-                let details = debug.then(|| DebugDetails {
+                let details = request.debug().then(|| DebugDetails {
                     name: &internal.name,
                     message: self.full_message(),
                     stack_trace: self.stack_trace(),
                 });
-                error_response(&HttpError::new(internal.status), extra, details, None)
+                error_response(&HttpError::new(internal.status), extra, details, None, shape)
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The outermost layer of every app: each request gets its id, its span
 //! (named and shaped as OpenTelemetry's HTTP server conventions say), its
-//! `X-Request-Id` answer header, its problem+json body when asked for, and
-//! its log line.
+//! `X-Request-Id` answer header, whether its errors are problem details
+//! (which the error body then writes so), and its log line.
 
 use std::convert::Infallible;
 use std::net::IpAddr;
@@ -15,12 +15,11 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use http::header::USER_AGENT;
-use http::{HeaderName, HeaderValue, Method, Uri};
+use http::{HeaderName, HeaderValue, Method, StatusCode, Uri};
 use tracing::Span;
 use tracing::field::Empty;
 
 use crate::edge::forwarded::Proxies;
-use crate::errors::failure::Failure;
 use crate::observe::request_id::RequestId;
 use crate::observe::request_log::RequestLine;
 use crate::respond::stream::Sent;
@@ -49,6 +48,9 @@ pub(crate) struct Exchange {
     pub(crate) id: RequestId,
     pub(crate) span: Span,
     route: OnceLock<Arc<str>>,
+    /// Whether the request's errors are problem details: the app answers
+    /// every error so, or the client asked.
+    pub(crate) problem: bool,
     /// Whether a failure named the span's `error.type`.
     error_named: AtomicBool,
 }
@@ -64,9 +66,9 @@ impl Exchange {
 
     /// Names a failure that makes a 5xx on the span: the error's type, or
     /// `panic`, says more than the status.
-    pub(crate) fn failed(&self, failure: &Failure) {
-        if failure.status().is_server_error() && !self.span.is_disabled() {
-            self.span.record("error.type", failure.name());
+    pub(crate) fn failed(&self, status: StatusCode, name: &str) {
+        if status.is_server_error() && !self.span.is_disabled() {
+            self.span.record("error.type", name);
             self.error_named.store(true, Ordering::Relaxed);
         }
     }
@@ -131,14 +133,15 @@ where
         if let Some(client) = client.filter(|_| !span.is_disabled()) {
             span.record("client.address", tracing::field::display(client));
         }
+        let problem = self.settings.problem_details || crate::errors::problem::accepted(request.headers());
         let exchange = Arc::new(Exchange {
             id,
             span,
             route: OnceLock::new(),
+            problem,
             error_named: AtomicBool::new(false),
         });
-        let problem = self.settings.problem_details || crate::errors::problem::accepted(request.headers());
-        let uri = (self.settings.log || problem).then(|| request.uri().clone());
+        let uri = self.settings.log.then(|| request.uri().clone());
         let method = request.method().clone();
         // Most answers are made within `call`: it runs inside the span too.
         let answer = {
@@ -152,8 +155,6 @@ where
                 exchange,
                 method,
                 uri,
-                problem,
-                log: self.settings.log,
                 query_values: self.settings.query_values,
                 client,
                 // A clone, not the settings' `Arc`: a count that every
@@ -169,11 +170,8 @@ struct Ending {
     start: Option<Instant>,
     exchange: Arc<Exchange>,
     method: Method,
-    /// For the log line, and the `instance` of problem details.
+    /// For the log line.
     uri: Option<Uri>,
-    /// Whether errors are problem details.
-    problem: bool,
-    log: bool,
     query_values: bool,
     /// The client's address, for the log line.
     client: Option<IpAddr>,
@@ -235,9 +233,6 @@ impl Ending {
                 span.record("otel.status_code", "ERROR");
             }
         }
-        if let Some(uri) = self.uri.as_ref().filter(|_| self.problem) {
-            response = crate::errors::problem::convert(response, uri.path());
-        }
         // Every answer is only what it says it is: JSON, a script, a file
         // is never run as something a browser sniffs in it.
         response
@@ -249,7 +244,7 @@ impl Ending {
         let line = Line {
             start: self.start,
             method: self.method,
-            uri: self.uri.filter(|_| self.log),
+            uri: self.uri,
             query_values: self.query_values,
             client: self.client,
             status,

@@ -1,0 +1,95 @@
+//! The one path of every error answer the app gives, before routing or
+//! after: a [`Failure`], logged once when internal, named on the span,
+//! turned into the response by the hooks' `handle_exception` (which writes
+//! the standard body or problem details, once), then seen by `posthandle`
+//! like any answer to a call.
+//!
+//! Only the HTTP layer's own refusals (`errors/refusal.rs`: a request hyper
+//! cannot read) answer without it: they come before there is a request to
+//! hand the hooks.
+
+use std::sync::Arc;
+
+use axum::response::Response;
+use http::request::Parts;
+use serde_json::{Map, Value};
+
+use crate::application::built_app::BuiltApp;
+use crate::application::hooks::Hooks;
+use crate::dispatch::context::Context;
+use crate::dispatch::request::{Arrival, Request};
+use crate::errors::failure::Failure;
+use crate::errors::http_error::HttpError;
+use crate::errors::panic::{self, Caught};
+
+impl BuiltApp {
+    /// The response to a call's result (a failure's, when it failed or
+    /// panicked), through `posthandle`.
+    pub(crate) fn finish(&self, cx: &Context, result: Result<Result<Response, Failure>, Caught>) -> Response {
+        let response = match result {
+            Ok(Ok(mut response)) => {
+                if cx.request.is_https() {
+                    crate::respond::cookies::make_secure(&mut response);
+                }
+                response
+            }
+            Ok(Err(failure)) => self.fail(&failure, &cx.request),
+            Err(caught) => self.fail(&Failure::from_panic(caught), &cx.request),
+        };
+        self.posthandle(&cx.request, response)
+    }
+
+    /// A request refused before it reached a function (no route, a method
+    /// the route does not take, a host or an origin not allowed, a prefix
+    /// that is no path): the same path as a function's failure, with a
+    /// request whose function is empty.
+    pub(crate) fn refuse(&self, arrival: Arrival, parts: Parts, error: HttpError) -> Response {
+        let request = Request::new(
+            parts,
+            arrival,
+            self.debug,
+            Arc::clone(&self.unrouted),
+            Arc::clone(&self.state),
+        );
+        let response = self.fail(&Failure::http(error), &request);
+        self.posthandle(&request, response)
+    }
+
+    /// `posthandle` on an answer; its own panic answers as a failure.
+    fn posthandle(&self, request: &Request, mut response: Response) -> Response {
+        let posthandle = panic::catch(self.backtraces, || self.hooks.posthandle(request, &mut response));
+        match posthandle {
+            Ok(()) => response,
+            Err(caught) => self.fail(&Failure::from_panic(caught), request),
+        }
+    }
+
+    /// Turns a failure into the response: logged once when internal, then
+    /// the app's `handle_exception`, whose own panic gives the standard body.
+    fn fail(&self, failure: &Failure, request: &Request) -> Response {
+        let id = request.request_id();
+        failure.log(request.function(), id);
+        if let Some(exchange) = request.exchange() {
+            exchange.failed(failure.status(), failure.name());
+        }
+        // The id goes in first: a `handle_exception` of the app's own that
+        // hands its `extra` to `Failure::to_response` keeps it.
+        let extra = || {
+            let mut extra = Map::new();
+            if !id.is_empty() {
+                extra.insert("request_id".to_owned(), Value::String(id.to_owned()));
+            }
+            extra
+        };
+        match panic::catch(self.debug, || {
+            self.hooks.handle_exception(failure, request, extra())
+        }) {
+            Ok(response) => response,
+            Err(caught) => {
+                let failure = Failure::from_panic(caught);
+                failure.log(request.function(), id);
+                failure.to_response(request, &extra())
+            }
+        }
+    }
+}
