@@ -38,7 +38,32 @@
 
 #![warn(missing_docs)]
 
-pub use pico_runtime::*;
+// The public surface, item by item: a new item of the runtime is public
+// only once it is named here.
+
+// Building an app and serving it.
+pub use pico_runtime::{App, AppState, BuildError, DEFAULT_BODY_LIMIT, Server, Shutdown, serve};
+// Modules and their functions, as `#[pico::api]` records them.
+pub use pico_runtime::{Function, Module};
+// What a function, a hook or a check receives and returns.
+pub use pico_runtime::{Args, JsonCodec, Request, Response, Upload, basic_auth, cookie, header};
+// Errors.
+pub use pico_runtime::{ErrorStatus, Failure, Frame, HttpError};
+// Hooks, mixins and the Sentry mixin.
+pub use pico_runtime::{Hooks, Mixin};
+#[cfg(feature = "sentry")]
+pub use pico_runtime::{SentryHub, SentryMixin};
+// Proxies.
+pub use pico_runtime::ProxyHeaders;
+// OpenAPI schemas, derived through pico's own schemars.
+#[cfg(feature = "openapi")]
+pub use pico_runtime::{JsonSchema, schemars};
+// The Rust client.
+#[cfg(feature = "client")]
+pub use pico_runtime::client;
+
+#[doc(hidden)]
+pub use pico_runtime::{__private, ConnectionServer};
 
 /// Makes an inline module an API module.
 ///

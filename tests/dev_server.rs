@@ -62,17 +62,15 @@ fn main() {
         if std::env::var_os("CHILD_FORGET_STATE").is_none() {
             app = app.state(std::sync::atomic::AtomicU64::new(0));
         }
-        if let Some(ms) = std::env::var("CHILD_HEADER_TIMEOUT_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-        {
-            app = app.header_timeout(Duration::from_millis(ms));
-        }
         if let Some(dir) = std::env::var_os("CHILD_STATIC_DIR") {
             app = app.static_files(dir);
         }
         if std::env::var_os("CHILD_PRODUCTION_SERVING").is_some() {
-            serve_in_production(app);
+            let header_timeout = std::env::var("CHILD_HEADER_TIMEOUT_MS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .map(Duration::from_millis);
+            serve_in_production(app, header_timeout);
             return;
         }
         if std::env::var_os("CHILD_PRODUCTION").is_some() {
@@ -135,7 +133,7 @@ fn main() {
 
 /// `pico::Server` on a port of its own, said on stdout as the development
 /// server says it, until SIGTERM.
-fn serve_in_production(app: pico::App) {
+fn serve_in_production(app: pico::App, header_timeout: Option<Duration>) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -144,7 +142,11 @@ fn serve_in_production(app: pico::App) {
         let stop = async move {
             term.recv().await;
         };
-        pico::Server::new().serve_on(listener, app, stop).await.unwrap();
+        let mut server = pico::Server::new();
+        if let Some(timeout) = header_timeout {
+            server = server.header_timeout(timeout);
+        }
+        server.serve_on(listener, app, stop).await.unwrap();
     });
 }
 
@@ -514,7 +516,13 @@ async fn a_mistake_in_the_app_stops_the_servers_before_they_start() {
 
 async fn slow_headers_are_cut_off() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let served = Served::start(&[("CHILD_HEADER_TIMEOUT_MS", "1000")], false);
+    let served = Served::start(
+        &[
+            ("CHILD_HEADER_TIMEOUT_MS", "1000"),
+            ("CHILD_PRODUCTION_SERVING", "1"),
+        ],
+        false,
+    );
     let mut stream = tokio::net::TcpStream::connect(served.base.trim_start_matches("http://"))
         .await
         .unwrap();

@@ -199,7 +199,7 @@ async fn the_scheme_is_the_connections_not_the_request_lines() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    tokio::spawn(pico::serve_on(listener, app(), std::future::pending()));
+    tokio::spawn(pico::Server::new().serve_on(listener, app(), std::future::pending()));
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     let request =
         format!("GET https://{address}/site/scheme HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");

@@ -466,7 +466,7 @@ async fn an_ipv4_client_of_a_dual_stack_listener_is_shown_as_ipv4() {
         return;
     };
     let port = listener.local_addr().unwrap().port();
-    tokio::spawn(pico::serve_on(listener, app(), std::future::pending()));
+    tokio::spawn(pico::Server::new().serve_on(listener, app(), std::future::pending()));
     let answer = reqwest::Client::new()
         .get(format!("http://127.0.0.1:{port}/shop/price?item=tea"))
         .header("x-request-id", "dual-stack")

@@ -597,12 +597,13 @@ async fn blocking_functions_run_off_the_workers_and_panic_as_usual() {
     assert_eq!(s.get("/bank/echo?text=after").await.json(), "after");
 }
 
-/// A server of the app's own loop, with short limits, and a way to stop it.
-async fn own_server(app: pico::App) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+/// `app` under `server` (the app's own loop, with short limits), and a way
+/// to stop it.
+async fn own_server(server: pico::Server, app: pico::App) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(pico::serve_on(listener, app, async {
+    tokio::spawn(server.serve_on(listener, app, async {
         let _ = stopped.await;
     }));
     (address, stop)
@@ -621,7 +622,11 @@ async fn read_to_close(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
 
 #[tokio::test]
 async fn silent_connections_and_half_prefaces_are_cut() {
-    let (address, _stop) = own_server(app().header_timeout(Duration::from_millis(300))).await;
+    let (address, _stop) = own_server(
+        pico::Server::new().header_timeout(Duration::from_millis(300)),
+        app(),
+    )
+    .await;
     let mut silent = tokio::net::TcpStream::connect(address).await.unwrap();
     assert!(read_to_close(&mut silent).await.is_empty());
     let mut half = tokio::net::TcpStream::connect(address).await.unwrap();
@@ -636,7 +641,7 @@ async fn silent_connections_and_half_prefaces_are_cut() {
 
 #[tokio::test]
 async fn a_head_over_a_mebibyte_is_a_431_and_others_go_on() {
-    let (address, _stop) = own_server(app()).await;
+    let (address, _stop) = own_server(pico::Server::new(), app()).await;
     // A connection made before, kept alive across the refusal.
     let mut other = tokio::net::TcpStream::connect(address).await.unwrap();
     let ask = |text: &str| format!("GET /bank/echo?text={text} HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -701,7 +706,7 @@ fn assert_refusal(answer: &str, code: u16, name: &str) -> Value {
 
 #[tokio::test]
 async fn the_http_layers_own_refusals_carry_the_standard_body() {
-    let (address, _stop) = own_server(app()).await;
+    let (address, _stop) = own_server(pico::Server::new(), app()).await;
     let refused = |request: Vec<u8>| async move {
         let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
         let _ = stream.write_all(&request).await;
@@ -733,7 +738,11 @@ async fn the_http_layers_own_refusals_carry_the_standard_body() {
 
 #[tokio::test]
 async fn a_dribbled_head_is_cut_at_the_header_timeout_and_others_go_on() {
-    let (address, _stop) = own_server(app().header_timeout(Duration::from_millis(500))).await;
+    let (address, _stop) = own_server(
+        pico::Server::new().header_timeout(Duration::from_millis(500)),
+        app(),
+    )
+    .await;
     let mut slow = tokio::net::TcpStream::connect(address).await.unwrap();
     slow.write_all(b"GET /bank/echo?text=slow HTTP/1.1\r\nHost: x\r\n")
         .await
@@ -769,7 +778,11 @@ async fn a_dribbled_head_is_cut_at_the_header_timeout_and_others_go_on() {
 
 #[tokio::test]
 async fn a_trickled_body_times_out_with_a_408() {
-    let (address, _stop) = own_server(app().body_timeout(Duration::from_millis(300))).await;
+    let (address, _stop) = own_server(
+        pico::Server::new(),
+        app().body_timeout(Duration::from_millis(300)),
+    )
+    .await;
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     let head = "POST /bank/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
                 Content-Length: 100\r\nConnection: close\r\n\r\n{\"te";
@@ -782,7 +795,7 @@ async fn a_trickled_body_times_out_with_a_408() {
 
 #[tokio::test]
 async fn connections_past_the_limit_wait_for_a_free_one() {
-    let (address, _stop) = own_server(app().max_connections(1)).await;
+    let (address, _stop) = own_server(pico::Server::new().max_connections(1), app()).await;
     let mut first = tokio::net::TcpStream::connect(address).await.unwrap();
     first
         .write_all(b"GET /bank/echo?text=1 HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -800,10 +813,10 @@ async fn connections_past_the_limit_wait_for_a_free_one() {
 
 #[tokio::test]
 async fn idle_connections_are_closed() {
-    let app = app()
+    let server = pico::Server::new()
         .header_timeout(Duration::from_millis(200))
         .idle_timeout(Duration::from_millis(200));
-    let (address, _stop) = own_server(app).await;
+    let (address, _stop) = own_server(server, app()).await;
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     stream
         .write_all(b"GET /bank/echo?text=1 HTTP/1.1\r\nHost: x\r\n\r\n")

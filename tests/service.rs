@@ -381,7 +381,7 @@ async fn state_works_under_picos_own_server() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = tokio::spawn(pico::serve_on(listener, app(), async {
+    let served = tokio::spawn(pico::Server::new().serve_on(listener, app(), async {
         let _ = stopped.await;
     }));
     let client = reqwest::Client::new();
@@ -405,7 +405,7 @@ async fn state_works_under_picos_own_server() {
         "one"
     );
     stop.send(()).unwrap();
-    served.await.unwrap();
+    served.await.unwrap().unwrap();
 }
 
 #[tokio::test]

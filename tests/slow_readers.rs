@@ -81,13 +81,11 @@ async fn slow_readers_cost_a_window_each_and_are_cut_at_the_idle_time() {
     let dir = std::env::temp_dir().join(format!("pico-slow-readers-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("big.bin"), vec![b'x'; FILE_SIZE]).unwrap();
-    let app = pico::App::new()
-        .register(files::module())
-        .static_files(&dir)
-        .idle_timeout(IDLE);
+    let app = pico::App::new().register(files::module()).static_files(&dir);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    tokio::spawn(pico::serve_on(listener, app, std::future::pending()));
+    let server = pico::Server::new().idle_timeout(IDLE);
+    tokio::spawn(server.serve_on(listener, app, std::future::pending()));
 
     let before = resident();
     let mut readers = Vec::new();

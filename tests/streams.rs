@@ -69,9 +69,11 @@ async fn a_stop_ends_open_streams_with_close_and_wakes_the_functions_waiting_for
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(pico::serve_on(listener, app().state(arrived.clone()), async {
-        let _ = stopped.await;
-    }));
+    let server = tokio::spawn(
+        pico::Server::new().serve_on(listener, app().state(arrived.clone()), async {
+            let _ = stopped.await;
+        }),
+    );
     let client = reqwest::Client::new();
     let mut feed = client.get(format!("{base}/live/feed")).send().await.unwrap();
     assert_eq!(&feed.chunk().await.unwrap().unwrap()[..], b"data: \"first\"\n\n");
@@ -88,6 +90,7 @@ async fn a_stop_ends_open_streams_with_close_and_wakes_the_functions_waiting_for
     tokio::time::timeout(Duration::from_secs(10), server)
         .await
         .expect("the server stops once its streams have ended")
+        .unwrap()
         .unwrap();
 }
 

@@ -42,7 +42,7 @@ pub(crate) const KINDS: &[Kind] = &[
     },
     Kind {
         label: "S",
-        name: "Pico under its own serve loop, `pico::serve_on`",
+        name: "Pico under its own serve loop, `pico::Server`",
         program: "bench-pico",
         mode: "own",
     },

@@ -1,7 +1,7 @@
 //! The statistics: medians of rounds, and ratios with the spread of the
 //! paired rounds behind them.
 
-use crate::load::*;
+use crate::round::Round;
 
 /// The `q` quantile of `values` (0.5 the median), interpolated between the
 /// two nearest.

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::load::*;
+use crate::round::Round;
 use crate::scenarios::*;
 
 /// Whether wrk is installed.

@@ -1,7 +1,9 @@
 //! Reading pico's attributes: `#[expose]`, `#[default(...)]`,
 //! `#[request_args(...)]`, `#[protected(...)]`, `#[require_method(...)]`,
 //! `#[stream]`, `#[set_cookie(...)]`, `#[delete_cookie(...)]`,
-//! `#[prehandle]`, and doc comments.
+//! `#[prehandle]`, and doc comments. Arguments that cannot be read as the
+//! attribute's are reported here, with its usage; what well-formed options
+//! mean together (a `SameSite=None` cookie must be `Secure`) is for `check`.
 
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
@@ -59,25 +61,17 @@ pub(crate) fn near_miss(attr: &Attribute) -> Option<&'static str> {
     KNOWN.iter().copied().find(|known| distance(&ident, known) <= 2)
 }
 
-/// The error for an attribute where pico does not read it: one of pico's
-/// own in the wrong place (unless `allowed` there), or a misspelling of
-/// one; `None` for an attribute of someone else's.
-pub(crate) fn stray(attr: &Attribute, allowed: &[&str], place: &str) -> Option<syn::Error> {
-    let name = attr
-        .path()
-        .get_ident()
-        .map(ToString::to_string)
-        .unwrap_or_default();
+/// Whether `attr` is one of pico's, or a near miss of one, where pico does
+/// not read it (`allowed` names those it reads there): the reading takes
+/// such an attribute off its item, for the checks to report.
+pub(crate) fn is_stray(attr: &Attribute, allowed: &[&str]) -> bool {
+    let Some(name) = attr.path().get_ident().map(ToString::to_string) else {
+        return false;
+    };
     if KNOWN.contains(&name.as_str()) {
-        return (!allowed.contains(&name.as_str()))
-            .then(|| syn::Error::new_spanned(attr, format!("`#[{name}]` goes on {place}")));
+        return !allowed.contains(&name.as_str());
     }
-    near_miss(attr).map(|known| {
-        syn::Error::new_spanned(
-            attr,
-            format!("unknown attribute `#[{name}]`: did you mean `#[{known}]`?"),
-        )
-    })
+    near_miss(attr).is_some()
 }
 
 /// Levenshtein distance, for the few short names above.
@@ -101,11 +95,13 @@ fn distance(a: &str, b: &str) -> usize {
 pub(crate) fn no_args(attr: &Attribute, name: &str) -> syn::Result<()> {
     match &attr.meta {
         Meta::Path(_) => Ok(()),
-        other => Err(syn::Error::new_spanned(
-            other,
-            format!("`#[{name}]` takes no arguments: write `#[{name}]` alone"),
-        )),
+        other => Err(syn::Error::new_spanned(other, takes_no_arguments(name))),
     }
+}
+
+/// What `#[name]` says when it is given arguments.
+pub(crate) fn takes_no_arguments(name: &str) -> String {
+    format!("`#[{name}]` takes no arguments: write `#[{name}]` alone")
 }
 
 /// The expression of `#[default(expr)]`.
@@ -298,18 +294,6 @@ pub(crate) fn cookie_options(metas: &Punctuated<Meta, Token![,]>) -> syn::Result
                     "cookie options are `path`, `domain`, `max_age`, `secure`, `http_only` and `same_site`",
                 ));
             }
-        }
-    }
-    if let Some(same_site) = &options.same_site {
-        let secure = matches!(
-            &options.secure,
-            Some(Expr::Lit(syn::ExprLit { lit: Lit::Bool(b), .. })) if b.value
-        );
-        if same_site.value() == "None" && !secure {
-            return Err(syn::Error::new_spanned(
-                same_site,
-                "browsers drop a `SameSite=None` cookie that is not `Secure`: add `secure` to the options",
-            ));
         }
     }
     Ok(options)

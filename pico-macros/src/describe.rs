@@ -5,7 +5,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
-use crate::ast::Exposed;
+use crate::ast::function::Exposed;
 
 /// The schema probes of the functions described in one place (a module's
 /// `module()`), each type's once: a probe is the costly part of a

@@ -6,10 +6,10 @@ use quote::quote;
 use syn::Item;
 use syn::spanned::Spanned;
 
-/// `tokens`, then each error as a `compile_error!`.
-pub(crate) fn with_errors(tokens: TokenStream, errors: &[syn::Error]) -> TokenStream {
-    let errors = errors.iter().map(syn::Error::to_compile_error);
-    quote!(#tokens #(#errors)*)
+/// `tokens`, then each of the (combined) errors as a `compile_error!`.
+pub(crate) fn with_errors(tokens: TokenStream, errors: &syn::Error) -> TokenStream {
+    let errors = errors.to_compile_error();
+    quote!(#tokens #errors)
 }
 
 /// Where an error about a whole item points: its name, not its body.

@@ -1,105 +1,45 @@
-//! Code generation: the module as written, minus pico's attributes, plus a
-//! thunk per exposed function and `module()`.
+//! `#[pico::api]` from end to end (read by `ast`, checked by `check`, then
+//! written here, or by `fallback` after errors), and the code generation
+//! that file modules share: the module as written, minus pico's
+//! attributes, plus a thunk per exposed function and `module()`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::ItemMod;
 use syn::spanned::Spanned;
-use syn::{Item, ItemMod};
 
-use crate::ast::{Api, Exposed, Param};
+use crate::ast::api::{Api, ApiInput, ApiItem};
+use crate::ast::function::{Exposed, Param};
 use crate::attr::{CookieOptions, Source, shared_type, state_type};
 use crate::check;
-use crate::diagnostic::{item_head, with_errors};
+use crate::ctxt::Ctxt;
+use crate::fallback;
 
+/// `#[pico::api]`: read, checked, then written out, or the errors beside
+/// the fallback's stand-in.
 pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
-    let mut errors = Vec::new();
-    let mut client = false;
-    if !args.is_empty() {
-        match syn::parse2::<syn::Ident>(args.clone()) {
-            Ok(ident) if ident == "client" && cfg!(feature = "client") => client = true,
-            Ok(ident) if ident == "client" => errors.push(syn::Error::new_spanned(
-                &ident,
-                "`#[pico::api(client)]` needs pico's `client` feature: `pico = { features = [\"client\"] }`",
-            )),
-            _ => errors.push(syn::Error::new_spanned(
-                &args,
-                "`#[pico::api]` takes no argument but `client` (typed client stubs): serve the module under \
-                 another name with `App::register_as`",
-            )),
-        }
+    let cx = Ctxt::new();
+    let read = ApiInput::from_tokens(args, input.clone(), &cx);
+    if let Some(read) = &read {
+        check::api(read, &cx);
     }
-    let mut module = match syn::parse2::<Item>(input.clone()) {
-        Ok(Item::Mod(module)) => module,
-        Ok(other) => {
-            let e = syn::Error::new(
-                item_head(&other),
-                "`#[pico::api]` goes on an inline module of functions: `mod name { ... }`",
-            );
-            return with_errors(input, &[e]);
-        }
-        Err(e) => return with_errors(input, &[e]),
+    if let Err(errors) = cx.check() {
+        return fallback::api(read, input, &errors);
+    }
+    let Some(ApiInput {
+        arg,
+        item: ApiItem::Module(mut module, api),
+    }) = read
+    else {
+        unreachable!("the checks report what is not an inline module");
     };
-    if module.content.is_none() {
-        // The module itself is left out: rustc would only add that it
-        // cannot find the file, or does not let the attribute see it.
-        let e = syn::Error::new_spanned(
-            &module,
-            "`#[pico::api]` cannot see into a module in a file of its own: write `mod name { ... }` here, or \
-             keep `mod name;` without the attribute and mark its functions `#[pico::expose]`, listed with \
-             `pico::module!`",
-        );
-        return e.to_compile_error();
-    }
-    let duplicates = check::module(&module, &mut errors);
-    let api = Api::from_syn(&mut module, &mut errors);
-    if !errors.is_empty() {
-        fallback(&mut module, &duplicates, client);
-        // The module, with pico's attributes removed, still compiles, so the
-        // user sees our errors rather than a cascade of unknown attributes.
-        return with_errors(quote!(#module), &errors);
-    }
     generate(&mut module, &api);
-    if client && let Some((_, items)) = &mut module.content {
+    if arg.wants_stubs()
+        && let Some((_, items)) = &mut module.content
+    {
         items.push(syn::parse2(crate::stubs::module(&api)).expect("the stubs are an item"));
     }
     quote!(#module)
-}
-
-/// What the module holds when the macro reported an error, so that the
-/// error is the only one: the user's items less what was already reported
-/// and rustc would report again (a repeated name, a function taking
-/// `self`), and a `module()` (and `client`) for the code that calls them.
-fn fallback(module: &mut ItemMod, duplicates: &[usize], client: bool) {
-    let name = module.ident.to_string();
-    let Some((_, items)) = &mut module.content else {
-        return;
-    };
-    for position in duplicates.iter().rev() {
-        items.remove(*position);
-    }
-    // A free function with `self` is rustc's error too: left out, as a
-    // repeated name is.
-    items.retain(|item| {
-        !matches!(item, Item::Fn(function)
-            if function.sig.inputs.iter().any(|i| matches!(i, syn::FnArg::Receiver(_))))
-    });
-    let has_module = items
-        .iter()
-        .any(|item| matches!(item, Item::Fn(f) if f.sig.ident == "module"));
-    if !has_module {
-        items.push(syn::parse_quote! {
-            #[doc(hidden)]
-            pub fn module() -> ::pico::Module {
-                ::pico::__private::Module::new(#name, ::core::option::Option::None, ::std::vec::Vec::new())
-            }
-        });
-    }
-    if client {
-        items.push(syn::parse_quote!(
-            #[doc(hidden)]
-            pub mod client {}
-        ));
-    }
 }
 
 fn generate(module: &mut ItemMod, api: &Api) {
@@ -114,8 +54,8 @@ fn generate(module: &mut ItemMod, api: &Api) {
         .collect();
     let probes = probes.items();
     let module_doc = "The Pico definition of this module, to register on a `pico::App`.";
-    let (prehandle_fn, with_prehandle) = match &api.prehandle {
-        Some(user) => prehandle_wrapper(user),
+    let (prehandle_fn, with_prehandle) = match api.prehandles.first() {
+        Some(user) => prehandle_wrapper(&user.ident),
         None => (quote!(), quote!()),
     };
     let generated: syn::File = syn::parse_quote! {

@@ -1,44 +1,31 @@
 //! An API module in a file of its own (`mod notes;`), where an attribute on
 //! the module cannot reach its items: `#[pico::expose]` on each function,
-//! then `pico::module!(get, list, ...)` to list them.
+//! then `pico::module!(get, list, ...)` to list them. Each macro from end to
+//! end: read by `ast::file_module`, checked, then written here.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::parse::{Parse, ParseStream};
-use syn::punctuated::Punctuated;
-use syn::{Attribute, Ident, ItemFn, Token};
+use syn::Ident;
 
-use crate::ast::Exposed;
-use crate::attr;
+use crate::ast::file_module::{ModuleList, exposed_function};
 use crate::check;
+use crate::ctxt::Ctxt;
 use crate::diagnostic::with_errors;
 use crate::expand::{function_entry, prehandle_wrapper, thunk};
 
 /// `#[pico::expose]` on a function of a file module: the function, its
 /// thunk, and a hidden function that describes it for `pico::module!`.
 pub(crate) fn expose(args: TokenStream, input: TokenStream) -> TokenStream {
-    let mut errors = Vec::new();
-    if !args.is_empty() {
-        errors.push(syn::Error::new_spanned(
-            &args,
-            "`#[expose]` takes no arguments: write `#[expose]` alone",
-        ));
-    }
-    let mut function = match syn::parse2::<ItemFn>(input.clone()) {
-        Ok(function) => function,
-        Err(_) => {
-            let e = syn::Error::new(
-                proc_macro2::Span::call_site(),
-                "`#[pico::expose]` goes on a function: `#[pico::expose] pub fn hello(who: String) -> String`",
-            );
-            return with_errors(input, &[e]);
-        }
+    let cx = Ctxt::new();
+    let read = exposed_function(args, input.clone(), &cx);
+    check::expose(read.as_ref().map(|(_, exposed)| exposed), &cx);
+    let (function, exposed) = match (read, cx.check()) {
+        (Some(read), Ok(())) => read,
+        // Pico's attributes are off the function, which compiles as it is.
+        (Some((function, _)), Err(errors)) => return with_errors(quote!(#function), &errors),
+        (None, Err(errors)) => return with_errors(input, &errors),
+        (None, Ok(())) => unreachable!("the checks report what is not a function"),
     };
-    check::exposed(&function, &mut errors);
-    let exposed = Exposed::from_syn(&mut function, &mut errors);
-    if !errors.is_empty() {
-        return with_errors(quote!(#function), &errors);
-    }
     let thunk = thunk(&exposed);
     let mut probes = crate::describe::Probes::default();
     let entry = function_entry(&exposed, &mut probes);
@@ -73,75 +60,36 @@ fn describer(function: &Ident) -> Ident {
     format_ident!("__pico_function_{}", function, span = function.span())
 }
 
-/// `pico::module!(/// doc \n get, list, prehandle = check)`.
-struct ModuleList {
-    attrs: Vec<Attribute>,
-    entries: Punctuated<Entry, Token![,]>,
-}
-
-enum Entry {
-    Function(Ident),
-    Prehandle(Ident),
-}
-
-impl Parse for Entry {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let ident: Ident = input.parse()?;
-        if input.peek(Token![=]) {
-            if ident != "prehandle" {
-                return Err(syn::Error::new_spanned(
-                    &ident,
-                    "`pico::module!` lists the exposed functions, and may end with `prehandle = function`",
-                ));
-            }
-            input.parse::<Token![=]>()?;
-            return Ok(Entry::Prehandle(input.parse()?));
-        }
-        Ok(Entry::Function(ident))
-    }
-}
-
-impl Parse for ModuleList {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        Ok(ModuleList {
-            attrs: input.call(Attribute::parse_outer)?,
-            entries: Punctuated::parse_terminated(input)?,
-        })
-    }
-}
-
 /// `pico::module!`: `module()` for a file module, named after the file's
 /// module (`mod notes;` is `notes`).
 pub(crate) fn module(input: TokenStream) -> TokenStream {
-    let list = match syn::parse2::<ModuleList>(input) {
-        Ok(list) => list,
-        Err(e) => return e.to_compile_error(),
+    let cx = Ctxt::new();
+    let list = ModuleList::from_tokens(input, &cx);
+    if let Some(list) = &list {
+        check::module_list(list, &cx);
+    }
+    // Errors come first, and `module()` is written all the same, so that
+    // the code calling it sees no error of its own.
+    let errors = cx.check().err().map(|e| e.to_compile_error());
+    let Some(list) = list else {
+        return errors.unwrap_or_default();
     };
-    let doc = match attr::doc(&list.attrs) {
+    let doc = match &list.doc {
         Some(doc) => quote!(::core::option::Option::Some(#doc)),
         None => quote!(::core::option::Option::None),
     };
-    let mut functions = Vec::new();
-    let mut prehandle = None;
-    let mut errors = Vec::new();
-    for entry in &list.entries {
-        match entry {
-            Entry::Function(ident) => functions.push(quote!(#ident::__pico_describe())),
-            Entry::Prehandle(ident) if prehandle.is_some() => errors.push(syn::Error::new_spanned(
-                ident,
-                "a module has one prehandle: do both things in one function",
-            )),
-            Entry::Prehandle(ident) => prehandle = Some(ident.clone()),
-        }
-    }
+    let functions = list
+        .functions
+        .iter()
+        .map(|ident| quote!(#ident::__pico_describe()));
+    let prehandle = list.prehandles.first().map(|p| &p.ident);
     let (wrapper, with_prehandle) = match &prehandle {
         Some(user) => prehandle_wrapper(user),
         None => (quote!(), quote!()),
     };
-    let errors = errors.iter().map(syn::Error::to_compile_error);
     let module_doc = "The Pico definition of this module, to register on a `pico::App`.";
     quote! {
-        #(#errors)*
+        #errors
 
         #wrapper
 

@@ -8,13 +8,16 @@ use proc_macro::TokenStream;
 mod ast;
 mod attr;
 mod check;
+mod ctxt;
 mod describe;
 mod diagnostic;
 mod expand;
+mod fallback;
 mod file_module;
 mod http_error;
 mod mixin;
 mod stubs;
+mod syntax;
 
 /// Makes an inline module of `#[expose]`d functions a Pico API module. See
 /// the `pico` crate for the full documentation.

@@ -32,7 +32,7 @@ pub(crate) fn mixin(args: TokenStream, input: TokenStream) -> TokenStream {
                 },
                 "`#[pico::mixin(...)]` takes the mixin to compose: `#[pico::mixin(MyMixin::default())]`",
             );
-            return with_errors(input, std::slice::from_ref(&e));
+            return with_errors(input, &e);
         }
     };
     compose(expr.to_token_stream(), "mixin", input)
@@ -42,7 +42,7 @@ pub(crate) fn mixin(args: TokenStream, input: TokenStream) -> TokenStream {
 pub(crate) fn sentry_mixin(args: TokenStream, input: TokenStream) -> TokenStream {
     match sentry_expr(args) {
         Ok(expr) => compose(expr, "sentry_mixin", input),
-        Err(e) => with_errors(input, std::slice::from_ref(&e)),
+        Err(e) => with_errors(input, &e),
     }
 }
 
@@ -94,7 +94,7 @@ fn unknown_option(option: &Meta) -> syn::Error {
 fn compose(expr: TokenStream, name: &str, input: TokenStream) -> TokenStream {
     let item = match syn::parse2::<Item>(input.clone()) {
         Ok(item) => item,
-        Err(e) => return with_errors(input, std::slice::from_ref(&e)),
+        Err(e) => return with_errors(input, &e),
     };
     let mixin = quote!(::std::boxed::Box::new(#expr) as ::std::boxed::Box<dyn ::pico::Mixin>);
     match item {
@@ -106,7 +106,7 @@ fn compose(expr: TokenStream, name: &str, input: TokenStream) -> TokenStream {
             match existing {
                 Some(f) => match append(f, &mixin) {
                     Ok(()) => hooks.into_token_stream(),
-                    Err(e) => with_errors(hooks.into_token_stream(), std::slice::from_ref(&e)),
+                    Err(e) => with_errors(hooks.into_token_stream(), &e),
                 },
                 None => {
                     hooks.items.push(syn::parse_quote! {
@@ -143,7 +143,7 @@ fn compose(expr: TokenStream, name: &str, input: TokenStream) -> TokenStream {
         }
         other => {
             let e = syn::Error::new(item_head(&other), format!("`#[pico::{name}]` {PLACE}"));
-            with_errors(other.into_token_stream(), std::slice::from_ref(&e))
+            with_errors(other.into_token_stream(), &e)
         }
     }
 }

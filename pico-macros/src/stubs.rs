@@ -7,7 +7,8 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{GenericArgument, PathArguments, Type};
 
-use crate::ast::{Api, Exposed};
+use crate::ast::api::Api;
+use crate::ast::function::Exposed;
 
 pub(crate) fn module(api: &Api) -> TokenStream {
     let module = api.name.to_string();

@@ -35,7 +35,7 @@ pub use errors::trace::Frame;
 pub use schemars::{self, JsonSchema};
 #[doc(hidden)]
 pub use serve::connection_server::ConnectionServer;
-pub use serve::dev_server::{serve, serve_async, serve_on};
+pub use serve::dev_server::serve;
 pub use serve::server::Server;
 pub use serve::shutdown::Shutdown;
 

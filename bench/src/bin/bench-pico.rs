@@ -2,11 +2,12 @@
 //! argument picks what it serves and how:
 //!
 //! - (none): the `bench` module, `into_router` under `axum::serve`;
-//! - `own`: the same under Pico's own serve loop (`pico::serve_on`);
+//! - `own`: the same under Pico's own serve loop (`pico::Server`), without
+//!   the log line the axum baseline does not write;
 //! - `app`: the realistic app (a prehandle reading basic auth) with Pico's
 //!   log line per request, under `axum::serve`;
 //! - `app-quiet`: the same app without the log line;
-//! - `dev`: the same app under the development server, `pico::serve_async`,
+//! - `dev`: the same app under the development server, `pico::serve`,
 //!   which logs each request (`PICO_PORT=0` picks the port).
 
 #[pico::api]
@@ -87,25 +88,34 @@ async fn axum_serve(router: axum::Router) {
     axum::serve(listener, router).await.unwrap();
 }
 
-#[tokio::main]
-async fn main() {
-    let bench = || pico::App::new().debug(false).register(bench::module());
+fn main() {
     let app = || pico::App::new().debug(false).register(app::module());
-    match pico_bench::mode().as_str() {
+    let mode = pico_bench::mode();
+    if mode == "dev" {
+        pico_bench::allocations::answer_the_driver();
+        // The development server makes its own runtime.
+        pico::serve(app());
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(serve(&mode, app));
+}
+
+async fn serve(mode: &str, app: impl Fn() -> pico::App) {
+    let bench = || pico::App::new().debug(false).register(bench::module());
+    match mode {
         "" => axum_serve(bench().into_router()).await,
         "own" => {
             let listener = pico_bench::listen().await;
-            pico::serve_on(listener, bench(), std::future::pending()).await;
+            let app = bench().log_requests(false);
+            let served = pico::Server::new().serve_on(listener, app, std::future::pending());
+            served.await.expect("the server failed");
         }
         "app" => {
             let _guard = pico_bench::log_to_stderr();
             axum_serve(app().log_requests(true).into_router()).await;
         }
         "app-quiet" => axum_serve(app().into_router()).await,
-        "dev" => {
-            pico_bench::allocations::answer_the_driver();
-            pico::serve_async(app()).await;
-        }
         other => panic!("no mode {other:?}"),
     }
 }

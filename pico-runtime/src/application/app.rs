@@ -13,7 +13,6 @@ use crate::edge::cross_site::AllowedOrigins;
 use crate::edge::forwarded::{Proxies, ProxyHeaders};
 use crate::edge::hosts::AllowedHosts;
 use crate::edge::trusted_proxies::TrustedProxies;
-use crate::serve::connection::{ConnectionLimits, DEFAULT_HEADER_TIMEOUT};
 use crate::serve::shutdown::Shutdown;
 
 /// The default limit on a request body: 16 MiB.
@@ -54,10 +53,9 @@ pub struct App {
     pub(crate) hooks: Box<dyn Hooks>,
     pub(crate) mixins: Vec<Box<dyn Mixin>>,
     pub(crate) codec: Option<Arc<dyn JsonCodec>>,
-    pub(crate) header_timeout: Duration,
-    pub(crate) limits: ConnectionLimits,
     pub(crate) body_timeout: Duration,
-    pub(crate) log_requests: bool,
+    /// `None` until set: on under Pico's servers, off under a router.
+    pub(crate) log_requests: Option<bool>,
     pub(crate) log_query_values: bool,
     pub(crate) state: AppState,
     /// How long a stream may be silent before a comment line goes out.
@@ -69,7 +67,6 @@ pub struct App {
     pub(crate) proxies: Proxies,
     pub(crate) request_id_header: http::HeaderName,
     pub(crate) problem_details: bool,
-    pub(crate) json_logs: bool,
     /// The OpenAPI document's title and version.
     pub(crate) info: (Option<String>, String),
 }
@@ -105,10 +102,8 @@ impl App {
             hooks: Box::new(NoHooks),
             mixins: Vec::new(),
             codec: None,
-            header_timeout: DEFAULT_HEADER_TIMEOUT,
-            limits: ConnectionLimits::default(),
             body_timeout: DEFAULT_BODY_TIMEOUT,
-            log_requests: false,
+            log_requests: None,
             log_query_values: false,
             state: AppState::with_shutdown(),
             stream_heartbeat: Some(DEFAULT_STREAM_HEARTBEAT),
@@ -119,7 +114,6 @@ impl App {
             proxies: Proxies::default(),
             request_id_header: http::HeaderName::from_static("x-request-id"),
             problem_details: false,
-            json_logs: false,
             info: (None, "0.1.0".to_owned()),
         }
     }
@@ -287,15 +281,6 @@ impl App {
         self
     }
 
-    /// How long a client may take to send a request's line and headers
-    /// before [`serve`](crate::serve) cuts it off (10 s unless set), so
-    /// that slow clients cannot hold connections open.
-    #[must_use]
-    pub fn header_timeout(mut self, timeout: Duration) -> Self {
-        self.header_timeout = timeout;
-        self
-    }
-
     #[cfg(feature = "client")]
     pub(crate) fn debug_value(&self) -> bool {
         self.debug
@@ -329,50 +314,24 @@ impl App {
         self
     }
 
-    /// How many connections [`serve`](crate::serve) holds at once (4096
-    /// unless set); past it, new connections wait to be accepted, and the
-    /// log says so.
-    #[must_use]
-    pub fn max_connections(mut self, connections: usize) -> Self {
-        self.limits.max_connections = connections.max(1);
-        self
-    }
-
-    /// How long [`serve`](crate::serve) keeps a connection on which no
-    /// request is running and none has started (60 s unless set), over
-    /// HTTP/1.1 and HTTP/2 alike.
-    #[must_use]
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.idle = timeout;
-        self
-    }
-
-    pub(crate) fn connection_limits(&self) -> ConnectionLimits {
-        ConnectionLimits {
-            first_request: self.header_timeout,
-            ..self.limits
-        }
-    }
-
-    pub(crate) fn header_timeout_value(&self) -> Duration {
-        self.header_timeout
-    }
-
     /// Logs a line per request: a `tracing` event of level info and target
     /// `pico::request` whose fields are `client` (the address, when known),
     /// `method`, `uri`, `route` (when the path matched one), `status`,
     /// `duration_ms` and `request_id`; all but the numbers are strings. The
     /// `uri` is the path, with the query's names and its values
     /// `[Filtered]` (they carry tokens: [`App::log_query_values`] keeps
-    /// them), cut at 2 KiB. The
-    /// development server turns it on and writes it from a thread of its
-    /// own, for a person (`GET /example/hello?who=[Filtered] 200 41.0µs 9f3c…`) or
-    /// as JSON lines ([`App::json_logs`]); under your own stack, your
-    /// subscriber decides where it goes (`tracing_appender::non_blocking`
-    /// keeps the workers from waiting on it). Off by default.
+    /// them), cut at 2 KiB.
+    ///
+    /// On by default under Pico's servers, which write it from a thread of
+    /// their own: for a person (`GET /example/hello?who=[Filtered] 200
+    /// 41.0µs 9f3c…`) from [`serve`](crate::serve), as JSON lines from
+    /// [`Server`](crate::Server) (`PICO_LOG=json` or `text` chooses). Off by
+    /// default under [`App::into_router`], where your subscriber decides
+    /// where it goes (`tracing_appender::non_blocking` keeps the workers
+    /// from waiting on it).
     #[must_use]
     pub fn log_requests(mut self, on: bool) -> Self {
-        self.log_requests = on;
+        self.log_requests = Some(on);
         self
     }
 
@@ -382,16 +341,6 @@ impl App {
     #[must_use]
     pub fn log_query_values(mut self, on: bool) -> Self {
         self.log_query_values = on;
-        self
-    }
-
-    /// Makes the development server write its log as JSON lines, one object
-    /// per event with its fields at the top level, for a log shipper to
-    /// read. `PICO_LOG=json` in the environment does the same (and
-    /// `PICO_LOG=text` keeps lines for people). Off by default.
-    #[must_use]
-    pub fn json_logs(mut self, on: bool) -> Self {
-        self.json_logs = on;
         self
     }
 

@@ -43,7 +43,7 @@ impl App {
         panic::install_hook();
         let settings = Arc::new(Settings {
             header: self.request_id_header.clone(),
-            log: self.log_requests,
+            log: self.log_requests.unwrap_or(false),
             query_values: self.log_query_values,
             problem_details: self.problem_details,
             proxies: self.proxies.clone(),

@@ -10,6 +10,7 @@ pub(crate) mod args;
 pub(crate) mod blocking;
 pub(crate) mod body;
 pub(crate) mod context;
+pub(crate) mod cookie_header;
 pub(crate) mod deadline;
 pub(crate) mod decode;
 pub(crate) mod extract;

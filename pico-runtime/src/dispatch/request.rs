@@ -201,7 +201,7 @@ impl Request {
             let Ok(header) = header.to_str() else { continue };
             // The first of a name wins, as `cookie` reads it: browsers
             // send the most specific path first.
-            for (name, value) in crate::respond::cookies::parse(header) {
+            for (name, value) in crate::dispatch::cookie_header::parse(header) {
                 cookies.entry(name).or_insert(value);
             }
         }
@@ -212,7 +212,7 @@ impl Request {
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.parts.headers.get_all(COOKIE).iter().find_map(|header| {
             let header = header.to_str().ok()?;
-            crate::respond::cookies::parse(header)
+            crate::dispatch::cookie_header::parse(header)
                 .find(|(n, _)| n == name)
                 .map(|(_, value)| value)
         })

@@ -1,31 +1,22 @@
 //! The addresses the app trusts as its proxies (`App::trusted_proxies`):
-//! single addresses and ranges, IPv4 and IPv6, IPv4-mapped IPv6 peers
-//! matched as the IPv4 addresses they are.
+//! single addresses and ranges, IPv4 and IPv6 (as `ipnet` reads and
+//! matches them), IPv4-mapped IPv6 peers matched as the IPv4 addresses
+//! they are.
 
 use std::net::IpAddr;
+
+use ipnet::IpNet;
 
 /// Addresses and ranges of trusted proxies (`App::trusted_proxies`);
 /// loopback unless told otherwise, as a proxy on the same machine is.
 #[derive(Debug, Clone)]
-pub(crate) struct TrustedProxies(Vec<Range>);
-
-#[derive(Debug, Clone, Copy)]
-struct Range {
-    network: IpAddr,
-    bits: u8,
-}
+pub(crate) struct TrustedProxies(Vec<IpNet>);
 
 impl Default for TrustedProxies {
     fn default() -> Self {
         TrustedProxies(vec![
-            Range {
-                network: IpAddr::from([127, 0, 0, 0]),
-                bits: 8,
-            },
-            Range {
-                network: IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]),
-                bits: 128,
-            },
+            IpNet::new_assert(IpAddr::from([127, 0, 0, 0]), 8),
+            IpNet::from(IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1])),
         ])
     }
 }
@@ -48,14 +39,13 @@ impl TrustedProxies {
                     Some((address, bits)) => (address, Some(bits)),
                     None => (entry, None),
                 };
-                let network: IpAddr = address.parse().unwrap_or_else(|_| {
+                let address: IpAddr = address.parse().unwrap_or_else(|_| {
                     panic!("pico: trusted proxy `{entry}` is not an address or a range such as `10.0.0.0/8`")
                 });
-                let max = if network.is_ipv4() { 32 } else { 128 };
-                let bits = bits.map_or(Some(max), |b| b.parse::<u8>().ok().filter(|b| *b <= max));
-                let bits =
-                    bits.unwrap_or_else(|| panic!("pico: the prefix length of `{entry}` is not 0 to {max}"));
-                Range { network, bits }
+                let max = if address.is_ipv4() { 32 } else { 128 };
+                let bits = bits.map_or(Some(max), |b| b.parse::<u8>().ok());
+                bits.and_then(|bits| IpNet::new(address, bits).ok())
+                    .unwrap_or_else(|| panic!("pico: the prefix length of `{entry}` is not 0 to {max}"))
             })
             .collect();
         TrustedProxies(ranges)
@@ -66,19 +56,7 @@ impl TrustedProxies {
             IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
             v4 => v4,
         };
-        self.0.iter().any(|range| range.contains(address))
-    }
-}
-
-impl Range {
-    fn contains(self, address: IpAddr) -> bool {
-        let (a, n, width) = match (address, self.network) {
-            (IpAddr::V4(a), IpAddr::V4(n)) => (u128::from(u32::from(a)), u128::from(u32::from(n)), 32),
-            (IpAddr::V6(a), IpAddr::V6(n)) => (u128::from(a), u128::from(n), 128),
-            _ => return false,
-        };
-        let shift = width - u32::from(self.bits);
-        shift >= width || (a >> shift) == (n >> shift)
+        self.0.iter().any(|range| range.contains(&address))
     }
 }
 
@@ -101,6 +79,14 @@ mod tests {
         assert!(!default.contains("203.0.113.7".parse().unwrap()));
         assert!(TrustedProxies::parse(["0.0.0.0/0"]).contains("8.8.8.8".parse().unwrap()));
         assert!(!TrustedProxies::parse(Vec::<String>::new()).contains("127.0.0.1".parse().unwrap()));
+        // A range written from one of its hosts is still the range.
+        assert!(TrustedProxies::parse(["10.1.2.3/8"]).contains("10.200.0.1".parse().unwrap()));
+    }
+
+    #[test]
+    #[should_panic(expected = "is not an address or a range")]
+    fn a_bad_address_is_refused() {
+        TrustedProxies::parse(["10.0.0/8"]);
     }
 
     #[test]

@@ -21,8 +21,7 @@ use tracing::field::Empty;
 
 use crate::edge::forwarded::Proxies;
 use crate::observe::request_id::RequestId;
-use crate::observe::request_log::RequestLine;
-use crate::respond::stream::Sent;
+use crate::observe::request_log::{RequestLine, Sent};
 
 /// What the layer needs to know of the app.
 #[derive(Debug)]

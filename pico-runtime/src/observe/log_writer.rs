@@ -6,7 +6,7 @@
 //!
 //! `tracing_appender::non_blocking` hands each line to its thread through a
 //! channel, which wakes the thread for each line when the load leaves it
-//! idle; it also brings the `time` crate and two others into every build.
+//! idle, and brings a channel crate of its own into every build.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};

@@ -5,6 +5,8 @@
 //! a person: `127.0.0.1 GET /example/hello?who=[Filtered] 200 41.0µs 9f3c…`.
 
 use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use http::{Method, StatusCode, Uri};
@@ -258,6 +260,21 @@ fn address_text(ip: IpAddr, buffer: &mut [u8; 46]) -> &str {
         }
     }
     std::str::from_utf8(&buffer[..length]).unwrap_or_default()
+}
+
+/// How many items a stream has sent, for its log line: the stream counts,
+/// the line reads when the stream ends.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sent(Arc<AtomicU64>);
+
+impl Sent {
+    pub(crate) fn one_more(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn items(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 #[cfg(test)]

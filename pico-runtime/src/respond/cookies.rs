@@ -1,10 +1,10 @@
 //! `#[set_cookie]` and `#[delete_cookie]`: cookies from a function's result.
 
-use std::fmt::Write as _;
-
 use axum::response::Response;
+use cookie::time::{Duration, OffsetDateTime};
+use cookie::{Cookie, SameSite};
 use http::header::{HeaderValue, SET_COOKIE};
-use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -42,38 +42,36 @@ impl CookieOptions {
         same_site: "Lax",
     };
 
-    /// The `Set-Cookie` value of `name=value` with these attributes; a
-    /// removal empties the value and expires it at once.
+    /// The `Set-Cookie` value of `name=value` with these attributes, as
+    /// the `cookie` crate writes them; a removal empties the value and
+    /// expires it at once. The value is encoded here, with a set that
+    /// decodes back to exactly what was sent.
     fn header(&self, name: &str, value: &str, removal: bool) -> String {
         let prefix = prefix(name);
-        let mut header = format!("{name}={}", utf8_percent_encode(value, ENCODED));
-        if self.http_only {
-            header.push_str("; HttpOnly");
-        }
         let same_site = match self.same_site {
-            "Strict" => "Strict",
-            "None" => "None",
-            _ => "Lax",
+            "Strict" => SameSite::Strict,
+            "None" => SameSite::None,
+            _ => SameSite::Lax,
         };
-        let _ = write!(header, "; SameSite={same_site}");
+        let mut cookie = Cookie::new(name.to_owned(), utf8_percent_encode(value, ENCODED).to_string());
+        cookie.set_http_only(self.http_only);
+        cookie.set_same_site(same_site);
         // Browsers drop `SameSite=None` without `Secure`, and prefixed
         // names without what their prefix promises.
-        if self.secure || same_site == "None" || prefix != Prefix::None {
-            header.push_str("; Secure");
-        }
-        let path = if prefix == Prefix::Host { "/" } else { self.path };
-        let _ = write!(header, "; Path={path}");
+        cookie.set_secure(self.secure || same_site == SameSite::None || prefix != Prefix::None);
+        cookie.set_path(if prefix == Prefix::Host { "/" } else { self.path });
         if let Some(domain) = self.domain
             && prefix != Prefix::Host
         {
-            let _ = write!(header, "; Domain={domain}");
+            cookie.set_domain(domain);
         }
         if removal {
-            header.push_str("; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+            cookie.set_max_age(Duration::ZERO);
+            cookie.set_expires(OffsetDateTime::UNIX_EPOCH);
         } else if let Some(seconds) = self.max_age {
-            let _ = write!(header, "; Max-Age={seconds}");
+            cookie.set_max_age(Duration::seconds(seconds));
         }
-        header
+        cookie.to_string()
     }
 }
 
@@ -110,21 +108,6 @@ fn append(response: &mut Response, header: &str) {
     if let Ok(value) = HeaderValue::from_str(header) {
         response.headers_mut().append(SET_COOKIE, value);
     }
-}
-
-/// The `name=value` pairs of a `Cookie` header. Values are
-/// percent-decoded (Pico encodes them); names are taken as sent, byte for
-/// byte, as browsers compare them: decoded, `session%5Fid` would shadow
-/// `session_id`, and `__Host%2Dsid`, which any sibling subdomain may set,
-/// would pass for the protected `__Host-sid`. A pair without a name, or
-/// whose value does not decode to UTF-8, is skipped.
-pub(crate) fn parse(header: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    header.split(';').filter_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        let name = name.trim();
-        let value = percent_decode_str(value.trim()).decode_utf8().ok()?;
-        (!name.is_empty()).then(|| (name.to_owned(), value.into_owned()))
-    })
 }
 
 /// A name's prefix that browsers guard (compared without case, as they

@@ -4,7 +4,6 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -20,6 +19,7 @@ use crate::dispatch::json::JsonCodec;
 use crate::errors::failure::Failure;
 use crate::errors::http_error::HttpError;
 use crate::errors::panic;
+use crate::observe::request_log::Sent;
 use crate::respond::response::Reply;
 use crate::serve::shutdown::Shutdown;
 
@@ -223,16 +223,6 @@ fn respond(items: Items, cx: StreamContext) -> Reply {
     Reply::Response(response)
 }
 
-/// How many items a stream has sent, for its log line.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Sent(Arc<AtomicU64>);
-
-impl Sent {
-    pub(crate) fn items(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
-}
-
 type Stopping = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// The events of a stream: each item, then `close`; or, on an error or a
@@ -304,7 +294,7 @@ impl Stream for Events {
                 return Poll::Pending;
             }
             Ok(Poll::Ready(Some(Ok(event)))) => {
-                this.sent.0.fetch_add(1, Ordering::Relaxed);
+                this.sent.one_more();
                 if let Some((every, Some(timer))) = this.heartbeat.as_mut() {
                     timer.as_mut().reset(Instant::now() + *every);
                 }

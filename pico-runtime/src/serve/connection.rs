@@ -24,8 +24,8 @@ use tokio::sync::Notify;
 /// The default time a client has to send a request's headers.
 pub(crate) const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What the app's own server allows a connection (`App::max_connections`,
-/// `App::header_timeout`, `App::idle_timeout`).
+/// What the app's own server allows a connection (`Server::max_connections`,
+/// `Server::header_timeout`, `Server::idle_timeout`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ConnectionLimits {
     /// Connections held at once.

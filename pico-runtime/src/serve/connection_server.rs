@@ -13,11 +13,11 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::application::app::App;
 use crate::application::into_router::AppService;
 use crate::errors::refusal::Refusals;
+use crate::serve::accept_loop::{Builder, builder, http_connection};
 use crate::serve::connection::ConnectionLimits;
 use crate::serve::connection::{Activity, expiry};
-use crate::serve::dev_server::{Builder, builder, http_connection};
 
-/// Serves single connections over any byte stream as [`serve_on`](crate::serve_on) serves
+/// Serves single connections over any byte stream as [`Server`](crate::Server) serves
 /// those it accepts: the same HTTP layer, limits and app. The fuzz target of
 /// the serve loop feeds it raw bytes over an in-memory stream; not an API.
 #[doc(hidden)]
@@ -30,8 +30,8 @@ pub struct ConnectionServer {
 
 impl ConnectionServer {
     pub fn new(app: App) -> ConnectionServer {
-        let builder = builder(app.header_timeout_value());
-        let limits = app.connection_limits();
+        let limits = ConnectionLimits::default();
+        let builder = builder(limits.first_request);
         let id_header = app.request_id_header.clone();
         ConnectionServer {
             stack: app.into_service(),

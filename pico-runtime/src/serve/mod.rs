@@ -5,8 +5,10 @@
 //! Uses `application` to turn an `App` into a service and `observe` to write
 //! log lines; nothing under `dispatch` knows whether a server is running.
 
+pub(crate) mod accept_loop;
 pub(crate) mod connection;
 pub(crate) mod connection_server;
 pub(crate) mod dev_server;
+pub(crate) mod logs;
 pub(crate) mod server;
 pub(crate) mod shutdown;

@@ -7,7 +7,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 use crate::application::app::App;
-use crate::serve::dev_server::{init_logs, serve_stack, shutdown_signal};
+use crate::serve::accept_loop::{Serving, serve_app, shutdown_signal};
+use crate::serve::connection::ConnectionLimits;
+use crate::serve::logs::init_logs;
 
 /// Where the server listens when neither [`Server::bind`] nor `PICO_BIND`
 /// says: a proxy on the same machine reaches it, nobody else does.
@@ -26,10 +28,12 @@ const DEFAULT_DRAIN: Duration = Duration::from_secs(30);
 /// accepting connections, serves the ones already made, ends every open
 /// stream with its `close` event (through the app's
 /// [`Shutdown`](crate::Shutdown)), lets the other requests in flight finish
-/// for up to the drain time, and returns. It speaks HTTP/1.1 and, with the `http2` feature, HTTP/2 with
-/// prior knowledge (h2c, as proxies speak it to their upstreams); the app's
-/// limits apply: [`App::header_timeout`], [`App::idle_timeout`] (keep-alive),
-/// [`App::max_connections`], [`App::body_limit`].
+/// for up to the drain time, and returns. It speaks HTTP/1.1 and, with the
+/// `http2` feature, HTTP/2 with prior knowledge (h2c, as proxies speak it
+/// to their upstreams). Its connections have limits of their own
+/// ([`Server::header_timeout`], [`Server::idle_timeout`],
+/// [`Server::max_connections`]); a request's are the app's
+/// ([`App::body_limit`], [`App::body_timeout`]).
 ///
 /// ```no_run
 /// # let app = pico::App::new();
@@ -40,7 +44,7 @@ const DEFAULT_DRAIN: Duration = Duration::from_secs(30);
 pub struct Server {
     bind: Option<String>,
     drain: Duration,
-    log_requests: bool,
+    limits: ConnectionLimits,
 }
 
 impl Default for Server {
@@ -56,7 +60,7 @@ impl Server {
         Server {
             bind: None,
             drain: DEFAULT_DRAIN,
-            log_requests: true,
+            limits: ConnectionLimits::default(),
         }
     }
 
@@ -77,10 +81,29 @@ impl Server {
         self
     }
 
-    /// Whether each request gets a log line; on unless turned off.
+    /// How long a client may take to send a request's line and headers,
+    /// and a new connection its first request (10 s unless set), so that
+    /// slow clients cannot hold connections open.
     #[must_use]
-    pub fn log_requests(mut self, on: bool) -> Self {
-        self.log_requests = on;
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.first_request = timeout;
+        self
+    }
+
+    /// How long a connection is kept on which no request is running and
+    /// none has started, and one whose answer nobody reads (60 s unless
+    /// set), over HTTP/1.1 and HTTP/2 alike.
+    #[must_use]
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle = timeout;
+        self
+    }
+
+    /// How many connections are held at once (4096 unless set); past it,
+    /// new connections wait to be accepted, and the log says so.
+    #[must_use]
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
         self
     }
 
@@ -125,7 +148,10 @@ impl Server {
         self.serve_on(listener, app, shutdown_signal()).await
     }
 
-    /// Serves `app` on `listener` until `shutdown` completes, then drains.
+    /// Serves `app` on `listener` until `shutdown` completes, then drains:
+    /// for a listener of your own (a port picked by the system, a socket
+    /// handed over by systemd) and a stop of your own (a test's, an admin
+    /// endpoint's).
     ///
     /// # Errors
     /// When the app has a mistake ([`App::check`]), before anything is
@@ -138,10 +164,14 @@ impl Server {
         // The guard writes out what is left when serving ends.
         let _flush = init_logs(true);
         let address: SocketAddr = listener.local_addr()?;
-        let mut app = app.log_requests(self.log_requests);
+        let mut app = app;
         app.refuse_env_debug(address, true);
         tracing::info!(target: "pico", "listening on http://{address}/");
-        serve_stack(listener, app, shutdown, Some(self.drain)).await;
+        let serving = Serving {
+            limits: self.limits,
+            drain: Some(self.drain),
+        };
+        serve_app(listener, app, shutdown, serving).await;
         tracing::info!(target: "pico", "stopped");
         Ok(())
     }

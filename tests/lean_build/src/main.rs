@@ -14,5 +14,8 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     println!("{}", listener.local_addr().unwrap());
     let app = pico::App::new().register(greeting::module());
-    pico::serve_on(listener, app, std::future::pending()).await;
+    pico::Server::new()
+        .serve_on(listener, app, std::future::pending())
+        .await
+        .unwrap();
 }

@@ -1,0 +1,166 @@
+//! The rules of an exposed function: what its signature cannot have, what
+//! it may return, and what its attributes mean together.
+
+use syn::{Expr, Lit, Type};
+
+use crate::ast::function::Exposed;
+use crate::attr::Source;
+use crate::ctxt::Ctxt;
+
+/// Pico calls the function with values read from a request: it cannot be
+/// unsafe, foreign, generic or variadic.
+pub(crate) fn signature(function: &Exposed, cx: &Ctxt) {
+    if let Some(unsafety) = &function.unsafety {
+        cx.error_spanned_by(
+            unsafety,
+            "an exposed function cannot be `unsafe`: requests cannot uphold its contract; expose a safe wrapper",
+        );
+    }
+    if let Some(abi) = &function.abi {
+        cx.error_spanned_by(abi, "an exposed function is a Rust function: remove the `extern`");
+    }
+    let generics = &function.generics;
+    if function.lifetimes_only() {
+        // The borrowed parameters that use them are the same mistake.
+        cx.error_spanned_by(
+            generics,
+            "an exposed function cannot take lifetimes: its parameters own their values (`String` rather \
+             than `&'a str`), read from the request",
+        );
+    } else if !generics.params.is_empty() || generics.where_clause.is_some() {
+        cx.error_spanned_by(
+            generics,
+            "an exposed function cannot be generic: Pico reads each argument into a concrete type; \
+             expose a function with concrete types that calls this one",
+        );
+    }
+    if let Some(variadic) = &function.variadic {
+        cx.error_spanned_by(variadic, "an exposed function cannot be variadic");
+    }
+    return_type(function, cx);
+}
+
+/// A result is serialised through its concrete type: `impl Trait` hides
+/// it, but for a stream's items and a response of the function's own.
+fn return_type(function: &Exposed, cx: &Ctxt) {
+    let ty = &function.output.ty;
+    let Type::ImplTrait(it) = ty else { return };
+    let bound = it.bounds.iter().find_map(|b| match b {
+        syn::TypeParamBound::Trait(t) => t.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    });
+    let streams = function.stream.is_some();
+    let message = match bound.as_deref() {
+        Some("IntoResponse") => return,
+        Some("Iterator" | "Stream" | "IntoIterator") if streams => return,
+        Some("Iterator" | "Stream" | "IntoIterator") => {
+            "an exposed function returning items one by one needs `#[stream]`; without it, return a \
+             concrete collection such as `Vec<T>`"
+        }
+        Some("Future") => {
+            "an exposed function cannot return `impl Future`: write `async fn` returning the output"
+        }
+        _ => {
+            "an exposed function cannot return `impl Trait`: Pico serialises the result through its type; \
+             name the type (`Vec<Note>`, a struct deriving `serde::Serialize`), or return `impl IntoResponse`"
+        }
+    };
+    cx.error_spanned_by(ty, message);
+}
+
+/// `#[request_args]` names parameters of the function, each once, and
+/// none that `#[state]` or `#[from_request]` fills already.
+pub(crate) fn request_args(function: &Exposed, cx: &Ctxt) {
+    let args = &function.request_args;
+    for (i, arg) in args.iter().enumerate() {
+        let Some(param) = function.params.iter().find(|p| p.ident == arg.param) else {
+            cx.error_spanned_by(
+                &arg.param,
+                format!(
+                    "`#[request_args]` names `{}`, which is not a parameter of `{}`",
+                    arg.param, function.ident
+                ),
+            );
+            continue;
+        };
+        if matches!(param.source, Some(Source::State | Source::Extract)) {
+            cx.error_spanned_by(
+                &arg.param,
+                format!(
+                    "`{}` is marked `#[state]` or `#[from_request]` already: name it in `#[request_args]` \
+                     or mark it, not both",
+                    arg.param
+                ),
+            );
+        } else if args[..i].iter().any(|earlier| earlier.param == arg.param) {
+            cx.error_spanned_by(
+                &arg.param,
+                format!("`{}` is already filled from the request", arg.param),
+            );
+        }
+    }
+}
+
+/// The rules between an exposed function's attributes, once each is read.
+pub(crate) fn attributes(function: &Exposed, cx: &Ctxt) {
+    if let Some(blocking) = &function.blocking {
+        if function.is_async {
+            cx.error_spanned_by(
+                blocking,
+                "`#[blocking]` is for sync functions that block: an `async fn` awaits instead; \
+                     remove `#[blocking]`, or `async`",
+            );
+        } else if function.stream.is_some() {
+            cx.error_spanned_by(
+                blocking,
+                "`#[blocking]` cannot go with `#[stream]`: return a `Stream` that does its blocking work \
+                     with `tokio::task::spawn_blocking`",
+            );
+        }
+    }
+    if function.stream.is_some() && matches!(function.output.ty, Type::ImplTrait(_)) {
+        for param in &function.params {
+            if let (Some(Source::State), Type::Reference(borrowed)) = (&param.source, &param.ty) {
+                let shared = &borrowed.elem;
+                cx.error_spanned_by(
+                    borrowed,
+                    format!(
+                        "a `#[stream]` that returns `impl Trait` sends its items after the call has returned, \
+                         so it cannot borrow `#[state]`: take `{}: std::sync::Arc<{}>`, which shares the value \
+                         with the stream",
+                        param.ident,
+                        quote::ToTokens::to_token_stream(shared)
+                    ),
+                );
+            }
+        }
+    }
+    if function.stream.is_some() && (function.set_cookie.is_some() || function.output.is_response) {
+        cx.error_spanned_by(
+            &function.ident,
+            "a `#[stream]` function's items are the response: it cannot also set cookies or return a response",
+        );
+    }
+}
+
+/// Browsers drop a `SameSite=None` cookie that is not `Secure`, set or
+/// deleted alike.
+pub(crate) fn cookies(function: &Exposed, cx: &Ctxt) {
+    let set = function.set_cookie.iter();
+    let deleted = function.delete_cookies.iter().map(|(_, options)| options);
+    for options in set.chain(deleted) {
+        let Some(same_site) = &options.same_site else {
+            continue;
+        };
+        let secure = matches!(
+            &options.secure,
+            Some(Expr::Lit(syn::ExprLit { lit: Lit::Bool(b), .. })) if b.value
+        );
+        if same_site.value() == "None" && !secure {
+            cx.error_spanned_by(
+                same_site,
+                "browsers drop a `SameSite=None` cookie that is not `Secure`: add `secure` to the options",
+            );
+        }
+    }
+}
