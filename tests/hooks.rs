@@ -448,6 +448,46 @@ async fn refusals_before_routing_go_through_the_hooks_too() {
     assert_eq!(a.headers["x-posthandle"], "404");
 }
 
+/// Hooks that write every error's body themselves.
+struct OwnBodies;
+
+impl pico::Hooks for OwnBodies {
+    fn handle_exception(&self, failure: &Failure, _: &Request, _: Map<String, Value>) -> Response {
+        let mut response = Response::new(format!("our own {}", failure.status().as_u16()).into());
+        *response.status_mut() = failure.status();
+        response
+    }
+}
+
+/// What an error's headers say belongs to its status: a `handle_exception`
+/// that writes its own body keeps them, and a static file's refusal keeps
+/// the files' own (a 416's `Content-Range`).
+#[tokio::test]
+async fn an_errors_protocol_headers_survive_a_body_of_the_hooks_own() {
+    let files = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("hooks-own-bodies");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(files.join("ten.txt"), "0123456789").unwrap();
+    let app = pico::App::new()
+        .hooks(OwnBodies)
+        .register(hooked::module())
+        .static_files(&files);
+    let s = serve(app).await;
+    let a = s.client.delete(s.url("/hooked/steps?x=1")).send().await.unwrap();
+    let a = common::Answer::read(a).await;
+    assert_eq!((a.status, a.text.as_str()), (405, "our own 405"), "{a:?}");
+    assert_eq!(a.headers["allow"], "GET, HEAD, POST");
+    let a = s
+        .client
+        .get(s.url("/ten.txt"))
+        .header("range", "bytes=50-60")
+        .send()
+        .await
+        .unwrap();
+    let a = common::Answer::read(a).await;
+    assert_eq!((a.status, a.text.as_str()), (416, "our own 416"), "{a:?}");
+    assert_eq!(a.headers["content-range"], "bytes */10");
+}
+
 #[tokio::test]
 async fn a_panic_in_any_hook_is_a_500_and_the_server_keeps_serving() {
     let s = server().await;

@@ -144,7 +144,8 @@ impl Observed {
             .lock()
             .unwrap()
             .iter()
-            .filter(|(t, line)| t == target && line["request_id"] == id)
+            // A server's own lines ("listening on ...") belong to no request.
+            .filter(|(t, line)| t == target && line.get("request_id").is_some_and(|r| r == id))
             .map(|(_, line)| line.clone())
             .collect()
     }

@@ -84,11 +84,32 @@ impl BuiltApp {
         match panic::catch(self.debug, || {
             self.hooks.handle_exception(failure, request, extra())
         }) {
-            Ok(response) => response,
+            Ok(mut response) => {
+                keep_protocol_headers(failure, &mut response);
+                response
+            }
             Err(caught) => {
                 let failure = Failure::from_panic(caught);
                 failure.log(request.function(), id);
                 failure.to_response(request, &extra())
+            }
+        }
+    }
+}
+
+/// The headers an `HttpError` carries are part of its status's meaning
+/// (`Allow` on a 405, `Retry-After` on a 503, `WWW-Authenticate` on a 401):
+/// a `handle_exception` that writes its own body keeps them, unless it set
+/// its own.
+fn keep_protocol_headers(failure: &Failure, response: &mut Response) {
+    let Some(own) = failure.http_error().and_then(HttpError::headers) else {
+        return;
+    };
+    let headers = response.headers_mut();
+    for name in own.keys() {
+        if !headers.contains_key(name) {
+            for value in own.get_all(name) {
+                headers.append(name.clone(), value.clone());
             }
         }
     }

@@ -3,8 +3,9 @@
 //! schemas of each function, `/openapi.json`, TypeScript declarations and
 //! the `/docs` page.
 //!
-//! Uses `application` for what an app registered; built once at start-up,
-//! never on a request's path.
+//! Uses `application` for what an app registered and `dispatch` for the
+//! functions' parameters; built once at start-up, never on a request's
+//! path.
 
 pub(crate) mod client_js;
 pub(crate) mod definition;

@@ -4,7 +4,8 @@
 //! extractors, state), and the calls generated code makes.
 //!
 //! Uses `edge` for the checks made before routing, `respond` to shape the
-//! answer and `errors` for everything that fails.
+//! answer, `errors` for everything that fails, and `application` for what
+//! the app built once.
 
 pub(crate) mod args;
 pub(crate) mod blocking;

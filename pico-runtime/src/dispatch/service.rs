@@ -425,11 +425,20 @@ fn static_file(
             Err(never) => match never {},
         };
         let status = response.status();
-        // The files' own errors are empty: the error path gives them a body.
-        if (status.is_client_error() || status.is_server_error())
-            && !response.headers().contains_key(http::header::CONTENT_TYPE)
-        {
-            return shared.refuse(arrival, parts, HttpError::new(status));
+        // The files' own errors have no body worth keeping (a 416 is empty
+        // text): the error path gives them ours, and keeps what their headers
+        // say (the 416's `Content-Range`).
+        if status.is_client_error() || status.is_server_error() {
+            let error = response
+                .headers()
+                .iter()
+                .filter(|(name, _)| {
+                    !matches!(**name, http::header::CONTENT_LENGTH | http::header::CONTENT_TYPE)
+                })
+                .fold(HttpError::new(status), |error, (name, value)| {
+                    error.with_header(name.clone(), value.clone())
+                });
+            return shared.refuse(arrival, parts, error);
         }
         response
     })

@@ -3,7 +3,8 @@
 //! they forward, the prefix they serve it under, the hosts it answers for,
 //! the cross-site rule and CORS.
 //!
-//! Uses `errors` for its refusals; knows nothing of functions or arguments.
+//! Uses `errors` for its refusals, and for CORS preflights the routing
+//! table and the request's record; knows nothing of arguments.
 
 pub(crate) mod cross_site;
 pub(crate) mod forwarded;

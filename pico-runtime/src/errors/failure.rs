@@ -1,5 +1,5 @@
 //! `Failure`: every way a request can fail, and what the client hears of
-//! each (the standard body itself is `HttpError`'s, in `http_error.rs`).
+//! each (the standard body itself is written in `error_body.rs`).
 
 use std::borrow::Cow;
 use std::error::Error as StdError;

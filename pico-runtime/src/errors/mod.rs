@@ -3,8 +3,8 @@
 //! request, the frames shown of them, problem details, the HTTP layer's own
 //! refusals and the mistakes found when an app is built.
 //!
-//! Uses nothing of the other folders but the request id of `observe`, so
-//! that any of them can fail through it.
+//! Uses only the request an error answers (`dispatch::request`) and its id
+//! (`observe`), so that any folder can fail through it.
 
 pub(crate) mod build_error;
 pub(crate) mod error_body;

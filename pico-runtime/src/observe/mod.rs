@@ -3,8 +3,9 @@
 //! with the `otel` feature) and its log line, and what of a request may be
 //! written down where others read it.
 //!
-//! Uses `edge` to know which peer is the client; writes no answer itself
-//! but the headers it owns.
+//! Uses `edge` to know which peer is the client and `errors` to know when
+//! errors are problem details; writes no answer itself but the headers it
+//! owns.
 
 pub(crate) mod layer;
 pub(crate) mod log_writer;

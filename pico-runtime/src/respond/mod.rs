@@ -2,7 +2,8 @@
 //! JSONP, a response of the function's own, a stream of server-sent events,
 //! and the cookies a function sets or deletes.
 //!
-//! Uses `errors` for a result that cannot be written.
+//! Uses `errors` for a result that cannot be written, and `dispatch` for
+//! the app's JSON codec.
 
 pub(crate) mod cookies;
 pub(crate) mod jsonp;

@@ -2,8 +2,9 @@
 //! (`pico::Server`), one connection's limits and life, and the stop that
 //! ends streams before the drain.
 //!
-//! Uses `application` to turn an `App` into a service and `observe` to write
-//! log lines; nothing under `dispatch` knows whether a server is running.
+//! Uses `application` to turn an `App` into a service, `observe` to write
+//! log lines and `errors` for the HTTP layer's refusals; nothing under
+//! `dispatch` knows which server runs it.
 
 pub(crate) mod accept_loop;
 pub(crate) mod connection;
