@@ -55,6 +55,8 @@ pub use pico_runtime::{Hooks, Mixin};
 pub use pico_runtime::{SentryHub, SentryMixin};
 // Proxies.
 pub use pico_runtime::ProxyHeaders;
+// Credentials, as `#[from_request]` parameters.
+pub use pico_runtime::auth;
 // OpenAPI schemas, derived through pico's own schemars.
 #[cfg(feature = "openapi")]
 pub use pico_runtime::{JsonSchema, schemars};

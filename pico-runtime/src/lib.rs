@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 mod application;
+pub mod auth;
 #[cfg(feature = "client")]
 pub mod client;
 mod describe;

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use base64::Engine;
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
 use http::request::Parts;
@@ -231,17 +230,11 @@ impl Request {
     /// The user and password of `Authorization: Basic ...`; `None` when
     /// absent or not valid base64 of UTF-8 `user:password`.
     pub fn basic_auth(&self) -> Option<(String, String)> {
-        let encoded = self.authorization()?;
-        let (scheme, encoded) = encoded.split_once(' ')?;
+        let (scheme, encoded) = self.authorization()?.split_once(' ')?;
         if !scheme.eq_ignore_ascii_case("basic") {
             return None;
         }
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(encoded.trim())
-            .ok()?;
-        let decoded = String::from_utf8(decoded).ok()?;
-        let (user, password) = decoded.split_once(':')?;
-        Some((user.to_owned(), password.to_owned()))
+        crate::auth::decode_basic(encoded)
     }
 
     /// The `User-Agent` header.
