@@ -55,8 +55,10 @@ pub use pico_runtime::{Hooks, Mixin};
 pub use pico_runtime::{SentryHub, SentryMixin};
 // Proxies.
 pub use pico_runtime::ProxyHeaders;
-// Credentials, as `#[from_request]` parameters.
+// Credentials, as `#[from_request]` parameters, and what extractors say of
+// themselves in the documents.
 pub use pico_runtime::auth;
+pub use pico_runtime::{DescribeExtractor, SecurityScheme};
 // OpenAPI schemas, derived through pico's own schemars.
 #[cfg(feature = "openapi")]
 pub use pico_runtime::{JsonSchema, schemars};

@@ -10,6 +10,11 @@ mod common;
 #[path = "../examples/everything/main.rs"]
 mod everything;
 
+// Functions that need a bearer token, for `/docs`'s "Authorize".
+#[allow(dead_code, unreachable_pub)]
+#[path = "openapi/desk.rs"]
+mod guarded;
+
 use std::path::Path;
 
 /// Whether the browser and the driver are here.
@@ -53,9 +58,13 @@ async fn the_docs_page_lists_the_api_and_calls_it_in_chromium() {
     if !tools_present() {
         return;
     }
-    let server = common::serve(pico::App::new().register(everything::api::module())).await;
+    let app = pico::App::new()
+        .register(everything::api::module())
+        .register(guarded::desk::module());
+    let server = common::serve(app).await;
     let stdout =
         common::run_to_success("node", &["tests/browser/docs.mjs".as_ref(), server.base.as_ref()]).await;
+    assert!(stdout.contains("ok - authorized, a guarded call"), "{stdout}");
     assert!(
         stdout.contains("ok - nothing is asked of another server"),
         "{stdout}"

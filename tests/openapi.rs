@@ -13,6 +13,15 @@ mod everything;
 #[path = "openapi/shop.rs"]
 mod typed;
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "openapi/desk.rs"]
+mod guarded;
+
+// A file module whose functions read a bearer token.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/notes/notes.rs"]
+mod notes;
+
 use std::path::PathBuf;
 
 use common::{Server, serve};
@@ -28,6 +37,21 @@ async fn shop() -> Server {
 
 async fn odd() -> Server {
     serve(pico::App::new().register(typed::odd::module())).await
+}
+
+/// The notes example and the desk: each function but one needs a bearer
+/// token, which `desk::TOKEN` and `desk::ADMIN` are for both.
+async fn guarded() -> Server {
+    let tokens = notes::Tokens(vec![
+        (guarded::desk::TOKEN.to_owned(), "reader".to_owned()),
+        (guarded::desk::ADMIN.to_owned(), "admin".to_owned()),
+    ]);
+    let app = pico::App::new()
+        .state(notes::Store::default())
+        .state(tokens)
+        .register(notes::module())
+        .register(guarded::desk::module());
+    serve(app).await
 }
 
 async fn document(s: &Server) -> Value {
@@ -225,9 +249,9 @@ async fn validate(s: &Server, name: &str) -> Option<PathBuf> {
 
 /// Validates the app's document, then runs every default check of
 /// Schemathesis against the app, with a bounded number of examples.
-async fn validate_and_fuzz(s: Server, config: &str) {
+async fn validate_and_fuzz(s: Server, config: &str, extra: &[&str]) -> String {
     let Some(bin) = validate(&s, config).await else {
-        return;
+        return String::new();
     };
     let config = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/openapi")
@@ -251,23 +275,146 @@ async fn validate_and_fuzz(s: Server, config: &str) {
             "1".as_ref(),
             "--seed".as_ref(),
             "1".as_ref(),
-        ],
+        ]
+        .into_iter()
+        .chain(extra.iter().map(AsRef::as_ref))
+        .collect::<Vec<&std::ffi::OsStr>>(),
     )
     .await;
     assert!(out.contains("passed"), "{out}");
+    out
 }
 
 #[tokio::test]
 async fn schemathesis_finds_nothing_in_the_everything_example() {
-    validate_and_fuzz(everything().await, "everything.toml").await;
+    validate_and_fuzz(everything().await, "everything.toml", &[]).await;
 }
 
 #[tokio::test]
 async fn schemathesis_finds_nothing_in_a_richly_typed_module() {
-    validate_and_fuzz(shop().await, "shop.toml").await;
+    validate_and_fuzz(shop().await, "shop.toml", &[]).await;
 }
 
 #[tokio::test]
 async fn loose_and_missing_schemas_still_make_a_valid_document() {
     validate(&odd().await, "odd").await;
+}
+
+#[tokio::test]
+async fn credentials_and_each_functions_own_statuses_are_documented() {
+    let doc = document(&guarded().await).await;
+    assert_eq!(
+        doc["components"]["securitySchemes"],
+        json!({"bearer": {"type": "http", "scheme": "bearer"}})
+    );
+    let op = |path: &str| doc["paths"][path]["post"].clone();
+    let statuses = |path: &str| -> Vec<String> {
+        let op = op(path);
+        op["responses"].as_object().unwrap().keys().cloned().collect()
+    };
+    // Each function its own: the 404 of `read`, the 409 and the 403 of
+    // `file`, though both return `DeskError`.
+    let read = op("/desk/read");
+    assert_eq!(read["security"], json!([{"bearer": []}]));
+    assert!(
+        read["responses"]["401"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("`Caller`")
+    );
+    assert_eq!(
+        statuses("/desk/read"),
+        ["200", "400", "401", "403", "404", "408", "413", "415", "500"]
+    );
+    assert_eq!(
+        statuses("/desk/file"),
+        ["200", "400", "401", "403", "408", "409", "413", "415", "500"]
+    );
+    assert!(
+        op("/desk/file")["responses"]["403"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("`Admin`")
+    );
+    // A redirect is one, not a 200 of any content.
+    let open = op("/desk/open");
+    assert_eq!(
+        statuses("/desk/open"),
+        ["303", "400", "401", "403", "408", "413", "415", "500"]
+    );
+    assert!(open["responses"]["303"]["headers"]["Location"].is_object());
+    assert!(open["responses"]["303"].get("content").is_none());
+    // Nothing of the others' on a function that needs no token.
+    assert!(op("/desk/hours").get("security").is_none());
+    assert_eq!(
+        statuses("/desk/hours"),
+        ["200", "403", "408", "413", "415", "500"]
+    );
+    // The file module's functions alike; a function that takes a file
+    // answers POST only, and says so.
+    assert_eq!(op("/notes/create")["security"], json!([{"bearer": []}]));
+    assert!(statuses("/notes/create").contains(&"401".to_owned()));
+    assert!(!statuses("/notes/create").contains(&"405".to_owned()));
+    assert!(statuses("/notes/attach").contains(&"405".to_owned()));
+}
+
+#[tokio::test]
+async fn without_credentials_each_guarded_operation_answers_its_documented_401() {
+    let s = guarded().await;
+    let doc = document(&s).await;
+    let mut guarded = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op.get("security").is_none() {
+                continue;
+            }
+            guarded += 1;
+            assert!(op["responses"]["401"].is_object(), "{path}");
+            let url = s.url(path);
+            let request = match method.as_str() {
+                "get" => s.client.get(&url),
+                // Arguments wrong or missing: the credentials come first.
+                _ => s.client.post(&url).json(&json!({"id": "not a number"})),
+            };
+            let a = s.send(request).await;
+            a.error(401, "Unauthorized");
+            assert_eq!(a.headers["www-authenticate"], "Bearer", "{path}");
+        }
+    }
+    assert_eq!(guarded, 13, "the guarded operations");
+}
+
+#[tokio::test]
+async fn schemathesis_with_a_token_finds_nothing_in_a_guarded_app() {
+    let token = format!("Authorization: Bearer {}", guarded::desk::ADMIN);
+    let out = validate_and_fuzz(
+        guarded().await,
+        "guarded.toml",
+        &["--header", &token, "--checks", "all"],
+    )
+    .await;
+    // A token it sends but the app refuses would be a warning, not a failure.
+    assert!(!out.contains("Authentication failed"), "{out}");
+}
+
+#[pico::api]
+mod overstated {
+    use super::guarded::desk::DeskError;
+
+    #[expose]
+    #[responses(418)]
+    fn brew() -> Result<(), DeskError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn declaring_a_status_the_error_never_has_stops_the_app() {
+    let built = std::panic::catch_unwind(|| pico::App::new().register(overstated::module()).into_router());
+    let panic = built.expect_err("the app is refused");
+    let message = panic.downcast_ref::<String>().unwrap();
+    assert!(
+        message.contains("`overstated.brew` declares #[responses(418)]") && message.contains("404, 409"),
+        "{message}"
+    );
 }

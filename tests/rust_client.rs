@@ -67,6 +67,11 @@ pub mod shop {
     }
 
     #[expose]
+    pub fn vault(#[from_request] token: pico::auth::Bearer) -> String {
+        format!("bearer {}", token.token())
+    }
+
+    #[expose]
     pub fn size(file: pico::Upload) -> String {
         format!("{} has {} bytes", file.file_name, file.data.len())
     }
@@ -174,6 +179,25 @@ async fn auth_helpers_send_credentials() {
         let basic = client.basic_auth("arthur", "secret");
         assert_eq!(shop::client::whoami(&basic).await.unwrap(), "user arthur");
         assert!(shop::client::whoami(&basic.without_auth()).await.is_err());
+    }
+}
+
+#[tokio::test]
+async fn a_bearer_token_goes_with_stubs_and_calls() {
+    for (how, client) in clients().await {
+        let bearer = client.clone().bearer("b34r3r");
+        assert_eq!(
+            shop::client::vault(&bearer).await.unwrap(),
+            "bearer b34r3r",
+            "{how}"
+        );
+        let Err(Error::Http(e)) = shop::client::vault(&client).await else {
+            panic!("{how}: a call without a token is refused");
+        };
+        assert_eq!(e.status(), 401, "{how}");
+        let answer = client.get("shop/vault").bearer("c4ll").send().await.unwrap();
+        assert_eq!(answer.json::<String>().unwrap(), "bearer c4ll", "{how}");
+        assert_eq!(answer.status(), 200);
     }
 }
 

@@ -14,6 +14,10 @@ mod everything;
 #[path = "openapi/shop.rs"]
 mod typed;
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "openapi/desk.rs"]
+mod guarded;
+
 use std::path::{Path, PathBuf};
 
 fn tsc() -> Option<PathBuf> {
@@ -30,12 +34,13 @@ fn tsc() -> Option<PathBuf> {
 async fn project(name: &str, files: &[&str]) -> PathBuf {
     let app = pico::App::new()
         .register(everything::api::module())
-        .register(typed::shop::module());
+        .register(typed::shop::module())
+        .register(guarded::desk::module());
     let s = common::serve(app).await;
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("typescript-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for module in ["api", "shop"] {
+    for module in ["api", "shop", "desk"] {
         let a = s.get(&format!("/{module}.d.ts")).await;
         assert_eq!(a.status, 200);
         assert_eq!(a.content_type, "application/typescript; charset=utf-8");
@@ -65,8 +70,9 @@ async fn compile(tsc: &Path, dir: &Path, file: &str) -> (bool, String) {
 #[tokio::test]
 async fn calls_written_as_a_page_writes_them_compile_under_strict() {
     let Some(tsc) = tsc() else { return };
-    let dir = project("good", &["api_calls.ts", "shop_calls.ts"]).await;
-    for file in ["api_calls.ts", "shop_calls.ts"] {
+    let files = ["api_calls.ts", "shop_calls.ts", "guarded_calls.ts"];
+    let dir = project("good", &files).await;
+    for file in files {
         let (ok, said) = compile(&tsc, &dir, file).await;
         assert!(ok, "{file} did not compile:\n{said}");
     }
@@ -86,4 +92,15 @@ async fn a_wrong_argument_and_an_impossible_status_do_not_compile() {
         !ok && said.contains("wrong_status.ts") && said.contains("TS2367"),
         "{said}"
     );
+}
+
+#[tokio::test]
+async fn a_status_of_another_function_does_not_compile() {
+    let Some(tsc) = tsc() else { return };
+    let files = ["unguarded_401.ts", "others_409.ts"];
+    let dir = project("others", &files).await;
+    for file in files {
+        let (ok, said) = compile(&tsc, &dir, file).await;
+        assert!(!ok && said.contains(file) && said.contains("TS2367"), "{said}");
+    }
 }

@@ -1,7 +1,8 @@
 // ANCHOR: app
 pub mod notes;
 fn app() -> pico::App {
-    pico::App::new().state(notes::Store::default()).register(notes::module())
+    let tokens = notes::Tokens(vec![("arthur-token".into(), "arthur".into()), ("ford-token".into(), "ford".into())]);
+    pico::App::new().state(notes::Store::default()).state(tokens).register(notes::module())
 }
 
 fn main() {

@@ -1,12 +1,16 @@
 use axum::extract::FromRequestParts;
-use axum_extra::{TypedHeader, headers::Authorization, headers::authorization::Basic};
-use pico::{HttpError, Upload, expose};
+use pico::auth::Bearer;
+use pico::{AppState, DescribeExtractor, HttpError, SecurityScheme, Upload, expose};
 use std::{collections::BTreeMap, sync::Mutex};
 
 #[derive(Default)]
 pub struct Store(Mutex<BTreeMap<u64, Note>>);
 
-#[derive(Clone, serde::Serialize)]
+/// Who holds which token, as `(token, user)`.
+pub struct Tokens(pub Vec<(String, String)>);
+
+#[derive(Clone, serde::Serialize, pico::JsonSchema)]
+#[schemars(crate = "pico::schemars")]
 pub struct Note {
     owner: String,
     text: String,
@@ -21,15 +25,36 @@ pub enum NoteError {
     NotFound(u64),
 }
 
+/// The caller: the user whose bearer token the request carries.
 pub struct User(String);
 
-impl<S: Send + Sync> FromRequestParts<S> for User {
+impl FromRequestParts<AppState> for User {
     type Rejection = HttpError;
-    async fn from_request_parts(parts: &mut http::request::Parts, s: &S) -> Result<Self, HttpError> {
-        match TypedHeader::<Authorization<Basic>>::from_request_parts(parts, s).await {
-            Ok(TypedHeader(Authorization(b))) if b.password() == "secret" => Ok(User(b.username().into())),
-            _ => Err(HttpError::unauthorized().with_challenge("Basic realm=\"notes\"")),
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, HttpError> {
+        let token = Bearer::from_request_parts(parts, state).await?;
+        let tokens = state
+            .get::<Tokens>()
+            .ok_or_else(HttpError::internal_server_error)?;
+        // `is` compares in constant time: a refusal's timing tells nothing.
+        match tokens.0.iter().find(|(known, _)| token.is(known)) {
+            Some((_, user)) => Ok(User(user.clone())),
+            None => Err(HttpError::unauthorized()
+                .with_message("This token is not known.")
+                .with_challenge(r#"Bearer error="invalid_token""#)),
         }
+    }
+}
+
+/// What `/openapi.json`, `/docs` and the `.d.ts` say of it: a bearer token, or a 401.
+impl DescribeExtractor for User {
+    fn security() -> Option<SecurityScheme> {
+        Bearer::security()
+    }
+    fn statuses() -> &'static [u16] {
+        &[401]
     }
 }
 
@@ -38,7 +63,15 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
 pub fn create(#[state] db: &Store, #[from_request] me: User, text: String, tags: Option<Vec<String>>) -> u64 {
     let mut notes = db.0.lock().unwrap();
     let id = notes.keys().max().map_or(1, |last| last + 1);
-    notes.insert(id, Note { owner: me.0, text, tags: tags.unwrap_or_default(), files: vec![] });
+    notes.insert(
+        id,
+        Note {
+            owner: me.0,
+            text,
+            tags: tags.unwrap_or_default(),
+            files: vec![],
+        },
+    );
     id
 }
 
@@ -51,9 +84,17 @@ pub fn get(#[state] db: &Store, #[from_request] me: User, id: u64) -> Result<Not
 
 /// Attaches a file to a note; answers its size.
 #[expose]
-pub fn attach(#[state] db: &Store, #[from_request] me: User, id: u64, file: Upload) -> Result<usize, NoteError> {
+pub fn attach(
+    #[state] db: &Store,
+    #[from_request] me: User,
+    id: u64,
+    file: Upload,
+) -> Result<usize, NoteError> {
     get(db, me, id)?;
-    db.0.lock().unwrap().entry(id).and_modify(|note| note.files.push(file.file_name));
+    db.0.lock()
+        .unwrap()
+        .entry(id)
+        .and_modify(|note| note.files.push(file.file_name));
     Ok(file.data.len())
 }
 

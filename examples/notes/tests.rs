@@ -6,7 +6,7 @@ use pico::client::Client;
 use serde_json::{Value, json};
 
 fn client(user: &str) -> Client {
-    Client::in_process(super::app()).basic_auth(user, "secret")
+    Client::in_process(super::app()).bearer(format!("{user}-token"))
 }
 
 #[tokio::test]
@@ -20,8 +20,8 @@ async fn a_note_is_written_and_read_back_by_its_owner() {
 #[tokio::test]
 async fn typed_errors_and_auth_answer_their_status() {
     let app = Client::in_process(super::app());
-    let arthur = app.clone().basic_auth("arthur", "secret");
-    let ford = app.clone().basic_auth("ford", "secret");
+    let arthur = app.clone().bearer("arthur-token");
+    let ford = app.clone().bearer("ford-token");
     let id: u64 = arthur.call("notes/create", &json!({"text": "mine"})).await.unwrap();
 
     let answer = ford.get("notes/get").query("id", id.to_string()).send().await.unwrap();
@@ -33,13 +33,20 @@ async fn typed_errors_and_auth_answer_their_status() {
 
     let answer = app.get("notes/get?id=1").send().await.unwrap();
     assert_eq!(answer.status(), 401);
-    assert_eq!(
-        answer.error().unwrap().message(),
-        "The server could not verify that you are authorized to access the URL requested."
-    );
-    assert_eq!(answer.header("www-authenticate"), Some("Basic realm=\"notes\""));
-    let answer = app.clone().basic_auth("arthur", "wrong").get("notes/get?id=1").send().await.unwrap();
+    assert!(answer.error().unwrap().message().contains("needs a bearer token"));
+    assert_eq!(answer.header("www-authenticate"), Some("Bearer"));
+    let answer = app.clone().bearer("wrong").get("notes/get?id=1").send().await.unwrap();
     assert_eq!(answer.status(), 401);
+    assert_eq!(answer.error().unwrap().message(), "This token is not known.");
+    assert_eq!(answer.header("www-authenticate"), Some(r#"Bearer error="invalid_token""#));
+    // Credentials come first: without them, a wrong argument is not looked at.
+    let answer = app.get("notes/get?id=many").send().await.unwrap();
+    assert_eq!(answer.status(), 401);
+    let answer = arthur.get("notes/get?id=many").send().await.unwrap();
+    assert_eq!(answer.status(), 400);
+    // On a call as on the client.
+    let answer = app.get("notes/get?id=99").bearer("arthur-token").send().await.unwrap();
+    assert_eq!(answer.status(), 404);
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! Reading pico's attributes: `#[expose]`, `#[default(...)]`,
 //! `#[request_args(...)]`, `#[protected(...)]`, `#[require_method(...)]`,
-//! `#[stream]`, `#[set_cookie(...)]`, `#[delete_cookie(...)]`,
+//! `#[stream]`, `#[set_cookie(...)]`, `#[delete_cookie(...)]`, `#[responses(...)]`,
 //! `#[prehandle]`, and doc comments. Arguments that cannot be read as the
 //! attribute's are reported here, with its usage; what well-formed options
 //! mean together (a `SameSite=None` cookie must be `Secure`) is for `check`.
@@ -23,6 +23,7 @@ pub(crate) const KNOWN: &[&str] = &[
     "state",
     "from_request",
     "blocking",
+    "responses",
 ];
 
 /// The attributes that go on a parameter rather than on the function.
@@ -119,6 +120,42 @@ pub(crate) fn protected(attr: &Attribute) -> syn::Result<Expr> {
         "`#[protected(...)]` takes the check to run: `#[protected(is_admin)]`, \
          with `fn is_admin(request: &pico::Request, args: &pico::Args) -> bool`",
     )
+}
+
+/// The statuses of `#[responses(303)]` or `#[responses(404, 409)]`, each
+/// from 100 to 599 and written once.
+pub(crate) fn responses(attr: &Attribute) -> syn::Result<Vec<syn::LitInt>> {
+    let usage = "`#[responses(...)]` lists the statuses the function answers, such as `#[responses(303)]` \
+                 for a redirect or `#[responses(404)]` for the errors it returns";
+    let Meta::List(list) = &attr.meta else {
+        return Err(syn::Error::new_spanned(&attr.meta, usage));
+    };
+    let statuses = list
+        .parse_args_with(Punctuated::<syn::LitInt, Token![,]>::parse_terminated)
+        .map_err(|e| syn::Error::new(e.span(), usage))?;
+    if statuses.is_empty() {
+        return Err(syn::Error::new_spanned(list, usage));
+    }
+    let mut seen = Vec::new();
+    for status in &statuses {
+        let code: u16 = status
+            .base10_parse()
+            .map_err(|_| syn::Error::new(status.span(), usage))?;
+        if !(100..=599).contains(&code) {
+            return Err(syn::Error::new(
+                status.span(),
+                "an HTTP status is from 100 to 599",
+            ));
+        }
+        if seen.contains(&code) {
+            return Err(syn::Error::new(
+                status.span(),
+                format!("{code} is listed twice: list it once"),
+            ));
+        }
+        seen.push(code);
+    }
+    Ok(statuses.into_iter().collect())
 }
 
 fn one_expr(attr: &Attribute, usage: &str) -> syn::Result<Expr> {

@@ -6,6 +6,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
 use crate::ast::function::Exposed;
+use crate::attr::Source;
 
 /// The schema probes of the functions described in one place (a module's
 /// `module()`), each type's once: a probe is the costly part of a
@@ -102,11 +103,29 @@ pub(crate) fn describe(function: &Exposed, probes: &mut Probes) -> TokenStream {
         // `io::Result<T>` and the like: not an error type of Pico's.
         (_, true) => quote!(::pico::__private::Errors::Internal),
     };
+    let extractors = function
+        .params
+        .iter()
+        .filter(|p| matches!(p.source, Some(Source::Extract)))
+        .map(|p| {
+            let ty = &p.ty;
+            quote! {{
+                #[allow(unused_imports)]
+                use ::pico::__private::{DescribedExtractor as _, UndescribedExtractor as _};
+                (&::pico::__private::TypeProbe::<#ty>::new()).extractor()
+            }}
+        });
+    let declared = function
+        .responses
+        .iter()
+        .filter_map(|status| status.base10_parse::<u16>().ok());
     quote! {
         .describe(|#generators: &mut ::pico::__private::Generators| ::pico::__private::Description {
             params: ::std::vec![#(#params),*],
             result: #result,
             errors: #errors,
+            extractors: ::std::vec![#(#extractors),*],
+            declared: &[#(#declared),*],
         })
     }
 }

@@ -172,6 +172,13 @@ pub(crate) fn function_entry(function: &Exposed, probes: &mut crate::describe::P
     if !from_request.is_empty() {
         extras.extend(quote!(.from_request(&[#(#from_request),*])));
     }
+    if function
+        .params
+        .iter()
+        .any(|p| matches!(p.source, Some(Source::Extract)))
+    {
+        extras.extend(quote!(.extracts()));
+    }
     let states: Vec<TokenStream> = function
         .params
         .iter()
@@ -228,12 +235,20 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
         .map(|i| syn::Ident::new(&format!("__pico_arg{i}"), Span::mixed_site()))
         .collect();
     let parts = syn::Ident::new("__pico_parts", Span::mixed_site());
-    let reads = function
+    let read_locals: Vec<&syn::Ident> = function
         .params
         .iter()
         .zip(&locals)
         .filter(|(p, _)| !matches!(p.source, Some(Source::Extract)))
-        .map(|(p, local)| read_param(function, p, local, &cx));
+        .map(|(_, local)| local)
+        .collect();
+    let reads: Vec<TokenStream> = function
+        .params
+        .iter()
+        .zip(&locals)
+        .filter(|(p, _)| !matches!(p.source, Some(Source::Extract)))
+        .map(|(p, local)| read_param(function, p, local, &cx))
+        .collect();
     let extracts: Vec<TokenStream> = function
         .params
         .iter()
@@ -305,8 +320,27 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
     if function.blocking.is_some() {
         reply = quote!(::pico::__private::blocking(#slot, move || #reply).await);
     }
+    // With extractors, what the request's credentials say comes first:
+    // the check, the arguments and `#[protected]` are read at once, but
+    // their errors are answered after the extractors'.
+    let (checks, after_extracts) = if extracts.is_empty() {
+        (quote!(#protect #(#reads)*), TokenStream::new())
+    } else {
+        let read = syn::Ident::new("__pico_read", Span::mixed_site());
+        let checks = quote! {
+            let #read = (|| {
+                #cx.deferred()?;
+                #protect
+                #(#reads)*
+                ::core::result::Result::Ok::<_, ::pico::__private::Failure>((#(#read_locals,)*))
+            })();
+        };
+        (checks, quote!(let (#(#read_locals,)*) = #read?;))
+    };
     let outcome = if function.is_async || !extracts.is_empty() || function.blocking.is_some() {
-        quote_spanned!(ident.span()=> ::pico::__private::pending(async move { #(#extracts)* #reply }))
+        quote_spanned!(ident.span()=> ::pico::__private::pending(async move {
+            #(#extracts)* #after_extracts #reply
+        }))
     } else {
         quote!(::pico::__private::Outcome::Ready(#reply))
     };
@@ -323,8 +357,7 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
         fn #thunk(
             #cx: &mut ::pico::__private::Context,
         ) -> ::core::result::Result<::pico::__private::Outcome, ::pico::__private::Failure> {
-            #protect
-            #(#reads)*
+            #checks
             #extraction
             let #codec = #cx.codec();
             #stream_context

@@ -7,8 +7,8 @@ pub use crate::application::state::StateNeed;
 pub use crate::describe::definition::{Function, Module, Param, Prehandle, Thunk};
 #[cfg(feature = "openapi")]
 pub use crate::describe::schema::{
-    Description, Documented, Errors, Generators, KnownStatuses, OtherStatuses, SuccessSchema, TypeProbe,
-    Undocumented,
+    DescribedExtractor, Description, Documented, Errors, Generators, KnownStatuses, OtherStatuses,
+    SuccessSchema, TypeProbe, UndescribedExtractor, Undocumented,
 };
 pub use crate::dispatch::args::Argument;
 pub use crate::dispatch::blocking::{BlockingSlot, blocking};

@@ -22,6 +22,7 @@ pub use application::hooks::{Hooks, Mixin};
 pub use application::sentry_mixin::{SentryHub, SentryMixin};
 pub use application::state::AppState;
 pub use describe::definition::{Function, Module};
+pub use describe::extractor::{DescribeExtractor, SecurityScheme};
 pub use dispatch::args::Args;
 pub use dispatch::json::JsonCodec;
 pub use dispatch::request::{Request, basic_auth, cookie, header};

@@ -64,6 +64,51 @@ try {
     await output.waitFor({ timeout: 15000 });
     assert.match(await output.textContent(), /^400\n\{"name":"Bad Request"/);
   });
+  const tryRead = async (id) => {
+    const form = page.locator("#desk\\.read form");
+    await form.locator("input[name=id]").fill(id);
+    await form.locator("button").click();
+    const output = page.locator("#desk\\.read output[data-state=done]");
+    await output.waitFor({ timeout: 15000 });
+    const text = await output.textContent();
+    await output.evaluate((node) => node.removeAttribute("data-state"));
+    return text;
+  };
+  await check("a guarded function says what it needs, and a redirect is one", async () => {
+    assert.match(await page.locator("#desk\\.read p.security").textContent(), /Needs bearer/);
+    assert.equal(await page.locator("#desk\\.hours p.security").count(), 0);
+    assert.match(await page.locator("#desk\\.read p.errors").textContent(), /401 \(`Caller`/);
+    assert.match(await page.locator("#desk\\.open p.result").textContent(), /303 \(See Other\.\)/);
+  });
+  await check("not authorized, a guarded call gets the 401 body", async () => {
+    assert.match(await tryRead("3"), /^401\n\{"name":"Unauthorized","code":401,"message":"This function needs a bearer token/);
+  });
+  await check("authorized, a guarded call", async () => {
+    await page.locator("#authorize input[name='bearer.value']").fill("reader-token");
+    await page.locator("#authorize button").click();
+    await page.locator("#authorized[data-state=done]").waitFor({ timeout: 15000 });
+    assert.equal(await page.locator("#authorized").textContent(), "Authorized: bearer.");
+    assert.equal(await tryRead("3"), '200\n"paper 3"');
+    assert.match(await tryRead("11"), /^404\n\{"name":"Not Found","code":404,"message":"there is no paper 11"/);
+  });
+  await check("pico.js sends a bearer token set once for a module", async () => {
+    // The docs page's policy loads no script: a page of the app's origin
+    // without one.
+    const other = await browser.newPage();
+    await other.goto(`${base}/desk`);
+    await other.addScriptTag({ url: `${base}/pico.js` });
+    const [signedIn, signedOut] = await other.evaluate(async (base) => {
+      const desk = await pico.loadAsync(base + "/desk");
+      pico.setBearerToken(desk, "admin-token");
+      const signedIn = await desk.file(3);
+      pico.clearAuthentication(desk);
+      const signedOut = await desk.file(3).catch((e) => `${e.code} ${e.name}`);
+      return [signedIn, signedOut];
+    }, base);
+    await other.close();
+    assert.equal(signedIn, 3);
+    assert.equal(signedOut, "401 Unauthorized");
+  });
   await check("the page works at docs/ too", async () => {
     const other = await browser.newPage();
     await other.goto(`${base}/docs/`);

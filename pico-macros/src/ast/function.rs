@@ -30,6 +30,8 @@ pub(crate) struct Exposed {
     pub(crate) delete_cookies: Option<(Vec<LitStr>, CookieOptions)>,
     /// `#[blocking]`: run on a thread of its own, off the runtime's workers.
     pub(crate) blocking: Option<Attribute>,
+    /// The statuses `#[responses(...)]` declares.
+    pub(crate) responses: Vec<syn::LitInt>,
     /// The entries of `#[request_args(...)]`, as written: those that name
     /// a parameter not filled otherwise fill it.
     pub(crate) request_args: Vec<RequestArg>,
@@ -106,6 +108,7 @@ impl Exposed {
             set_cookie: None,
             delete_cookies: None,
             blocking: None,
+            responses: Vec::new(),
             request_args: Vec::new(),
             unsafety: match sig.safety {
                 syn::Safety::Unsafe(unsafety) => Some(unsafety),
@@ -145,6 +148,7 @@ impl Exposed {
             "request_args" => attr::request_args(a).map(|args| self.request_args.extend(args)),
             "protected" => attr::protected(a).map(|check| self.protected = Some(check)),
             "require_method" => attr::require_method(a).map(|m| self.method = Some(m)),
+            "responses" => attr::responses(a).map(|r| self.responses.extend(r)),
             // A marker given arguments is still the marker: the checks
             // judge the function as the user meant it.
             "stream" => {

@@ -143,6 +143,34 @@ pub(crate) fn attributes(function: &Exposed, cx: &Ctxt) {
     }
 }
 
+/// `#[responses(...)]` documents what the function can answer: a success
+/// status other than 200 only where the function makes its own response,
+/// an error status only where it can fail.
+pub(crate) fn responses(function: &Exposed, cx: &Ctxt) {
+    for status in &function.responses {
+        let Ok(code) = status.base10_parse::<u16>() else {
+            continue;
+        };
+        if code < 400 && !function.output.is_response {
+            cx.error_spanned_by(
+                status,
+                format!(
+                    "this function answers 200 with its result, so it cannot declare {code}: \
+                     return `pico::Response` to answer with a status of your own"
+                ),
+            );
+        } else if code >= 400 && !function.output.fallible && !function.output.is_response {
+            cx.error_spanned_by(
+                status,
+                format!(
+                    "this function returns no error, so it cannot answer {code}: \
+                     return `Result<T, E>` with an error type that answers it"
+                ),
+            );
+        }
+    }
+}
+
 /// Browsers drop a `SameSite=None` cookie that is not `Secure`, set or
 /// deleted alike.
 pub(crate) fn cookies(function: &Exposed, cx: &Ctxt) {

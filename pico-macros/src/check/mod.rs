@@ -58,4 +58,5 @@ fn exposed(function: &Exposed, cx: &Ctxt) {
     function::request_args(function, cx);
     function::attributes(function, cx);
     function::cookies(function, cx);
+    function::responses(function, cx);
 }

@@ -190,6 +190,7 @@ impl BuiltApp {
             codec: self.codec.clone(),
             heartbeat: self.stream_heartbeat,
             blocking: self.blocking.clone(),
+            deferred: None,
         }
     }
 }

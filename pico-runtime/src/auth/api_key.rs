@@ -6,6 +6,8 @@ use std::marker::PhantomData;
 use axum::extract::FromRequestParts;
 use http::request::Parts;
 
+use crate::auth::compare::same;
+use crate::describe::extractor::{DescribeExtractor, SecurityScheme};
 use crate::errors::http_error::HttpError;
 
 /// The header an [`ApiKey`] is read from. A type of yours names it:
@@ -48,6 +50,21 @@ impl<H: KeyHeader> ApiKey<H> {
     /// The key, as sent.
     pub fn key(&self) -> &str {
         &self.key
+    }
+
+    /// Whether the key is `expected`, compared in constant time.
+    pub fn is(&self, expected: &str) -> bool {
+        same(&self.key, expected)
+    }
+}
+
+impl<H: KeyHeader> DescribeExtractor for ApiKey<H> {
+    fn security() -> Option<SecurityScheme> {
+        Some(SecurityScheme::api_key(H::NAME))
+    }
+
+    fn statuses() -> &'static [u16] {
+        &[401]
     }
 }
 

@@ -7,7 +7,9 @@ use axum::extract::FromRequestParts;
 use base64::Engine;
 use http::request::Parts;
 
+use crate::auth::compare::same;
 use crate::auth::header::credentials;
+use crate::describe::extractor::{DescribeExtractor, SecurityScheme};
 use crate::errors::http_error::HttpError;
 
 /// The user and password a request carries, as a `#[from_request]`
@@ -33,6 +35,24 @@ impl Basic {
     /// The password.
     pub fn password(&self) -> &str {
         &self.password
+    }
+
+    /// Whether they are `user` and `password`, compared in constant time
+    /// (both, whichever is wrong).
+    pub fn is(&self, user: &str, password: &str) -> bool {
+        let user = same(&self.user, user);
+        let password = same(&self.password, password);
+        user & password
+    }
+}
+
+impl DescribeExtractor for Basic {
+    fn security() -> Option<SecurityScheme> {
+        Some(SecurityScheme::basic())
+    }
+
+    fn statuses() -> &'static [u16] {
+        &[401]
     }
 }
 

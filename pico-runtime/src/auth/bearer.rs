@@ -5,7 +5,9 @@ use std::fmt;
 use axum::extract::FromRequestParts;
 use http::request::Parts;
 
+use crate::auth::compare::same;
 use crate::auth::header::credentials;
+use crate::describe::extractor::{DescribeExtractor, SecurityScheme};
 use crate::errors::http_error::HttpError;
 
 /// The bearer token a request carries, as a `#[from_request]` parameter.
@@ -23,7 +25,7 @@ use crate::errors::http_error::HttpError;
 ///
 ///     #[expose]
 ///     fn delete(#[from_request] token: Bearer, id: u64) -> Result<u64, HttpError> {
-///         if token.token() != "let-me-in" {
+///         if !token.is("let-me-in") {
 ///             return Err(HttpError::forbidden());
 ///         }
 ///         Ok(id)
@@ -43,6 +45,22 @@ impl Bearer {
     /// The token, owned.
     pub fn into_token(self) -> String {
         self.0
+    }
+
+    /// Whether the token is `expected`, compared in constant time: how
+    /// long a refusal takes says nothing of how close a guess came.
+    pub fn is(&self, expected: &str) -> bool {
+        same(&self.0, expected)
+    }
+}
+
+impl DescribeExtractor for Bearer {
+    fn security() -> Option<SecurityScheme> {
+        Some(SecurityScheme::bearer())
+    }
+
+    fn statuses() -> &'static [u16] {
+        &[401]
     }
 }
 

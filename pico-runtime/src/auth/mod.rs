@@ -4,11 +4,17 @@
 //! token known, the password right) stays the app's: in the function, in a
 //! check of its state, or in an extractor of its own built on one of these.
 //!
-//! Uses `errors` for the 401; knows nothing else of the app.
+//! Each describes itself ([`DescribeExtractor`](crate::DescribeExtractor)), so
+//! that the documents list its scheme and its 401; each compares a
+//! credential with the expected one in constant time (`is`).
+//!
+//! Uses `errors` for the 401 and `describe` for the trait; knows nothing
+//! else of the app.
 
 mod api_key;
 mod basic;
 mod bearer;
+mod compare;
 mod header;
 
 pub use api_key::{ApiKey, KeyHeader, XApiKey};

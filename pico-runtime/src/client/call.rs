@@ -77,6 +77,16 @@ impl Call {
         self
     }
 
+    /// Sends a bearer token: `Authorization: Bearer <token>`.
+    ///
+    /// # Panics
+    /// When the token cannot be a header's value: a test's own mistake.
+    pub fn bearer(mut self, token: &str) -> Self {
+        self.headers
+            .insert(http::header::AUTHORIZATION, super::bearer(token));
+        self
+    }
+
     /// A JSON body.
     ///
     /// # Panics

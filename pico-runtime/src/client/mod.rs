@@ -198,10 +198,22 @@ impl Client {
         self
     }
 
-    /// Sends basic-auth credentials with every call.
+    /// Sends basic-auth credentials with every call, typed stubs' calls
+    /// included.
     #[must_use]
     pub fn basic_auth(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
         self.authorization = Some(basic(&user.into(), &password.into()));
+        self
+    }
+
+    /// Sends `Authorization: Bearer <token>` with every call, typed stubs'
+    /// calls included.
+    ///
+    /// # Panics
+    /// When the token cannot be a header's value: a test's own mistake.
+    #[must_use]
+    pub fn bearer(mut self, token: impl AsRef<str>) -> Self {
+        self.authorization = Some(bearer(token.as_ref()));
         self
     }
 
@@ -356,6 +368,12 @@ fn basic(user: &str, password: &str) -> HeaderValue {
     use base64::Engine;
     let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
     HeaderValue::try_from(format!("Basic {encoded}")).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn bearer(token: &str) -> HeaderValue {
+    let mut value = HeaderValue::try_from(format!("Bearer {token}")).expect("a token a header can carry");
+    value.set_sensitive(true);
+    value
 }
 
 /// The arguments as query pairs of JSON values, as the server reads them.

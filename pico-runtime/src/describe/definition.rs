@@ -47,6 +47,9 @@ pub struct Function {
     /// Parameters filled from the request: a client's values for them are
     /// dropped.
     pub(crate) from_request: &'static [&'static str],
+    /// It has `#[from_request]` extractors, which run before its
+    /// arguments are checked.
+    pub(crate) extracts: bool,
     /// The types of its `#[state]` parameters.
     pub(crate) states: &'static [StateNeed],
     /// `#[protected(...)]`.
@@ -75,6 +78,7 @@ impl Function {
             method: None,
             stream: false,
             from_request: &[],
+            extracts: false,
             states: &[],
             protected: false,
             shapes_response: false,
@@ -123,6 +127,13 @@ impl Function {
     #[must_use]
     pub fn from_request(mut self, names: &'static [&'static str]) -> Self {
         self.from_request = names;
+        self
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub fn extracts(mut self) -> Self {
+        self.extracts = true;
         self
     }
 

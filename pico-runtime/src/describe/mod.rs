@@ -9,9 +9,12 @@
 
 pub(crate) mod client_js;
 pub(crate) mod definition;
+pub(crate) mod extractor;
 #[cfg(feature = "openapi")]
 pub(crate) mod openapi;
 #[cfg(feature = "openapi")]
 pub(crate) mod schema;
+#[cfg(feature = "openapi")]
+pub(crate) mod statuses;
 #[cfg(feature = "openapi")]
 pub(crate) mod typescript;

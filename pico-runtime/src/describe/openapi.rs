@@ -10,9 +10,8 @@ use schemars::transform::Transform;
 use serde_json::{Map, Value, json};
 
 use crate::describe::definition::{Function, Module, ROOT, Template, module_path};
-use crate::describe::schema::{
-    Description, Errors, Generators, IntegerBounds, Status, SuccessSchema, is_file,
-};
+use crate::describe::schema::{Description, Generators, IntegerBounds, SuccessSchema, is_file};
+use crate::describe::statuses::{Status, error_statuses, success_statuses};
 
 /// The names of Pico's own schemas in `components`, chosen so as not to
 /// meet a user's type called `Error`.
@@ -28,47 +27,6 @@ pub(crate) struct Info {
     pub(crate) problem_details: bool,
     /// The header a request id is answered in.
     pub(crate) request_id_header: String,
-}
-
-/// Every error status a function may answer: Pico's own (a missing or
-/// wrong argument, a refusal, a body too large, slow or of the wrong type,
-/// a failure) and its error type's. App-wide hooks may add their own.
-pub(crate) fn error_statuses(
-    function: &Function,
-    module: &Module,
-    errors: Errors,
-    with_body: bool,
-) -> Vec<Status> {
-    let mut statuses = Vec::new();
-    if !function.params.is_empty() {
-        statuses.push(Status::Code(400, "An argument is missing or of the wrong type."));
-    }
-    if module.prehandle.is_some() {
-        statuses.push(Status::Code(401, "The module's prehandle refused the request."));
-    }
-    statuses.push(Status::Code(
-        403,
-        "Refused: a request from another site, or the function's own check.",
-    ));
-    if with_body {
-        statuses.push(Status::Code(408, "The body came too slowly."));
-        statuses.push(Status::Code(413, "The body is larger than the app's limit."));
-        statuses.push(Status::Code(415, "The body's media type is not one Pico reads."));
-    }
-    statuses.push(Status::Code(500, "The function failed: an error or a panic."));
-    match errors {
-        Errors::None | Errors::Internal => {}
-        Errors::Listed(listed) => {
-            for &code in listed {
-                statuses.push(Status::Code(code, "An error the function returned."));
-            }
-        }
-        Errors::AnyStatus => {
-            statuses.push(Status::Range("4XX"));
-            statuses.push(Status::Range("5XX"));
-        }
-    }
-    statuses
 }
 
 /// The functions whose parameters or result have no schema (`{}` in the
@@ -112,6 +70,7 @@ pub(crate) fn document(modules: &[(String, Module)], info: &Info) -> Template {
         .collect();
     let (mut schemas, renames) = generators.definitions();
     let mut paths = Map::new();
+    let mut security_schemes = Map::new();
     for ((alias, module), described) in modules.iter().zip(described) {
         for (function, mut description) in module.functions.iter().zip(described) {
             if let Some(description) = &mut description {
@@ -127,6 +86,11 @@ pub(crate) fn document(modules: &[(String, Module)], info: &Info) -> Template {
                     renames.apply_to_schema(schema);
                 }
             }
+            for scheme in security_of(description.as_ref()) {
+                security_schemes
+                    .entry(scheme.name().to_owned())
+                    .or_insert_with(|| scheme.to_openapi());
+            }
             let path = format!("/{}/{}", module_path(alias), function.name);
             let operations = path_item(alias, module, function, description.as_ref(), info);
             paths.insert(path, Value::Object(operations));
@@ -134,12 +98,16 @@ pub(crate) fn document(modules: &[(String, Module)], info: &Info) -> Template {
     }
     schemas.insert(ERROR.to_owned(), error_schema());
     schemas.insert(PROBLEM.to_owned(), problem_schema());
+    let mut components = json!({"schemas": schemas});
+    if !security_schemes.is_empty() {
+        components["securitySchemes"] = Value::Object(security_schemes);
+    }
     let document = json!({
         "openapi": "3.1.0",
         "info": {"title": info.title, "version": info.version},
         "servers": [{"url": ROOT}],
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": components,
     });
     Template::new(&document)
 }
@@ -215,9 +183,13 @@ fn path_item(
                 params.iter().map(Parameter::query).collect(),
             );
         }
-        let errors = description.map_or(Errors::AnyStatus, |d| d.errors);
-        let answer = description.map(|d| &d.result);
-        let responses = responses(function, module, answer, errors, with_body, info);
+        let schemes = security_of(description);
+        if !schemes.is_empty() {
+            // Every extractor of the function runs: all its schemes at once.
+            let all: Map<String, Value> = schemes.iter().map(|s| (s.name().to_owned(), json!([]))).collect();
+            operation.insert("security".to_owned(), json!([all]));
+        }
+        let responses = responses(function, module, description, with_body, info);
         operation.insert("responses".to_owned(), Value::Object(responses));
         item.insert(verb.to_ascii_lowercase(), Value::Object(operation));
     }
@@ -385,11 +357,11 @@ fn request_body(params: &[Parameter<'_>]) -> Option<Value> {
 fn responses(
     function: &Function,
     module: &Module,
-    answer: Option<&SuccessSchema>,
-    errors: Errors,
+    description: Option<&Description>,
     with_body: bool,
     info: &Info,
 ) -> Map<String, Value> {
+    let answer = description.map(|d| &d.result);
     let id_header = json!({
         &info.request_id_header: {
             "description": "The request's id, also in the error body and the log.",
@@ -421,11 +393,24 @@ fn responses(
         Some(SuccessSchema::Any) => json!({"*/*": {"schema": {}}}),
     };
     let mut responses = Map::new();
-    responses.insert(
-        "200".to_owned(),
-        json!({"description": "The function's result.", "headers": id_header, "content": success}),
-    );
-    let errors = error_statuses(function, module, errors, with_body);
+    for code in success_statuses(description) {
+        let response = match code {
+            200 => {
+                json!({"description": "The function's result.", "headers": id_header, "content": success})
+            }
+            300..=399 => {
+                let mut headers = id_header.clone();
+                if matches!(code, 301 | 302 | 303 | 307 | 308) {
+                    headers["Location"] =
+                        json!({"description": "Where to go.", "schema": {"type": "string"}});
+                }
+                json!({"description": reason(code), "headers": headers})
+            }
+            _ => json!({"description": reason(code), "headers": id_header, "content": success}),
+        };
+        responses.insert(code.to_string(), response);
+    }
+    let errors = error_statuses(function, module, description, with_body);
     let error_content = if info.problem_details {
         json!({"application/problem+json": {"schema": {"$ref": format!("#/components/schemas/{PROBLEM}")}}})
     } else {
@@ -437,13 +422,33 @@ fn responses(
     for status in errors {
         let (status, description) = match status {
             Status::Code(code, description) => (code.to_string(), description),
-            Status::Range(range) => (range.to_owned(), "An error the function returned."),
+            Status::Range(range) => (range.to_owned(), "An error the function returned.".into()),
         };
         responses.entry(status).or_insert_with(
             || json!({"description": description, "headers": id_header, "content": error_content}),
         );
     }
     responses
+}
+
+/// The security schemes of a function's extractors, each once.
+fn security_of(description: Option<&Description>) -> Vec<crate::SecurityScheme> {
+    let mut schemes: Vec<crate::SecurityScheme> = Vec::new();
+    let extractors = description.iter().flat_map(|d| d.extractors.iter().flatten());
+    for scheme in extractors.filter_map(|e| e.security.clone()) {
+        if !schemes.iter().any(|s| s.name() == scheme.name()) {
+            schemes.push(scheme);
+        }
+    }
+    schemes
+}
+
+/// A status's reason phrase, as its response's description.
+fn reason(code: u16) -> String {
+    http::StatusCode::from_u16(code)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .map_or_else(|| format!("Status {code}."), |r| format!("{r}."))
 }
 
 /// The standard error body.

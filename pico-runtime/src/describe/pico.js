@@ -32,7 +32,7 @@
   /** Sets an own property, whatever its name (`__proto__` included). */
   const define = (object, name, value) =>
     Object.defineProperty(object, name, { value, enumerable: true, configurable: true, writable: true });
-  /** Per module: the `Authorization` header to send, if any. */
+  /** Per module: the credential to send, as `[header, value]`, if any. */
   const authorization = new WeakMap();
   /** Per module: request hooks by name. */
   const hooks = new WeakMap();
@@ -58,9 +58,9 @@
   /** What a request carries before it is sent, for request hooks to change. */
   function prepare(module, url, init) {
     const request = { url, method: init.method || "POST", headers: new Headers(init.headers || {}), body: init.body };
-    const auth = authorization.get(module);
-    if (auth) {
-      request.headers.set("Authorization", auth);
+    const credential = authorization.get(module);
+    if (credential) {
+      request.headers.set(credential[0], credential[1]);
     }
     const moduleHooks = hooks.get(module);
     if (moduleHooks) {
@@ -283,10 +283,20 @@
     /** Sends `Authorization: Basic ...` with every call of `module`. */
     setAuthentication(module, user, password) {
       const bytes = new TextEncoder().encode(`${user}:${password}`);
-      authorization.set(module, "Basic " + btoa(String.fromCharCode.apply(null, bytes)));
+      authorization.set(module, ["Authorization", "Basic " + btoa(String.fromCharCode.apply(null, bytes))]);
     },
 
-    /** Stops sending credentials with `module`'s calls. */
+    /** Sends `Authorization: Bearer <token>` with every call of `module`. */
+    setBearerToken(module, token) {
+      authorization.set(module, ["Authorization", "Bearer " + token]);
+    },
+
+    /** Sends an API key in the header `header` with every call of `module`. */
+    setApiKey(module, header, key) {
+      authorization.set(module, [header, key]);
+    },
+
+    /** Stops sending credentials with `module`'s calls (any of the three above). */
     clearAuthentication(module) {
       authorization.delete(module);
     },

@@ -15,6 +15,7 @@ use schemars::transform::{Transform, transform_subschemas};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value};
 
+use crate::describe::extractor::{DescribeExtractor, SecurityScheme};
 use crate::errors::error_status::ErrorStatus;
 use crate::errors::http_error::HttpError;
 
@@ -28,6 +29,71 @@ pub struct Description {
     pub result: SuccessSchema,
     /// The statuses its returned errors may have.
     pub errors: Errors,
+    /// What each `#[from_request]` parameter's type says of itself, in the
+    /// order of the parameters; `None` where it says nothing.
+    pub extractors: Vec<Option<ExtractorDescription>>,
+    /// The statuses `#[responses(...)]` declares.
+    pub declared: &'static [u16],
+}
+
+/// What a `#[from_request]` type says of itself through
+/// [`DescribeExtractor`].
+#[derive(Debug, Clone)]
+pub struct ExtractorDescription {
+    /// The type's name, without its path.
+    pub name: String,
+    /// The security scheme it reads.
+    pub security: Option<SecurityScheme>,
+    /// The statuses it may refuse with.
+    pub statuses: &'static [u16],
+}
+
+/// An extractor that describes itself.
+pub trait DescribedExtractor {
+    /// What it says.
+    fn extractor(&self) -> Option<ExtractorDescription>;
+}
+
+impl<T: DescribeExtractor> DescribedExtractor for TypeProbe<T> {
+    fn extractor(&self) -> Option<ExtractorDescription> {
+        Some(ExtractorDescription {
+            name: short_type_name(std::any::type_name::<T>()),
+            security: T::security(),
+            statuses: T::statuses(),
+        })
+    }
+}
+
+/// One that does not.
+pub trait UndescribedExtractor {
+    /// Nothing.
+    fn extractor(&self) -> Option<ExtractorDescription>;
+}
+
+impl<T: ?Sized> UndescribedExtractor for &TypeProbe<T> {
+    fn extractor(&self) -> Option<ExtractorDescription> {
+        None
+    }
+}
+
+/// A type's name without the paths of its parts:
+/// `ApiKey<XApiKey>` for `pico_runtime::auth::ApiKey<pico_runtime::auth::XApiKey>`.
+fn short_type_name(full: &str) -> String {
+    let mut out = String::with_capacity(full.len());
+    let mut segment_start = 0;
+    let mut chars = full.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            out.truncate(segment_start);
+        } else {
+            out.push(c);
+            if !(c.is_alphanumeric() || c == '_') {
+                segment_start = out.len();
+            }
+        }
+    }
+    out
 }
 
 /// A function's answer on success.
@@ -252,14 +318,6 @@ pub(crate) fn is_file(schema: &Schema) -> bool {
             .is_some_and(|any| any.iter().any(binary))
 }
 
-/// An error status an operation may answer, with what it means.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Status {
-    Code(u16, &'static str),
-    /// `4XX` or `5XX`.
-    Range(&'static str),
-}
-
 /// The settings of every schema of the document: JSON Schema 2020-12,
 /// named types under `components/schemas`.
 pub(crate) fn settings() -> SchemaSettings {
@@ -295,5 +353,20 @@ impl Transform for IntegerBounds {
             object.entry("maximum").or_insert_with(|| number(high));
         }
         transform_subschemas(self, schema);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_type_name;
+
+    #[test]
+    fn a_short_name_has_no_paths() {
+        assert_eq!(
+            short_type_name("pico_runtime::auth::ApiKey<pico_runtime::auth::XApiKey>"),
+            "ApiKey<XApiKey>"
+        );
+        assert_eq!(short_type_name("app::Admin"), "Admin");
+        assert_eq!(short_type_name("(a::B, c::D)"), "(B, D)");
     }
 }

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value};
 
 use crate::describe::definition::Module;
-use crate::describe::openapi::error_statuses;
-use crate::describe::schema::{Errors, Generators, Status, SuccessSchema};
+use crate::describe::schema::{Description, Generators, SuccessSchema};
+use crate::describe::statuses::{Status, error_statuses};
 
 /// The types every module's declarations share: the proxy's shapes.
 const PRELUDE: &str = r#"/** The error a call rejects with: an `Error` with the standard body's members. */
@@ -131,11 +131,7 @@ pub(crate) fn declarations(alias: &str, module: &Module) -> String {
                 args.join(", ")
             );
         }
-        let codes = error_codes(
-            function,
-            module,
-            description.as_ref().map_or(Errors::AnyStatus, |d| d.errors),
-        );
+        let codes = error_codes(function, module, description.as_ref());
         let _ = writeln!(errors, "  {member}: PicoError<{codes}>;");
     }
     out.push_str("}\n");
@@ -145,10 +141,14 @@ pub(crate) fn declarations(alias: &str, module: &Module) -> String {
 }
 
 /// The statuses a call may reject with, as a TypeScript type: a call may
-/// send a body.
-fn error_codes(function: &crate::describe::definition::Function, module: &Module, errors: Errors) -> String {
-    let mut codes: Vec<u16> = vec![405];
-    for status in error_statuses(function, module, errors, true) {
+/// send a body, unless the function answers GET only.
+fn error_codes(
+    function: &crate::describe::definition::Function,
+    module: &Module,
+    description: Option<&Description>,
+) -> String {
+    let mut codes: Vec<u16> = Vec::new();
+    for status in error_statuses(function, module, description, function.method != Some("GET")) {
         match status {
             Status::Code(code, _) => codes.push(code),
             Status::Range(_) => return "number".to_owned(),

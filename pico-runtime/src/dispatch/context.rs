@@ -8,6 +8,7 @@ use crate::dispatch::args::Args;
 use crate::dispatch::blocking::BlockingSlots;
 use crate::dispatch::json::JsonCodec;
 use crate::dispatch::request::Request;
+use crate::errors::failure::Failure;
 use crate::respond::stream::StreamContext;
 use crate::serve::shutdown::Shutdown;
 
@@ -20,6 +21,10 @@ pub struct Context {
     pub(crate) heartbeat: Option<Duration>,
     /// The app's share of `#[blocking]` calls.
     pub(crate) blocking: BlockingSlots,
+    /// What the arguments' check found, for a function with extractors to
+    /// answer after them: a request without credentials hears 401 before
+    /// it hears what is wrong with its arguments.
+    pub(crate) deferred: Option<Failure>,
 }
 
 impl std::fmt::Debug for Context {
@@ -35,6 +40,14 @@ impl Context {
     /// The app's JSON codec, to write the result with.
     pub fn codec(&self) -> Option<Arc<dyn JsonCodec>> {
         self.codec.clone()
+    }
+
+    /// The arguments' check, deferred until the function's extractors ran.
+    ///
+    /// # Errors
+    /// What the check found.
+    pub fn deferred(&mut self) -> Result<(), Failure> {
+        self.deferred.take().map_or(Ok(()), Err)
     }
 
     /// How a stream function's items are written.

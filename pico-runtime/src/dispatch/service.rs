@@ -341,7 +341,13 @@ fn prepare(
         .params
         .iter()
         .map(|p| (p.name, p.default.is_some()));
-    check_args(params, &cx.args)?;
+    let checked = check_args(params, &cx.args);
+    if entry.function.extracts {
+        // Answered once the extractors ran: see `Context::deferred`.
+        cx.deferred = checked.err().map(Failure::from);
+    } else {
+        checked?;
+    }
     Ok(callback)
 }
 
