@@ -1,6 +1,6 @@
 //! `pico::auth`'s extractors over HTTP: each scheme missing, malformed and
 //! right, with its challenge and the standard body, in one app whose
-//! functions mix them.
+//! functions mix them, and what its document says of each.
 
 mod common;
 
@@ -176,4 +176,36 @@ async fn the_in_process_client_sees_the_same_401() {
         .await
         .unwrap();
     assert_eq!(answer.json::<String>().unwrap(), "token ok");
+}
+
+/// The document names each scheme once, and each operation its own.
+#[tokio::test]
+async fn the_document_lists_each_scheme_on_its_own_functions() {
+    let s = server().await;
+    let doc = s.get("/openapi.json").await.json();
+    assert_eq!(
+        doc["components"]["securitySchemes"],
+        json!({
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "basic": {"type": "http", "scheme": "basic"},
+            "x-api-key": {"type": "apiKey", "in": "header", "name": "x-api-key"},
+            "x-shop-key": {"type": "apiKey", "in": "header", "name": "x-shop-key"},
+        })
+    );
+    let security = |function: &str| doc["paths"][format!("/vault/{function}")]["get"]["security"].clone();
+    assert_eq!(security("by_token"), json!([{"bearer": []}]));
+    assert_eq!(security("by_password"), json!([{"basic": []}]));
+    assert_eq!(security("by_key"), json!([{"x-api-key": []}]));
+    assert_eq!(security("by_shop_key"), json!([{"x-shop-key": []}]));
+    assert_eq!(security("open"), serde_json::Value::Null);
+    let open = &doc["paths"]["/vault/open"]["get"]["responses"];
+    assert!(open.get("401").is_none(), "{open}");
+    let by_key = &doc["paths"]["/vault/by_key"]["get"]["responses"];
+    assert!(
+        by_key["401"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("`ApiKey`"),
+        "{by_key}"
+    );
 }
