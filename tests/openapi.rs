@@ -17,9 +17,11 @@ mod typed;
 #[path = "openapi/desk.rs"]
 mod guarded;
 
-// A file module whose functions read a bearer token.
+// A file module whose functions read a bearer token. Formatted as its
+// example is, with the example's own settings.
 #[allow(dead_code, unreachable_pub)]
 #[path = "../examples/notes/notes.rs"]
+#[rustfmt::skip]
 mod notes;
 
 use std::path::PathBuf;

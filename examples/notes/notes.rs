@@ -30,14 +30,9 @@ pub struct User(String);
 
 impl FromRequestParts<AppState> for User {
     type Rejection = HttpError;
-    async fn from_request_parts(
-        parts: &mut http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, HttpError> {
+    async fn from_request_parts(parts: &mut http::request::Parts, state: &AppState) -> Result<Self, HttpError> {
         let token = Bearer::from_request_parts(parts, state).await?;
-        let tokens = state
-            .get::<Tokens>()
-            .ok_or_else(HttpError::internal_server_error)?;
+        let tokens = state.get::<Tokens>().ok_or_else(HttpError::internal_server_error)?;
         // `is` compares in constant time: a refusal's timing tells nothing.
         match tokens.0.iter().find(|(known, _)| token.is(known)) {
             Some((_, user)) => Ok(User(user.clone())),
@@ -63,15 +58,7 @@ impl DescribeExtractor for User {
 pub fn create(#[state] db: &Store, #[from_request] me: User, text: String, tags: Option<Vec<String>>) -> u64 {
     let mut notes = db.0.lock().unwrap();
     let id = notes.keys().max().map_or(1, |last| last + 1);
-    notes.insert(
-        id,
-        Note {
-            owner: me.0,
-            text,
-            tags: tags.unwrap_or_default(),
-            files: vec![],
-        },
-    );
+    notes.insert(id, Note { owner: me.0, text, tags: tags.unwrap_or_default(), files: vec![] });
     id
 }
 
@@ -84,17 +71,9 @@ pub fn get(#[state] db: &Store, #[from_request] me: User, id: u64) -> Result<Not
 
 /// Attaches a file to a note; answers its size.
 #[expose]
-pub fn attach(
-    #[state] db: &Store,
-    #[from_request] me: User,
-    id: u64,
-    file: Upload,
-) -> Result<usize, NoteError> {
+pub fn attach(#[state] db: &Store, #[from_request] me: User, id: u64, file: Upload) -> Result<usize, NoteError> {
     get(db, me, id)?;
-    db.0.lock()
-        .unwrap()
-        .entry(id)
-        .and_modify(|note| note.files.push(file.file_name));
+    db.0.lock().unwrap().entry(id).and_modify(|note| note.files.push(file.file_name));
     Ok(file.data.len())
 }
 
