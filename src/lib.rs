@@ -46,7 +46,7 @@ pub use pico_runtime::{App, AppState, BuildError, DEFAULT_BODY_LIMIT, Server, Sh
 // Modules and their functions, as `#[pico::api]` records them.
 pub use pico_runtime::{Function, Module};
 // What a function, a hook or a check receives and returns.
-pub use pico_runtime::{Args, JsonCodec, Request, Response, Upload, basic_auth, cookie, header};
+pub use pico_runtime::{Args, JsonCodec, Located, Request, Response, Upload, basic_auth, cookie, header};
 // Errors.
 pub use pico_runtime::{ErrorStatus, Failure, Frame, HttpError};
 // Hooks, mixins and the Sentry mixin.

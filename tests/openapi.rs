@@ -17,6 +17,10 @@ mod typed;
 #[path = "openapi/desk.rs"]
 mod guarded;
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "openapi/links.rs"]
+mod successes;
+
 // A file module whose functions read a bearer token. Formatted as its
 // example is, with the example's own settings.
 #[allow(dead_code, unreachable_pub)]
@@ -397,6 +401,12 @@ async fn schemathesis_with_a_token_finds_nothing_in_a_guarded_app() {
     .await;
     // A token it sends but the app refuses would be a warning, not a failure.
     assert!(!out.contains("Authentication failed"), "{out}");
+}
+
+#[tokio::test]
+async fn schemathesis_finds_nothing_where_successes_are_not_200() {
+    let app = pico::App::new().register(successes::links::module());
+    validate_and_fuzz(serve(app).await, "links.toml", &["--checks", "all"]).await;
 }
 
 #[pico::api]

@@ -1,6 +1,7 @@
 //! Reading pico's attributes: `#[expose]`, `#[default(...)]`,
 //! `#[request_args(...)]`, `#[protected(...)]`, `#[require_method(...)]`,
 //! `#[stream]`, `#[set_cookie(...)]`, `#[delete_cookie(...)]`, `#[responses(...)]`,
+//! `#[status(...)]`,
 //! `#[prehandle]`, and doc comments. Arguments that cannot be read as the
 //! attribute's are reported here, with its usage; what well-formed options
 //! mean together (a `SameSite=None` cookie must be `Secure`) is for `check`.
@@ -24,6 +25,7 @@ pub(crate) const KNOWN: &[&str] = &[
     "from_request",
     "blocking",
     "responses",
+    "status",
 ];
 
 /// The attributes that go on a parameter rather than on the function.
@@ -156,6 +158,27 @@ pub(crate) fn responses(attr: &Attribute) -> syn::Result<Vec<syn::LitInt>> {
         seen.push(code);
     }
     Ok(statuses.into_iter().collect())
+}
+
+/// The status of `#[status(201)]`: a success, 200 to 299.
+pub(crate) fn status(attr: &Attribute) -> syn::Result<syn::LitInt> {
+    let usage =
+        "`#[status(...)]` takes the status of a success, such as `#[status(201)]` or `#[status(204)]`";
+    let Meta::List(list) = &attr.meta else {
+        return Err(syn::Error::new_spanned(&attr.meta, usage));
+    };
+    let status: syn::LitInt = list.parse_args().map_err(|e| syn::Error::new(e.span(), usage))?;
+    let code: u16 = status
+        .base10_parse()
+        .map_err(|_| syn::Error::new(status.span(), usage))?;
+    if !(200..=299).contains(&code) {
+        return Err(syn::Error::new(
+            status.span(),
+            "`#[status(...)]` is a success, 200 to 299: for a redirect, return `pico::Response` and \
+             declare it with `#[responses(303)]`; for an error, return `Err`",
+        ));
+    }
+    Ok(status)
 }
 
 fn one_expr(attr: &Attribute, usage: &str) -> syn::Result<Expr> {

@@ -119,6 +119,15 @@ pub(crate) fn describe(function: &Exposed, probes: &mut Probes) -> TokenStream {
         .responses
         .iter()
         .filter_map(|status| status.base10_parse::<u16>().ok());
+    let status = match function
+        .status
+        .as_ref()
+        .and_then(|s| s.base10_parse::<u16>().ok())
+    {
+        Some(status) => quote!(::core::option::Option::Some(#status)),
+        None => quote!(::core::option::Option::None),
+    };
+    let located = function.output.is_located;
     quote! {
         .describe(|#generators: &mut ::pico::__private::Generators| ::pico::__private::Description {
             params: ::std::vec![#(#params),*],
@@ -126,6 +135,8 @@ pub(crate) fn describe(function: &Exposed, probes: &mut Probes) -> TokenStream {
             errors: #errors,
             extractors: ::std::vec![#(#extractors),*],
             declared: &[#(#declared),*],
+            status: #status,
+            located: #located,
         })
     }
 }

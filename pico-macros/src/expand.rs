@@ -308,6 +308,9 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
     } else {
         quote!({ let #value = #call; #reply })
     };
+    if let Some(status) = &function.status {
+        reply = quote!(::pico::__private::with_status(#reply, #status));
+    }
     if let Some((names, options)) = &function.delete_cookies {
         let options = cookie_options(options);
         reply = quote!(::pico::__private::delete_cookies(#reply, &[#(#names),*], &#options));
@@ -396,6 +399,9 @@ fn success_reply(function: &Exposed, value: &syn::Ident, codec: &syn::Ident) -> 
     }
     if function.output.is_response {
         return quote_spanned!(ty.span()=> ::pico::__private::response::<#ty>(#value));
+    }
+    if function.output.is_located {
+        return quote_spanned!(ty.span()=> ::pico::__private::located(&#value, #codec.as_deref()));
     }
     quote_spanned!(ty.span()=> ::pico::__private::json::<#ty>(&#value, #codec.as_deref()))
 }

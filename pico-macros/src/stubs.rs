@@ -53,7 +53,9 @@ fn stub(module: &str, function: &Exposed) -> TokenStream {
             quote!(#client.call_raw(#path, &#args).await),
         )
     } else {
-        let ty = owned(&function.output.ty);
+        // A client reads a `Located<T>` as its `T`: the location is a header.
+        let ty = located_value(&function.output.ty).unwrap_or(&function.output.ty);
+        let ty = owned(ty);
         (quote!(#ty), quote!(#client.call::<#ty>(#path, &#args).await))
     };
     quote! {
@@ -67,6 +69,19 @@ fn stub(module: &str, function: &Exposed) -> TokenStream {
             #(::pico::__private::client_arg(&mut #args, #keys, &#names)?;)*
             #call
         }
+    }
+}
+
+/// `T` of `Located<T>`.
+fn located_value(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last().filter(|s| s.ident == "Located")?;
+    match &last.arguments {
+        PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
+            GenericArgument::Type(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
     }
 }
 

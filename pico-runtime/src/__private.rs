@@ -19,6 +19,7 @@ pub use crate::errors::error_status::{ByError, ByStatus, Returned};
 pub use crate::errors::failure::{Failure, Location};
 pub use crate::respond::cookies::{CookieOptions, delete_cookies, set_cookies};
 pub use crate::respond::response::{Outcome, Reply, Returnable, json, response};
+pub use crate::respond::status::{located, with_status};
 pub use crate::respond::stream::{
     ItemsOf, NotItems, Probe, StreamContext, Streamable, iter, iter_fallible, stream, stream_fallible,
 };

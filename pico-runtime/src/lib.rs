@@ -33,6 +33,7 @@ pub use errors::error_status::ErrorStatus;
 pub use errors::failure::Failure;
 pub use errors::http_error::HttpError;
 pub use errors::trace::Frame;
+pub use respond::status::Located;
 #[cfg(feature = "openapi")]
 pub use schemars::{self, JsonSchema};
 #[doc(hidden)]

@@ -32,6 +32,8 @@ pub(crate) struct Exposed {
     pub(crate) blocking: Option<Attribute>,
     /// The statuses `#[responses(...)]` declares.
     pub(crate) responses: Vec<syn::LitInt>,
+    /// `#[status(...)]`: the status of a success.
+    pub(crate) status: Option<syn::LitInt>,
     /// The entries of `#[request_args(...)]`, as written: those that name
     /// a parameter not filled otherwise fill it.
     pub(crate) request_args: Vec<RequestArg>,
@@ -73,6 +75,8 @@ pub(crate) struct Output {
     pub(crate) ty: Type,
     /// A response of the function's own rather than a value to serialise.
     pub(crate) is_response: bool,
+    /// A `Located<T>`: answered 201 with its `Location`.
+    pub(crate) is_located: bool,
     /// Where the error type is written (`E` of `Result<T, E>`, or the
     /// whole `io::Result<T>`), for errors about it.
     pub(crate) error_span: Span,
@@ -109,6 +113,7 @@ impl Exposed {
             delete_cookies: None,
             blocking: None,
             responses: Vec::new(),
+            status: None,
             request_args: Vec::new(),
             unsafety: match sig.safety {
                 syn::Safety::Unsafe(unsafety) => Some(unsafety),
@@ -149,6 +154,7 @@ impl Exposed {
             "protected" => attr::protected(a).map(|check| self.protected = Some(check)),
             "require_method" => attr::require_method(a).map(|m| self.method = Some(m)),
             "responses" => attr::responses(a).map(|r| self.responses.extend(r)),
+            "status" => attr::status(a).map(|s| self.status = Some(s)),
             // A marker given arguments is still the marker: the checks
             // judge the function as the user meant it.
             "stream" => {
@@ -245,6 +251,7 @@ impl Output {
             Some(ok) => Output {
                 fallible: true,
                 is_response: is_response(ok),
+                is_located: last_segment_is(ok, "Located"),
                 ty: ok.clone(),
                 error_span,
                 error,
@@ -252,6 +259,7 @@ impl Output {
             None => Output {
                 fallible: false,
                 is_response: is_response(&ty),
+                is_located: last_segment_is(&ty, "Located"),
                 ty,
                 error_span,
                 error: None,

@@ -152,12 +152,14 @@ pub(crate) fn responses(function: &Exposed, cx: &Ctxt) {
             continue;
         };
         if code < 400 && !function.output.is_response {
+            let how = if (200..300).contains(&code) {
+                format!("its success's status is set with `#[status({code})]`")
+            } else {
+                "return `pico::Response` with that status, and declare it here".to_owned()
+            };
             cx.error_spanned_by(
                 status,
-                format!(
-                    "this function answers 200 with its result, so it cannot declare {code}: \
-                     return `pico::Response` to answer with a status of your own"
-                ),
+                format!("this function answers its result as JSON, so it cannot declare {code}: {how}"),
             );
         } else if code >= 400 && !function.output.fallible && !function.output.is_response {
             cx.error_spanned_by(
@@ -169,6 +171,34 @@ pub(crate) fn responses(function: &Exposed, cx: &Ctxt) {
             );
         }
     }
+}
+
+/// `#[status(...)]` is the status of a JSON success: a stream and a
+/// response of the function's own have theirs, and a 204 has no body.
+pub(crate) fn status(function: &Exposed, cx: &Ctxt) {
+    let Some(status) = &function.status else { return };
+    let code: u16 = status.base10_parse().unwrap_or(200);
+    if function.stream.is_some() {
+        cx.error_spanned_by(
+            status,
+            "a `#[stream]` answers 200 as its items begin: remove `#[status(...)]`",
+        );
+    } else if function.output.is_response {
+        cx.error_spanned_by(
+            status,
+            "a `pico::Response` carries its own status: set it on the response, and declare it with \
+             `#[responses(...)]`",
+        );
+    } else if code == 204 && !is_unit(&function.output.ty) {
+        cx.error_spanned_by(
+            status,
+            "a 204 answers no body, so the function returns nothing: return `()` (or `Result<(), E>`)",
+        );
+    }
+}
+
+fn is_unit(ty: &Type) -> bool {
+    matches!(ty, Type::Tuple(t) if t.elems.is_empty())
 }
 
 /// Browsers drop a `SameSite=None` cookie that is not `Secure`, set or

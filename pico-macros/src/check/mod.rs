@@ -59,4 +59,5 @@ fn exposed(function: &Exposed, cx: &Ctxt) {
     function::attributes(function, cx);
     function::cookies(function, cx);
     function::responses(function, cx);
+    function::status(function, cx);
 }

@@ -329,7 +329,9 @@ impl Client {
         if !status.is_success() {
             return Err(http_error(status.as_u16(), &body));
         }
-        serde_json::from_slice(&body).map_err(|e| Error::Decode(e.to_string()))
+        // A 204 has no body: `()` or `None` reads it.
+        let body: &[u8] = if body.is_empty() { b"null" } else { &body };
+        serde_json::from_slice(body).map_err(|e| Error::Decode(e.to_string()))
     }
 
     async fn open_stream<T: DeserializeOwned>(

@@ -394,19 +394,14 @@ fn responses(
     };
     let mut responses = Map::new();
     for code in success_statuses(description) {
+        let mut headers = id_header.clone();
+        if description.is_some_and(|d| d.located) || matches!(code, 301 | 302 | 303 | 307 | 308) {
+            headers["Location"] = json!({"description": "Where it is.", "schema": {"type": "string"}});
+        }
         let response = match code {
-            200 => {
-                json!({"description": "The function's result.", "headers": id_header, "content": success})
-            }
-            300..=399 => {
-                let mut headers = id_header.clone();
-                if matches!(code, 301 | 302 | 303 | 307 | 308) {
-                    headers["Location"] =
-                        json!({"description": "Where to go.", "schema": {"type": "string"}});
-                }
-                json!({"description": reason(code), "headers": headers})
-            }
-            _ => json!({"description": reason(code), "headers": id_header, "content": success}),
+            200 => json!({"description": "The function's result.", "headers": headers, "content": success}),
+            204 | 300..=399 => json!({"description": reason(code), "headers": headers}),
+            _ => json!({"description": reason(code), "headers": headers, "content": success}),
         };
         responses.insert(code.to_string(), response);
     }

@@ -34,6 +34,10 @@ pub struct Description {
     pub extractors: Vec<Option<ExtractorDescription>>,
     /// The statuses `#[responses(...)]` declares.
     pub declared: &'static [u16],
+    /// `#[status(...)]`: the status of a success.
+    pub status: Option<u16>,
+    /// Its result is a `Located`: a `Location` goes with it.
+    pub located: bool,
 }
 
 /// What a `#[from_request]` type says of itself through

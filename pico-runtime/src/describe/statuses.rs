@@ -107,11 +107,24 @@ fn add(statuses: &mut Vec<Status>, code: u16, what: Cow<'static, str>) {
     }
 }
 
-/// The statuses of a success: 200, or those a function that answers with
-/// a response of its own declares with `#[responses(...)]`.
+/// The statuses of a success: that of `#[status(...)]`, 201 for a
+/// `Located` result, those a function answering a response of its own
+/// declares with `#[responses(...)]`, or 200.
 pub(crate) fn success_statuses(description: Option<&Description>) -> Vec<u16> {
+    let Some(description) = description else {
+        return vec![200];
+    };
+    if let Some(status) = description.status {
+        return vec![status];
+    }
+    if description.located {
+        return vec![201];
+    }
     let declared: Vec<u16> = description
-        .map(|d| d.declared.iter().copied().filter(|&c| c < 400).collect())
-        .unwrap_or_default();
+        .declared
+        .iter()
+        .copied()
+        .filter(|&c| c < 400)
+        .collect();
     if declared.is_empty() { vec![200] } else { declared }
 }

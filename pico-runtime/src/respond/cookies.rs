@@ -193,6 +193,7 @@ pub fn delete_cookies(
 ) -> Result<Reply, Failure> {
     let mut response = match reply? {
         Reply::Json(bytes) => json_response(bytes),
+        Reply::Status(success) => success.into_response(None),
         Reply::Response(response) => response,
     };
     for name in names {

@@ -1,6 +1,7 @@
 //! Responding: how what a function returns becomes an answer. Compact JSON,
 //! JSONP, a response of the function's own, a stream of server-sent events,
-//! and the cookies a function sets or deletes.
+//! the cookies a function sets or deletes, and successes of another status
+//! than 200.
 //!
 //! Uses `errors` for a result that cannot be written, and `dispatch` for
 //! the app's JSON codec.
@@ -8,4 +9,5 @@
 pub(crate) mod cookies;
 pub(crate) mod jsonp;
 pub(crate) mod response;
+pub(crate) mod status;
 pub(crate) mod stream;

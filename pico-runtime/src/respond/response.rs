@@ -28,6 +28,8 @@ impl<T: Serialize + ?Sized> Returnable for T {}
 pub enum Reply {
     /// A JSON document.
     Json(Vec<u8>),
+    /// A success of another status than 200, perhaps with a `Location`.
+    Status(crate::respond::status::Success),
     /// A full response, passed through untouched.
     Response(Response),
 }
@@ -93,6 +95,7 @@ impl Reply {
             (Reply::Json(bytes), Some(callback)) => {
                 typed_response(crate::respond::jsonp::wrap(callback, &bytes), "text/javascript")
             }
+            (Reply::Status(success), callback) => success.into_response(callback),
             (Reply::Response(response), _) => response,
         }
     }
