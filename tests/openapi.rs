@@ -21,6 +21,10 @@ mod guarded;
 #[path = "openapi/links.rs"]
 mod successes;
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "openapi/shelf.rs"]
+mod books;
+
 // A file module whose functions read a bearer token. Formatted as its
 // example is, with the example's own settings.
 #[allow(dead_code, unreachable_pub)]
@@ -407,6 +411,12 @@ async fn schemathesis_with_a_token_finds_nothing_in_a_guarded_app() {
 async fn schemathesis_finds_nothing_where_successes_are_not_200() {
     let app = pico::App::new().register(successes::links::module());
     validate_and_fuzz(serve(app).await, "links.toml", &["--checks", "all"]).await;
+}
+
+#[tokio::test]
+async fn schemathesis_keeps_to_the_constraints_it_is_told() {
+    let app = pico::App::new().register(books::shelf::module());
+    validate_and_fuzz(serve(app).await, "shelf.toml", &["--checks", "all"]).await;
 }
 
 #[pico::api]

@@ -128,6 +128,19 @@ pub(crate) fn describe(function: &Exposed, probes: &mut Probes) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let located = function.output.is_located;
+    let validated = if cfg!(feature = "validate") {
+        let probes = function.params.iter().filter(|p| p.source.is_none()).map(|p| {
+            let ty = &p.ty;
+            quote!((&::pico::__private::TypeProbe::<#ty>::new()).validates())
+        });
+        quote! {{
+            #[allow(unused_imports)]
+            use ::pico::__private::{DoesNotValidate as _, ValidatesItself as _};
+            false #(|| #probes)*
+        }}
+    } else {
+        quote!(false)
+    };
     quote! {
         .describe(|#generators: &mut ::pico::__private::Generators| ::pico::__private::Description {
             params: ::std::vec![#(#params),*],
@@ -137,6 +150,7 @@ pub(crate) fn describe(function: &Exposed, probes: &mut Probes) -> TokenStream {
             declared: &[#(#declared),*],
             status: #status,
             located: #located,
+            validated: #validated,
         })
     }
 }

@@ -151,7 +151,8 @@ pub(crate) fn function_entry(function: &Exposed, probes: &mut crate::describe::P
             })),
             (None, false) => quote!(::core::option::Option::None),
         };
-        quote!(::pico::__private::Param { name: #name, default: #default })
+        let constraints = crate::constraints::described(p);
+        quote!(::pico::__private::Param { name: #name, default: #default, constraints: #constraints })
     });
     let mut extras = TokenStream::new();
     if let Some(method) = &function.method {
@@ -326,8 +327,9 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
     // With extractors, what the request's credentials say comes first:
     // the check, the arguments and `#[protected]` are read at once, but
     // their errors are answered after the extractors'.
+    let validation = crate::constraints::checks(function, &locals);
     let (checks, after_extracts) = if extracts.is_empty() {
-        (quote!(#protect #(#reads)*), TokenStream::new())
+        (quote!(#protect #(#reads)* #validation), TokenStream::new())
     } else {
         let read = syn::Ident::new("__pico_read", Span::mixed_site());
         let checks = quote! {
@@ -335,6 +337,7 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
                 #cx.deferred()?;
                 #protect
                 #(#reads)*
+                #validation
                 ::core::result::Result::Ok::<_, ::pico::__private::Failure>((#(#read_locals,)*))
             })();
         };

@@ -8,6 +8,7 @@ use proc_macro::TokenStream;
 mod ast;
 mod attr;
 mod check;
+mod constraints;
 mod ctxt;
 mod describe;
 mod diagnostic;

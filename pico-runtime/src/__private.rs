@@ -4,6 +4,7 @@
 //! release.
 
 pub use crate::application::state::StateNeed;
+pub use crate::describe::constraint::Constraint;
 pub use crate::describe::definition::{Function, Module, Param, Prehandle, Thunk};
 #[cfg(feature = "openapi")]
 pub use crate::describe::schema::{
@@ -12,6 +13,12 @@ pub use crate::describe::schema::{
 };
 pub use crate::dispatch::args::Argument;
 pub use crate::dispatch::blocking::{BlockingSlot, blocking};
+#[cfg(all(feature = "validate", feature = "openapi"))]
+pub use crate::dispatch::constraints::{DoesNotValidate, ValidatesItself};
+#[cfg(feature = "validate")]
+pub use crate::dispatch::constraints::{
+    NotSelfValidated, SelfValidated, ValidateProbe, Violations, compiled, email, length, pattern, range, url,
+};
 pub use crate::dispatch::context::Context;
 pub use crate::dispatch::extract::{Extraction, Extractor};
 pub use crate::dispatch::thunk::*;
@@ -25,6 +32,8 @@ pub use crate::respond::stream::{
 };
 pub use bytes::Bytes;
 pub use http::StatusCode;
+#[cfg(feature = "validate")]
+pub use regex::Regex;
 #[cfg(feature = "openapi")]
 pub use schemars::{Schema, SchemaGenerator};
 pub use serde_json;

@@ -65,6 +65,8 @@ pub(crate) struct Param {
     pub(crate) optional: bool,
     /// Filled from the request rather than by the client.
     pub(crate) source: Option<Source>,
+    /// The constraints of its `#[garde(...)]`.
+    pub(crate) constraints: Vec<attr::Constraint>,
 }
 
 /// How the function's result becomes a response.
@@ -194,7 +196,15 @@ impl Param {
         let mut default = None;
         let mut more_defaults = Vec::new();
         let mut marks = Vec::new();
+        let mut constraints = Vec::new();
         typed.attrs.retain(|a| {
+            if attr::is(a, "garde") {
+                match attr::constraints(a) {
+                    Ok(read) => constraints.extend(read),
+                    Err(e) => cx.syn_error(e),
+                }
+                return false;
+            }
             for name in ["state", "from_request"] {
                 if attr::is(a, name) {
                     if let Err(e) = attr::no_args(a, name) {
@@ -235,6 +245,7 @@ impl Param {
             more_defaults,
             marks,
             source,
+            constraints,
         }
     }
 }

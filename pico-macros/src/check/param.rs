@@ -77,6 +77,15 @@ pub(crate) fn attributes(function: &Exposed, cx: &Ctxt) {
                 "a `#[state]` or `#[from_request]` parameter is not sent by clients, so it takes no default",
             );
         }
+        if param.source.is_some()
+            && let Some(first) = param.constraints.first()
+        {
+            cx.error_spanned_by(
+                first.tokens(),
+                "constraints check what a client sends: a `#[state]`, `#[from_request]` or request parameter is \
+                 not sent, so it takes no `#[garde(...)]`",
+            );
+        }
     }
 }
 

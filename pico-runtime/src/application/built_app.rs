@@ -64,8 +64,35 @@ impl App {
     /// The first mistake found, with a message saying how to mend it.
     pub fn check(&self) -> Result<(), BuildError> {
         route_table(self)?;
+        #[cfg(feature = "validate")]
+        check_patterns(&self.modules)?;
         self.origins.check()
     }
+}
+
+/// Each `#[garde(pattern(...))]` compiles: a broken one stops the app
+/// before a request finds it, naming its parameter.
+#[cfg(feature = "validate")]
+fn check_patterns(modules: &[(String, crate::Module)]) -> Result<(), BuildError> {
+    use crate::describe::constraint::Constraint;
+    for (alias, module) in modules {
+        for function in &module.functions {
+            for param in function.params {
+                for constraint in param.constraints {
+                    let Constraint::Pattern(pattern) = constraint else {
+                        continue;
+                    };
+                    if let Some(error) = crate::dispatch::constraints::pattern_error(pattern) {
+                        return Err(BuildError(format!(
+                            "the pattern of `{}` in `{alias}.{}` does not compile: {error}",
+                            param.name, function.name
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Everything a request needs, built once at start-up and shared without

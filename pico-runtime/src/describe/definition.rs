@@ -31,6 +31,9 @@ pub struct Param {
     /// Its default as JSON, for parameters that have one (`Option`
     /// parameters default to `null`).
     pub default: Option<fn() -> Value>,
+    /// Its constraints, for the documents (they are checked where the
+    /// function is called).
+    pub constraints: &'static [crate::describe::constraint::Constraint],
 }
 
 /// An exposed function.

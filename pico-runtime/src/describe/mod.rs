@@ -8,6 +8,7 @@
 //! path.
 
 pub(crate) mod client_js;
+pub(crate) mod constraint;
 pub(crate) mod definition;
 pub(crate) mod extractor;
 #[cfg(feature = "openapi")]

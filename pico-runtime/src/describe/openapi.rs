@@ -128,6 +128,9 @@ fn path_item(
         .map(|(i, param)| {
             let schema = description.and_then(|d| d.params.get(i)).and_then(Option::as_ref);
             let mut schema = schema.map_or_else(|| json!({}), |s| s.as_value().clone());
+            for constraint in param.constraints {
+                constraint.apply(&mut schema);
+            }
             if let (Some(default), Some(object)) = (param.default.map(|make| make()), schema.as_object_mut())
                 && !default.is_null()
             {

@@ -38,6 +38,8 @@ pub struct Description {
     pub status: Option<u16>,
     /// Its result is a `Located`: a `Location` goes with it.
     pub located: bool,
+    /// A parameter's type validates itself (`garde::Validate`).
+    pub validated: bool,
 }
 
 /// What a `#[from_request]` type says of itself through

@@ -38,6 +38,12 @@ pub(crate) fn error_statuses(
     if !function.params.is_empty() {
         push(400, "An argument is missing or of the wrong type.".into());
     }
+    if description.is_some_and(|d| d.validated) || function.params.iter().any(|p| !p.constraints.is_empty()) {
+        push(
+            422,
+            "An argument breaks its constraints: `errors` lists each.".into(),
+        );
+    }
     for extractor in description.iter().flat_map(|d| d.extractors.iter().flatten()) {
         for &code in extractor.statuses {
             let what = match (code, &extractor.security) {

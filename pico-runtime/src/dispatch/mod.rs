@@ -1,7 +1,8 @@
 //! Dispatch: the life of one request from its route to the function's call.
 //! The service every request enters, the request as hooks see it, the body
 //! and its arguments, how each becomes a typed parameter (decoding, uploads,
-//! extractors, state), and the calls generated code makes.
+//! extractors, state), the constraints on them, and the calls generated
+//! code makes.
 //!
 //! Uses `edge` for the checks made before routing, `respond` to shape the
 //! answer, `errors` for everything that fails, and `application` for what
@@ -10,6 +11,8 @@
 pub(crate) mod args;
 pub(crate) mod blocking;
 pub(crate) mod body;
+#[cfg(feature = "validate")]
+pub(crate) mod constraints;
 pub(crate) mod context;
 pub(crate) mod cookie_header;
 pub(crate) mod deadline;
