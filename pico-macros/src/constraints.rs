@@ -88,11 +88,13 @@ pub(crate) fn checks(function: &Exposed, locals: &[syn::Ident]) -> TokenStream {
                 quote!({ let #value = &#local; #(#rules)* })
             });
         }
-        checks.extend(quote! {{
-            #[allow(unused_imports)]
-            use ::pico::__private::{NotSelfValidated as _, SelfValidated as _};
-            (&::pico::__private::ValidateProbe(&#local)).validate_into(#name, &mut #violations);
-        }});
+        if may_validate(&param.ty) {
+            checks.extend(quote! {{
+                #[allow(unused_imports)]
+                use ::pico::__private::{NotSelfValidated as _, SelfValidated as _};
+                (&::pico::__private::ValidateProbe(&#local)).validate_into(#name, &mut #violations);
+            }});
+        }
     }
     if checks.is_empty() {
         return checks;
@@ -101,6 +103,35 @@ pub(crate) fn checks(function: &Exposed, locals: &[syn::Ident]) -> TokenStream {
         let mut #violations = ::pico::__private::Violations::new();
         #checks
         #violations.finish()?;
+    }
+}
+
+/// Whether a parameter's type may validate itself: not a number, a text,
+/// a flag, a file or a list or option of those, which garde has nothing to
+/// say of on their own. Those are most parameters, and asking each would
+/// cost every module compile time for nothing.
+pub(crate) fn may_validate(ty: &syn::Type) -> bool {
+    const PLAIN: &[&str] = &[
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32", "f64",
+        "bool", "char", "String", "str", "Upload", "Value", "Bytes",
+    ];
+    const WRAPPERS: &[&str] = &["Option", "Vec", "Box"];
+    let syn::Type::Path(path) = ty else { return true };
+    let Some(last) = path.path.segments.last() else {
+        return true;
+    };
+    let name = last.ident.to_string();
+    if PLAIN.contains(&name.as_str()) && last.arguments.is_none() {
+        return false;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) if WRAPPERS.contains(&name.as_str()) => {
+            args.args.iter().any(|arg| match arg {
+                syn::GenericArgument::Type(inner) => may_validate(inner),
+                _ => true,
+            })
+        }
+        _ => true,
     }
 }
 

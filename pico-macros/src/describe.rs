@@ -129,10 +129,14 @@ pub(crate) fn describe(function: &Exposed, probes: &mut Probes) -> TokenStream {
     };
     let located = function.output.is_located;
     let validated = if cfg!(feature = "validate") {
-        let probes = function.params.iter().filter(|p| p.source.is_none()).map(|p| {
-            let ty = &p.ty;
-            quote!((&::pico::__private::TypeProbe::<#ty>::new()).validates())
-        });
+        let probes = function
+            .params
+            .iter()
+            .filter(|p| p.source.is_none() && crate::constraints::may_validate(&p.ty))
+            .map(|p| {
+                let ty = &p.ty;
+                quote!((&::pico::__private::TypeProbe::<#ty>::new()).validates())
+            });
         quote! {{
             #[allow(unused_imports)]
             use ::pico::__private::{DoesNotValidate as _, ValidatesItself as _};
