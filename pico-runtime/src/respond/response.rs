@@ -6,7 +6,8 @@ use std::pin::Pin;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_TYPE, HeaderValue};
+use http::StatusCode;
+use http::header::{CONTENT_TYPE, HeaderValue, LOCATION};
 
 use serde::Serialize;
 
@@ -29,7 +30,7 @@ pub enum Reply {
     /// A JSON document.
     Json(Vec<u8>),
     /// A success of another status than 200, perhaps with a `Location`.
-    Status(crate::respond::status::Success),
+    Status(Success),
     /// A full response, passed through untouched.
     Response(Response),
 }
@@ -98,5 +99,36 @@ impl Reply {
             (Reply::Status(success), callback) => success.into_response(callback),
             (Reply::Response(response), _) => response,
         }
+    }
+}
+
+/// A success's status and `Location`, before it is written.
+#[derive(Debug)]
+pub struct Success {
+    pub(crate) status: StatusCode,
+    /// `None` for a 204.
+    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) location: Option<HeaderValue>,
+}
+
+impl Success {
+    /// The response: the body as JSON with its status and `Location`, or
+    /// as JSONP, which a page reads as a script of status 200.
+    pub(crate) fn into_response(self, callback: Option<&str>) -> Response {
+        let body = self.body.unwrap_or_default();
+        if let Some(callback) = callback {
+            let body = if body.is_empty() { b"null".to_vec() } else { body };
+            return Reply::Json(body).into_response(Some(callback));
+        }
+        let mut response = if body.is_empty() {
+            Response::new(Body::empty())
+        } else {
+            Reply::Json(body).into_response(None)
+        };
+        *response.status_mut() = self.status;
+        if let Some(location) = self.location {
+            response.headers_mut().insert(LOCATION, location);
+        }
+        response
     }
 }

@@ -3,15 +3,14 @@
 //! function made.
 
 use axum::body::Body;
-use axum::response::Response;
 use http::StatusCode;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, LOCATION};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::{Serialize, Serializer};
 
 use crate::dispatch::json::JsonCodec;
 use crate::errors::failure::Failure;
-use crate::respond::response::{Reply, Returnable, json};
+use crate::respond::response::{Reply, Returnable, Success, json};
 
 /// A function's result with the URL of what it made, answered as
 /// `201 Created` with a `Location` header (or with the status of the
@@ -85,37 +84,6 @@ impl<T: schemars::JsonSchema> schemars::JsonSchema for Located<T> {
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         T::json_schema(generator)
-    }
-}
-
-/// A success's status and `Location`, before it is written.
-#[derive(Debug)]
-pub struct Success {
-    pub(crate) status: StatusCode,
-    /// `None` for a 204.
-    pub(crate) body: Option<Vec<u8>>,
-    pub(crate) location: Option<HeaderValue>,
-}
-
-impl Success {
-    /// The response: the body as JSON with its status and `Location`, or
-    /// as JSONP, which a page reads as a script of status 200.
-    pub(crate) fn into_response(self, callback: Option<&str>) -> Response {
-        let body = self.body.unwrap_or_default();
-        if let Some(callback) = callback {
-            let body = if body.is_empty() { b"null".to_vec() } else { body };
-            return Reply::Json(body).into_response(Some(callback));
-        }
-        let mut response = if body.is_empty() {
-            Response::new(Body::empty())
-        } else {
-            Reply::Json(body).into_response(None)
-        };
-        *response.status_mut() = self.status;
-        if let Some(location) = self.location {
-            response.headers_mut().insert(LOCATION, location);
-        }
-        response
     }
 }
 
