@@ -66,7 +66,7 @@ pub(crate) struct Param {
     /// Filled from the request rather than by the client.
     pub(crate) source: Option<Source>,
     /// The constraints of its `#[garde(...)]`.
-    pub(crate) constraints: Vec<attr::Constraint>,
+    pub(crate) constraints: Vec<crate::constraints::Constraint>,
 }
 
 /// How the function's result becomes a response.
@@ -199,7 +199,7 @@ impl Param {
         let mut constraints = Vec::new();
         typed.attrs.retain(|a| {
             if attr::is(a, "garde") {
-                match attr::constraints(a) {
+                match crate::constraints::read(a) {
                     Ok(read) => constraints.extend(read),
                     Err(e) => cx.syn_error(e),
                 }
