@@ -1,7 +1,7 @@
 //! Reading pico's attributes: `#[expose]`, `#[default(...)]`,
 //! `#[request_args(...)]`, `#[protected(...)]`, `#[require_method(...)]`,
 //! `#[stream]`, `#[set_cookie(...)]`, `#[delete_cookie(...)]`, `#[responses(...)]`,
-//! `#[status(...)]` (`#[garde(...)]` is read in `constraints.rs`),
+//! `#[status(...)]` (`#[garde(...)]` is read in `garde_attr.rs`),
 //! `#[prehandle]`, and doc comments. Arguments that cannot be read as the
 //! attribute's are reported here, with its usage; what well-formed options
 //! mean together (a `SameSite=None` cookie must be `Secure`) is for `check`.

@@ -15,6 +15,7 @@ mod diagnostic;
 mod expand;
 mod fallback;
 mod file_module;
+mod garde_attr;
 mod http_error;
 mod mixin;
 mod stubs;

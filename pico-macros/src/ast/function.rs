@@ -66,7 +66,7 @@ pub(crate) struct Param {
     /// Filled from the request rather than by the client.
     pub(crate) source: Option<Source>,
     /// The constraints of its `#[garde(...)]`.
-    pub(crate) constraints: Vec<crate::constraints::Constraint>,
+    pub(crate) constraints: Vec<crate::garde_attr::Constraint>,
 }
 
 /// How the function's result becomes a response.
@@ -199,7 +199,7 @@ impl Param {
         let mut constraints = Vec::new();
         typed.attrs.retain(|a| {
             if attr::is(a, "garde") {
-                match crate::constraints::read(a) {
+                match crate::garde_attr::read(a) {
                     Ok(read) => constraints.extend(read),
                     Err(e) => cx.syn_error(e),
                 }
