@@ -1,7 +1,8 @@
 //! Reading pico's attributes: `#[expose]`, `#[default(...)]`,
 //! `#[request_args(...)]`, `#[protected(...)]`, `#[require_method(...)]`,
 //! `#[stream]`, `#[set_cookie(...)]`, `#[delete_cookie(...)]`, `#[responses(...)]`,
-//! `#[status(...)]` (`#[garde(...)]` is read in `garde_attr.rs`),
+//! `#[status(...)]` (`#[garde(...)]` is read in `garde_attr.rs`, `#[route(...)]`
+//! in `route_attr.rs`),
 //! `#[prehandle]`, and doc comments. Arguments that cannot be read as the
 //! attribute's are reported here, with its usage; what well-formed options
 //! mean together (a `SameSite=None` cookie must be `Secure`) is for `check`.
@@ -26,6 +27,7 @@ pub(crate) const KNOWN: &[&str] = &[
     "blocking",
     "responses",
     "status",
+    "route",
     "garde",
 ];
 

@@ -164,6 +164,14 @@ pub(crate) fn function_entry(function: &Exposed, probes: &mut crate::describe::P
     if function.stream.is_some() {
         extras.extend(quote!(.stream()));
     }
+    if !function.routes.is_empty() {
+        let routes = function.routes.iter().map(|route| {
+            let method = route.method.to_string();
+            let path = &route.path;
+            quote!(::pico::__private::PathRoute { method: #method, path: #path })
+        });
+        extras.extend(quote!(.routes(&[#(#routes),*])));
+    }
     let from_request: Vec<String> = function
         .params
         .iter()

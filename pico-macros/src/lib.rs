@@ -18,6 +18,7 @@ mod file_module;
 mod garde_attr;
 mod http_error;
 mod mixin;
+mod route_attr;
 mod stubs;
 mod syntax;
 

@@ -5,7 +5,7 @@
 
 pub use crate::application::state::StateNeed;
 pub use crate::describe::constraint::Constraint;
-pub use crate::describe::definition::{Function, Module, Param, Prehandle, Thunk};
+pub use crate::describe::definition::{Function, Module, Param, PathRoute, Prehandle, Thunk};
 #[cfg(feature = "openapi")]
 pub use crate::describe::schema::{
     DescribedExtractor, Description, Documented, Errors, Generators, KnownStatuses, OtherStatuses,

@@ -34,6 +34,8 @@ pub(crate) struct Exposed {
     pub(crate) responses: Vec<syn::LitInt>,
     /// `#[status(...)]`: the status of a success.
     pub(crate) status: Option<syn::LitInt>,
+    /// Its `#[route(...)]`s, each a second path to it.
+    pub(crate) routes: Vec<crate::route_attr::Route>,
     /// The entries of `#[request_args(...)]`, as written: those that name
     /// a parameter not filled otherwise fill it.
     pub(crate) request_args: Vec<RequestArg>,
@@ -116,6 +118,7 @@ impl Exposed {
             blocking: None,
             responses: Vec::new(),
             status: None,
+            routes: Vec::new(),
             request_args: Vec::new(),
             unsafety: match sig.safety {
                 syn::Safety::Unsafe(unsafety) => Some(unsafety),
@@ -157,6 +160,7 @@ impl Exposed {
             "require_method" => attr::require_method(a).map(|m| self.method = Some(m)),
             "responses" => attr::responses(a).map(|r| self.responses.extend(r)),
             "status" => attr::status(a).map(|s| self.status = Some(s)),
+            "route" => crate::route_attr::read(a).map(|r| self.routes.push(r)),
             // A marker given arguments is still the marker: the checks
             // judge the function as the user meant it.
             "stream" => {

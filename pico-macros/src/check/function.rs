@@ -222,3 +222,48 @@ pub(crate) fn cookies(function: &Exposed, cx: &Ctxt) {
         }
     }
 }
+
+/// Each placeholder of a `#[route(...)]` fills a parameter the client
+/// sends; one path and method is one route.
+pub(crate) fn routes(function: &Exposed, cx: &Ctxt) {
+    for (i, route) in function.routes.iter().enumerate() {
+        for name in &route.placeholders {
+            match function.params.iter().find(|p| p.ident == name) {
+                Some(param) if param.source.is_some() => cx.error_spanned_by(
+                    &route.path,
+                    format!(
+                        "`{{{name}}}` names `{name}`, which is not the client's to send (it is filled from the \
+                         request or the app): a placeholder names a parameter the client sends"
+                    ),
+                ),
+                Some(_) => {}
+                None => {
+                    let sent: Vec<String> = function
+                        .params
+                        .iter()
+                        .filter(|p| p.source.is_none())
+                        .map(|p| format!("`{}`", p.ident))
+                        .collect();
+                    let which = if sent.is_empty() {
+                        format!("`{}` takes no parameter a client sends", function.ident)
+                    } else {
+                        format!("the parameters of `{}` are {}", function.ident, sent.join(", "))
+                    };
+                    cx.error_spanned_by(
+                        &route.path,
+                        format!(
+                            "`{{{name}}}` names no parameter: {which}; rename the placeholder or add the \
+                             parameter"
+                        ),
+                    );
+                }
+            }
+        }
+        let same = |other: &crate::route_attr::Route| {
+            other.method == route.method && other.path.value() == route.path.value()
+        };
+        if function.routes[..i].iter().any(same) {
+            cx.error_spanned_by(&route.path, "this route is written twice: remove one");
+        }
+    }
+}

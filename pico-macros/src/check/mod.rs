@@ -58,6 +58,7 @@ fn exposed(function: &Exposed, cx: &Ctxt) {
     function::request_args(function, cx);
     function::attributes(function, cx);
     function::cookies(function, cx);
+    function::routes(function, cx);
     function::responses(function, cx);
     function::status(function, cx);
 }

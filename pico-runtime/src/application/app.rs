@@ -50,6 +50,8 @@ pub struct App {
     pub(crate) debug_from_env: bool,
     pub(crate) body_limit: usize,
     pub(crate) static_dir: Option<PathBuf>,
+    /// The app's own axum routes, tried after the API's paths.
+    pub(crate) router: Option<axum::Router>,
     pub(crate) hooks: Box<dyn Hooks>,
     pub(crate) mixins: Vec<Box<dyn Mixin>>,
     pub(crate) codec: Option<Arc<dyn JsonCodec>>,
@@ -99,6 +101,7 @@ impl App {
             debug_from_env: debug,
             body_limit: DEFAULT_BODY_LIMIT,
             static_dir: None,
+            router: None,
             hooks: Box::new(NoHooks),
             mixins: Vec::new(),
             codec: None,
@@ -439,6 +442,28 @@ impl App {
     #[must_use]
     pub fn static_files(mut self, dir: impl Into<PathBuf>) -> Self {
         self.static_dir = Some(dir.into());
+        self
+    }
+
+    /// Serves `router`'s routes beside the API, under Pico's servers and
+    /// layers: request ids, spans and log lines, the body limit, the drain,
+    /// the cross-site rule. A path of the API (`/module/function`, a
+    /// `#[route]`, Pico's own) comes first; what neither the API nor the
+    /// router matches goes on to the static files, then the JSON 404.
+    ///
+    /// Their refusals are the standard body too: a path the router has but
+    /// not with this method is a JSON 405 with its `Allow`, an extractor's
+    /// plain-text rejection and a panic become the standard error. An
+    /// answer of the routes' own in JSON, or a success, is left as it is.
+    ///
+    /// The router's state is given (a `Router<()>`), and its own fallback,
+    /// if any, is replaced by Pico's. Called twice, the routers are merged.
+    #[must_use]
+    pub fn routes(mut self, router: axum::Router) -> Self {
+        self.router = Some(match self.router.take() {
+            Some(before) => before.merge(router),
+            None => router,
+        });
         self
     }
 }

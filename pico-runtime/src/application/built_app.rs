@@ -19,6 +19,8 @@ use crate::dispatch::args::Args;
 use crate::dispatch::blocking::BlockingSlots;
 use crate::dispatch::context::Context;
 use crate::dispatch::json::JsonCodec;
+use crate::dispatch::merged::Merged;
+use crate::dispatch::path_routes::PathRoutes;
 use crate::dispatch::request::Arrival;
 use crate::dispatch::request::Request;
 use crate::dispatch::routes::{Entry, Route, Routes, route_table};
@@ -100,6 +102,8 @@ fn check_patterns(modules: &[(String, crate::Module)]) -> Result<(), BuildError>
 pub(crate) struct BuiltApp {
     /// Each path the app answers, which is also its route's name.
     pub(crate) routes: Routes,
+    /// The paths of `#[route(...)]`, tried when no fixed path matched.
+    pub(crate) paths: PathRoutes,
     pub(crate) functions: Vec<Entry>,
     pub(crate) module_defs: Vec<Template>,
     pub(crate) app_def: Template,
@@ -110,6 +114,8 @@ pub(crate) struct BuiltApp {
     pub(crate) debug: bool,
     pub(crate) body_limit: usize,
     pub(crate) static_files: Option<StaticService>,
+    /// The app's own axum routes.
+    pub(crate) merged: Option<Merged>,
     pub(crate) hooks: MixinStack,
     /// Whether panics capture a backtrace: in debug mode, or for a mixin.
     pub(crate) backtraces: bool,
@@ -143,7 +149,7 @@ impl BuiltApp {
     /// # Panics
     /// With [`App::check`]'s message, on a mistake in the app.
     pub(crate) fn build(app: App) -> Self {
-        let (routes, functions) = route_table(&app).unwrap_or_else(|e| panic!("{e}"));
+        let (routes, functions, paths) = route_table(&app).unwrap_or_else(|e| panic!("{e}"));
         let hooks = MixinStack::new(app.hooks, app.mixins);
         let defs: Vec<ModuleDef<'_>> = app
             .modules
@@ -179,6 +185,7 @@ impl BuiltApp {
         let static_files = app.static_dir.map(static_service);
         BuiltApp {
             routes,
+            paths,
             functions,
             module_defs,
             app_def,
@@ -189,6 +196,7 @@ impl BuiltApp {
             debug: app.debug,
             body_limit: app.body_limit,
             static_files,
+            merged: app.router.map(|router| Merged::new(router, app.body_limit)),
             backtraces: app.debug || hooks.wants_backtraces(),
             hooks,
             codec: app.codec,

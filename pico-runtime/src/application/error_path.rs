@@ -44,6 +44,11 @@ impl BuiltApp {
     /// that is no path): the same path as a function's failure, with a
     /// request whose function is empty.
     pub(crate) fn refuse(&self, arrival: Arrival, parts: Parts, error: HttpError) -> Response {
+        self.refuse_failure(arrival, parts, Failure::http(error))
+    }
+
+    /// The same, for any failure: a panic of the app's own axum routes.
+    pub(crate) fn refuse_failure(&self, arrival: Arrival, parts: Parts, failure: Failure) -> Response {
         let request = Request::new(
             parts,
             arrival,
@@ -51,7 +56,7 @@ impl BuiltApp {
             Arc::clone(&self.unrouted),
             Arc::clone(&self.state),
         );
-        let response = self.fail(&Failure::http(error), &request);
+        let response = self.fail(&failure, &request);
         self.posthandle(&request, response)
     }
 

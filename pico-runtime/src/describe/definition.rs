@@ -36,6 +36,26 @@ pub struct Param {
     pub constraints: &'static [crate::describe::constraint::Constraint],
 }
 
+/// A second path to a function, `#[route(GET, "/links/{slug}")]`: its
+/// placeholders fill the parameters of their names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathRoute {
+    /// The one method it answers (and HEAD with GET).
+    pub method: &'static str,
+    /// The path under the app's root, with `{name}` segments.
+    pub path: &'static str,
+}
+
+impl PathRoute {
+    /// The names of its placeholders, in order.
+    #[cfg(feature = "openapi")]
+    pub(crate) fn placeholders(&self) -> impl Iterator<Item = &'static str> {
+        self.path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    }
+}
+
 /// An exposed function.
 #[derive(Debug, Clone)]
 pub struct Function {
@@ -47,6 +67,8 @@ pub struct Function {
     pub(crate) method: Option<&'static str>,
     /// `#[stream]`.
     pub(crate) stream: bool,
+    /// Its `#[route(...)]`s.
+    pub(crate) routes: &'static [PathRoute],
     /// Parameters filled from the request: a client's values for them are
     /// dropped.
     pub(crate) from_request: &'static [&'static str],
@@ -80,6 +102,7 @@ impl Function {
             thunk,
             method: None,
             stream: false,
+            routes: &[],
             from_request: &[],
             extracts: false,
             states: &[],
@@ -123,6 +146,13 @@ impl Function {
     #[must_use]
     pub fn stream(mut self) -> Self {
         self.stream = true;
+        self
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub fn routes(mut self, routes: &'static [PathRoute]) -> Self {
+        self.routes = routes;
         self
     }
 
@@ -215,6 +245,16 @@ struct FunctionDef<'a> {
     method: Option<&'a str>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     stream: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    routes: Vec<RouteDef>,
+}
+
+/// A route as clients see it: its method, and its URL with the
+/// placeholders left in.
+#[derive(Serialize)]
+struct RouteDef {
+    method: &'static str,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -259,6 +299,14 @@ impl<'a> ModuleDef<'a> {
                         .collect(),
                     method: f.method,
                     stream: f.stream,
+                    routes: f
+                        .routes
+                        .iter()
+                        .map(|r| RouteDef {
+                            method: r.method,
+                            url: format!("{ROOT}{}", &r.path[1..]),
+                        })
+                        .collect(),
                 })
                 .collect(),
         }

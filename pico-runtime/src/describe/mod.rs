@@ -14,6 +14,8 @@ pub(crate) mod extractor;
 #[cfg(feature = "openapi")]
 pub(crate) mod openapi;
 #[cfg(feature = "openapi")]
+pub(crate) mod parameter;
+#[cfg(feature = "openapi")]
 pub(crate) mod schema;
 #[cfg(feature = "openapi")]
 pub(crate) mod statuses;

@@ -10,6 +10,7 @@ use schemars::transform::Transform;
 use serde_json::{Map, Value, json};
 
 use crate::describe::definition::{Function, Module, ROOT, Template, module_path};
+use crate::describe::parameter::{Parameter, request_body};
 use crate::describe::schema::{Description, Generators, IntegerBounds, SuccessSchema, is_file};
 use crate::describe::statuses::{Status, error_statuses, success_statuses};
 
@@ -91,9 +92,19 @@ pub(crate) fn document(modules: &[(String, Module)], info: &Info) -> Template {
                     .entry(scheme.name().to_owned())
                     .or_insert_with(|| scheme.to_openapi());
             }
+            let subject = Subject {
+                alias,
+                module,
+                function,
+                description: description.as_ref(),
+                info,
+            };
             let path = format!("/{}/{}", module_path(alias), function.name);
-            let operations = path_item(alias, module, function, description.as_ref(), info);
-            paths.insert(path, Value::Object(operations));
+            paths.insert(path, Value::Object(path_item(&subject)));
+            for (path, method, operation) in route_operations(&subject) {
+                let item = paths.entry(path).or_insert_with(|| json!({}));
+                item[method] = Value::Object(operation);
+            }
         }
     }
     schemas.insert(ERROR.to_owned(), error_schema());
@@ -112,16 +123,19 @@ pub(crate) fn document(modules: &[(String, Module)], info: &Info) -> Template {
     Template::new(&document)
 }
 
-/// The operations of one function: GET and POST, or the one method it
-/// requires.
-fn path_item(
-    alias: &str,
-    module: &Module,
-    function: &Function,
-    description: Option<&Description>,
-    info: &Info,
-) -> Map<String, Value> {
-    let params: Vec<Parameter<'_>> = function
+/// What every operation of one function shares.
+struct Subject<'a> {
+    alias: &'a str,
+    module: &'a Module,
+    function: &'a Function,
+    description: Option<&'a Description>,
+    info: &'a Info,
+}
+
+/// The function's parameters, each with its schema, constraints and
+/// default.
+fn parameters<'a>(function: &'a Function, description: Option<&Description>) -> Vec<Parameter<'a>> {
+    function
         .params
         .iter()
         .enumerate()
@@ -146,7 +160,14 @@ fn path_item(
                 schema,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The operations of one function at `/module/function`: GET and POST,
+/// or the one method it requires.
+fn path_item(subject: &Subject<'_>) -> Map<String, Value> {
+    let (alias, function) = (subject.alias, subject.function);
+    let params = parameters(function, subject.description);
     // A GET cannot carry a file.
     let takes_file = params.iter().any(|p| p.file && p.required);
     let methods: &[&str] = match function.method {
@@ -162,197 +183,107 @@ fn path_item(
     for &method in methods {
         let with_body = method != "GET";
         let verb = function.method.filter(|_| with_body).unwrap_or(method);
-        let mut operation = Map::new();
         let operation_id = match (function.method, method) {
             (None, "POST") if !takes_file => format!("{alias}.{}.post", function.name),
             _ => format!("{alias}.{}", function.name),
         };
-        operation.insert("operationId".to_owned(), operation_id.into());
-        operation.insert("tags".to_owned(), json!([alias]));
-        if let Some(doc) = function.doc {
-            let summary = doc.lines().next().unwrap_or_default().trim();
-            operation.insert("summary".to_owned(), summary.into());
-            operation.insert("description".to_owned(), doc.into());
-        } else if let Some(doc) = module.doc {
-            operation.insert("description".to_owned(), doc.into());
-        }
-        if with_body {
-            if let Some(body) = request_body(&params) {
-                operation.insert("requestBody".to_owned(), body);
-            }
-        } else if !params.is_empty() {
-            operation.insert(
-                "parameters".to_owned(),
-                params.iter().map(Parameter::query).collect(),
-            );
-        }
-        let schemes = security_of(description);
-        if !schemes.is_empty() {
-            // Every extractor of the function runs: all its schemes at once.
-            let all: Map<String, Value> = schemes.iter().map(|s| (s.name().to_owned(), json!([]))).collect();
-            operation.insert("security".to_owned(), json!([all]));
-        }
-        let responses = responses(function, module, description, with_body, info);
-        operation.insert("responses".to_owned(), Value::Object(responses));
+        let responses = responses(
+            function,
+            subject.module,
+            subject.description,
+            with_body,
+            subject.info,
+        );
+        let operation = operation(subject, operation_id, (&params, &[]), with_body, responses);
         item.insert(verb.to_ascii_lowercase(), Value::Object(operation));
     }
     item
 }
 
-struct Parameter<'a> {
-    name: &'a str,
-    required: bool,
-    file: bool,
-    schema: Value,
-}
-
-impl Parameter<'_> {
-    /// As a query parameter. Query values are "pragmatic JSON": a word is
-    /// a string, other values JSON, and `null` counts as left out. A
-    /// scalar or a list of scalars is written plainly (`x=1&x=2`); anything
-    /// else is JSON text.
-    fn query(&self) -> Value {
-        let mut parameter = json!({"name": self.name, "in": "query", "required": self.required});
-        let schema = self.as_text();
-        if is_plain(&schema) {
-            parameter["schema"] = schema;
-        } else {
-            parameter["content"] = json!({"application/json": {"schema": self.as_json()}});
-        }
-        parameter
-    }
-
-    /// The schema of the parameter as a query string or a form writes it:
-    /// the word `null` leaves out a parameter that may be left out, and a
-    /// list is written as its items (so it has one at least).
-    fn as_text(&self) -> Value {
-        let mut schema = self.schema.clone();
-        let mut nullable = false;
-        if let Some(types) = schema.get_mut("type").and_then(Value::as_array_mut) {
-            let before = types.len();
-            types.retain(|t| t != "null");
-            nullable = types.len() < before;
-            if let [only] = types.as_slice() {
-                schema["type"] = only.clone();
-            }
-        }
-        if !is_plain(&schema) {
-            return self.schema.clone();
-        }
-        if self.required && schema.get("type").and_then(Value::as_str) == Some("array") {
-            schema["minItems"] = json!(1);
-        }
-        let is_string = schema.get("type").and_then(Value::as_str) == Some("string");
-        if (nullable || !self.required) && !is_string {
-            let default = schema.as_object_mut().and_then(|o| o.remove("default"));
-            let mut either = json!({"anyOf": [schema, {"const": "null"}]});
-            if let Some(default) = default {
-                either["default"] = default;
-            }
-            return either;
-        }
-        schema
-    }
-
-    /// The schema of the parameter in a JSON body, where `null` leaves out
-    /// a parameter that may be left out.
-    fn as_json(&self) -> Value {
-        if self.required || accepts_null(&self.schema) {
-            return self.schema.clone();
-        }
-        let mut schema = self.schema.clone();
-        let default = schema.as_object_mut().and_then(|o| o.remove("default"));
-        let mut either = json!({"anyOf": [schema, {"type": "null"}]});
-        if let Some(default) = default {
-            either["default"] = default;
-        }
-        either
-    }
-}
-
-/// Whether a schema already takes `null`.
-fn accepts_null(schema: &Value) -> bool {
-    let null = |t: &Value| t == "null";
-    match schema.get("type") {
-        Some(Value::Array(types)) => types.iter().any(null),
-        Some(t) => null(t),
-        None => schema
-            .get("anyOf")
-            .and_then(Value::as_array)
-            .is_some_and(|any| any.iter().any(accepts_null)),
-    }
-}
-
-/// Whether a schema is of a scalar (or the word `null`).
-fn is_scalar(schema: &Value) -> bool {
-    is_plain(schema) && schema.get("type").and_then(Value::as_str) != Some("array")
-}
-
-/// Whether a schema is of a scalar, or a list of scalars, which a query
-/// string or a form writes plainly (the word `null` among them).
-fn is_plain(schema: &Value) -> bool {
-    let scalar = |s: &Value| {
-        s.get("const").is_some_and(|c| c == "null")
-            || (matches!(
-                s.get("type").and_then(Value::as_str),
-                Some("string" | "integer" | "number" | "boolean")
-            ) && s.get("enum").is_none())
-    };
-    let scalar_or_null = |s: &Value| {
-        scalar(s)
-            || s.get("anyOf")
-                .and_then(Value::as_array)
-                .is_some_and(|any| any.iter().all(scalar))
-    };
-    scalar_or_null(schema)
-        || (schema.get("type").and_then(Value::as_str) == Some("array")
-            && schema.get("items").is_some_and(scalar))
-}
-
-/// The body of a POST: a JSON object of the parameters, or the same as a
-/// form where every parameter is written plainly, or a multipart form
-/// where a parameter is a file.
-fn request_body(params: &[Parameter<'_>]) -> Option<Value> {
-    if params.is_empty() {
-        return None;
-    }
-    let required: Vec<&str> = params.iter().filter(|p| p.required).map(|p| p.name).collect();
-    // Pico refuses a parameter the function does not take.
-    let object = |schema: &dyn Fn(&Parameter<'_>) -> Value| {
-        let properties: Map<String, Value> = params.iter().map(|p| (p.name.to_owned(), schema(p))).collect();
-        json!({
-            "type": "object",
-            "properties": properties,
-            "required": required,
-            "additionalProperties": false,
-        })
-    };
-    let mut content = Map::new();
-    if params.iter().any(|p| p.file) {
-        let encoding: Map<String, Value> = params
-            .iter()
-            .filter(|p| !p.file && !is_plain(&p.as_text()))
-            .map(|p| (p.name.to_owned(), json!({"contentType": "application/json"})))
-            .collect();
-        content.insert(
-            "multipart/form-data".to_owned(),
-            json!({"schema": object(&|p| p.as_text()), "encoding": encoding}),
-        );
-    } else {
-        content.insert(
-            "application/json".to_owned(),
-            json!({"schema": object(&|p| p.as_json())}),
-        );
-        // A form writes a list of one as it writes a scalar: a form is
-        // documented where no parameter is a list.
-        if params.iter().all(|p| is_scalar(&p.as_text())) {
-            content.insert(
-                "application/x-www-form-urlencoded".to_owned(),
-                json!({"schema": object(&|p| p.as_text())}),
+/// The operations of the function's `#[route(...)]`s: each at its path,
+/// its placeholders path parameters, the rest in the query of a GET or
+/// the body of another method.
+fn route_operations(subject: &Subject<'_>) -> Vec<(&'static str, String, Map<String, Value>)> {
+    let function = subject.function;
+    let params = parameters(function, subject.description);
+    function
+        .routes
+        .iter()
+        .enumerate()
+        .map(|(i, route)| {
+            let (in_path, others): (Vec<&Parameter<'_>>, Vec<&Parameter<'_>>) = params
+                .iter()
+                .partition(|p| route.placeholders().any(|name| name == p.name));
+            let in_path: Vec<Value> = in_path.iter().map(|p| p.path()).collect();
+            let others: Vec<Parameter<'_>> = others.into_iter().map(Parameter::clone).collect();
+            let with_body = route.method != "GET";
+            let number = if i == 0 {
+                String::new()
+            } else {
+                (i + 1).to_string()
+            };
+            let operation_id = format!("{}.{}.route{number}", subject.alias, function.name);
+            let mut responses = responses(
+                function,
+                subject.module,
+                subject.description,
+                with_body,
+                subject.info,
             );
-        }
+            // Its method is the route's own, whatever `#[require_method]`
+            // says of `/module/function`.
+            responses.remove("405");
+            if route.placeholders().next().is_some() {
+                let not_found = "No such path: a placeholder's value is `.` or `..`.";
+                let error = responses.get("400").or_else(|| responses.get("500")).cloned();
+                if let Some(mut error) = error {
+                    error["description"] = not_found.into();
+                    responses.insert("404".to_owned(), error);
+                }
+            }
+            let operation = operation(subject, operation_id, (&others, &in_path), with_body, responses);
+            (route.path, route.method.to_ascii_lowercase(), operation)
+        })
+        .collect()
+}
+
+/// One operation: `params` in its query or body, `in_path` as they are.
+fn operation(
+    subject: &Subject<'_>,
+    operation_id: String,
+    (params, in_path): (&[Parameter<'_>], &[Value]),
+    with_body: bool,
+    responses: Map<String, Value>,
+) -> Map<String, Value> {
+    let mut operation = Map::new();
+    operation.insert("operationId".to_owned(), operation_id.into());
+    operation.insert("tags".to_owned(), json!([subject.alias]));
+    if let Some(doc) = subject.function.doc {
+        let summary = doc.lines().next().unwrap_or_default().trim();
+        operation.insert("summary".to_owned(), summary.into());
+        operation.insert("description".to_owned(), doc.into());
+    } else if let Some(doc) = subject.module.doc {
+        operation.insert("description".to_owned(), doc.into());
     }
-    Some(json!({"required": !required.is_empty(), "content": content}))
+    let mut parameters: Vec<Value> = in_path.to_vec();
+    if with_body {
+        if let Some(body) = request_body(params) {
+            operation.insert("requestBody".to_owned(), body);
+        }
+    } else {
+        parameters.extend(params.iter().map(Parameter::query));
+    }
+    if !parameters.is_empty() {
+        operation.insert("parameters".to_owned(), parameters.into());
+    }
+    let schemes = security_of(subject.description);
+    if !schemes.is_empty() {
+        // Every extractor of the function runs: all its schemes at once.
+        let all: Map<String, Value> = schemes.iter().map(|s| (s.name().to_owned(), json!([]))).collect();
+        operation.insert("security".to_owned(), json!([all]));
+    }
+    operation.insert("responses".to_owned(), Value::Object(responses));
+    operation
 }
 
 /// Every answer of an operation: its success, and each error status it can

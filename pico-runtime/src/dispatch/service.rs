@@ -24,6 +24,9 @@ use crate::dispatch::args::{Args, check_args};
 use crate::dispatch::body::{may_have_body, query_args, read_args};
 use crate::dispatch::context::Context;
 use crate::dispatch::deadline::Deadline;
+use crate::dispatch::decode::Arg;
+use crate::dispatch::merged;
+use crate::dispatch::path_routes::{PathTemplate, PathValues};
 use crate::dispatch::request::Arrival;
 use crate::dispatch::routes::{Entry, Form, Route};
 use crate::edge::cross_site::{self, own_host};
@@ -74,7 +77,7 @@ pub(crate) enum ResponseFuture {
 }
 
 impl ResponseFuture {
-    fn later(future: impl Future<Output = Response> + Send + 'static) -> Self {
+    pub(crate) fn later(future: impl Future<Output = Response> + Send + 'static) -> Self {
         ResponseFuture::Later(Box::pin(future))
     }
 }
@@ -122,17 +125,22 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
     }
     let found = shared.find(&root, parts.uri.path());
     let Some((name, route)) = found else {
-        return match &shared.static_files {
-            Some(_) if is_hidden(parts.uri.path()) => {
-                refuse(Arrival::new(root, exchange), parts, HttpError::not_found())
-            }
-            #[cfg(feature = "static-files")]
-            Some(files) => {
-                let uri = root.stripped_uri(&parts.uri);
-                static_file(shared, files, Arrival::new(root, exchange), (parts, uri), body)
-            }
-            _ => refuse(Arrival::new(root, exchange), parts, HttpError::not_found()),
+        if let Some((template, values)) = shared.paths.at(root.strip(parts.uri.path())) {
+            let arrival = Arrival::new(root, exchange);
+            return by_path(shared, (template, values), parts, arrival, body);
+        }
+        let uri = root.stripped_uri(&parts.uri);
+        let arrival = Arrival::new(root, exchange);
+        if shared.merged.is_some()
+            && let Err(e) = cross_site_check(shared, &parts, &arrival, (may_have_body(&parts, &body), true))
+        {
+            return refuse(arrival, parts, e);
+        }
+        let unmatched = {
+            let (shared, uri) = (Arc::clone(shared), uri.clone());
+            move |arrival, parts: Parts| not_routed(&shared, arrival, (parts, uri))
         };
+        return merged::call(shared, (parts, uri), arrival, body, unmatched);
     };
     if let Some(exchange) = &exchange {
         let function = match route {
@@ -146,25 +154,8 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
     }
     match route {
         Route::Function(index) => {
-            let has_body = may_have_body(&parts, &body);
-            let seen = cross_site::Call {
-                host,
-                scheme: crate::edge::prefix::scheme(&parts, &root.forwarded),
-                has_body,
-                shapes_response: shared.functions[index].function.shapes_response,
-            };
-            let checked = cross_site::check(&parts, &shared.origins, seen);
             let arrival = Arrival::new(root, exchange);
-            if let Err(e) = checked {
-                return refuse(arrival, parts, e);
-            }
-            if has_body {
-                call_with_body(shared, index, parts, arrival, body)
-            } else {
-                call(shared, index, parts, arrival, |parts| {
-                    Ok((query_args(parts)?, Bytes::new()))
-                })
-            }
+            function(shared, index, parts, arrival, body, PathValues::new())
         }
         Route::Module(index, form) => {
             let template = &shared.module_defs[index];
@@ -203,6 +194,99 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
         )
         .into(),
     }
+}
+
+/// A function's call, reached at `/module/function` or by a route whose
+/// placeholders gave `path`: the cross-site rule first, then its
+/// arguments, from the query or the body.
+fn function(
+    shared: &Arc<BuiltApp>,
+    index: usize,
+    parts: Parts,
+    arrival: Arrival,
+    body: Body,
+    path: PathValues,
+) -> ResponseFuture {
+    let has_body = may_have_body(&parts, &body);
+    let shapes_response = shared.functions[index].function.shapes_response;
+    if let Err(e) = cross_site_check(shared, &parts, &arrival, (has_body, shapes_response)) {
+        return shared.refuse(arrival, parts, e).into();
+    }
+    if has_body {
+        call_with_body(shared, index, parts, arrival, (body, path))
+    } else {
+        call(shared, index, parts, arrival, |parts| {
+            let mut args = query_args(parts)?;
+            with_path(&mut args, path)?;
+            Ok((args, Bytes::new()))
+        })
+    }
+}
+
+/// The cross-site rule for a call of a function, or of the app's own
+/// routes, whose answers are the routes' own.
+fn cross_site_check(
+    shared: &BuiltApp,
+    parts: &Parts,
+    arrival: &Arrival,
+    (has_body, shapes_response): (bool, bool),
+) -> Result<(), HttpError> {
+    let seen = cross_site::Call {
+        host: arrival.forwarded.host.as_deref().or_else(|| own_host(parts)),
+        scheme: crate::edge::prefix::scheme(parts, &arrival.forwarded),
+        has_body,
+        shapes_response,
+    };
+    cross_site::check(parts, &shared.origins, seen)
+}
+
+/// What no path of the API nor route of the app's own matched: a static
+/// file, or the JSON 404. `uri` is the path under the app's root.
+fn not_routed(shared: &Arc<BuiltApp>, arrival: Arrival, (parts, uri): (Parts, http::Uri)) -> ResponseFuture {
+    match &shared.static_files {
+        Some(_) if is_hidden(parts.uri.path()) => {
+            shared.refuse(arrival, parts, HttpError::not_found()).into()
+        }
+        #[cfg(feature = "static-files")]
+        Some(files) => static_file(shared, files, arrival, (parts, uri), Body::empty()),
+        _ => {
+            let _ = uri;
+            shared.refuse(arrival, parts, HttpError::not_found()).into()
+        }
+    }
+}
+
+/// A request a route's path matched: the function its method leads to,
+/// or a 405 that lists the route's methods.
+fn by_path(
+    shared: &Arc<BuiltApp>,
+    (template, values): (&PathTemplate, Result<PathValues, HttpError>),
+    parts: Parts,
+    arrival: Arrival,
+    body: Body,
+) -> ResponseFuture {
+    let index = template.function(&parts.method);
+    if let Some(exchange) = &arrival.exchange {
+        let function = index.as_ref().ok().map(|&i| &*shared.functions[i].qualified);
+        exchange.matched(&template.name, function);
+    }
+    match index.and_then(|index| values.map(|values| (index, values))) {
+        Ok((index, values)) => function(shared, index, parts, arrival, body, values),
+        Err(e) => shared.refuse(arrival, parts, e).into(),
+    }
+}
+
+/// The placeholders' values, over anything the client sent by the same
+/// names: the path is what the client asked for.
+fn with_path(args: &mut Args, path: PathValues) -> Result<(), HttpError> {
+    if path.is_empty() {
+        return Ok(());
+    }
+    args.next_source();
+    for (name, value) in path {
+        args.push(name, Arg::Text(value), false)?;
+    }
+    Ok(())
 }
 
 /// What `#[require_method]` asks of a route: nothing but of a function.
@@ -290,13 +374,16 @@ fn call_with_body(
     index: usize,
     parts: Parts,
     arrival: Arrival,
-    body: Body,
+    (body, path): (Body, PathValues),
 ) -> ResponseFuture {
     let shared = Arc::clone(shared);
     ResponseFuture::later(async move {
         let reading = Deadline::new(read_args(&parts, body, shared.body_limit), shared.body_timeout);
         let read = match Guarded::new(reading, shared.backtraces).await {
-            Ok(Ok(read)) => read.map_err(Failure::from),
+            Ok(Ok(Ok((mut args, body)))) => with_path(&mut args, path)
+                .map(|()| (args, body))
+                .map_err(Failure::from),
+            Ok(Ok(Err(e))) => Err(Failure::from(e)),
             Ok(Err(_)) => Err(HttpError::request_timeout()
                 .with_message(format!(
                     "The request body did not arrive within {} s.",

@@ -56,7 +56,6 @@ impl<'a> Root<'a> {
         }
     }
 
-    #[cfg(feature = "static-files")]
     pub(crate) fn stripped_uri(&self, uri: &http::Uri) -> http::Uri {
         if self.prefix.is_empty() {
             return uri.clone();

@@ -35,8 +35,13 @@ impl Preflight {
         }
         let shared = &self.inner.get_ref().0;
         let root = Root::of(parts, &shared.proxies).ok()?;
-        let (_, route) = shared.find(&root, parts.uri.path())?;
-        Some(accepted_methods(required_method(shared, route)))
+        match shared.find(&root, parts.uri.path()) {
+            Some((_, route)) => Some(accepted_methods(required_method(shared, route))),
+            None => {
+                let (template, _) = shared.paths.at(root.strip(parts.uri.path()))?;
+                Some(template.allow.clone())
+            }
+        }
     }
 
     /// The request again, and the methods its answer should allow.
