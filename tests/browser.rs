@@ -10,6 +10,11 @@ mod common;
 #[path = "../examples/everything/main.rs"]
 mod everything;
 
+// A resource API of routes and constraints.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/links/shortener.rs"]
+mod shortener;
+
 // Functions that need a bearer token, for `/docs`'s "Authorize".
 #[allow(dead_code, unreachable_pub)]
 #[path = "openapi/desk.rs"]
@@ -60,11 +65,17 @@ async fn the_docs_page_lists_the_api_and_calls_it_in_chromium() {
     }
     let app = pico::App::new()
         .register(everything::api::module())
-        .register(guarded::desk::module());
+        .register(guarded::desk::module())
+        .state(shortener::Shelf::default())
+        .register(shortener::module());
     let server = common::serve(app).await;
     let stdout =
         common::run_to_success("node", &["tests/browser/docs.mjs".as_ref(), server.base.as_ref()]).await;
     assert!(stdout.contains("ok - authorized, a guarded call"), "{stdout}");
+    assert!(
+        stdout.contains("ok - pico.js builds a route's URL and calls through it"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("ok - nothing is asked of another server"),
         "{stdout}"

@@ -1,5 +1,6 @@
 //! The examples whose point is their `main`, run as their users run them:
-//! `log_shipper`, a mixin of its own composed by attribute. (The `sentry`
+//! `log_shipper`, a mixin of its own composed by attribute; `links`, a
+//! resource API with a route of axum's own beside it. (The `sentry`
 //! example needs a Sentry server: `tests/sentry_bugsink.rs` runs it.)
 
 use std::process::Stdio;
@@ -88,4 +89,43 @@ async fn the_log_shipper_ships_each_failure_and_tells_the_client_its_id() {
     );
     assert_eq!(shipped[0]["error"], "panic");
     assert!(shipped[0]["seconds"].as_f64().is_some_and(|s| s >= 0.0));
+}
+
+#[tokio::test]
+async fn the_links_example_serves_its_resources_and_its_own_route() {
+    let mut child = tokio::process::Command::new(example("links"))
+        .env("PICO_PORT", "0")
+        .env_remove("PICO_DEBUG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = stdout.next_line().await.unwrap().unwrap();
+    let base = first
+        .strip_prefix("Running on ")
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let made = client
+        .post(format!("{base}/links"))
+        .json(&json!({"slug": "docs", "target": "https://example.com/docs"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 201);
+    assert_eq!(
+        made.headers()["location"].to_str().unwrap(),
+        format!("{base}/links/docs")
+    );
+    let went = client.get(format!("{base}/go/docs")).send().await.unwrap();
+    assert_eq!(went.status(), 307);
+    let health = client.get(format!("{base}/healthz")).send().await.unwrap();
+    assert!(health.headers().contains_key("x-request-id"));
+    assert_eq!(health.text().await.unwrap(), "ok");
 }

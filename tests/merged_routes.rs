@@ -24,15 +24,27 @@ mod api {
 fn router(release: Arc<Notify>, started: Arc<Notify>) -> axum::Router {
     axum::Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/echo", post(|Json(value): Json<Value>| async move { Json(value) }))
-        .route("/boom", get(|| async {
-            if true {
-                panic!("the handler broke");
-            }
-            "never"
-        }))
-        .route("/teapot", get(|| async { (StatusCode::IM_A_TEAPOT, Json(json!({"own": true}))) }))
-        .route("/nope", get(|| async { (StatusCode::BAD_REQUEST, "nope, not that") }))
+        .route(
+            "/echo",
+            post(|Json(value): Json<Value>| async move { Json(value) }),
+        )
+        .route(
+            "/boom",
+            get(|| async {
+                if true {
+                    panic!("the handler broke");
+                }
+                "never"
+            }),
+        )
+        .route(
+            "/teapot",
+            get(|| async { (StatusCode::IM_A_TEAPOT, Json(json!({"own": true}))) }),
+        )
+        .route(
+            "/nope",
+            get(|| async { (StatusCode::BAD_REQUEST, "nope, not that") }),
+        )
         .route(
             "/slow",
             get(move || async move {
@@ -157,4 +169,13 @@ async fn pico_server_serves_them_and_drains_a_call_in_flight() {
     assert_eq!(answer.status(), 200);
     assert_eq!(answer.text().await.unwrap(), "done");
     server.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn the_in_process_client_reaches_them_too() {
+    let client = pico::client::Client::in_process(app());
+    let answer = client.get("healthz").send().await.unwrap();
+    assert_eq!(answer.text(), "ok");
+    let missing = client.get("nowhere").send().await.unwrap();
+    assert_eq!(missing.error().map(|e| e.status().as_u16()), Some(404));
 }

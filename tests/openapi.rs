@@ -25,6 +25,11 @@ mod successes;
 #[path = "openapi/shelf.rs"]
 mod books;
 
+// A resource API: routes with placeholders, constraints, 201 and 204.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/links/shortener.rs"]
+mod resources;
+
 // A file module whose functions read a bearer token. Formatted as its
 // example is, with the example's own settings.
 #[allow(dead_code, unreachable_pub)]
@@ -417,6 +422,16 @@ async fn schemathesis_finds_nothing_where_successes_are_not_200() {
 async fn schemathesis_keeps_to_the_constraints_it_is_told() {
     let app = pico::App::new().register(books::shelf::module());
     validate_and_fuzz(serve(app).await, "shelf.toml", &["--checks", "all"]).await;
+}
+
+#[tokio::test]
+async fn schemathesis_finds_nothing_in_a_resource_api_of_routes() {
+    let health = axum::Router::new().route("/healthz", axum::routing::get(|| async { "ok" }));
+    let app = pico::App::new()
+        .state(resources::Shelf::default())
+        .register(resources::module())
+        .routes(health);
+    validate_and_fuzz(serve(app).await, "resources.toml", &["--checks", "all"]).await;
 }
 
 #[pico::api]

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 #[path = "../examples/links/shortener.rs"]
 mod shortener;
 
-#[pico::api]
+#[pico::api(client)]
 mod owners {
     /// A user's link: two placeholders, one of them a number.
     #[expose]
@@ -104,6 +104,22 @@ async fn placeholders_are_typed_and_constrained_as_any_argument() {
     assert_eq!(parameters, [json!("slug"), json!("target")]);
     assert_eq!(s.get("/links?limit=0").await.status, 422);
     assert_eq!(s.get("/links?limit=100").await.status, 200);
+}
+
+#[tokio::test]
+async fn the_rust_stubs_give_a_routes_path_which_the_in_process_client_reaches() {
+    let path = owners::client::owned_path(7, "a/b é".to_owned()).unwrap();
+    assert_eq!(path, "users/7/links/a%2Fb%20%C3%A9");
+    let client = pico::client::Client::in_process(app());
+    let answer = client.get(&path).query("full", "true").send().await.unwrap();
+    assert_eq!(answer.json::<Value>().unwrap(), json!([7, "a/b é", true]));
+    // The stub itself calls the function's own path.
+    assert_eq!(
+        owners::client::owned(&client, 7, "x".to_owned(), false)
+            .await
+            .unwrap(),
+        (7, "x".to_owned(), false)
+    );
 }
 
 #[tokio::test]
@@ -307,4 +323,58 @@ fn a_path_two_functions_claim_stops_the_app_naming_both() {
         .register(clashes::things::module())
         .check()
         .unwrap();
+}
+
+#[tokio::test]
+async fn the_document_has_each_route_with_its_path_parameters() {
+    let s = common::serve(app()).await;
+    let doc = s.get("/openapi.json").await.json();
+    let item = &doc["paths"]["/links/{slug}"];
+    let methods: Vec<&String> = item.as_object().unwrap().keys().collect();
+    assert_eq!(methods, ["delete", "get", "put"]);
+    let slug = json!({"name": "slug", "in": "path", "required": true, "schema": {"type": "string"}});
+    assert_eq!(item["get"]["parameters"], json!([slug]));
+    assert_eq!(item["get"]["operationId"], "shortener.read.route");
+    assert_eq!(item["delete"]["parameters"], json!([slug]));
+    assert!(item["delete"]["responses"]["204"].get("content").is_none());
+    let put = &item["put"];
+    assert_eq!(put["parameters"], json!([slug]));
+    let body = &put["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(body["required"], json!(["target"]));
+    assert_eq!(body["properties"]["target"]["format"], "uri");
+    assert!(put["responses"].get("404").is_some());
+    assert!(
+        put["responses"].get("405").is_none(),
+        "a route's method is its own"
+    );
+
+    let create = &doc["paths"]["/links"]["post"];
+    assert!(create["responses"]["201"]["headers"].get("Location").is_some());
+    let limit = &doc["paths"]["/links"]["get"]["parameters"][0];
+    assert_eq!(
+        (&limit["in"], &limit["schema"]["anyOf"][0]["maximum"]),
+        (&json!("query"), &json!(100))
+    );
+    assert!(
+        doc["paths"]["/go/{slug}"]["get"]["responses"]
+            .get("307")
+            .is_some()
+    );
+    let owned = &doc["paths"]["/users/{user}/links/{slug}"]["get"]["parameters"];
+    let names: Vec<(&Value, &Value)> = owned
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (&p["name"], &p["in"]))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (&json!("user"), &json!("path")),
+            (&json!("slug"), &json!("path")),
+            (&json!("full"), &json!("query"))
+        ]
+    );
+    // The function's own path is documented as before.
+    assert!(doc["paths"]["/shortener/read"].get("get").is_some());
 }

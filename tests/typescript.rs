@@ -18,6 +18,10 @@ mod typed;
 #[path = "openapi/desk.rs"]
 mod guarded;
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/links/shortener.rs"]
+mod shortener;
+
 use std::path::{Path, PathBuf};
 
 fn tsc() -> Option<PathBuf> {
@@ -35,12 +39,14 @@ async fn project(name: &str, files: &[&str]) -> PathBuf {
     let app = pico::App::new()
         .register(everything::api::module())
         .register(typed::shop::module())
-        .register(guarded::desk::module());
+        .register(guarded::desk::module())
+        .state(shortener::Shelf::default())
+        .register(shortener::module());
     let s = common::serve(app).await;
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("typescript-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for module in ["api", "shop", "desk"] {
+    for module in ["api", "shop", "desk", "shortener"] {
         let a = s.get(&format!("/{module}.d.ts")).await;
         assert_eq!(a.status, 200);
         assert_eq!(a.content_type, "application/typescript; charset=utf-8");
@@ -70,7 +76,12 @@ async fn compile(tsc: &Path, dir: &Path, file: &str) -> (bool, String) {
 #[tokio::test]
 async fn calls_written_as_a_page_writes_them_compile_under_strict() {
     let Some(tsc) = tsc() else { return };
-    let files = ["api_calls.ts", "shop_calls.ts", "guarded_calls.ts"];
+    let files = [
+        "api_calls.ts",
+        "shop_calls.ts",
+        "guarded_calls.ts",
+        "links_calls.ts",
+    ];
     let dir = project("good", &files).await;
     for file in files {
         let (ok, said) = compile(&tsc, &dir, file).await;
@@ -102,5 +113,35 @@ async fn a_status_of_another_function_does_not_compile() {
     for file in files {
         let (ok, said) = compile(&tsc, &dir, file).await;
         assert!(!ok && said.contains(file) && said.contains("TS2367"), "{said}");
+    }
+}
+
+#[tokio::test]
+async fn a_route_needs_its_placeholders() {
+    let Some(tsc) = tsc() else { return };
+    let dir = project("routes", &["route_without_placeholder.ts"]).await;
+    let (ok, said) = compile(&tsc, &dir, "route_without_placeholder.ts").await;
+    assert!(
+        !ok && said.contains("route_without_placeholder.ts") && said.contains("slug"),
+        "{said}"
+    );
+}
+
+#[tokio::test]
+async fn constraints_are_comments_on_their_functions() {
+    let s = common::serve(
+        pico::App::new()
+            .state(shortener::Shelf::default())
+            .register(shortener::module()),
+    )
+    .await;
+    let declarations = s.get("/shortener.d.ts").await.text;
+    for said in [
+        "   * Lists the links, `limit` at most.\n   * @param limit from 1 to 100\n",
+        "   * @param slug matches `^[a-z0-9-]{3,32}$`\n   * @param target an absolute URL; length at most 2000\n",
+        "  create: PicoFunction<",
+        "& PicoRoutes<{ slug: string; target: string }, Link>;",
+    ] {
+        assert!(declarations.contains(said), "{said:?} is not in:\n{declarations}");
     }
 }

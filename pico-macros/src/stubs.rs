@@ -58,7 +58,10 @@ fn stub(module: &str, function: &Exposed) -> TokenStream {
         let ty = owned(ty);
         (quote!(#ty), quote!(#client.call::<#ty>(#path, &#args).await))
     };
+    let paths = function.routes.first().map(|route| route_path(function, route));
     quote! {
+        #paths
+
         #[doc = #doc]
         #[allow(clippy::all, clippy::pedantic)]
         pub async fn #ident(
@@ -68,6 +71,42 @@ fn stub(module: &str, function: &Exposed) -> TokenStream {
             let mut #args = ::pico::__private::serde_json::Map::new();
             #(::pico::__private::client_arg(&mut #args, #keys, &#names)?;)*
             #call
+        }
+    }
+}
+
+/// `{function}_path`: the path of the function's first route for its
+/// placeholders' values, to call with `Client::request` or to link to.
+fn route_path(function: &Exposed, route: &crate::route_attr::Route) -> TokenStream {
+    let ident = quote::format_ident!("{}_path", function.ident);
+    let args = syn::Ident::new("__pico_args", Span::mixed_site());
+    let template = &route.path;
+    let doc = format!(
+        "The path of `{}`'s route `{} {}` for these values, under the client's root.",
+        function.ident,
+        route.method,
+        route.path.value()
+    );
+    let params: Vec<_> = route
+        .placeholders
+        .iter()
+        .filter_map(|name| function.params.iter().find(|p| p.ident == name))
+        .collect();
+    let names: Vec<_> = params.iter().map(|p| &p.ident).collect();
+    let types: Vec<_> = params.iter().map(|p| owned(&p.ty)).collect();
+    let keys: Vec<String> = names.iter().map(ToString::to_string).collect();
+    quote! {
+        #[doc = #doc]
+        ///
+        /// # Errors
+        /// When a value does not serialise.
+        #[allow(clippy::all, clippy::pedantic)]
+        pub fn #ident(
+            #(#names: #types),*
+        ) -> ::core::result::Result<::std::string::String, ::pico::client::Error> {
+            let mut #args = ::pico::__private::serde_json::Map::new();
+            #(::pico::__private::client_arg(&mut #args, #keys, &#names)?;)*
+            ::core::result::Result::Ok(::pico::__private::route_path(#template, &#args))
         }
     }
 }

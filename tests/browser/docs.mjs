@@ -109,6 +109,56 @@ try {
     assert.equal(signedIn, 3);
     assert.equal(signedOut, "401 Unauthorized");
   });
+  await check("constraints are shown as rules, and a route's placeholder as in its path", async () => {
+    const limit = await page.locator("#shortener\\.list\\.route tr.param").first().textContent();
+    assert.match(limit, /limit\?/);
+    assert.match(limit, /1 to 100/);
+    const create = await page.locator("#shortener\\.create\\.route").textContent();
+    assert.match(create, /matches \^\[a-z0-9-\]\{3,32\}\$/);
+    assert.match(create, /length at most 2000/);
+    const read = page.locator("#shortener\\.read\\.route");
+    assert.match(await read.locator("h3").textContent(), /GET\/links\/\{slug\}/);
+    assert.match(await read.locator("tr.param").first().textContent(), /slug \(path\)/);
+  });
+  const tryIt = async (id, values) => {
+    const form = page.locator(`#${id.replaceAll(".", "\\.")} form`);
+    for (const [name, value] of Object.entries(values)) await form.locator(`input[name=${name}]`).fill(value);
+    await form.locator("button").click();
+    const output = page.locator(`#${id.replaceAll(".", "\\.")} output[data-state=done]`);
+    await output.waitFor({ timeout: 15000 });
+    const text = await output.textContent();
+    await output.evaluate((node) => node.removeAttribute("data-state"));
+    return text;
+  };
+  await check("a route is called at its path from the form", async () => {
+    assert.match(await tryIt("shortener.create.route", { slug: "docs", target: "https://example.com/d" }), /^201\n\{"slug":"docs"/);
+    assert.match(await tryIt("shortener.read.route", { slug: "docs" }), /^200\n\{"slug":"docs","target":"https:\/\/example.com\/d"/);
+    assert.match(await tryIt("shortener.create.route", { slug: "x", target: "nope" }), /^422\n.*"errors":\[\{"message":.*"parameter":"slug"\},\{.*"parameter":"target"\}\]/);
+  });
+  await check("pico.js builds a route's URL and calls through it", async () => {
+    const other = await browser.newPage();
+    await other.goto(`${base}/shortener`);
+    await other.addScriptTag({ url: `${base}/pico.js` });
+    const seen = await other.evaluate(async (base) => {
+      const links = await pico.loadAsync(base + "/shortener");
+      const href = links.read.href({ slug: "a/b" });
+      const made = await links.create.viaRoute({ slug: "js-made", target: "https://example.com/js" });
+      const read = await links.read.viaRoute({ slug: "js-made" });
+      const changed = await links.update.viaRoute({ slug: "js-made", target: "https://example.com/changed" });
+      const removed = await links.remove.viaRoute({ slug: "js-made" });
+      const gone = await links.read("js-made").catch((e) => `${e.code} ${e.message}`);
+      return { href, made: made.slug, read: read.target, changed: changed.target, removed, gone };
+    }, base);
+    await other.close();
+    assert.deepEqual(seen, {
+      href: `${base}/links/a%2Fb`,
+      made: "js-made",
+      read: "https://example.com/js",
+      changed: "https://example.com/changed",
+      removed: null,
+      gone: "404 there is no link js-made",
+    });
+  });
   await check("the page works at docs/ too", async () => {
     const other = await browser.newPage();
     await other.goto(`${base}/docs/`);

@@ -29,6 +29,28 @@ pub enum Constraint {
 }
 
 impl Constraint {
+    /// The constraint as a reader says it, for the `.d.ts` comments.
+    #[cfg(feature = "openapi")]
+    pub(crate) fn summary(self) -> String {
+        match self {
+            Constraint::Range { min, max } => match (min, max) {
+                (Some(min), Some(max)) => format!("from {min} to {max}"),
+                (Some(min), None) => format!("at least {min}"),
+                (None, Some(max)) => format!("at most {max}"),
+                (None, None) => "a number".to_owned(),
+            },
+            Constraint::Length { min, max } => match (min, max) {
+                (Some(min), Some(max)) => format!("length from {min} to {max}"),
+                (Some(min), None) => format!("length at least {min}"),
+                (None, Some(max)) => format!("length at most {max}"),
+                (None, None) => "any length".to_owned(),
+            },
+            Constraint::Pattern(pattern) => format!("matches `{pattern}`"),
+            Constraint::Email => "an email address".to_owned(),
+            Constraint::Url => "an absolute URL".to_owned(),
+        }
+    }
+
     /// Writes the constraint into a parameter's schema.
     #[cfg(feature = "openapi")]
     pub(crate) fn apply(self, schema: &mut serde_json::Value) {

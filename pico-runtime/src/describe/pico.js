@@ -131,6 +131,28 @@
   }
 
   /**
+   * The URL of a function's route (the first, or `routes[index]`) with its
+   * placeholders filled from `args`, each one segment however it reads;
+   * what is left of `args` goes in the query when `withQuery`, else back.
+   */
+  function routeURL(routes, args, index, withQuery) {
+    const route = routes[index || 0];
+    if (!route) {
+      throw new Error("This function has no route" + (index ? " " + index : "") + ".");
+    }
+    const rest = Object.assign({}, args);
+    const url = route.url.replace(/\{([^}]+)\}/g, function (_, name) {
+      if (!(name in rest)) {
+        throw new Error("The route " + route.url + " needs `" + name + "`.");
+      }
+      const value = rest[name];
+      delete rest[name];
+      return encodeURIComponent(typeof value === "string" ? value : JSON.stringify(value));
+    });
+    return { route, url: withQuery ? url + queryOf(rest) : url, rest };
+  }
+
+  /**
    * A stream: `each(fn)` for every item, `then`/`catch` for its end (the
    * close event, or an error event), `close()` to stop it.
    */
@@ -201,6 +223,18 @@
     };
     call.submitFormData = function (formData) {
       return send(prepare(module, definition.url, { method: definition.method || "POST", body: formData }));
+    };
+    call.routes = definition.routes || [];
+    call.href = function (args, index) {
+      return routeURL(call.routes, args, index, true).url;
+    };
+    call.viaRoute = function (args, index) {
+      const { route, url, rest } = routeURL(call.routes, args, index, false);
+      if (route.method === "GET") {
+        return send(prepare(module, url + queryOf(rest), { method: "GET" }));
+      }
+      const init = { method: route.method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(rest) };
+      return send(prepare(module, url, init));
     };
     call.definition = definition;
     Object.defineProperty(call, "name", { value: definition.name });

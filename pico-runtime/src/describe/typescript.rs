@@ -38,6 +38,15 @@ export interface PicoStream<Item> {
   catch<B = never>(onError?: ((error: PicoError) => B | PromiseLike<B>) | null): Promise<void | B>;
   close(): PicoStream<Item>;
 }
+
+/** A function's `#[route(...)]`s: their URLs, and calls through them. */
+export interface PicoRoutes<Body, Result> {
+  routes: { method: string; url: string }[];
+  /** The URL of a route (the first, or `routes[index]`), the rest of `args` in its query. */
+  href(args: Body, index?: number): string;
+  /** Calls the function through a route: its method, its path, the rest of `args` in the query or a JSON body. */
+  viaRoute(args: Body, index?: number): Promise<Result>;
+}
 "#;
 
 /// The declarations of the module registered as `alias`.
@@ -111,7 +120,21 @@ pub(crate) fn declarations(alias: &str, module: &Module) -> String {
             Some(SuccessSchema::Events(Some(schema))) => ts(schema.as_value(), "  "),
             _ => "unknown".to_owned(),
         };
-        doc_comment(&mut out, function.doc, "  ");
+        let rules: Vec<String> = function
+            .params
+            .iter()
+            .filter(|p| !p.constraints.is_empty())
+            .map(|p| {
+                let said: Vec<String> = p.constraints.iter().map(|c| c.summary()).collect();
+                format!("@param {} {}", identifier(p.name), said.join("; "))
+            })
+            .collect();
+        let doc = [function.doc.unwrap_or("").trim().to_owned(), rules.join("\n")]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        doc_comment(&mut out, Some(&doc), "  ");
         let member = property(function.name);
         if function.stream {
             let _ = writeln!(
@@ -125,9 +148,14 @@ pub(crate) fn declarations(alias: &str, module: &Module) -> String {
             } else {
                 format!("{{ {} }}", body.join("; "))
             };
+            let routes = if function.routes.is_empty() {
+                String::new()
+            } else {
+                format!(" & PicoRoutes<{body}, {result}>")
+            };
             let _ = writeln!(
                 out,
-                "  {member}: PicoFunction<[{}], {body}, {result}>;",
+                "  {member}: PicoFunction<[{}], {body}, {result}>{routes};",
                 args.join(", ")
             );
         }

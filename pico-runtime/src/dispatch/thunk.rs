@@ -265,3 +265,29 @@ pub fn client_arg<T: Serialize + ?Sized>(
     args.insert(name.to_owned(), value);
     Ok(())
 }
+
+/// The path of a route, under a client's root (`links/abc` of
+/// `/links/{slug}`): each placeholder its argument, a string as it is and
+/// anything else as JSON, percent-encoded into one segment.
+#[cfg(feature = "client")]
+pub fn route_path(template: &str, args: &serde_json::Map<String, serde_json::Value>) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    // RFC 3986's unreserved characters stay as they are.
+    const SEGMENT: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let segments = template.trim_start_matches('/').split('/').map(|segment| {
+        let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+            return segment.to_owned();
+        };
+        let text = match args.get(name) {
+            Some(serde_json::Value::String(text)) => text.clone(),
+            Some(value) => value.to_string(),
+            None => String::new(),
+        };
+        utf8_percent_encode(&text, SEGMENT).to_string()
+    });
+    segments.collect::<Vec<_>>().join("/")
+}
