@@ -13,6 +13,7 @@ mod everything;
 // A resource API of routes and constraints.
 #[allow(dead_code, unreachable_pub)]
 #[path = "../examples/links/shortener.rs"]
+#[rustfmt::skip]
 mod shortener;
 
 // Functions that need a bearer token, for `/docs`'s "Authorize".

@@ -20,9 +20,10 @@ fn example(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
-#[tokio::test]
-async fn the_log_shipper_ships_each_failure_and_tells_the_client_its_id() {
-    let mut child = tokio::process::Command::new(example("log_shipper"))
+/// Runs an example on a free port, its log as JSON lines on stderr: the
+/// process (ended when dropped) and its base URL.
+async fn start(name: &str) -> (tokio::process::Child, String) {
+    let mut child = tokio::process::Command::new(example(name))
         .env("PICO_PORT", "0")
         .env("PICO_LOG", "json")
         .env_remove("PICO_DEBUG")
@@ -38,6 +39,12 @@ async fn the_log_shipper_ships_each_failure_and_tells_the_client_its_id() {
         .unwrap_or_else(|| panic!("first line {first:?}"))
         .trim_end_matches('/')
         .to_owned();
+    (child, base)
+}
+
+#[tokio::test]
+async fn the_log_shipper_ships_each_failure_and_tells_the_client_its_id() {
+    let (mut child, base) = start("log_shipper").await;
     let get = |path: &str| {
         let url = format!("{base}{path}");
         async move {
@@ -93,21 +100,7 @@ async fn the_log_shipper_ships_each_failure_and_tells_the_client_its_id() {
 
 #[tokio::test]
 async fn the_links_example_serves_its_resources_and_its_own_route() {
-    let mut child = tokio::process::Command::new(example("links"))
-        .env("PICO_PORT", "0")
-        .env_remove("PICO_DEBUG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = stdout.next_line().await.unwrap().unwrap();
-    let base = first
-        .strip_prefix("Running on ")
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
+    let (_child, base) = start("links").await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -28,6 +28,7 @@ mod books;
 // A resource API: routes with placeholders, constraints, 201 and 204.
 #[allow(dead_code, unreachable_pub)]
 #[path = "../examples/links/shortener.rs"]
+#[rustfmt::skip]
 mod resources;
 
 // A file module whose functions read a bearer token. Formatted as its

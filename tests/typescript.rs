@@ -20,6 +20,7 @@ mod guarded;
 
 #[allow(dead_code, unreachable_pub)]
 #[path = "../examples/links/shortener.rs"]
+#[rustfmt::skip]
 mod shortener;
 
 use std::path::{Path, PathBuf};

@@ -32,14 +32,7 @@ pub fn list(
     #[garde(range(min = 1, max = 100))]
     limit: u32,
 ) -> Vec<Link> {
-    shelf
-        .0
-        .lock()
-        .unwrap()
-        .values()
-        .take(limit as usize)
-        .cloned()
-        .collect()
+    shelf.0.lock().unwrap().values().take(limit as usize).cloned().collect()
 }
 
 /// Makes a link: answers it, 201, with its URL.
@@ -56,11 +49,7 @@ pub fn create(
     if links.contains_key(&slug) {
         return Err(LinkError::Taken(slug));
     }
-    let link = Link {
-        slug: slug.clone(),
-        target,
-        visits: 0,
-    };
+    let link = Link { slug: slug.clone(), target, visits: 0 };
     links.insert(slug.clone(), link.clone());
     Ok(Located::new(format!("{root}links/{slug}"), link))
 }
@@ -69,13 +58,7 @@ pub fn create(
 #[expose]
 #[route(GET, "/links/{slug}")]
 pub fn read(#[state] shelf: &Shelf, slug: String) -> Result<Link, LinkError> {
-    shelf
-        .0
-        .lock()
-        .unwrap()
-        .get(&slug)
-        .cloned()
-        .ok_or(LinkError::NotFound(slug))
+    shelf.0.lock().unwrap().get(&slug).cloned().ok_or(LinkError::NotFound(slug))
 }
 
 /// Points a link elsewhere.
@@ -97,13 +80,7 @@ pub fn update(
 #[route(DELETE, "/links/{slug}")]
 #[status(204)]
 pub fn remove(#[state] shelf: &Shelf, slug: String) -> Result<(), LinkError> {
-    shelf
-        .0
-        .lock()
-        .unwrap()
-        .remove(&slug)
-        .map(drop)
-        .ok_or(LinkError::NotFound(slug))
+    shelf.0.lock().unwrap().remove(&slug).map(drop).ok_or(LinkError::NotFound(slug))
 }
 
 /// Sends the browser on to the link's target, counting the visit.

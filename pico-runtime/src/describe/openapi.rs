@@ -215,7 +215,7 @@ fn route_operations(subject: &Subject<'_>) -> Vec<(&'static str, String, Map<Str
                 .iter()
                 .partition(|p| route.placeholders().any(|name| name == p.name));
             let in_path: Vec<Value> = in_path.iter().map(|p| p.path()).collect();
-            let others: Vec<Parameter<'_>> = others.into_iter().map(Parameter::clone).collect();
+            let others: Vec<Parameter<'_>> = others.into_iter().cloned().collect();
             let with_body = route.method != "GET";
             let number = if i == 0 {
                 String::new()
