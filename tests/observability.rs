@@ -36,6 +36,7 @@ mod shop {
     }
 
     #[expose]
+    #[route(GET, "/prices/{item}")]
     pub(crate) fn price(item: String) -> Result<u32, HttpError> {
         match item.as_str() {
             "tea" => Ok(3),
@@ -222,6 +223,23 @@ async fn a_streams_line_and_span_end_when_the_stream_does() {
     // A request that is not a stream has no `items`.
     get_with(&s, "/shop/price?item=tea", &[("x-request-id", b"no-items")]).await;
     assert!(!observed.lines("pico::request", "no-items")[0].contains_key("items"));
+}
+
+#[tokio::test]
+async fn a_route_is_named_by_its_template_on_the_line_and_the_span() {
+    let observed = observed();
+    let s = serve(app()).await;
+    let a = get_with(&s, "/prices/tea", &[("x-request-id", b"route-tea")]).await;
+    assert_eq!(a.text, "3");
+    let line = &observed.lines("pico::request", "route-tea")[0];
+    assert_eq!(
+        (&line["route"], &line["uri"]),
+        (&Value::from("/prices/{item}"), &Value::from("/prices/tea"))
+    );
+    let span = observed.span("route-tea");
+    assert_eq!(span.name, "GET /prices/{item}");
+    assert_eq!(attribute(&span, "http.route").as_deref(), Some("/prices/{item}"));
+    assert_eq!(attribute(&span, "pico.function").as_deref(), Some("shop.price"));
 }
 
 #[tokio::test]
