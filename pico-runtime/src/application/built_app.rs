@@ -65,10 +65,16 @@ impl App {
     /// # Errors
     /// The first mistake found, with a message saying how to mend it.
     pub fn check(&self) -> Result<(), BuildError> {
-        route_table(self)?;
+        let (routes, functions) = route_table(self)?;
+        PathRoutes::build(&functions, &routes, &self.aliases())?;
         #[cfg(feature = "validate")]
         check_patterns(&self.modules)?;
         self.origins.check()
+    }
+
+    /// The modules' aliases, in the order they were registered.
+    fn aliases(&self) -> Vec<&str> {
+        self.modules.iter().map(|(alias, _)| alias.as_str()).collect()
     }
 }
 
@@ -149,7 +155,8 @@ impl BuiltApp {
     /// # Panics
     /// With [`App::check`]'s message, on a mistake in the app.
     pub(crate) fn build(app: App) -> Self {
-        let (routes, functions, paths) = route_table(&app).unwrap_or_else(|e| panic!("{e}"));
+        let (routes, functions) = route_table(&app).unwrap_or_else(|e| panic!("{e}"));
+        let paths = PathRoutes::build(&functions, &routes, &app.aliases()).unwrap_or_else(|e| panic!("{e}"));
         let hooks = MixinStack::new(app.hooks, app.mixins);
         let defs: Vec<ModuleDef<'_>> = app
             .modules

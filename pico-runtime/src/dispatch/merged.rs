@@ -1,26 +1,22 @@
 //! The app's own axum routes (`App::routes`), tried once no path of the
-//! API matched. They run inside the app's service, so the observing layer,
-//! the servers' limits and drain hold for them as for a function; what
-//! they answer on their own (a 405 with no body, an extractor's plain-text
-//! rejection, a panic) takes the error path and gets the standard body.
+//! API matched (see `not_routed`). They run inside the app's service, so
+//! the observing layer, the servers' limits and drain hold for them as for
+//! a function; what they answer on their own (a 405 with no body, an
+//! extractor's plain-text rejection, a panic) is told apart here, for the
+//! error path to give it the standard body.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request as HttpRequest};
 use axum::response::Response;
-use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use http::StatusCode;
+use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use http::request::Parts;
-use http::{StatusCode, Uri};
 
-use crate::application::built_app::BuiltApp;
-use crate::dispatch::request::Arrival;
-use crate::dispatch::service::ResponseFuture;
-use crate::errors::failure::Failure;
 use crate::errors::http_error::{HttpError, too_large};
-use crate::errors::panic::Guarded;
+use crate::errors::panic::{Caught, Guarded};
 
 /// The longest plain-text refusal read into the standard body's message;
 /// a longer one gets its status's own message.
@@ -29,7 +25,11 @@ const MAX_MESSAGE: usize = 16 * 1024;
 /// The routes, with Pico's fallbacks: what they do not match comes back
 /// marked, to go on to the static files and the JSON 404.
 #[derive(Clone)]
-pub(crate) struct Merged(Router);
+pub(crate) struct Merged {
+    router: Router,
+    /// The app's, for the 413 that axum's extractors answer past it.
+    body_limit: usize,
+}
 
 /// Marks the answer of a fallback: no route of the router matched, or
 /// (with `Allow`, which axum adds) none with this method.
@@ -44,19 +44,20 @@ async fn unrouted() -> Response {
 
 impl Merged {
     pub(crate) fn new(router: Router, body_limit: usize) -> Merged {
-        Merged(
-            router
+        Merged {
+            router: router
                 .method_not_allowed_fallback(unrouted)
                 .fallback(unrouted)
                 // axum's extractors keep to the app's limit, not to theirs.
                 .layer(DefaultBodyLimit::max(body_limit)),
-        )
+            body_limit,
+        }
     }
 }
 
 /// A copy of the request's head, for the error path once the router has
 /// the request: its peer address is kept, for the hooks and the log.
-fn head(parts: &Parts) -> Parts {
+pub(crate) fn head(parts: &Parts) -> Parts {
     let mut copy = HttpRequest::new(());
     *copy.method_mut() = parts.method.clone();
     *copy.uri_mut() = parts.uri.clone();
@@ -68,50 +69,44 @@ fn head(parts: &Parts) -> Parts {
     copy.into_parts().0
 }
 
-/// Hands the request to the routes at `uri` (its path under the app's
-/// root); `unmatched` answers what they do not match.
-pub(crate) fn call(
-    shared: &Arc<BuiltApp>,
-    (parts, uri): (Parts, Uri),
-    arrival: Arrival,
-    body: Body,
-    unmatched: impl FnOnce(Arrival, Parts) -> ResponseFuture + Send + 'static,
-) -> ResponseFuture {
-    let Some(Merged(router)) = shared.merged.clone() else {
-        return unmatched(arrival, parts);
-    };
-    let head = head(&parts);
-    let mut request = HttpRequest::from_parts(parts, body);
-    *request.uri_mut() = uri;
-    let shared = Arc::clone(shared);
-    ResponseFuture::later(async move {
-        let answered = Guarded::new(tower::ServiceExt::oneshot(router, request), shared.backtraces).await;
-        let response = match answered {
+/// What the routes made of a request.
+pub(crate) enum Answer {
+    /// An answer of theirs, left as it is.
+    Made(Response),
+    /// No route matched.
+    Unrouted,
+    /// A route matched with other methods: these.
+    NotAllowed(HeaderValue),
+    /// A refusal in plain text, as Pico's error.
+    Refused(HttpError),
+    /// A route panicked.
+    Panicked(Caught),
+}
+
+impl Merged {
+    /// Hands `request` to the routes, under the panic guard.
+    pub(crate) async fn answer(self, request: HttpRequest, backtraces: bool) -> Answer {
+        let Merged { router, body_limit } = self;
+        let response = match Guarded::new(tower::ServiceExt::oneshot(router, request), backtraces).await {
             Ok(Ok(response)) => response,
             Ok(Err(never)) => match never {},
-            Err(caught) => return shared.refuse_failure(arrival, head, Failure::from_panic(caught)),
+            Err(caught) => return Answer::Panicked(caught),
         };
         if response.extensions().get::<Unrouted>().is_some() {
             return match response.headers().get(ALLOW) {
-                Some(allow) => {
-                    let error = HttpError::method_not_allowed().with_header(ALLOW, allow.clone());
-                    shared.refuse(arrival, head, error)
-                }
-                None => match unmatched(arrival, head).await {
-                    Ok(response) => response,
-                    Err(never) => match never {},
-                },
+                Some(allow) => Answer::NotAllowed(allow.clone()),
+                None => Answer::Unrouted,
             };
         }
         if !is_plain_refusal(&response) {
-            return response;
+            return Answer::Made(response);
         }
-        let mut error = refusal(response).await;
+        let error = refusal(response).await;
         if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            error = too_large(shared.body_limit);
+            return Answer::Refused(too_large(body_limit));
         }
-        shared.refuse(arrival, head, error)
-    })
+        Answer::Refused(error)
+    }
 }
 
 /// An error answered in plain text, or with no type at all: axum's

@@ -9,7 +9,6 @@ use fnv::FnvBuildHasher;
 
 use crate::application::app::App;
 use crate::describe::definition::{Function, Prehandle, module_path};
-use crate::dispatch::path_routes::PathRoutes;
 use crate::errors::build_error::BuildError;
 
 /// Where a path leads.
@@ -46,10 +45,10 @@ pub(crate) struct Entry {
     pub(crate) prehandle: Option<Prehandle>,
 }
 
-/// Each path the app answers and the function behind each, then the
-/// paths of `#[route(...)]`: the first mistake found in them (a state the
-/// app was not given, two things at one path) is the error.
-pub(crate) fn route_table(app: &App) -> Result<(Routes, Vec<Entry>, PathRoutes), BuildError> {
+/// Each path the app answers and the function behind each: the first
+/// mistake found in them (a state the app was not given, two things at one
+/// path) is the error.
+pub(crate) fn route_table(app: &App) -> Result<(Routes, Vec<Entry>), BuildError> {
     let mut routes = HashMap::default();
     let mut functions = Vec::new();
     let mut clash = None;
@@ -103,11 +102,7 @@ pub(crate) fn route_table(app: &App) -> Result<(Routes, Vec<Entry>, PathRoutes),
         Some(path) => Err(BuildError(format!(
             "pico: two things answer at `{path}`; register one of the modules under another alias"
         ))),
-        None => {
-            let aliases: Vec<&str> = app.modules.iter().map(|(alias, _)| alias.as_str()).collect();
-            let paths = PathRoutes::build(&functions, &routes, &aliases)?;
-            Ok((routes, functions, paths))
-        }
+        None => Ok((routes, functions)),
     }
 }
 

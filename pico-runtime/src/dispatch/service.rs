@@ -25,9 +25,10 @@ use crate::dispatch::body::{may_have_body, query_args, read_args};
 use crate::dispatch::context::Context;
 use crate::dispatch::deadline::Deadline;
 use crate::dispatch::decode::Arg;
-use crate::dispatch::merged;
+use crate::dispatch::not_routed;
 use crate::dispatch::path_routes::{PathTemplate, PathValues};
 use crate::dispatch::request::Arrival;
+use crate::dispatch::response_future::ResponseFuture;
 use crate::dispatch::routes::{Entry, Form, Route};
 use crate::edge::cross_site::{self, own_host};
 use crate::edge::forwarded::Forwarded;
@@ -67,40 +68,6 @@ impl Observable for Service {
     }
 }
 
-/// The answer to a request. Most requests (no body to read, a sync
-/// function) are answered within `call`, and their future only hands the
-/// response over; the others get a boxed future, so that their state does
-/// not weigh on every request's.
-pub(crate) enum ResponseFuture {
-    Now(Option<Response>),
-    Later(Pin<Box<dyn Future<Output = Response> + Send>>),
-}
-
-impl ResponseFuture {
-    pub(crate) fn later(future: impl Future<Output = Response> + Send + 'static) -> Self {
-        ResponseFuture::Later(Box::pin(future))
-    }
-}
-
-impl Future for ResponseFuture {
-    type Output = Result<Response, Infallible>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        match self.get_mut() {
-            ResponseFuture::Now(response) => Poll::Ready(Ok(response
-                .take()
-                .expect("`ResponseFuture` polled after completion"))),
-            ResponseFuture::Later(future) => future.as_mut().poll(cx).map(Ok),
-        }
-    }
-}
-
-impl From<Response> for ResponseFuture {
-    fn from(response: Response) -> Self {
-        ResponseFuture::Now(Some(response))
-    }
-}
-
 /// Routes one request. `exchange` is the observing layer's record: the
 /// request's id, and where the route found is told.
 fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<Exchange>>) -> ResponseFuture {
@@ -136,11 +103,7 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
         {
             return refuse(arrival, parts, e);
         }
-        let unmatched = {
-            let (shared, uri) = (Arc::clone(shared), uri.clone());
-            move |arrival, parts: Parts| not_routed(&shared, arrival, (parts, uri))
-        };
-        return merged::call(shared, (parts, uri), arrival, body, unmatched);
+        return not_routed::answer(shared, (parts, uri), arrival, body);
     };
     if let Some(exchange) = &exchange {
         let function = match route {
@@ -238,22 +201,6 @@ fn cross_site_check(
         shapes_response,
     };
     cross_site::check(parts, &shared.origins, seen)
-}
-
-/// What no path of the API nor route of the app's own matched: a static
-/// file, or the JSON 404. `uri` is the path under the app's root.
-fn not_routed(shared: &Arc<BuiltApp>, arrival: Arrival, (parts, uri): (Parts, http::Uri)) -> ResponseFuture {
-    match &shared.static_files {
-        Some(_) if is_hidden(parts.uri.path()) => {
-            shared.refuse(arrival, parts, HttpError::not_found()).into()
-        }
-        #[cfg(feature = "static-files")]
-        Some(files) => static_file(shared, files, arrival, (parts, uri), Body::empty()),
-        _ => {
-            let _ = uri;
-            shared.refuse(arrival, parts, HttpError::not_found()).into()
-        }
-    }
 }
 
 /// A request a route's path matched: the function its method leads to,
@@ -491,55 +438,4 @@ fn vary_by_host(headers: &mut http::HeaderMap) {
             "Host, X-Forwarded-Proto, X-Forwarded-Host, X-Forwarded-Prefix, X-Script-Name, Forwarded",
         ),
     );
-}
-
-/// A file of the app's static folder. An error the files answer (no such
-/// file, a range past its end) takes the error path, as any refusal does.
-#[cfg(feature = "static-files")]
-fn static_file(
-    shared: &Arc<BuiltApp>,
-    files: &crate::application::built_app::StaticService,
-    arrival: Arrival,
-    (parts, uri): (Parts, http::Uri),
-    body: Body,
-) -> ResponseFuture {
-    let mut request = HttpRequest::new(body);
-    *request.method_mut() = parts.method.clone();
-    *request.uri_mut() = uri;
-    *request.version_mut() = parts.version;
-    // A copy, for the files to read `Range` and the validators: the parts
-    // stay whole for the hooks, should the files refuse.
-    *request.headers_mut() = parts.headers.clone();
-    let files = files.clone();
-    let shared = Arc::clone(shared);
-    ResponseFuture::later(async move {
-        let response = match tower::ServiceExt::oneshot(files, request).await {
-            Ok(response) => response,
-            Err(never) => match never {},
-        };
-        let status = response.status();
-        // The files' own errors have no body worth keeping (a 416 is empty
-        // text): the error path gives them ours, and keeps what their headers
-        // say (the 416's `Content-Range`).
-        if status.is_client_error() || status.is_server_error() {
-            let error = response
-                .headers()
-                .iter()
-                .filter(|(name, _)| {
-                    !matches!(**name, http::header::CONTENT_LENGTH | http::header::CONTENT_TYPE)
-                })
-                .fold(HttpError::new(status), |error, (name, value)| {
-                    error.with_header(name.clone(), value.clone())
-                });
-            return shared.refuse(arrival, parts, error);
-        }
-        response
-    })
-}
-
-/// A path to a dotfile or into a dot directory (`.env`, `.git/config`),
-/// percent-encoded or not: never served as a static file.
-fn is_hidden(path: &str) -> bool {
-    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-    decoded.split(['/', '\\']).any(|segment| segment.starts_with('.'))
 }
