@@ -107,7 +107,7 @@ async fn a_panic_is_a_500_and_the_server_goes_on() {
 }
 
 #[tokio::test]
-async fn the_cross_site_rule_holds_for_the_routes() {
+async fn the_cross_site_rule_refuses_what_would_change_state() {
     let s = common::serve(app()).await;
     let forged = s
         .client
@@ -116,6 +116,12 @@ async fn the_cross_site_rule_holds_for_the_routes() {
         .header("sec-fetch-site", "cross-site")
         .json(&json!({}));
     s.send(forged).await.error(403, "Forbidden");
+    // A page of theirs is a link another site may show.
+    let followed = s
+        .client
+        .get(s.url("/healthz"))
+        .header("sec-fetch-site", "cross-site");
+    assert_eq!(s.send(followed).await.text, "ok");
 }
 
 #[tokio::test]

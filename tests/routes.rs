@@ -17,6 +17,16 @@ mod shortener;
 
 #[pico::api(client)]
 mod owners {
+    use std::collections::HashMap;
+
+    /// Greets a visitor with a cookie of their name.
+    #[expose]
+    #[route(GET, "/welcome/{name}")]
+    #[set_cookie]
+    fn welcome(name: String) -> HashMap<String, String> {
+        HashMap::from([("visitor".to_owned(), name)])
+    }
+
     /// A user's link: two placeholders, one of them a number.
     #[expose]
     #[route(GET, "/users/{user}/links/{slug}")]
@@ -199,6 +209,35 @@ async fn routes_keep_the_cross_site_rule_cors_and_jsonp() {
     let script = s.get("/users/3/links/x?_callback=got").await;
     assert_eq!(script.content_type, "text/javascript");
     assert_eq!(script.text, r#"got([3,"x",false]);"#);
+}
+
+#[tokio::test]
+async fn a_get_route_is_a_link_another_site_may_show_which_sets_no_cookie_there() {
+    let s = common::serve(app()).await;
+    create(&s, "abc").await;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let from = |path: &str, site: &str| browser.get(s.url(path)).header("sec-fetch-site", site.to_owned());
+    let followed = s.send(from("/go/abc", "cross-site")).await;
+    assert_eq!(followed.status, 307, "{followed:?}");
+    // The function's own path is no link: refused from elsewhere, as ever.
+    s.send(from("/shortener/go?slug=abc", "cross-site"))
+        .await
+        .error(403, "Forbidden");
+
+    let elsewhere = s.send(from("/welcome/ann", "cross-site")).await;
+    assert_eq!(elsewhere.json(), json!({"visitor": "ann"}));
+    assert!(!elsewhere.headers.contains_key("set-cookie"), "{elsewhere:?}");
+    let own = s.send(from("/welcome/ann", "same-origin")).await;
+    assert!(
+        own.headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("visitor=ann"),
+        "{own:?}"
+    );
 }
 
 #[tokio::test]

@@ -41,3 +41,24 @@ impl From<Response> for ResponseFuture {
         ResponseFuture::Now(Some(response))
     }
 }
+
+impl ResponseFuture {
+    /// The same answer without its `Set-Cookie` headers.
+    pub(crate) fn without_cookies(self) -> Self {
+        let strip = |response: &mut Response| {
+            response.headers_mut().remove(http::header::SET_COOKIE);
+        };
+        match self {
+            ResponseFuture::Now(Some(mut response)) => {
+                strip(&mut response);
+                ResponseFuture::Now(Some(response))
+            }
+            ResponseFuture::Later(future) => ResponseFuture::later(async move {
+                let mut response = future.await;
+                strip(&mut response);
+                response
+            }),
+            done @ ResponseFuture::Now(None) => done,
+        }
+    }
+}

@@ -98,8 +98,13 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
         }
         let uri = root.stripped_uri(&parts.uri);
         let arrival = Arrival::new(root, exchange);
+        // The routes' own GET pages are links another site may show (an
+        // OAuth callback among them): what changes state is refused.
+        let has_body = may_have_body(&parts, &body);
+        let navigation = matches!(parts.method, Method::GET | Method::HEAD) && !has_body;
         if shared.merged.is_some()
-            && let Err(e) = cross_site_check(shared, &parts, &arrival, (may_have_body(&parts, &body), true))
+            && !navigation
+            && let Err(e) = cross_site_check(shared, &parts, &arrival, (has_body, true))
         {
             return refuse(arrival, parts, e);
         }
@@ -118,7 +123,7 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
     match route {
         Route::Function(index) => {
             let arrival = Arrival::new(root, exchange);
-            function(shared, index, parts, arrival, body, PathValues::new())
+            function(shared, (index, false), parts, arrival, body, PathValues::new())
         }
         Route::Module(index, form) => {
             let template = &shared.module_defs[index];
@@ -164,7 +169,7 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
 /// arguments, from the query or the body.
 fn function(
     shared: &Arc<BuiltApp>,
-    index: usize,
+    (index, by_get_route): (usize, bool),
     parts: Parts,
     arrival: Arrival,
     body: Body,
@@ -172,10 +177,14 @@ fn function(
 ) -> ResponseFuture {
     let has_body = may_have_body(&parts, &body);
     let shapes_response = shared.functions[index].function.shapes_response;
-    if let Err(e) = cross_site_check(shared, &parts, &arrival, (has_body, shapes_response)) {
-        return shared.refuse(arrival, parts, e).into();
-    }
-    if has_body {
+    // A GET route is a link, which another site may show: it is followed,
+    // but its answer sets no cookie there (no session planted by a link).
+    let link_from_elsewhere = match cross_site_check(shared, &parts, &arrival, (has_body, shapes_response)) {
+        Ok(()) => false,
+        Err(_) if by_get_route && !has_body => true,
+        Err(e) => return shared.refuse(arrival, parts, e).into(),
+    };
+    let answer = if has_body {
         call_with_body(shared, index, parts, arrival, (body, path))
     } else {
         call(shared, index, parts, arrival, |parts| {
@@ -183,6 +192,11 @@ fn function(
             with_path(&mut args, path)?;
             Ok((args, Bytes::new()))
         })
+    };
+    if link_from_elsewhere {
+        answer.without_cookies()
+    } else {
+        answer
     }
 }
 
@@ -217,8 +231,9 @@ fn by_path(
         let function = index.as_ref().ok().map(|&i| &*shared.functions[i].qualified);
         exchange.matched(&template.name, function);
     }
+    let by_get = matches!(parts.method, Method::GET | Method::HEAD);
     match index.and_then(|index| values.map(|values| (index, values))) {
-        Ok((index, values)) => function(shared, index, parts, arrival, body, values),
+        Ok((index, values)) => function(shared, (index, by_get), parts, arrival, body, values),
         Err(e) => shared.refuse(arrival, parts, e).into(),
     }
 }
