@@ -42,7 +42,7 @@
 // only once it is named here.
 
 // Building an app and serving it.
-pub use pico_runtime::{App, AppState, BuildError, DEFAULT_BODY_LIMIT, Server, Shutdown, serve};
+pub use pico_runtime::{App, AppState, BuildError, DEFAULT_BODY_LIMIT, Server, Shutdown, StartError, serve};
 // Modules and their functions, as `#[pico::api]` records them.
 pub use pico_runtime::{Function, Module};
 // What a function, a hook or a check receives and returns.
@@ -310,6 +310,7 @@ mod guide {
         Introduction = "introduction.md";
         GettingStarted = "getting-started.md";
         ARealService = "a-real-service.md";
+        Resources = "resources.md";
         Errors = "errors.md";
         DecoratorsAndHooks = "decorators-and-hooks.md";
         Clients = "clients.md";

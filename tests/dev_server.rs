@@ -65,6 +65,9 @@ fn main() {
         if let Some(dir) = std::env::var_os("CHILD_STATIC_DIR") {
             app = app.static_files(dir);
         }
+        if let Ok(why) = std::env::var("CHILD_START_FAILS") {
+            app = app.on_start(move || async move { Err(why) });
+        }
         if std::env::var_os("CHILD_PRODUCTION_SERVING").is_some() {
             let header_timeout = std::env::var("CHILD_HEADER_TIMEOUT_MS")
                 .ok()
@@ -512,6 +515,30 @@ async fn a_mistake_in_the_app_stops_the_servers_before_they_start() {
     assert_eq!(code, Some(3), "{stdout}{stderr}");
     assert_eq!(stdout.trim_end(), format!("run answered: {message}"));
     assert_eq!(stderr, "", "no log line, no \"listening on\"");
+
+    // A start hook that fails: the same refusal, before the address is
+    // bound (the state is given here).
+    let failing = |env: &[(&str, &str)]| {
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        command
+            .arg("--child")
+            .env("CHILD_START_FAILS", "the database is down")
+            .env_remove("PICO_PORT");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let output = command.output().unwrap();
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        (output.status.code(), text(&output.stdout), text(&output.stderr))
+    };
+    let message = "pico: the app did not start: start hook 1 failed: the database is down";
+    let (code, stdout, stderr) = failing(&[]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert_eq!(stdout, "", "no \"Running on\"");
+    assert_eq!(stderr.trim_end(), message);
+    let (code, stdout, _) = failing(&[("CHILD_PRODUCTION", "1")]);
+    assert_eq!(code, Some(3), "{stdout}");
+    assert_eq!(stdout.trim_end(), format!("run answered: {message}"));
 }
 
 async fn slow_headers_are_cut_off() {

@@ -18,6 +18,7 @@ mod serve;
 
 pub use application::app::{App, DEFAULT_BODY_LIMIT};
 pub use application::hooks::{Hooks, Mixin};
+pub use application::lifecycle::StartError;
 #[cfg(feature = "sentry")]
 pub use application::sentry_mixin::{SentryHub, SentryMixin};
 pub use application::state::AppState;

@@ -52,6 +52,12 @@ pub struct App {
     pub(crate) static_dir: Option<PathBuf>,
     /// The app's own axum routes, tried after the API's paths.
     pub(crate) router: Option<axum::Router>,
+    /// What runs when it starts, in order, until it has.
+    pub(crate) start_hooks: Vec<crate::application::lifecycle::StartHook>,
+    /// The types of the `#[state]` values start hooks will make.
+    pub(crate) promised: Vec<std::any::TypeId>,
+    /// What runs when it stops.
+    pub(crate) stop_hooks: Vec<crate::application::lifecycle::StopHook>,
     pub(crate) hooks: Box<dyn Hooks>,
     pub(crate) mixins: Vec<Box<dyn Mixin>>,
     pub(crate) codec: Option<Arc<dyn JsonCodec>>,
@@ -102,6 +108,9 @@ impl App {
             body_limit: DEFAULT_BODY_LIMIT,
             static_dir: None,
             router: None,
+            start_hooks: Vec::new(),
+            promised: Vec::new(),
+            stop_hooks: Vec::new(),
             hooks: Box::new(NoHooks),
             mixins: Vec::new(),
             codec: None,

@@ -155,6 +155,11 @@ impl BuiltApp {
     /// # Panics
     /// With [`App::check`]'s message, on a mistake in the app.
     pub(crate) fn build(app: App) -> Self {
+        assert!(
+            app.start_hooks.is_empty(),
+            "pico: the app has start hooks that have not run: serve it with `pico::Server` or `pico::serve`, \
+             or await `app.start()` before `into_router` or `Client::in_process`"
+        );
         let (routes, functions) = route_table(&app).unwrap_or_else(|e| panic!("{e}"));
         let paths = PathRoutes::build(&functions, &routes, &app.aliases()).unwrap_or_else(|e| panic!("{e}"));
         let hooks = MixinStack::new(app.hooks, app.mixins);

@@ -1,6 +1,7 @@
 //! The application: what a user assembles (`App`: modules, hooks, mixins,
 //! state, limits and options), checks and builds once into what every
-//! request reads (`BuiltApp`), and the Sentry mixin that ships with it.
+//! request reads (`BuiltApp`), what runs when it starts and stops, and the
+//! Sentry mixin that ships with it.
 //!
 //! May use every other folder: it is where they are put together.
 
@@ -10,6 +11,7 @@ pub(crate) mod env_debug;
 pub(crate) mod error_path;
 pub(crate) mod hooks;
 pub(crate) mod into_router;
+pub(crate) mod lifecycle;
 pub(crate) mod mixin_stack;
 #[cfg(feature = "sentry")]
 pub(crate) mod sentry_mixin;

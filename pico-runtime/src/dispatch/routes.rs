@@ -78,7 +78,7 @@ pub(crate) fn route_table(app: &App) -> Result<(Routes, Vec<Entry>), BuildError>
             if let Some(need) = function
                 .states
                 .iter()
-                .find(|need| !app.state.contains((need.id)()))
+                .find(|need| !app.state.contains((need.id)()) && !app.promised.contains(&(need.id)()))
             {
                 return Err(BuildError(format!(
                     "pico: `{alias}.{}` takes `#[state]` of type `{}`, which the app was not given: \

@@ -7,6 +7,7 @@ use std::io::Write;
 use tokio::net::TcpListener;
 
 use crate::application::app::App;
+use crate::application::lifecycle::{DEFAULT_STOP_TIMEOUT, run_stop_hooks};
 use crate::serve::accept_loop::{Serving, serve_app, shutdown_signal};
 use crate::serve::connection::ConnectionLimits;
 use crate::serve::logs::init_logs;
@@ -43,7 +44,7 @@ pub fn serve(app: App) {
 }
 
 /// [`serve`], on its runtime.
-async fn serve_development(mut app: App) {
+async fn serve_development(app: App) {
     if let Err(e) = app.check() {
         stop(&e);
     }
@@ -51,9 +52,13 @@ async fn serve_development(mut app: App) {
     let _flush = init_logs(false);
     // `./static` only for an app without a folder of its own.
     #[cfg(feature = "static-files")]
-    if app.static_dir.is_none() && std::path::Path::new("static").is_dir() {
-        app = app.static_files("static");
-    }
+    let app = if app.static_dir.is_none() && std::path::Path::new("static").is_dir() {
+        app.static_files("static")
+    } else {
+        app
+    };
+    let mut app = app.start().await.unwrap_or_else(|e| stop(&e));
+    let stop_hooks = app.take_stop_hooks();
     let listener = bind().await.unwrap_or_else(|e| stop(&e));
     let addr = listener.local_addr().expect("pico: the listener has no address");
     app.loopback_hosts_on(addr);
@@ -65,6 +70,7 @@ async fn serve_development(mut app: App) {
         drain: None,
     };
     serve_app(listener, app, shutdown_signal(), serving).await;
+    run_stop_hooks(stop_hooks, DEFAULT_STOP_TIMEOUT).await;
 }
 
 /// Says why the development server cannot start, and exits.

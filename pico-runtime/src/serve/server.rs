@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 use crate::application::app::App;
+use crate::application::lifecycle::{DEFAULT_STOP_TIMEOUT, run_stop_hooks};
 use crate::serve::accept_loop::{Serving, serve_app, shutdown_signal};
 use crate::serve::connection::ConnectionLimits;
 use crate::serve::logs::init_logs;
@@ -44,6 +45,8 @@ const DEFAULT_DRAIN: Duration = Duration::from_secs(30);
 pub struct Server {
     bind: Option<String>,
     drain: Duration,
+    /// The stop hooks' deadline.
+    stop: Duration,
     limits: ConnectionLimits,
 }
 
@@ -60,6 +63,7 @@ impl Server {
         Server {
             bind: None,
             drain: DEFAULT_DRAIN,
+            stop: DEFAULT_STOP_TIMEOUT,
             limits: ConnectionLimits::default(),
         }
     }
@@ -78,6 +82,15 @@ impl Server {
     #[must_use]
     pub fn drain_timeout(mut self, timeout: Duration) -> Self {
         self.drain = timeout;
+        self
+    }
+
+    /// How long the app's stop hooks ([`App::on_stop`]) may run, all of
+    /// them, once the drain is over; 10 seconds unless set. Add it to the
+    /// drain's when you set your service manager's stop timeout.
+    #[must_use]
+    pub fn stop_timeout(mut self, timeout: Duration) -> Self {
+        self.stop = timeout;
         self
     }
 
@@ -116,13 +129,15 @@ impl Server {
             .unwrap_or_else(|| DEFAULT_BIND.to_owned())
     }
 
-    /// Serves `app` until SIGTERM or Ctrl-C, then drains; on a runtime of
-    /// its own.
+    /// Starts `app` (its [`App::on_start`] hooks), serves it until SIGTERM
+    /// or Ctrl-C, drains, then runs its [`App::on_stop`] hooks; on a
+    /// runtime of its own.
     ///
     /// # Errors
     /// When the app has a mistake ([`App::check`]), before anything is
-    /// bound or printed; when the address cannot be listened on, or the
-    /// runtime cannot start.
+    /// bound or printed; when a start hook fails, before the address is
+    /// bound; when the address cannot be listened on, or the runtime
+    /// cannot start.
     pub fn run(self, app: App) -> io::Result<()> {
         checked(&app)?;
         let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -138,9 +153,11 @@ impl Server {
     ///
     /// # Errors
     /// When the app has a mistake ([`App::check`]), before anything is
-    /// bound or printed; when the address cannot be listened on.
+    /// bound or printed; when a start hook fails, before the address is
+    /// bound; when the address cannot be listened on.
     pub async fn run_async(self, app: App) -> io::Result<()> {
         checked(&app)?;
+        let app = app.start().await?;
         let address = self.address();
         let listener = TcpListener::bind(address.as_str())
             .await
@@ -148,14 +165,15 @@ impl Server {
         self.serve_on(listener, app, shutdown_signal()).await
     }
 
-    /// Serves `app` on `listener` until `shutdown` completes, then drains:
+    /// Starts `app`, serves it on `listener` until `shutdown` completes,
+    /// then drains and runs its stop hooks:
     /// for a listener of your own (a port picked by the system, a socket
     /// handed over by systemd) and a stop of your own (a test's, an admin
     /// endpoint's).
     ///
     /// # Errors
     /// When the app has a mistake ([`App::check`]), before anything is
-    /// printed; when the listener has no address.
+    /// printed; when a start hook fails; when the listener has no address.
     pub async fn serve_on<F>(self, listener: TcpListener, app: App, shutdown: F) -> io::Result<()>
     where
         F: Future<Output = ()>,
@@ -164,14 +182,16 @@ impl Server {
         // The guard writes out what is left when serving ends.
         let _flush = init_logs(true);
         let address: SocketAddr = listener.local_addr()?;
-        let mut app = app;
+        let mut app = app.start().await?;
         app.refuse_env_debug(address, true);
+        let stop_hooks = app.take_stop_hooks();
         tracing::info!(target: "pico", "listening on http://{address}/");
         let serving = Serving {
             limits: self.limits,
             drain: Some(self.drain),
         };
         serve_app(listener, app, shutdown, serving).await;
+        run_stop_hooks(stop_hooks, self.stop).await;
         tracing::info!(target: "pico", "stopped");
         Ok(())
     }
