@@ -118,7 +118,9 @@ async fn the_links_example_serves_its_resources_and_its_own_route() {
     );
     let went = client.get(format!("{base}/go/docs")).send().await.unwrap();
     assert_eq!(went.status(), 307);
-    let health = client.get(format!("{base}/healthz")).send().await.unwrap();
-    assert!(health.headers().contains_key("x-request-id"));
-    assert_eq!(health.text().await.unwrap(), "ok");
+    let version = client.get(format!("{base}/version")).send().await.unwrap();
+    assert!(version.headers().contains_key("x-request-id"));
+    assert_eq!(version.text().await.unwrap(), env!("CARGO_PKG_VERSION"));
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
 }

@@ -243,6 +243,28 @@ async fn a_route_is_named_by_its_template_on_the_line_and_the_span() {
 }
 
 #[tokio::test]
+async fn probes_get_no_log_line() {
+    let observed = observed();
+    let s = serve(app().health()).await;
+    assert_eq!(
+        get_with(&s, "/readyz", &[("x-request-id", b"probe-ready")])
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        get_with(&s, "/healthz", &[("x-request-id", b"probe-alive")])
+            .await
+            .status,
+        200
+    );
+    get_with(&s, "/shop/price?item=tea", &[("x-request-id", b"after-probes")]).await;
+    assert_eq!(observed.lines("pico::request", "after-probes").len(), 1);
+    assert!(observed.lines("pico::request", "probe-ready").is_empty());
+    assert!(observed.lines("pico::request", "probe-alive").is_empty());
+}
+
+#[tokio::test]
 async fn a_valid_incoming_id_is_kept_everywhere() {
     let observed = observed();
     let s = serve(app()).await;

@@ -3,8 +3,8 @@ pub mod shortener;
 
 fn app() -> pico::App {
     // A route of axum's own, served with the API's ids, logs and limits.
-    let health = axum::Router::new().route("/healthz", axum::routing::get(|| async { "ok" }));
-    pico::App::new().state(shortener::Shelf::default()).register(shortener::module()).routes(health)
+    let version = axum::Router::new().route("/version", axum::routing::get(|| async { env!("CARGO_PKG_VERSION") }));
+    pico::App::new().state(shortener::Shelf::default()).register(shortener::module()).routes(version).health()
 }
 
 fn main() {

@@ -58,6 +58,8 @@ pub struct App {
     pub(crate) promised: Vec<std::any::TypeId>,
     /// What runs when it stops.
     pub(crate) stop_hooks: Vec<crate::application::lifecycle::StopHook>,
+    /// `/healthz` and `/readyz`, when asked for.
+    pub(crate) health: Option<crate::application::health::Health>,
     pub(crate) hooks: Box<dyn Hooks>,
     pub(crate) mixins: Vec<Box<dyn Mixin>>,
     pub(crate) codec: Option<Arc<dyn JsonCodec>>,
@@ -111,6 +113,7 @@ impl App {
             start_hooks: Vec::new(),
             promised: Vec::new(),
             stop_hooks: Vec::new(),
+            health: None,
             hooks: Box::new(NoHooks),
             mixins: Vec::new(),
             codec: None,

@@ -122,6 +122,8 @@ pub(crate) struct BuiltApp {
     pub(crate) static_files: Option<StaticService>,
     /// The app's own axum routes.
     pub(crate) merged: Option<Merged>,
+    /// `/healthz` and `/readyz`, when asked for.
+    pub(crate) health: Option<crate::application::health::Health>,
     pub(crate) hooks: MixinStack,
     /// Whether panics capture a backtrace: in debug mode, or for a mixin.
     pub(crate) backtraces: bool,
@@ -209,6 +211,7 @@ impl BuiltApp {
             body_limit: app.body_limit,
             static_files,
             merged: app.router.map(|router| Merged::new(router, app.body_limit)),
+            health: app.health,
             backtraces: app.debug || hooks.wants_backtraces(),
             hooks,
             codec: app.codec,

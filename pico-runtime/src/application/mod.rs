@@ -9,10 +9,12 @@ pub(crate) mod app;
 pub(crate) mod built_app;
 pub(crate) mod env_debug;
 pub(crate) mod error_path;
+pub(crate) mod health;
 pub(crate) mod hooks;
 pub(crate) mod into_router;
 pub(crate) mod lifecycle;
 pub(crate) mod mixin_stack;
+pub(crate) mod operations;
 #[cfg(feature = "sentry")]
 pub(crate) mod sentry_mixin;
 pub(crate) mod state;

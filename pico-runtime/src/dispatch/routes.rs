@@ -28,6 +28,10 @@ pub(crate) enum Route {
     /// `/docs`, the page that reads `/openapi.json` for people.
     #[cfg(feature = "openapi")]
     Docs,
+    /// `/healthz`: alive.
+    Alive,
+    /// `/readyz`: ready, as the app's checks say.
+    Ready,
 }
 
 /// A definition as JSON, or as the JavaScript that loads it.
@@ -66,6 +70,13 @@ pub(crate) fn route_table(app: &App) -> Result<(Routes, Vec<Entry>), BuildError>
         // A module called `docs` keeps its path.
         if !app.modules.iter().any(|(alias, _)| module_path(alias) == "docs") {
             add("/docs".to_owned(), Route::Docs);
+        }
+    }
+    if app.health.is_some() {
+        for (path, route) in [("healthz", Route::Alive), ("readyz", Route::Ready)] {
+            if !app.modules.iter().any(|(alias, _)| module_path(alias) == path) {
+                add(format!("/{path}"), route);
+            }
         }
     }
     for (index, (alias, module)) in app.modules.iter().enumerate() {

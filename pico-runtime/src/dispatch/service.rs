@@ -27,6 +27,7 @@ use crate::dispatch::deadline::Deadline;
 use crate::dispatch::decode::Arg;
 use crate::dispatch::not_routed;
 use crate::dispatch::path_routes::{PathTemplate, PathValues};
+use crate::dispatch::probes;
 use crate::dispatch::request::Arrival;
 use crate::dispatch::response_future::ResponseFuture;
 use crate::dispatch::routes::{Entry, Form, Route};
@@ -116,6 +117,9 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
             _ => None,
         };
         exchange.matched(name, function);
+        if matches!(route, Route::Alive | Route::Ready) {
+            exchange.quiet();
+        }
     }
     if let Err(e) = check_method(&parts.method, required_method(shared, route)) {
         return refuse(Arrival::new(root, exchange), parts, e);
@@ -155,6 +159,11 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
         }
         #[cfg(feature = "openapi")]
         Route::Docs => docs_page().into(),
+        Route::Alive => probes::alive().into(),
+        Route::Ready => {
+            let arrival = Arrival::new(root, exchange);
+            probes::ready(shared, parts, arrival)
+        }
         #[cfg(feature = "openapi")]
         Route::Types(index) => typed_response(
             shared.types[index].clone(),

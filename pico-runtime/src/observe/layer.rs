@@ -52,6 +52,8 @@ pub(crate) struct Exchange {
     pub(crate) problem: bool,
     /// Whether a failure named the span's `error.type`.
     error_named: AtomicBool,
+    /// A probe's request, which gets no log line.
+    quiet: AtomicBool,
 }
 
 impl Exchange {
@@ -74,6 +76,11 @@ impl Exchange {
 
     pub(crate) fn route(&self) -> Option<&str> {
         self.route.get().map(|r| &**r)
+    }
+
+    /// Keeps the request off the log: a probe's, asked every few seconds.
+    pub(crate) fn quiet(&self) {
+        self.quiet.store(true, Ordering::Relaxed);
     }
 }
 
@@ -139,6 +146,7 @@ where
             route: OnceLock::new(),
             problem,
             error_named: AtomicBool::new(false),
+            quiet: AtomicBool::new(false),
         });
         let uri = self.settings.log.then(|| request.uri().clone());
         let method = request.method().clone();
@@ -284,6 +292,9 @@ struct Line {
 
 impl Line {
     fn write(&self, exchange: &Exchange, items: Option<u64>) {
+        if exchange.quiet.load(Ordering::Relaxed) {
+            return;
+        }
         if let Some(uri) = &self.uri {
             crate::observe::request_log::line(&RequestLine {
                 client: self.client,

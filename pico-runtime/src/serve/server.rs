@@ -19,6 +19,10 @@ const DEFAULT_BIND: &str = "127.0.0.1:8000";
 /// How long requests in flight may run on once a stop is asked for.
 const DEFAULT_DRAIN: Duration = Duration::from_secs(30);
 
+/// How long an app with probes says "not ready" before it stops accepting:
+/// a few of a balancer's or Kubernetes' probe periods.
+const DEFAULT_READINESS_GRACE: Duration = Duration::from_secs(5);
+
 /// The server for production, behind a proxy such as nginx.
 ///
 /// Unlike the development server ([`serve`](crate::serve)) it listens where
@@ -47,6 +51,8 @@ pub struct Server {
     drain: Duration,
     /// The stop hooks' deadline.
     stop: Duration,
+    /// How long `/readyz` says "not ready" before the drain begins.
+    grace: Duration,
     limits: ConnectionLimits,
 }
 
@@ -64,6 +70,7 @@ impl Server {
             bind: None,
             drain: DEFAULT_DRAIN,
             stop: DEFAULT_STOP_TIMEOUT,
+            grace: DEFAULT_READINESS_GRACE,
             limits: ConnectionLimits::default(),
         }
     }
@@ -82,6 +89,17 @@ impl Server {
     #[must_use]
     pub fn drain_timeout(mut self, timeout: Duration) -> Self {
         self.drain = timeout;
+        self
+    }
+
+    /// For an app with probes ([`App::health`]): how long, once a stop is
+    /// asked for, `/readyz` answers 503 while everything else is served as
+    /// before, so that a balancer or Kubernetes takes the instance out
+    /// before it stops accepting; 5 seconds unless set. Without probes the
+    /// drain begins at once.
+    #[must_use]
+    pub fn readiness_grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
         self
     }
 
@@ -185,6 +203,20 @@ impl Server {
         let mut app = app.start().await?;
         app.refuse_env_debug(address, true);
         let stop_hooks = app.take_stop_hooks();
+        let health = app.health.clone();
+        let grace = self.grace;
+        let shutdown = async move {
+            shutdown.await;
+            if let Some(health) = health {
+                health.stop();
+                tracing::info!(
+                    target: "pico",
+                    "stopping: not ready for {} s, then finishing in-flight requests",
+                    grace.as_secs_f32()
+                );
+                tokio::time::sleep(grace).await;
+            }
+        };
         tracing::info!(target: "pico", "listening on http://{address}/");
         let serving = Serving {
             limits: self.limits,
