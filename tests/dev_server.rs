@@ -488,22 +488,23 @@ async fn sigterm_lets_in_flight_requests_finish() {
     );
 }
 
+/// A `--child` run to its end with `env`: its status, stdout and stderr.
+fn child_output(env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command.arg("--child").env_remove("PICO_PORT");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = command.output().unwrap();
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (output.status.code(), text(&output.stdout), text(&output.stderr))
+}
+
 async fn a_mistake_in_the_app_stops_the_servers_before_they_start() {
     let message = "pico: `devapp.count` takes `#[state]` of type `core::sync::atomic::AtomicU64`, \
                    which the app was not given: add `.state(value)` to the `App`";
-    let run = |env: &[(&str, &str)]| {
-        let mut command = Command::new(std::env::current_exe().unwrap());
-        command
-            .arg("--child")
-            .env("CHILD_FORGET_STATE", "1")
-            .env_remove("PICO_PORT");
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let output = command.output().unwrap();
-        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-        (output.status.code(), text(&output.stdout), text(&output.stderr))
-    };
+    // The state forgotten: the mistake.
+    let run = |env: &[(&str, &str)]| child_output(&[&[("CHILD_FORGET_STATE", "1")], env].concat());
     // `pico::serve`: the message, status 1, no backtrace, nothing served.
     let (code, stdout, stderr) = run(&[]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
@@ -519,17 +520,7 @@ async fn a_mistake_in_the_app_stops_the_servers_before_they_start() {
     // A start hook that fails: the same refusal, before the address is
     // bound (the state is given here).
     let failing = |env: &[(&str, &str)]| {
-        let mut command = Command::new(std::env::current_exe().unwrap());
-        command
-            .arg("--child")
-            .env("CHILD_START_FAILS", "the database is down")
-            .env_remove("PICO_PORT");
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let output = command.output().unwrap();
-        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-        (output.status.code(), text(&output.stdout), text(&output.stderr))
+        child_output(&[&[("CHILD_START_FAILS", "the database is down")], env].concat())
     };
     let message = "pico: the app did not start: start hook 1 failed: the database is down";
     let (code, stdout, stderr) = failing(&[]);
