@@ -8,8 +8,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tokio::sync::Notify;
-
 #[pico::api]
 mod api {
     #[expose]
@@ -73,16 +71,8 @@ async fn readyz_names_each_check_that_failed_or_took_too_long() {
 #[tokio::test]
 async fn asked_to_stop_the_server_says_not_ready_first_and_serves_on() {
     let app = pico::App::new().register(api::module()).health();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let stop = Arc::new(Notify::new());
-    let stopping = stop.clone();
-    let server = tokio::spawn(async move {
-        pico::Server::new()
-            .readiness_grace(Duration::from_secs(2))
-            .serve_on(listener, app, async move { stopping.notified().await })
-            .await
-    });
+    let server = pico::Server::new().readiness_grace(Duration::from_secs(2));
+    let (base, stop, server) = common::serve_until_stopped(server, app).await;
     let client = reqwest::Client::new();
     let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);

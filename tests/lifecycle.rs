@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 /// A pool as a database crate gives one: made by awaiting a connection.
 pub struct Pool {
     name: String,
@@ -136,16 +135,8 @@ async fn stop_hooks_run_after_the_drain_and_within_their_deadline() {
         // Never ends: abandoned at the deadline.
         .on_stop(std::future::pending)
         .on_stop(move || async move { second.lock().unwrap().push("never") });
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let stop = Arc::new(Notify::new());
-    let stopping = stop.clone();
-    let server = tokio::spawn(async move {
-        pico::Server::new()
-            .stop_timeout(Duration::from_millis(300))
-            .serve_on(listener, app, async move { stopping.notified().await })
-            .await
-    });
+    let server = pico::Server::new().stop_timeout(Duration::from_millis(300));
+    let (base, stop, server) = common::serve_until_stopped(server, app).await;
     let call = tokio::spawn(async move {
         reqwest::get(format!("{base}/api/slow"))
             .await

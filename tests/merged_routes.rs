@@ -139,15 +139,7 @@ async fn pico_server_serves_them_and_drains_a_call_in_flight() {
     let app = pico::App::new()
         .register(api::module())
         .routes(router(release.clone(), started.clone()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let stop = Arc::new(Notify::new());
-    let stopped = stop.clone();
-    let server = tokio::spawn(async move {
-        pico::Server::new()
-            .serve_on(listener, app, async move { stopped.notified().await })
-            .await
-    });
+    let (base, stop, server) = common::serve_until_stopped(pico::Server::new(), app).await;
     let client = reqwest::Client::new();
     let in_flight = tokio::spawn({
         let url = format!("{base}/slow");

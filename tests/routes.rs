@@ -19,6 +19,14 @@ mod shortener;
 mod owners {
     use std::collections::HashMap;
 
+    /// Two events of a feed, then its end.
+    #[expose]
+    #[stream]
+    #[route(GET, "/feeds/{name}")]
+    fn feed(name: String) -> impl Iterator<Item = String> {
+        [1, 2].into_iter().map(move |n| format!("{name} {n}"))
+    }
+
     /// Greets a visitor with a cookie of their name.
     #[expose]
     #[route(GET, "/welcome/{name}")]
@@ -130,6 +138,19 @@ async fn the_rust_stubs_give_a_routes_path_which_the_in_process_client_reaches()
             .await
             .unwrap(),
         (7, "x".to_owned(), false)
+    );
+}
+
+#[tokio::test]
+async fn a_stream_is_served_at_its_route() {
+    let s = common::serve(app()).await;
+    let feed = s.get("/feeds/a%20b").await;
+    assert_eq!(feed.content_type, "text/event-stream");
+    assert!(
+        feed.text
+            .starts_with("data: \"a b 1\"\n\ndata: \"a b 2\"\n\nevent: close"),
+        "{:?}",
+        feed.text
     );
 }
 

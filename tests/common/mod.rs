@@ -212,3 +212,26 @@ impl StderrLines {
         );
     }
 }
+
+/// `pico::Server` (as `server` is set) serving `app` on a free port until
+/// the returned `Notify` is notified: the base URL, the stop, and the
+/// server's task, which ends once it has drained and run its stop hooks.
+pub async fn serve_until_stopped(
+    server: pico::Server,
+    app: pico::App,
+) -> (
+    String,
+    std::sync::Arc<tokio::sync::Notify>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let stop = std::sync::Arc::new(tokio::sync::Notify::new());
+    let stopping = stop.clone();
+    let task = tokio::spawn(async move {
+        server
+            .serve_on(listener, app, async move { stopping.notified().await })
+            .await
+    });
+    (base, stop, task)
+}

@@ -160,7 +160,7 @@ impl BuiltApp {
         assert!(
             app.start_hooks.is_empty(),
             "pico: the app has start hooks that have not run: serve it with `pico::Server` or `pico::serve`, \
-             or await `app.start()` before `into_router` or `Client::in_process`"
+             or await `app.start()` before `into_router`, `ConnectionServer::new` or `Client::in_process`"
         );
         let (routes, functions) = route_table(&app).unwrap_or_else(|e| panic!("{e}"));
         let paths = PathRoutes::build(&functions, &routes, &app.aliases()).unwrap_or_else(|e| panic!("{e}"));

@@ -30,7 +30,9 @@ impl App {
     ///
     /// # Panics
     /// When a function needs a `#[state]` value the app was not given: the
-    /// message names the function and the type.
+    /// message names the function and the type. When the app has start
+    /// hooks ([`App::on_start`]) that have not run: await [`App::start`]
+    /// first.
     pub fn into_router(self) -> Router {
         let router = Router::new();
         match self.into_service() {

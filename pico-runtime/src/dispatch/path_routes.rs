@@ -10,8 +10,8 @@
 use std::sync::Arc;
 
 use compact_str::CompactString;
-use http::header::HeaderValue;
-use http::{HeaderName, Method};
+use http::Method;
+use http::header::{ALLOW, HeaderValue};
 
 use crate::dispatch::routes::{Entry, Route, Routes};
 use crate::errors::build_error::BuildError;
@@ -39,10 +39,7 @@ impl PathTemplate {
             .iter()
             .find(|(m, _)| *m == method)
             .map(|(_, index)| *index)
-            .ok_or_else(|| {
-                HttpError::method_not_allowed()
-                    .with_header(HeaderName::from_static("allow"), self.allow.clone())
-            })
+            .ok_or_else(|| HttpError::method_not_allowed().with_header(ALLOW, self.allow.clone()))
     }
 }
 
