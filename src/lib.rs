@@ -62,6 +62,9 @@ pub use pico_runtime::{DescribeExtractor, SecurityScheme};
 // OpenAPI schemas, derived through pico's own schemars.
 #[cfg(feature = "openapi")]
 pub use pico_runtime::{JsonSchema, schemars};
+// Metrics, and the crate an app's own are made with.
+#[cfg(feature = "metrics")]
+pub use pico_runtime::{Metrics, prometheus_client};
 // The Rust client.
 #[cfg(feature = "client")]
 pub use pico_runtime::client;

@@ -243,9 +243,16 @@ async fn a_route_is_named_by_its_template_on_the_line_and_the_span() {
 }
 
 #[tokio::test]
-async fn probes_get_no_log_line() {
+async fn probes_and_scrapes_get_no_log_line() {
     let observed = observed();
-    let s = serve(app().health()).await;
+    let s = serve(app().health().metrics(pico::Metrics::new())).await;
+    assert_eq!(
+        get_with(&s, "/metrics", &[("x-request-id", b"scrape")])
+            .await
+            .status,
+        200
+    );
+    assert!(observed.lines("pico::request", "scrape").is_empty());
     assert_eq!(
         get_with(&s, "/readyz", &[("x-request-id", b"probe-ready")])
             .await

@@ -34,6 +34,10 @@ pub use errors::error_status::ErrorStatus;
 pub use errors::failure::Failure;
 pub use errors::http_error::HttpError;
 pub use errors::trace::Frame;
+#[cfg(feature = "metrics")]
+pub use observe::metrics::Metrics;
+#[cfg(feature = "metrics")]
+pub use prometheus_client;
 pub use respond::status::Located;
 #[cfg(feature = "openapi")]
 pub use schemars::{self, JsonSchema};

@@ -235,3 +235,34 @@ pub async fn serve_until_stopped(
     });
     (base, stop, task)
 }
+
+/// Waits, for at most 30 seconds, until `check` holds: for what another
+/// process (a scraper) or the server's own side (a client gone) learns in
+/// its own time, with nothing to wait on but asking again.
+pub async fn eventually<F, Fut>(mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    eventually_some(|| {
+        let asked = check();
+        async move { asked.await.then_some(()) }
+    })
+    .await;
+}
+
+/// [`eventually`] for a value: the first `Some` that `ask` gives.
+pub async fn eventually_some<T, F, Fut>(mut ask: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if let Some(value) = ask().await {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still not so after 30 s");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}

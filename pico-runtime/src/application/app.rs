@@ -60,6 +60,9 @@ pub struct App {
     pub(crate) stop_hooks: Vec<crate::application::lifecycle::StopHook>,
     /// `/healthz` and `/readyz`, when asked for.
     pub(crate) health: Option<crate::application::health::Health>,
+    /// The request metrics, when asked for.
+    #[cfg(feature = "metrics")]
+    pub(crate) metrics: Option<crate::observe::metrics::Metrics>,
     pub(crate) hooks: Box<dyn Hooks>,
     pub(crate) mixins: Vec<Box<dyn Mixin>>,
     pub(crate) codec: Option<Arc<dyn JsonCodec>>,
@@ -114,6 +117,8 @@ impl App {
             promised: Vec::new(),
             stop_hooks: Vec::new(),
             health: None,
+            #[cfg(feature = "metrics")]
+            metrics: None,
             hooks: Box::new(NoHooks),
             mixins: Vec::new(),
             codec: None,

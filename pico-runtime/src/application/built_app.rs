@@ -124,6 +124,9 @@ pub(crate) struct BuiltApp {
     pub(crate) merged: Option<Merged>,
     /// `/healthz` and `/readyz`, when asked for.
     pub(crate) health: Option<crate::application::health::Health>,
+    /// The metrics the app answers a scrape with.
+    #[cfg(feature = "metrics")]
+    pub(crate) metrics: Option<crate::observe::metrics::Metrics>,
     pub(crate) hooks: MixinStack,
     /// Whether panics capture a backtrace: in debug mode, or for a mixin.
     pub(crate) backtraces: bool,
@@ -139,6 +142,9 @@ pub(crate) struct BuiltApp {
     /// The function name of a request that reached none: empty, shared
     /// rather than made per refusal.
     pub(crate) unrouted: Arc<str>,
+    /// The route of every static file.
+    #[cfg(feature = "static-files")]
+    pub(crate) files_route: Arc<str>,
 }
 
 impl BuiltApp {
@@ -212,6 +218,8 @@ impl BuiltApp {
             static_files,
             merged: app.router.map(|router| Merged::new(router, app.body_limit)),
             health: app.health,
+            #[cfg(feature = "metrics")]
+            metrics: app.metrics,
             backtraces: app.debug || hooks.wants_backtraces(),
             hooks,
             codec: app.codec,
@@ -224,6 +232,8 @@ impl BuiltApp {
             stream_heartbeat: app.stream_heartbeat,
             blocking: BlockingSlots::new(app.max_blocking),
             unrouted: Arc::from(""),
+            #[cfg(feature = "static-files")]
+            files_route: Arc::from("/{*file}"),
         }
     }
 

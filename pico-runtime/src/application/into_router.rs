@@ -49,6 +49,11 @@ impl App {
             query_values: self.log_query_values,
             problem_details: self.problem_details,
             proxies: self.proxies.clone(),
+            #[cfg(feature = "metrics")]
+            metrics: self
+                .metrics
+                .as_ref()
+                .map(|metrics| std::sync::Arc::clone(&metrics.shared)),
         });
         let cors = (!self.origins.is_empty()).then(|| self.origins.cors(&settings.header));
         let service = Service(Arc::new(BuiltApp::build(self)));

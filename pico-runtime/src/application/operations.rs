@@ -1,5 +1,6 @@
 //! The app's say in its operation, as `App` methods: what runs when it
-//! starts and stops (`lifecycle.rs`), and its probes (`health.rs`).
+//! starts and stops (`lifecycle.rs`), its probes (`health.rs`) and its
+//! metrics (`observe::metrics`).
 
 use std::any::TypeId;
 use std::future::Future;
@@ -146,6 +147,16 @@ impl App {
             .get_or_insert_with(Health::default)
             .checks
             .push((name, check));
+        self
+    }
+
+    /// Counts every request in `metrics` (see [`Metrics`](crate::Metrics)),
+    /// and answers the scrape at its path: to Prometheus and anything else
+    /// on the network, but not to another site's page in a browser.
+    #[cfg(feature = "metrics")]
+    #[must_use]
+    pub fn metrics(mut self, metrics: crate::observe::metrics::Metrics) -> Self {
+        self.metrics = Some(metrics);
         self
     }
 

@@ -6,10 +6,11 @@
 //! error path to give it the standard body.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Request as HttpRequest};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request as HttpRequest};
 use axum::response::Response;
 use http::StatusCode;
 use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
@@ -17,6 +18,7 @@ use http::request::Parts;
 
 use crate::errors::http_error::{HttpError, too_large};
 use crate::errors::panic::{Caught, Guarded};
+use crate::observe::layer::Exchange;
 
 /// The longest plain-text refusal read into the standard body's message;
 /// a longer one gets its status's own message.
@@ -49,10 +51,21 @@ impl Merged {
                 .method_not_allowed_fallback(unrouted)
                 .fallback(unrouted)
                 // axum's extractors keep to the app's limit, not to theirs.
-                .layer(DefaultBodyLimit::max(body_limit)),
+                .layer(DefaultBodyLimit::max(body_limit))
+                .route_layer(axum::middleware::map_request(tell_route)),
             body_limit,
         }
     }
+}
+
+/// Tells the request's record the path the router matched, which names
+/// its span, log line and series as a function's route does.
+async fn tell_route(request: HttpRequest) -> HttpRequest {
+    let exchange = request.extensions().get::<Arc<Exchange>>();
+    if let (Some(exchange), Some(path)) = (exchange, request.extensions().get::<MatchedPath>()) {
+        exchange.matched(&Arc::from(path.as_str()), None);
+    }
+    request
 }
 
 /// A copy of the request's head, for the error path once the router has

@@ -27,6 +27,8 @@ pub(crate) mod probes;
 pub(crate) mod request;
 pub(crate) mod response_future;
 pub(crate) mod routes;
+#[cfg(feature = "metrics")]
+pub(crate) mod scrape;
 pub(crate) mod service;
 pub(crate) mod thunk;
 pub(crate) mod upload;

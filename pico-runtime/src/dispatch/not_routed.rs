@@ -29,6 +29,10 @@ pub(crate) fn answer(
     };
     let head = merged::head(&parts);
     let mut request = HttpRequest::from_parts(parts, body);
+    // For the route the router matches to be told: see `Merged::new`.
+    if let Some(exchange) = &arrival.exchange {
+        request.extensions_mut().insert(Arc::clone(exchange));
+    }
     *request.uri_mut() = uri.clone();
     let shared = Arc::clone(shared);
     ResponseFuture::later(async move {
@@ -59,7 +63,14 @@ fn files_or_404(
             shared.refuse(arrival, parts, HttpError::not_found()).into()
         }
         #[cfg(feature = "static-files")]
-        Some(files) => static_file(shared, files, arrival, (parts, uri)),
+        Some(files) => {
+            // One route for every file: their paths are the clients' to
+            // choose, and would make as many series and span names.
+            if let Some(exchange) = &arrival.exchange {
+                exchange.matched(&shared.files_route, None);
+            }
+            static_file(shared, files, arrival, (parts, uri))
+        }
         _ => {
             let _ = uri;
             shared.refuse(arrival, parts, HttpError::not_found()).into()

@@ -32,6 +32,22 @@ pub(crate) enum Route {
     Alive,
     /// `/readyz`: ready, as the app's checks say.
     Ready,
+    /// The metrics' scrape (`/metrics` unless the app says otherwise).
+    #[cfg(feature = "metrics")]
+    Metrics,
+}
+
+impl Route {
+    /// Whether its requests stay off the log: the probes' and the scrapes',
+    /// which come every few seconds from machines.
+    pub(crate) fn is_quiet(self) -> bool {
+        match self {
+            Route::Alive | Route::Ready => true,
+            #[cfg(feature = "metrics")]
+            Route::Metrics => true,
+            _ => false,
+        }
+    }
 }
 
 /// A definition as JSON, or as the JavaScript that loads it.
@@ -79,6 +95,11 @@ pub(crate) fn route_table(app: &App) -> Result<(Routes, Vec<Entry>), BuildError>
             }
         }
     }
+    // Not given way to, unlike the probes: the app chose the path.
+    #[cfg(feature = "metrics")]
+    if let Some(path) = app.metrics.as_ref().and_then(|m| m.path.clone()) {
+        add(path, Route::Metrics);
+    }
     for (index, (alias, module)) in app.modules.iter().enumerate() {
         let path = module_path(alias);
         add(format!("/{path}"), Route::Module(index, Form::Json));
@@ -108,6 +129,15 @@ pub(crate) fn route_table(app: &App) -> Result<(Routes, Vec<Entry>), BuildError>
                 prehandle: module.prehandle,
             });
         }
+    }
+    #[cfg(feature = "metrics")]
+    if let Some(path) = clash.as_deref()
+        && app.metrics.as_ref().and_then(|m| m.path.as_deref()) == Some(path)
+    {
+        return Err(BuildError(format!(
+            "pico: the metrics' path `{path}` is a path of the app already; give them another with \
+             `Metrics::new().path(\"/...\")`"
+        )));
     }
     match clash {
         Some(path) => Err(BuildError(format!(

@@ -117,7 +117,7 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
             _ => None,
         };
         exchange.matched(name, function);
-        if matches!(route, Route::Alive | Route::Ready) {
+        if route.is_quiet() {
             exchange.quiet();
         }
     }
@@ -160,6 +160,11 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
         #[cfg(feature = "openapi")]
         Route::Docs => docs_page().into(),
         Route::Alive => probes::alive().into(),
+        #[cfg(feature = "metrics")]
+        Route::Metrics => {
+            let arrival = Arrival::new(root, exchange);
+            crate::dispatch::scrape::answer(shared, parts, arrival)
+        }
         Route::Ready => {
             let arrival = Arrival::new(root, exchange);
             probes::ready(shared, parts, arrival)

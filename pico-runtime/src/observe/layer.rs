@@ -1,7 +1,7 @@
 //! The outermost layer of every app: each request gets its id, its span
 //! (named and shaped as OpenTelemetry's HTTP server conventions say), its
 //! `X-Request-Id` answer header, whether its errors are problem details
-//! (which the error body then writes so), and its log line.
+//! (which the error body then writes so), its log line and its metrics.
 
 use std::convert::Infallible;
 use std::net::IpAddr;
@@ -20,6 +20,8 @@ use tracing::Span;
 use tracing::field::Empty;
 
 use crate::edge::forwarded::Proxies;
+#[cfg(feature = "metrics")]
+use crate::observe::metered::Metered;
 use crate::observe::request_id::RequestId;
 use crate::observe::request_log::{RequestLine, Sent};
 
@@ -36,6 +38,9 @@ pub(crate) struct Settings {
     pub(crate) problem_details: bool,
     /// Who may say who the client is.
     pub(crate) proxies: Proxies,
+    /// Where each request is counted, when the app asks.
+    #[cfg(feature = "metrics")]
+    pub(crate) metrics: Option<Arc<crate::observe::metrics::Shared>>,
 }
 
 /// What the layer and the app's service share about one request: its id
@@ -50,8 +55,8 @@ pub(crate) struct Exchange {
     /// Whether the request's errors are problem details: the app answers
     /// every error so, or the client asked.
     pub(crate) problem: bool,
-    /// Whether a failure named the span's `error.type`.
-    error_named: AtomicBool,
+    /// The failure that made a 5xx: its error's type, or `panic`.
+    error: OnceLock<Box<str>>,
     /// A probe's request, which gets no log line.
     quiet: AtomicBool,
 }
@@ -68,10 +73,19 @@ impl Exchange {
     /// Names a failure that makes a 5xx on the span: the error's type, or
     /// `panic`, says more than the status.
     pub(crate) fn failed(&self, status: StatusCode, name: &str) {
-        if status.is_server_error() && !self.span.is_disabled() {
+        if status.is_server_error() {
             self.span.record("error.type", name);
-            self.error_named.store(true, Ordering::Relaxed);
+            let _ = self.error.set(Box::from(name));
         }
+    }
+
+    /// What the `error.type` of a 5xx is: the failure named, or the status.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn error_type<'a>(&'a self, status: &'a StatusCode) -> Option<&'a str> {
+        if !status.is_server_error() {
+            return None;
+        }
+        Some(self.error.get().map_or(status.as_str(), |name| &**name))
     }
 
     pub(crate) fn route(&self) -> Option<&str> {
@@ -124,8 +138,19 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        // The clock is read for the log line's duration only.
-        let start = self.settings.log.then(Instant::now);
+        #[cfg(feature = "metrics")]
+        let metered = self
+            .settings
+            .metrics
+            .as_ref()
+            .map(|shared| Metered::begin(shared, &request));
+        #[cfg(feature = "metrics")]
+        let timed = self.settings.log || metered.is_some();
+        #[cfg(not(feature = "metrics"))]
+        let timed = self.settings.log;
+        // The clock is read for the log line's and the metrics' duration
+        // only.
+        let start = timed.then(Instant::now);
         let id = RequestId::kept_or_made(request.headers().get(&self.settings.header));
         let span = span_of(&request, &id);
         let client = (self.settings.log || !span.is_disabled())
@@ -145,7 +170,7 @@ where
             span,
             route: OnceLock::new(),
             problem,
-            error_named: AtomicBool::new(false),
+            error: OnceLock::new(),
             quiet: AtomicBool::new(false),
         });
         let uri = self.settings.log.then(|| request.uri().clone());
@@ -167,6 +192,8 @@ where
                 // A clone, not the settings' `Arc`: a count that every
                 // request would move on every core.
                 header: self.settings.header.clone(),
+                #[cfg(feature = "metrics")]
+                metered,
             }),
         }
     }
@@ -184,6 +211,8 @@ struct Ending {
     client: Option<IpAddr>,
     /// The header the id is answered in.
     header: HeaderName,
+    #[cfg(feature = "metrics")]
+    metered: Option<Metered>,
 }
 
 pin_project_lite::pin_project! {
@@ -234,7 +263,7 @@ impl Ending {
             // On a server span only a 5xx is an error: a 4xx is the
             // client's.
             if status.is_server_error() {
-                if !exchange.error_named.load(Ordering::Relaxed) {
+                if exchange.error.get().is_none() {
                     span.record("error.type", status.as_str());
                 }
                 span.record("otel.status_code", "ERROR");
@@ -257,13 +286,22 @@ impl Ending {
             status,
         };
         match streamed {
-            None => line.write(exchange, None),
+            None => {
+                line.write(exchange, None);
+                #[cfg(feature = "metrics")]
+                if let Some(metered) = self.metered {
+                    let size = http_body::Body::size_hint(response.body()).exact();
+                    metered.end(exchange, status, self.start, size);
+                }
+            }
             Some(sent) => {
                 let exchange = Arc::clone(&self.exchange);
                 response = response.map(|body| {
                     Body::new(StreamEnd {
                         body,
                         end: Some((line, exchange, sent)),
+                        #[cfg(feature = "metrics")]
+                        metered: self.metered.map(|metered| (metered, 0)),
                     })
                 });
             }
@@ -316,6 +354,9 @@ impl Line {
 struct StreamEnd {
     body: Body,
     end: Option<(Line, Arc<Exchange>, Sent)>,
+    /// The request's metrics, and the bytes sent so far.
+    #[cfg(feature = "metrics")]
+    metered: Option<(Metered, u64)>,
 }
 
 impl http_body::Body for StreamEnd {
@@ -327,8 +368,15 @@ impl http_body::Body for StreamEnd {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
         let frame = std::task::ready!(Pin::new(&mut self.body).poll_frame(cx));
-        if frame.is_none() {
-            self.finish();
+        match &frame {
+            None => self.finish(),
+            #[cfg(feature = "metrics")]
+            Some(Ok(frame)) => {
+                if let (Some(data), Some((_, bytes))) = (frame.data_ref(), &mut self.metered) {
+                    *bytes += data.len() as u64;
+                }
+            }
+            Some(_) => {}
         }
         Poll::Ready(frame)
     }
@@ -346,6 +394,10 @@ impl StreamEnd {
     fn finish(&mut self) {
         if let Some((line, exchange, sent)) = self.end.take() {
             line.write(&exchange, Some(sent.items()));
+            #[cfg(feature = "metrics")]
+            if let Some((metered, bytes)) = self.metered.take() {
+                metered.end(&exchange, line.status, line.start, Some(bytes));
+            }
         }
     }
 }
