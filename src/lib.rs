@@ -62,6 +62,9 @@ pub use pico_runtime::{DescribeExtractor, SecurityScheme};
 // OpenAPI schemas, derived through pico's own schemars.
 #[cfg(feature = "openapi")]
 pub use pico_runtime::{JsonSchema, schemars};
+// Compression.
+#[cfg(feature = "compression")]
+pub use pico_runtime::Compression;
 // Metrics, and the crate an app's own are made with.
 #[cfg(feature = "metrics")]
 pub use pico_runtime::{Metrics, prometheus_client};
@@ -321,6 +324,7 @@ mod guide {
         Observability = "observability.md";
         Security = "security.md";
         Deploying = "deploying.md";
+        Operating = "operating.md";
         Benchmarks = "benchmarks.md";
         Differences = "differences.md";
         CompileErrors = "compile-errors.md";

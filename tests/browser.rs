@@ -55,6 +55,10 @@ async fn the_everything_page_works_in_chromium() {
     ];
     let stdout = common::run_to_success("node", &args).await;
     assert!(stdout.contains("ok - under an X-Script-Name prefix"), "{stdout}");
+    assert!(
+        stdout.contains("ok - a compressed answer, read whole"),
+        "{stdout}"
+    );
     let size = std::fs::metadata(&screenshot).expect("a screenshot").len();
     assert!(size > 10_000, "the screenshot is {size} bytes");
 }

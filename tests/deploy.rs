@@ -49,7 +49,9 @@ fn main() {
     if std::env::args().any(|a| a == "--child") {
         let mut app = pico::App::new()
             .register(everything::api::module())
-            .trusted_proxies([PROXY_ADDRESS]);
+            .trusted_proxies([PROXY_ADDRESS])
+            .health()
+            .metrics(pico::Metrics::new());
         // Only where the drain's deadline is tried: the page lists the
         // modules it finds.
         if std::env::var_os("DRAIN_MS").is_some() {
@@ -61,6 +63,9 @@ fn main() {
         let drain = std::env::var("DRAIN_MS").map_or(20_000, |ms| ms.parse().unwrap());
         pico::Server::new()
             .drain_timeout(Duration::from_millis(drain))
+            // Shorter than the default 5 s, which is for balancers that probe
+            // every few seconds: this test's prober asks without pause.
+            .readiness_grace(Duration::from_secs(1))
             .run(app)
             .expect("the instance failed");
         return;
@@ -548,6 +553,21 @@ async fn nginx_refusals_are_json(d: &Deployment) {
     assert_eq!(response.status(), 418);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["name"], "I'm a teapot", "{body}");
+    // The metrics and the readiness probe are the inside's: asked of an
+    // instance, they answer; through nginx, they are not there.
+    let instance = format!("http://127.0.0.1:{}", d.instances[0].port);
+    for path in ["/metrics", "/readyz"] {
+        let inside = client().get(format!("{instance}{path}")).send().await.unwrap();
+        assert_eq!(inside.status(), 200, "{path}");
+        let outside = client().get(format!("{}{path}", d.http)).send().await.unwrap();
+        assert_eq!(outside.status(), 404, "{path}");
+        assert_eq!(outside.headers()["content-type"], "application/json");
+        let body: Value = outside.json().await.unwrap();
+        assert_eq!(body["name"], "Not Found", "{body}");
+    }
+    let scrape = client().get(format!("{instance}/metrics")).send().await.unwrap();
+    let text = scrape.text().await.unwrap();
+    assert!(text.contains("http_route=\"/api/make_coffee\""), "{text}");
 }
 
 async fn chromium(d: &Deployment) {
@@ -771,6 +791,7 @@ async fn rolling_restart(d: &mut Deployment) {
     tally.wait_for_more(500).await;
     let mut stopped_lines = Vec::new();
     let mut streams_at_sigterm = Vec::new();
+    let mut readiness = Vec::new();
     for index in 0..d.instances.len() {
         let port = d.instances[index].port;
         // A stream running on the instance told to stop, which must end
@@ -779,8 +800,13 @@ async fn rolling_restart(d: &mut Deployment) {
             .wait_until("a stream on the instance to stop", |t| t.streams_on(port) > 0)
             .await;
         streams_at_sigterm.push(tally.streams_on(port));
+        let ready = Arc::new(Notify::new());
+        let prober = tokio::spawn(probe_readiness(port, Arc::clone(&ready)));
+        ready.notified().await;
         let stopped = d.instances.remove(index);
         stopped_lines.push(stopped.stop().await);
+        let seen = prober.await.unwrap();
+        readiness.push(seen.summary());
         d.instances.insert(index, Instance::start(port).await);
         // The restarted instance takes its share before the next one stops.
         let restarted = Arc::clone(&d.instances[index].lines);
@@ -835,11 +861,70 @@ async fn rolling_restart(d: &mut Deployment) {
     assert!(twice.is_empty(), "calls run more than once: {twice:?}");
     println!(
         "\n  {answered} requests, {} uploads, {sent} with POST (each run once), {} streams, none failed; \
-         streams running on the instance at each SIGTERM: {streams_at_sigterm:?}",
+         streams running on the instance at each SIGTERM: {streams_at_sigterm:?}; /readyz of each \
+         instance stopped: {readiness:?}",
         tally.uploads.load(Ordering::SeqCst),
         tally.streams_done.load(Ordering::SeqCst),
     );
     let _ = &d.nginx;
+}
+
+/// What `/readyz` of one instance answered while it was told to stop, in
+/// order: 200s, then 503s, then no connection.
+struct Readiness(Vec<Option<u16>>);
+
+impl Readiness {
+    /// `200 x3, 503 x120, refused`, asserting the order: the instance says
+    /// it is not ready before it stops accepting, and never ready again.
+    fn summary(&self) -> String {
+        let mut runs: Vec<(Option<u16>, usize)> = Vec::new();
+        for answer in &self.0 {
+            match runs.last_mut() {
+                Some((last, n)) if last == answer => *n += 1,
+                _ => runs.push((*answer, 1)),
+            }
+        }
+        let kinds: Vec<Option<u16>> = runs.iter().map(|(a, _)| *a).collect();
+        assert_eq!(
+            kinds,
+            [Some(200), Some(503), None],
+            "/readyz must turn 503 before the instance stops accepting: {runs:?}"
+        );
+        runs.iter()
+            .map(|(answer, n)| match answer {
+                Some(status) => format!("{status} x{n}"),
+                None => "refused".to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Asks `/readyz` of the instance on `port` without pause, each time on a
+/// new connection (as a balancer's probe does), until it refuses one;
+/// tells `ready` once it answered ready.
+async fn probe_readiness(port: u16, ready: Arc<Notify>) -> Readiness {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let mut seen = Vec::new();
+    loop {
+        match client.get(format!("http://127.0.0.1:{port}/readyz")).send().await {
+            Ok(answer) => {
+                let status = answer.status().as_u16();
+                if status == 200 && seen.is_empty() {
+                    ready.notify_one();
+                }
+                seen.push(Some(status));
+            }
+            Err(_) => {
+                seen.push(None);
+                return Readiness(seen);
+            }
+        }
+    }
 }
 
 async fn drain_deadline() {

@@ -42,7 +42,10 @@ async fn peak_of(
     content_type: &'static str,
     body: Vec<u8>,
 ) -> (usize, u16) {
-    let call = client.post(path).body(content_type, body);
+    peak_of_call(client.post(path).body(content_type, body)).await
+}
+
+async fn peak_of_call(call: pico::client::Call) -> (usize, u16) {
     std::fs::write("/proc/self/clear_refs", "5").unwrap();
     let before = status("VmRSS:");
     let answer = call.send().await.unwrap();
@@ -111,4 +114,32 @@ async fn whole_floats_cost_a_small_multiple_of_their_size() {
         .post("sink/count")
         .json(&serde_json::json!({"y": 1, "x": [1.0, 2e0]}));
     assert_eq!(answer.send().await.unwrap().status().as_u16(), 200);
+}
+
+/// A gzip bomb: a gigabyte of JSON whitespace in about a megabyte, as
+/// gzip members one after the other. The body limit counts what it decodes
+/// to, so it is refused once it has decoded past the limit: its cost is the
+/// limit's, not the gigabyte's.
+#[tokio::test(flavor = "current_thread")]
+async fn a_gzip_bomb_is_refused_at_the_limit_of_what_it_decodes_to() {
+    use std::io::Write;
+
+    let limit = 4 * 1024 * 1024;
+    let client =
+        pico::client::Client::in_process(pico::App::new().body_limit(limit).register(sink::module()));
+    // One member of 16 MiB of spaces, compressed once, sent 64 times.
+    let mut member = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    member.write_all(&vec![b' '; 16 * 1024 * 1024]).unwrap();
+    let member = member.finish().unwrap();
+    let bomb = member.repeat(64);
+    let (decoded, sent) = (64 * 16 * 1024 * 1024_usize, bomb.len());
+    let call = client
+        .post("sink/take")
+        .header("content-encoding", "gzip")
+        .body("application/json", bomb);
+    let (peak, status) = peak_of_call(call).await;
+    eprintln!("a gzip bomb of {sent} bytes decoding to {decoded}: {status}, {peak} bytes at the peak");
+    assert_eq!(status, 413);
+    // The limit, the buffer it fills, and the decoder's own.
+    assert!(peak < 3 * limit, "{peak} bytes for a limit of {limit}");
 }

@@ -38,6 +38,8 @@ pub use errors::trace::Frame;
 pub use observe::metrics::Metrics;
 #[cfg(feature = "metrics")]
 pub use prometheus_client;
+#[cfg(feature = "compression")]
+pub use respond::compression::Compression;
 pub use respond::status::Located;
 #[cfg(feature = "openapi")]
 pub use schemars::{self, JsonSchema};

@@ -54,6 +54,15 @@ try {
     assert.ok(response.headers()["etag"]);
   });
   await check("a positional call", async () => assert.equal(await run(page, "hello", "hello"), "Hello Bob"));
+  await check("a compressed answer, read whole", async () => {
+    const [response, source] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes("/api/show_source")),
+      page.evaluate(() => api.show_source()),
+    ]);
+    const encoding = (await response.allHeaders())["content-encoding"];
+    assert.ok(["br", "zstd", "gzip"].includes(encoding), `content-encoding: ${encoding}`);
+    assert.ok(source.length > 1024 && source.includes("fn show_source"), `${source.length} characters`);
+  });
   await check("a default", async () => assert.equal(await run(page, "hello", "helloDefault"), "Hello world"));
   await check("numbers", async () => assert.equal(await run(page, "multiply", "multiply"), "42"));
   await check("submitFormData", async () => assert.equal(await run(page, "form", "form"), "15"));

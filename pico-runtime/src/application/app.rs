@@ -60,6 +60,9 @@ pub struct App {
     pub(crate) stop_hooks: Vec<crate::application::lifecycle::StopHook>,
     /// `/healthz` and `/readyz`, when asked for.
     pub(crate) health: Option<crate::application::health::Health>,
+    /// How answers are compressed, and which encodings a body may come in.
+    #[cfg(feature = "compression")]
+    pub(crate) compression: crate::respond::compression::Compression,
     /// The request metrics, when asked for.
     #[cfg(feature = "metrics")]
     pub(crate) metrics: Option<crate::observe::metrics::Metrics>,
@@ -119,6 +122,8 @@ impl App {
             health: None,
             #[cfg(feature = "metrics")]
             metrics: None,
+            #[cfg(feature = "compression")]
+            compression: crate::respond::compression::Compression::new(),
             hooks: Box::new(NoHooks),
             mixins: Vec::new(),
             codec: None,

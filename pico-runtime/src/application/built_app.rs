@@ -124,6 +124,9 @@ pub(crate) struct BuiltApp {
     pub(crate) merged: Option<Merged>,
     /// `/healthz` and `/readyz`, when asked for.
     pub(crate) health: Option<crate::application::health::Health>,
+    /// The encodings a request body may come in.
+    #[cfg(feature = "compression")]
+    pub(crate) compression: crate::respond::compression::Compression,
     /// The metrics the app answers a scrape with.
     #[cfg(feature = "metrics")]
     pub(crate) metrics: Option<crate::observe::metrics::Metrics>,
@@ -220,6 +223,8 @@ impl BuiltApp {
             health: app.health,
             #[cfg(feature = "metrics")]
             metrics: app.metrics,
+            #[cfg(feature = "compression")]
+            compression: app.compression,
             backtraces: app.debug || hooks.wants_backtraces(),
             hooks,
             codec: app.codec,

@@ -54,6 +54,8 @@ impl App {
                 .metrics
                 .as_ref()
                 .map(|metrics| std::sync::Arc::clone(&metrics.shared)),
+            #[cfg(feature = "compression")]
+            compression: (!self.compression.is_off()).then_some(self.compression),
         });
         let cors = (!self.origins.is_empty()).then(|| self.origins.cors(&settings.header));
         let service = Service(Arc::new(BuiltApp::build(self)));

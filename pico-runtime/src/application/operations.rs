@@ -1,6 +1,7 @@
 //! The app's say in its operation, as `App` methods: what runs when it
-//! starts and stops (`lifecycle.rs`), its probes (`health.rs`) and its
-//! metrics (`observe::metrics`).
+//! starts and stops (`lifecycle.rs`), its probes (`health.rs`), its
+//! metrics (`observe::metrics`) and its compression
+//! (`respond::compression`).
 
 use std::any::TypeId;
 use std::future::Future;
@@ -157,6 +158,18 @@ impl App {
     #[must_use]
     pub fn metrics(mut self, metrics: crate::observe::metrics::Metrics) -> Self {
         self.metrics = Some(metrics);
+        self
+    }
+
+    /// How answers are compressed and which encodings a request body may
+    /// come in: zstd, brotli and gzip, for JSON and text answers of 1 KiB
+    /// and more, unless set ([`Compression::off`](crate::Compression::off)
+    /// for none). A compressed body counts against the body limit by what
+    /// it decodes to.
+    #[cfg(feature = "compression")]
+    #[must_use]
+    pub fn compression(mut self, compression: crate::respond::compression::Compression) -> Self {
+        self.compression = compression;
         self
     }
 

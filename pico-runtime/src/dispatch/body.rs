@@ -59,7 +59,7 @@ const READ_TYPES: &str = "`application/json` or `application/x-www-form-urlencod
 async fn refuse_unread(parts: &Parts, mut body: Body) -> Result<(), HttpError> {
     while !http_body::Body::is_end_stream(&body) {
         let Some(frame) = body.frame().await else { break };
-        let frame = frame.map_err(|_| bad_request("The request body could not be read."))?;
+        let frame = frame.map_err(|e| unreadable(&e))?;
         if frame.data_ref().is_some_and(|data| !data.is_empty()) {
             let media_type = parts
                 .headers
@@ -122,6 +122,17 @@ pub(crate) fn may_have_body(parts: &Parts, body: &Body) -> bool {
     parts.headers.contains_key(CONTENT_TYPE) || !http_body::Body::is_end_stream(body)
 }
 
+/// The 400 of a body that could not be read: saying so when it was not in
+/// the encoding it claimed.
+pub(crate) fn unreadable(error: &axum::Error) -> HttpError {
+    #[cfg(feature = "compression")]
+    if let Some(encoding) = crate::dispatch::request_encoding::undecodable(error) {
+        return bad_request(format!("The request body is not valid {encoding}."));
+    }
+    let _ = error;
+    bad_request("The request body could not be read.")
+}
+
 /// The arguments of the query string alone.
 pub(crate) fn query_args(parts: &Parts) -> Result<Args, HttpError> {
     let mut args = Args::default();
@@ -154,7 +165,7 @@ async fn read_body(parts: &Parts, mut body: Body, limit: usize) -> Result<Bytes,
     let mut joined = BytesMut::new();
     let mut size = 0;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| bad_request("The request body could not be read."))?;
+        let frame = frame.map_err(|e| unreadable(&e))?;
         // Trailers carry no arguments.
         let Ok(data) = frame.into_data() else { continue };
         size += data.len();

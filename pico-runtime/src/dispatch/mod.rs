@@ -25,6 +25,8 @@ pub(crate) mod not_routed;
 pub(crate) mod path_routes;
 pub(crate) mod probes;
 pub(crate) mod request;
+#[cfg(feature = "compression")]
+pub(crate) mod request_encoding;
 pub(crate) mod response_future;
 pub(crate) mod routes;
 #[cfg(feature = "metrics")]

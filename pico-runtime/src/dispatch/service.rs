@@ -72,7 +72,20 @@ impl Observable for Service {
 /// Routes one request. `exchange` is the observing layer's record: the
 /// request's id, and where the route found is told.
 fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<Exchange>>) -> ResponseFuture {
-    let (parts, body) = request.into_parts();
+    #[cfg_attr(not(feature = "compression"), allow(unused_mut))]
+    let (mut parts, body) = request.into_parts();
+    #[cfg(feature = "compression")]
+    let body = match crate::dispatch::request_encoding::decoded(&shared.compression, &mut parts, body) {
+        Ok(body) => body,
+        Err(e) => {
+            let arrival = Arrival {
+                prefix: String::new(),
+                forwarded: Forwarded::default(),
+                exchange,
+            };
+            return shared.refuse(arrival, parts, e).into();
+        }
+    };
     let root = match Root::of(&parts, &shared.proxies) {
         Ok(root) => root,
         Err(e) => {

@@ -24,6 +24,8 @@ use crate::edge::forwarded::Proxies;
 use crate::observe::metered::Metered;
 use crate::observe::request_id::RequestId;
 use crate::observe::request_log::{RequestLine, Sent};
+#[cfg(feature = "compression")]
+use crate::respond::compression::{Compression, Encoding};
 
 /// What the layer needs to know of the app.
 #[derive(Debug)]
@@ -41,6 +43,9 @@ pub(crate) struct Settings {
     /// Where each request is counted, when the app asks.
     #[cfg(feature = "metrics")]
     pub(crate) metrics: Option<Arc<crate::observe::metrics::Shared>>,
+    /// How answers are compressed, unless the app turned it off.
+    #[cfg(feature = "compression")]
+    pub(crate) compression: Option<Compression>,
 }
 
 /// What the layer and the app's service share about one request: its id
@@ -175,6 +180,11 @@ where
         });
         let uri = self.settings.log.then(|| request.uri().clone());
         let method = request.method().clone();
+        #[cfg(feature = "compression")]
+        let compression = self
+            .settings
+            .compression
+            .map(|settings| (settings, settings.negotiate(request.headers())));
         // Most answers are made within `call`: it runs inside the span too.
         let answer = {
             let _entered = exchange.span.enter();
@@ -194,6 +204,8 @@ where
                 header: self.settings.header.clone(),
                 #[cfg(feature = "metrics")]
                 metered,
+                #[cfg(feature = "compression")]
+                compression,
             }),
         }
     }
@@ -213,6 +225,9 @@ struct Ending {
     header: HeaderName,
     #[cfg(feature = "metrics")]
     metered: Option<Metered>,
+    /// The app's compression, and the encoding the client prefers.
+    #[cfg(feature = "compression")]
+    compression: Option<(Compression, Option<Encoding>)>,
 }
 
 pin_project_lite::pin_project! {
@@ -292,6 +307,10 @@ impl Ending {
                 if let Some(metered) = self.metered {
                     let size = http_body::Body::size_hint(response.body()).exact();
                     metered.end(exchange, status, self.start, size);
+                }
+                #[cfg(feature = "compression")]
+                if let Some((settings, encoding)) = &self.compression {
+                    response = crate::respond::compression::compress(response, settings, *encoding);
                 }
             }
             Some(sent) => {

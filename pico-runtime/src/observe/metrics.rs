@@ -28,7 +28,7 @@ use crate::observe::series::{Answered, Requests};
 ///     .register(example::module())
 ///     // Prometheus's text at `/metrics`, refused to other sites' pages.
 ///     .metrics(pico::Metrics::new());
-/// # pico::Server::new().run(app, "127.0.0.1:8000").await
+/// # pico::Server::new().run_async(app).await
 /// # }
 /// # fn main() {}
 /// ```
