@@ -304,6 +304,73 @@ async fn a_body_not_in_its_encoding_or_in_another_gets_the_standard_error() {
     assert_eq!(s.get("/api/small").await.json(), Value::from("small"));
 }
 
+/// The app's own axum routes read a compressed body as the functions do,
+/// and the static files are compressed by their type.
+#[tokio::test]
+async fn axum_routes_and_static_files_meet_compression_as_functions_do() {
+    let files = std::env::temp_dir().join(format!("pico-compression-{}", std::process::id()));
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(files.join("notes.txt"), "a line of notes\n".repeat(300)).unwrap();
+    std::fs::write(files.join("image.png"), vec![0x89u8; 8192]).unwrap();
+    let routes = axum::Router::new().route(
+        "/count",
+        axum::routing::post(|axum::Json(items): axum::Json<Vec<u32>>| async move { items.len().to_string() }),
+    );
+    let s = common::serve(app().routes(routes).static_files(&files)).await;
+    let items: Vec<u32> = (0..5000).collect();
+    let counted = s
+        .send(
+            s.client
+                .post(s.url("/count"))
+                .header("content-type", "application/json")
+                .header("content-encoding", "gzip")
+                .body(encode("gzip", &serde_json::to_vec(&items).unwrap())),
+        )
+        .await;
+    assert_eq!((counted.status, counted.text.as_str()), (200, "5000"));
+
+    let notes = get(&s, "/notes.txt", Some("gzip")).await;
+    assert_eq!(header(&notes, "content-encoding"), Some("gzip"));
+    assert_eq!(
+        header(&notes, "accept-ranges"),
+        None,
+        "a range of the plain file is not one of these bytes"
+    );
+    if let Some(tag) = header(&notes, "etag") {
+        assert!(tag.starts_with("W/"), "{tag}");
+    }
+    let text = decode("gzip", &notes.bytes().await.unwrap());
+    assert_eq!(text, "a line of notes\n".repeat(300).into_bytes());
+    let image = get(&s, "/image.png", Some("gzip")).await;
+    assert_eq!(header(&image, "content-encoding"), None);
+    // A range is the plain file's bytes, never compressed.
+    let range = raw_client()
+        .get(s.url("/notes.txt"))
+        .header("accept-encoding", "gzip")
+        .header("range", "bytes=0-1999")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(range.status(), 206);
+    assert_eq!(header(&range, "content-encoding"), None);
+    let _ = std::fs::remove_dir_all(&files);
+}
+
+/// The in-process client gets the answer as the app made it, whatever it
+/// is asked to send.
+#[tokio::test]
+async fn the_in_process_client_reads_answers_uncompressed() {
+    let client = pico::client::Client::in_process(app());
+    let answer = client
+        .get("api/records")
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.header("content-encoding"), None);
+    assert_eq!(answer.json::<Vec<Value>>().unwrap().len(), 100);
+}
+
 /// The Rust client asks for compressed answers and reads them as any.
 #[tokio::test]
 async fn the_rust_client_reads_compressed_answers() {

@@ -305,7 +305,7 @@ impl Ending {
                 line.write(exchange, None);
                 #[cfg(feature = "metrics")]
                 if let Some(metered) = self.metered {
-                    let size = http_body::Body::size_hint(response.body()).exact();
+                    let size = crate::respond::response::body_size(&response);
                     metered.end(exchange, status, self.start, size);
                 }
                 #[cfg(feature = "compression")]

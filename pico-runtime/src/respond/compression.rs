@@ -228,9 +228,8 @@ fn compressible(content_type: &[u8]) -> bool {
 /// varies by `Accept-Encoding`, whether this client asked or not.
 fn eligible(response: &Response, settings: &Compression) -> bool {
     let headers = response.headers();
-    let whole = http_body::Body::size_hint(response.body())
-        .exact()
-        .is_some_and(|size| size >= settings.min_size.max(1));
+    let whole =
+        crate::respond::response::body_size(response).is_some_and(|size| size >= settings.min_size.max(1));
     whole
         && !headers.contains_key(CONTENT_ENCODING)
         && !headers.contains_key(CONTENT_RANGE)
