@@ -84,6 +84,7 @@ pub(crate) fn json_response(bytes: Vec<u8>) -> Response {
 /// The size of an answer's body when it is known before it is sent: the
 /// body's own (a JSON answer's), or the one its headers declare (a
 /// file's). A stream has neither.
+#[cfg(any(feature = "metrics", feature = "compression"))]
 pub(crate) fn body_size(response: &Response) -> Option<u64> {
     http_body::Body::size_hint(response.body()).exact().or_else(|| {
         response
