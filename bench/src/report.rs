@@ -287,7 +287,11 @@ fn targets(out: &mut String, r: &Report) {
             .filter(move |(_, _, ratio)| ratio.x == x && ratio.y == y)
             .collect::<Vec<_>>()
     };
-    let pico_axum: Vec<_> = ratios("A", "B").into_iter().chain(ratios("P", "X")).collect();
+    let pico_axum: Vec<_> = ratios("A", "B")
+        .into_iter()
+        .chain(ratios("P", "X"))
+        .chain(ratios("M", "Y"))
+        .collect();
     if let Some((p, row, worst)) = pico_axum
         .iter()
         .min_by(|a, b| a.2.rate.of_medians.total_cmp(&b.2.rate.of_medians))

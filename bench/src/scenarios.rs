@@ -64,6 +64,12 @@ const AGAINST_LIMIT: (&[&str], &[(&str, &str)]) = (&["A", "B", "H"], &[("A", "B"
 /// against axum with the same (X); the development server (D) against the
 /// app under axum::serve without a log line (Q).
 const APP: (&[&str], &[(&str, &str)]) = (&["P", "X", "D", "Q"], &[("P", "X"), ("D", "Q"), ("D", "X")]);
+/// The realistic app with request metrics: Pico (M) against axum with the
+/// same metrics and compression (Y), and what the metrics cost each (M/P,
+/// Y/X).
+const METRICS: (&[&str], &[(&str, &str)]) = (&["M", "Y", "P", "X"], &[("M", "Y"), ("M", "P"), ("Y", "X")]);
+/// A 4 KiB answer compressed (gzip, which both compress at level 6).
+const COMPRESSED: (&[&str], &[(&str, &str)]) = (&["M", "Y"], &[("M", "Y")]);
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
     let boundary = "pico-bench-boundary";
@@ -133,6 +139,35 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
                 StatusCode::OK,
                 |b| b == br#""hi alice""#,
             )
+        },
+        Scenario {
+            headers: vec![
+                ("authorization", format!("Basic {credentials}")),
+                ("accept-encoding", "gzip".to_owned()),
+            ],
+            servers: METRICS.0,
+            pairs: METRICS.1,
+            main: true,
+            original: false,
+            ..get(
+                "app with metrics (small answer)",
+                "/app/greet?greeting=hi",
+                StatusCode::OK,
+                |b| b == br#""hi alice""#,
+            )
+        },
+        Scenario {
+            headers: vec![
+                ("authorization", format!("Basic {credentials}")),
+                ("accept-encoding", "gzip".to_owned()),
+            ],
+            servers: COMPRESSED.0,
+            pairs: COMPRESSED.1,
+            original: false,
+            // gzip's magic number: the answer came compressed.
+            ..get("app with metrics, 4 KiB gzip", "/app/report", StatusCode::OK, |b| {
+                b.starts_with(&[0x1f, 0x8b])
+            })
         },
         Scenario {
             servers: AGAINST_LIMIT.0,

@@ -59,6 +59,18 @@ pub(crate) const KINDS: &[Kind] = &[
         mode: "app",
     },
     Kind {
+        label: "M",
+        name: "P with request metrics (`App::metrics`); its answers compressed as the client accepts, as P's are (Pico's default)",
+        program: "bench-pico",
+        mode: "metrics",
+    },
+    Kind {
+        label: "Y",
+        name: "X with the same request metrics, written with `prometheus-client` in a `from_fn` middleware (a `Family` of histograms by method, route and status, a gauge of active requests), and tower-http's `CompressionLayer`",
+        program: "bench-axum",
+        mode: "metrics",
+    },
+    Kind {
         label: "D",
         name: "the realistic app under Pico's development server, `pico::serve`, which logs each request",
         program: "bench-pico",

@@ -3,8 +3,11 @@
 //! `app` as its second argument, the realistic app instead: basic auth in a
 //! `from_fn` middleware, request ids from tower-http's `SetRequestId` and
 //! `PropagateRequestId`, a `TraceLayer` span with the fields of Pico's, and
-//! one log line per request with Pico's fields. With `ids`, the same
-//! endpoints as B with request ids made and answered as Pico does by default.
+//! one log line per request with Pico's fields. With `metrics`, that app
+//! with the request metrics a careful user writes with `prometheus-client`
+//! in a `from_fn` middleware, and tower-http's `CompressionLayer`. With
+//! `ids`, the same endpoints as B with request ids made and answered as
+//! Pico does by default.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -12,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Extension;
-use axum::extract::{MatchedPath, Multipart, Query, Request};
+use axum::extract::{MatchedPath, Multipart, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, Sse};
@@ -23,6 +26,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::BytesMut;
 use serde::Deserialize;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -246,17 +255,114 @@ async fn greet(
     }
 }
 
-fn app() -> Router {
+async fn report() -> Json<pico_bench::Object> {
+    Json(pico_bench::object())
+}
+
+/// The realistic app's routes and layers, the fallback left to the caller.
+fn app_routes() -> Router {
     let trace = TraceLayer::new_for_http()
         .make_span_with(request_span)
         .on_response(record_response);
     Router::new()
         .route("/app/greet", any(greet))
+        .route("/app/report", any(report))
         .layer(middleware::from_fn(sign_in))
         .layer(trace)
         .layer(middleware::from_fn(log_line))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(Counter::default()))
+}
+
+fn app() -> Router {
+    app_routes().fallback(|| async { error(StatusCode::NOT_FOUND, NOT_FOUND) })
+}
+
+/// The labels of a request's series, as OpenTelemetry names them.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Labels {
+    http_request_method: String,
+    http_route: String,
+    http_response_status_code: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct MethodLabel {
+    http_request_method: String,
+}
+
+type Histograms = Family<Labels, Histogram, fn() -> Histogram>;
+
+/// The request metrics of Pico's, in `prometheus-client`'s own types.
+struct HttpMetrics {
+    duration: Histograms,
+    request_size: Histograms,
+    response_size: Histograms,
+    active: Family<MethodLabel, Gauge>,
+}
+
+impl HttpMetrics {
+    fn new(registry: &mut Registry) -> HttpMetrics {
+        let metrics = HttpMetrics {
+            duration: Family::new_with_constructor(|| {
+                Histogram::new([
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+                ])
+            }),
+            request_size: Family::new_with_constructor(|| Histogram::new(exponential_buckets(64.0, 4.0, 10))),
+            response_size: Family::new_with_constructor(|| Histogram::new(exponential_buckets(64.0, 4.0, 10))),
+            active: Family::default(),
+        };
+        registry.register("http_server_request_duration_seconds", "Duration", metrics.duration.clone());
+        registry.register("http_server_request_body_size_bytes", "Request bodies", metrics.request_size.clone());
+        registry.register("http_server_response_body_size_bytes", "Response bodies", metrics.response_size.clone());
+        registry.register("http_server_active_requests", "Active requests", metrics.active.clone());
+        metrics
+    }
+}
+
+async fn record(State(metrics): State<Arc<HttpMetrics>>, request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_owned())
+        .unwrap_or_default();
+    let request_size = http_body::Body::size_hint(request.body()).exact();
+    let active = metrics
+        .active
+        .get_or_create_owned(&MethodLabel {
+            http_request_method: method.clone(),
+        });
+    active.inc();
+    let response = next.run(request).await;
+    active.dec();
+    let labels = Labels {
+        http_request_method: method,
+        http_route: route,
+        http_response_status_code: response.status().as_u16(),
+    };
+    metrics
+        .duration
+        .get_or_create(&labels)
+        .observe(start.elapsed().as_secs_f64());
+    if let Some(size) = request_size {
+        metrics.request_size.get_or_create(&labels).observe(size as f64);
+    }
+    if let Some(size) = http_body::Body::size_hint(response.body()).exact() {
+        metrics.response_size.get_or_create(&labels).observe(size as f64);
+    }
+    response
+}
+
+/// The realistic app with request metrics and compressed answers.
+fn app_with_metrics() -> Router {
+    let mut registry = Registry::default();
+    let metrics = Arc::new(HttpMetrics::new(&mut registry));
+    app_routes()
+        .layer(middleware::from_fn_with_state(metrics, record))
+        .layer(CompressionLayer::new())
         .fallback(|| async { error(StatusCode::NOT_FOUND, NOT_FOUND) })
 }
 
@@ -267,6 +373,11 @@ async fn main() {
     if pico_bench::mode() == "app" {
         let _guard = pico_bench::log_to_stderr();
         serve(app()).await;
+        return;
+    }
+    if pico_bench::mode() == "metrics" {
+        let _guard = pico_bench::log_to_stderr();
+        serve(app_with_metrics()).await;
         return;
     }
     let mut router = Router::new()

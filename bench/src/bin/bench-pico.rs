@@ -7,6 +7,8 @@
 //! - `app`: the realistic app (a prehandle reading basic auth) with Pico's
 //!   log line per request, under `axum::serve`;
 //! - `app-quiet`: the same app without the log line;
+//! - `metrics`: the app with its log line and `App::metrics` (compression
+//!   is on in every mode, as it is by default);
 //! - `dev`: the same app under the development server, `pico::serve`,
 //!   which logs each request (`PICO_PORT=0` picks the port).
 
@@ -78,6 +80,12 @@ mod app {
     fn greet(user: String, greeting: String) -> String {
         format!("{greeting} {user}")
     }
+
+    /// The 4 KiB object, which a client that accepts gzip gets compressed.
+    #[expose]
+    fn report() -> pico_bench::Object {
+        pico_bench::object()
+    }
 }
 
 async fn axum_serve(router: axum::Router) {
@@ -116,6 +124,11 @@ async fn serve(mode: &str, app: impl Fn() -> pico::App) {
             axum_serve(app().log_requests(true).into_router()).await;
         }
         "app-quiet" => axum_serve(app().into_router()).await,
+        "metrics" => {
+            let _guard = pico_bench::log_to_stderr();
+            let app = app().log_requests(true).metrics(pico::Metrics::new());
+            axum_serve(app.into_router()).await;
+        }
         other => panic!("no mode {other:?}"),
     }
 }
