@@ -103,6 +103,8 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         &base64::engine::general_purpose::STANDARD,
         format!("{}:{}", pico_bench::USER, pico_bench::PASSWORD),
     );
+    let signed_in = vec![("authorization", format!("Basic {credentials}"))];
+    let signed_in_gzip = [signed_in.clone(), vec![("accept-encoding", "gzip".to_owned())]].concat();
     vec![
         Scenario {
             servers: LIMIT.0,
@@ -128,7 +130,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             })
         },
         Scenario {
-            headers: vec![("authorization", format!("Basic {credentials}"))],
+            headers: signed_in.clone(),
             servers: APP.0,
             pairs: APP.1,
             main: true,
@@ -141,10 +143,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             )
         },
         Scenario {
-            headers: vec![
-                ("authorization", format!("Basic {credentials}")),
-                ("accept-encoding", "gzip".to_owned()),
-            ],
+            headers: signed_in_gzip.clone(),
             servers: METRICS.0,
             pairs: METRICS.1,
             main: true,
@@ -157,17 +156,31 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             )
         },
         Scenario {
-            headers: vec![
-                ("authorization", format!("Basic {credentials}")),
-                ("accept-encoding", "gzip".to_owned()),
-            ],
+            headers: signed_in_gzip,
             servers: COMPRESSED.0,
             pairs: COMPRESSED.1,
             original: false,
             // gzip's magic number: the answer came compressed.
-            ..get("app with metrics, 4 KiB gzip", "/app/report", StatusCode::OK, |b| {
-                b.starts_with(&[0x1f, 0x8b])
-            })
+            ..get(
+                "app with metrics, 4 KiB gzip",
+                "/app/report",
+                StatusCode::OK,
+                |b| b.starts_with(&[0x1f, 0x8b]),
+            )
+        },
+        // The same answer to a client that accepts none: what compressing
+        // it costs, against the scenario above.
+        Scenario {
+            headers: signed_in,
+            servers: COMPRESSED.0,
+            pairs: COMPRESSED.1,
+            original: false,
+            ..get(
+                "app with metrics, 4 KiB plain",
+                "/app/report",
+                StatusCode::OK,
+                |b| b.starts_with(br#"{"kind":"benchmark""#),
+            )
         },
         Scenario {
             servers: AGAINST_LIMIT.0,

@@ -25,12 +25,12 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::BytesMut;
-use serde::Deserialize;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use serde::Deserialize;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -306,17 +306,36 @@ impl HttpMetrics {
         let metrics = HttpMetrics {
             duration: Family::new_with_constructor(|| {
                 Histogram::new([
-                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5,
+                    10.0,
                 ])
             }),
             request_size: Family::new_with_constructor(|| Histogram::new(exponential_buckets(64.0, 4.0, 10))),
-            response_size: Family::new_with_constructor(|| Histogram::new(exponential_buckets(64.0, 4.0, 10))),
+            response_size: Family::new_with_constructor(|| {
+                Histogram::new(exponential_buckets(64.0, 4.0, 10))
+            }),
             active: Family::default(),
         };
-        registry.register("http_server_request_duration_seconds", "Duration", metrics.duration.clone());
-        registry.register("http_server_request_body_size_bytes", "Request bodies", metrics.request_size.clone());
-        registry.register("http_server_response_body_size_bytes", "Response bodies", metrics.response_size.clone());
-        registry.register("http_server_active_requests", "Active requests", metrics.active.clone());
+        registry.register(
+            "http_server_request_duration_seconds",
+            "Duration",
+            metrics.duration.clone(),
+        );
+        registry.register(
+            "http_server_request_body_size_bytes",
+            "Request bodies",
+            metrics.request_size.clone(),
+        );
+        registry.register(
+            "http_server_response_body_size_bytes",
+            "Response bodies",
+            metrics.response_size.clone(),
+        );
+        registry.register(
+            "http_server_active_requests",
+            "Active requests",
+            metrics.active.clone(),
+        );
         metrics
     }
 }
@@ -330,11 +349,9 @@ async fn record(State(metrics): State<Arc<HttpMetrics>>, request: Request, next:
         .map(|path| path.as_str().to_owned())
         .unwrap_or_default();
     let request_size = http_body::Body::size_hint(request.body()).exact();
-    let active = metrics
-        .active
-        .get_or_create_owned(&MethodLabel {
-            http_request_method: method.clone(),
-        });
+    let active = metrics.active.get_or_create_owned(&MethodLabel {
+        http_request_method: method.clone(),
+    });
     active.inc();
     let response = next.run(request).await;
     active.dec();

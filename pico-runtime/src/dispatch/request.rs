@@ -331,6 +331,16 @@ impl Arrival {
             exchange,
         }
     }
+
+    /// A request refused before its root is known: no prefix, nothing
+    /// forwarded believed.
+    pub(crate) fn unrooted(exchange: Option<Arc<Exchange>>) -> Arrival {
+        Arrival {
+            prefix: String::new(),
+            forwarded: Forwarded::default(),
+            exchange,
+        }
+    }
 }
 
 /// `#[request_args(session = pico::cookie("session_id"))]`: the cookie's

@@ -32,7 +32,6 @@ use crate::dispatch::request::Arrival;
 use crate::dispatch::response_future::ResponseFuture;
 use crate::dispatch::routes::{Entry, Form, Route};
 use crate::edge::cross_site::{self, own_host};
-use crate::edge::forwarded::Forwarded;
 use crate::edge::prefix::Root;
 use crate::errors::failure::Failure;
 use crate::errors::http_error::HttpError;
@@ -77,25 +76,11 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
     #[cfg(feature = "compression")]
     let body = match crate::dispatch::request_encoding::decoded(&shared.compression, &mut parts, body) {
         Ok(body) => body,
-        Err(e) => {
-            let arrival = Arrival {
-                prefix: String::new(),
-                forwarded: Forwarded::default(),
-                exchange,
-            };
-            return shared.refuse(arrival, parts, e).into();
-        }
+        Err(e) => return shared.refuse(Arrival::unrooted(exchange), parts, e).into(),
     };
     let root = match Root::of(&parts, &shared.proxies) {
         Ok(root) => root,
-        Err(e) => {
-            let arrival = Arrival {
-                prefix: String::new(),
-                forwarded: Forwarded::default(),
-                exchange,
-            };
-            return shared.refuse(arrival, parts, e).into();
-        }
+        Err(e) => return shared.refuse(Arrival::unrooted(exchange), parts, e).into(),
     };
     let refuse = |arrival, parts, e| -> ResponseFuture { shared.refuse(arrival, parts, e).into() };
     // The host the client addressed, which its `Origin` names: a proxy

@@ -9,6 +9,8 @@
 #[cfg(feature = "compression")]
 pub(crate) mod compression;
 pub(crate) mod cookies;
+#[cfg(feature = "compression")]
+pub(crate) mod encoders;
 pub(crate) mod jsonp;
 pub(crate) mod response;
 pub(crate) mod status;
