@@ -13,7 +13,8 @@ use http::request::Parts;
 use tokio_util::io::{ReaderStream, StreamReader};
 
 use crate::errors::http_error::HttpError;
-use crate::respond::compression::{Compression, Encoding};
+use crate::respond::compression::Compression;
+use crate::respond::encoders::Encoding;
 
 /// A body that is not what its `Content-Encoding` says.
 #[derive(Debug)]

@@ -25,7 +25,9 @@ use crate::observe::metered::Metered;
 use crate::observe::request_id::RequestId;
 use crate::observe::request_log::{RequestLine, Sent};
 #[cfg(feature = "compression")]
-use crate::respond::compression::{Compression, Encoding};
+use crate::respond::compression::Compression;
+#[cfg(feature = "compression")]
+use crate::respond::encoders::Encoding;
 
 /// What the layer needs to know of the app.
 #[derive(Debug)]
@@ -86,11 +88,18 @@ impl Exchange {
 
     /// What the `error.type` of a 5xx is: the failure named, or the status.
     #[cfg(feature = "metrics")]
-    pub(crate) fn error_type<'a>(&'a self, status: &'a StatusCode) -> Option<&'a str> {
+    fn error_type<'a>(&'a self, status: &'a StatusCode) -> Option<&'a str> {
         if !status.is_server_error() {
             return None;
         }
         Some(self.error.get().map_or(status.as_str(), |name| &**name))
+    }
+
+    /// What labels the request's metrics: its route (empty when nothing
+    /// matched), and the failure of a 5xx.
+    #[cfg(feature = "metrics")]
+    fn labels<'a>(&'a self, status: &'a StatusCode) -> (&'a str, Option<&'a str>) {
+        (self.route().unwrap_or(""), self.error_type(status))
     }
 
     pub(crate) fn route(&self) -> Option<&str> {
@@ -305,8 +314,8 @@ impl Ending {
                 line.write(exchange, None);
                 #[cfg(feature = "metrics")]
                 if let Some(metered) = self.metered {
-                    let size = crate::respond::response::body_size(&response);
-                    metered.end(exchange, status, self.start, size);
+                    let size = crate::respond::body_size::body_size(&response);
+                    metered.end(exchange.labels(&status), status, self.start, size);
                 }
                 #[cfg(feature = "compression")]
                 if let Some((settings, encoding)) = &self.compression {
@@ -415,7 +424,12 @@ impl StreamEnd {
             line.write(&exchange, Some(sent.items()));
             #[cfg(feature = "metrics")]
             if let Some((metered, bytes)) = self.metered.take() {
-                metered.end(&exchange, line.status, line.start, Some(bytes));
+                metered.end(
+                    exchange.labels(&line.status),
+                    line.status,
+                    line.start,
+                    Some(bytes),
+                );
             }
         }
     }

@@ -8,7 +8,6 @@ use std::time::Instant;
 use axum::extract::Request;
 use http::StatusCode;
 
-use crate::observe::layer::Exchange;
 use crate::observe::metrics::Shared;
 use crate::observe::series::{Answered, method_index};
 
@@ -33,9 +32,11 @@ impl Metered {
         }
     }
 
+    /// The request answered: `route` as Pico matched it (empty for none),
+    /// `error` the failure of a 5xx.
     pub(crate) fn end(
         mut self,
-        exchange: &Exchange,
+        (route, error): (&str, Option<&str>),
         status: StatusCode,
         start: Option<Instant>,
         response_size: Option<u64>,
@@ -43,9 +44,9 @@ impl Metered {
         self.ended = true;
         self.shared.end(&Answered {
             method: self.method,
-            route: exchange.route().unwrap_or(""),
+            route,
             status: status.as_u16(),
-            error: exchange.error_type(&status),
+            error,
             duration: start.map(|start| start.elapsed()).unwrap_or_default(),
             request_size: self.request_size,
             response_size,

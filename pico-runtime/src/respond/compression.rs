@@ -15,7 +15,7 @@ use http::header::{
 };
 use http::{HeaderMap, HeaderValue};
 
-use crate::respond::encoders;
+use crate::respond::encoders::{self, Encoding};
 
 /// How an app compresses its answers (`App::compression`): zstd, brotli
 /// and gzip, for answers of 1 KiB and more, unless set otherwise. The same
@@ -176,33 +176,6 @@ fn parse_weight(text: &str) -> u16 {
     }
 }
 
-/// One of the encodings Pico speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Encoding {
-    Gzip,
-    Br,
-    Zstd,
-}
-
-impl Encoding {
-    /// Its names in `Content-Encoding`, the registered one first.
-    pub(crate) fn names(self) -> &'static [&'static [u8]] {
-        match self {
-            Encoding::Gzip => &[b"gzip", b"x-gzip"],
-            Encoding::Br => &[b"br"],
-            Encoding::Zstd => &[b"zstd"],
-        }
-    }
-
-    fn header(self) -> HeaderValue {
-        HeaderValue::from_static(match self {
-            Encoding::Gzip => "gzip",
-            Encoding::Br => "br",
-            Encoding::Zstd => "zstd",
-        })
-    }
-}
-
 /// Media types worth compressing: text, and the JSON, JavaScript and XML
 /// families. Images, archives, media and uploads served back in their own
 /// type are compressed already, or are the app's to know about.
@@ -230,7 +203,7 @@ fn compressible(content_type: &[u8]) -> bool {
 fn eligible(response: &Response, settings: &Compression) -> bool {
     let headers = response.headers();
     let whole =
-        crate::respond::response::body_size(response).is_some_and(|size| size >= settings.min_size.max(1));
+        crate::respond::body_size::body_size(response).is_some_and(|size| size >= settings.min_size.max(1));
     whole
         && !headers.contains_key(CONTENT_ENCODING)
         && !headers.contains_key(CONTENT_RANGE)

@@ -11,10 +11,36 @@ use std::cell::RefCell;
 use axum::body::Body;
 use bytes::Bytes;
 use futures_util::{FutureExt, StreamExt, TryStreamExt};
+use http::HeaderValue;
 use http_body_util::BodyExt;
 use tokio_util::io::{ReaderStream, StreamReader};
 
-use crate::respond::compression::Encoding;
+/// One of the encodings Pico speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    Gzip,
+    Br,
+    Zstd,
+}
+
+impl Encoding {
+    /// Its names in `Content-Encoding`, the registered one first.
+    pub(crate) fn names(self) -> &'static [&'static [u8]] {
+        match self {
+            Encoding::Gzip => &[b"gzip", b"x-gzip"],
+            Encoding::Br => &[b"br"],
+            Encoding::Zstd => &[b"zstd"],
+        }
+    }
+
+    pub(crate) fn header(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Encoding::Gzip => "gzip",
+            Encoding::Br => "br",
+            Encoding::Zstd => "zstd",
+        })
+    }
+}
 
 /// gzip's level: its default.
 const GZIP_LEVEL: u32 = 6;

@@ -6,6 +6,8 @@
 //! Uses `errors` for a result that cannot be written, and `dispatch` for
 //! the app's JSON codec.
 
+#[cfg(any(feature = "metrics", feature = "compression"))]
+pub(crate) mod body_size;
 #[cfg(feature = "compression")]
 pub(crate) mod compression;
 pub(crate) mod cookies;

@@ -81,20 +81,6 @@ pub(crate) fn json_response(bytes: Vec<u8>) -> Response {
     typed_response(bytes, "application/json")
 }
 
-/// The size of an answer's body when it is known before it is sent: the
-/// body's own (a JSON answer's), or the one its headers declare (a
-/// file's). A stream has neither.
-#[cfg(any(feature = "metrics", feature = "compression"))]
-pub(crate) fn body_size(response: &Response) -> Option<u64> {
-    http_body::Body::size_hint(response.body()).exact().or_else(|| {
-        response
-            .headers()
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-    })
-}
-
 pub(crate) fn typed_response(bytes: impl Into<Body>, content_type: &'static str) -> Response {
     let mut response = Response::new(bytes.into());
     let headers = response.headers_mut();
