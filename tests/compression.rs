@@ -296,6 +296,15 @@ async fn a_body_not_in_its_encoding_or_in_another_gets_the_standard_error() {
         refused.error(415, "Unsupported Media Type"),
         "The request body is encoded as `gzip`, which this app does not read: send it unencoded."
     );
+    // A GET that names an encoding but sends nothing has nothing to decode.
+    let empty = s
+        .send(
+            s.client
+                .get(s.url("/api/small"))
+                .header("content-encoding", "gzip"),
+        )
+        .await;
+    assert_eq!(empty.json(), Value::from("small"));
     // And the server goes on serving.
     assert_eq!(s.get("/api/small").await.json(), Value::from("small"));
 }

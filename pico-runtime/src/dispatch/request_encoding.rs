@@ -49,6 +49,11 @@ pub(crate) fn decoded(settings: &Compression, parts: &mut Parts, body: Body) -> 
     }
     let single = parts.headers.get_all(CONTENT_ENCODING).iter().count() == 1;
     match settings.accepts(coding).filter(|_| single) {
+        // Nothing was sent: nothing to decode.
+        Some(_) if http_body::Body::is_end_stream(&body) => {
+            parts.headers.remove(CONTENT_ENCODING);
+            Ok(body)
+        }
         Some(encoding) => {
             parts.headers.remove(CONTENT_ENCODING);
             // What was declared is the size sent, not the size read.
