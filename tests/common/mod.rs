@@ -238,7 +238,8 @@ pub async fn serve_until_stopped(
 
 /// Waits, for at most 30 seconds, until `check` holds: for what another
 /// process (a scraper) or the server's own side (a client gone) learns in
-/// its own time, with nothing to wait on but asking again.
+/// its own time, with nothing to wait on but asking again. Each ask is a
+/// round trip to a server, which paces the asking.
 pub async fn eventually<F, Fut>(mut check: F)
 where
     F: FnMut() -> Fut,
@@ -263,6 +264,6 @@ where
             return value;
         }
         assert!(tokio::time::Instant::now() < deadline, "still not so after 30 s");
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        tokio::task::yield_now().await;
     }
 }
