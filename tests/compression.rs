@@ -359,6 +359,53 @@ async fn axum_routes_and_static_files_meet_compression_as_functions_do() {
     let _ = std::fs::remove_dir_all(&files);
 }
 
+/// A page of an allowed origin gets the answer compressed, and a cache
+/// keeps both what CORS and what compression vary by.
+#[tokio::test]
+async fn cors_answers_vary_by_origin_and_encoding_alike() {
+    let s = common::serve(app().allow_origins(["https://app.example"])).await;
+    let answer = raw_client()
+        .get(s.url("/api/records"))
+        .header("origin", "https://app.example")
+        .header("accept-encoding", "gzip, br, zstd")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        header(&answer, "access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    assert_eq!(header(&answer, "content-encoding"), Some("zstd"));
+    let vary: Vec<String> = answer
+        .headers()
+        .get_all("vary")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+        .collect();
+    let vary = vary.join(", ");
+    assert!(
+        vary.contains("origin") && vary.contains("accept-encoding"),
+        "{vary}"
+    );
+    let plain = decode("zstd", &answer.bytes().await.unwrap());
+    assert_eq!(serde_json::from_slice::<Vec<Value>>(&plain).unwrap().len(), 100);
+}
+
+/// A JSONP answer is a script, compressed as one.
+#[tokio::test]
+async fn a_jsonp_answer_is_compressed_as_a_script() {
+    let s = common::serve(app().jsonp(true)).await;
+    let answer = get(&s, "/api/records?_callback=show", Some("gzip")).await;
+    assert_eq!(header(&answer, "content-type"), Some("text/javascript"));
+    assert_eq!(header(&answer, "content-encoding"), Some("gzip"));
+    let script = String::from_utf8(decode("gzip", &answer.bytes().await.unwrap())).unwrap();
+    assert!(
+        script.starts_with("show([{") && script.ends_with(");"),
+        "{}",
+        &script[..40]
+    );
+}
+
 /// The in-process client gets the answer as the app made it, whatever it
 /// is asked to send.
 #[tokio::test]
