@@ -4,8 +4,8 @@
 //! written out through `prometheus-client`'s encoder on each scrape.
 
 use std::collections::HashMap;
+use std::sync::RwLock;
 use std::sync::atomic::{AtomicI64, AtomicU16, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use fnv::FnvBuildHasher;
@@ -139,7 +139,7 @@ pub(crate) struct Answered<'a> {
     pub(crate) response_size: Option<u64>,
 }
 
-type Table = HashMap<Box<str>, Vec<(Labels, Arc<Series>)>, FnvBuildHasher>;
+type Table = HashMap<Box<str>, Vec<(Labels, Series)>, FnvBuildHasher>;
 
 /// Every series, by route, and the requests under way, by method.
 #[derive(Default)]
@@ -171,19 +171,22 @@ impl Requests {
 
     pub(crate) fn end(&self, answered: &Answered<'_>) {
         self.left(answered.method);
-        let series = self.series(answered);
-        let nanos = u64::try_from(answered.duration.as_nanos()).unwrap_or(u64::MAX);
-        series.duration.observe(nanos, &DURATION_BOUNDS, 1e9);
-        if let Some(size) = answered.request_size {
-            series.request_size.observe(size, &SIZE_BOUNDS, 1.0);
-        }
-        if let Some(size) = answered.response_size {
-            series.response_size.observe(size, &SIZE_BOUNDS, 1.0);
-        }
+        self.with_series(answered, |series| {
+            let nanos = u64::try_from(answered.duration.as_nanos()).unwrap_or(u64::MAX);
+            series.duration.observe(nanos, &DURATION_BOUNDS, 1e9);
+            if let Some(size) = answered.request_size {
+                series.request_size.observe(size, &SIZE_BOUNDS, 1.0);
+            }
+            if let Some(size) = answered.response_size {
+                series.response_size.observe(size, &SIZE_BOUNDS, 1.0);
+            }
+        });
     }
 
-    /// The series of an answer, made the first time it is seen.
-    fn series(&self, answered: &Answered<'_>) -> Arc<Series> {
+    /// Counts into the series of an answer, made the first time it is
+    /// seen. Under the table's shared lock: the counts are atomics, and a
+    /// series held past the lock would be a count more to move per request.
+    fn with_series(&self, answered: &Answered<'_>, count: impl FnOnce(&Series)) {
         let matches = |labels: &Labels| {
             labels.method == answered.method
                 && labels.status == answered.status
@@ -191,30 +194,33 @@ impl Requests {
         };
         {
             let table = self.table.read().unwrap_or_else(|e| e.into_inner());
-            if let Some(found) = table
+            if let Some((_, series)) = table
                 .get(answered.route)
                 .and_then(|list| list.iter().find(|(labels, _)| matches(labels)))
             {
-                return Arc::clone(&found.1);
+                return count(series);
             }
         }
         let mut table = self.table.write().unwrap_or_else(|e| e.into_inner());
         let list = table.entry(Box::from(answered.route)).or_default();
-        if let Some(found) = list.iter().find(|(labels, _)| matches(labels)) {
-            return Arc::clone(&found.1);
-        }
-        let series = Arc::new(Series {
-            duration: Histogram::new(),
-            request_size: Histogram::new(),
-            response_size: Histogram::new(),
-        });
-        let labels = Labels {
-            method: answered.method,
-            status: answered.status,
-            error: answered.error.map(Box::from),
+        let index = match list.iter().position(|(labels, _)| matches(labels)) {
+            Some(index) => index,
+            None => {
+                let labels = Labels {
+                    method: answered.method,
+                    status: answered.status,
+                    error: answered.error.map(Box::from),
+                };
+                let series = Series {
+                    duration: Histogram::new(),
+                    request_size: Histogram::new(),
+                    response_size: Histogram::new(),
+                };
+                list.push((labels, series));
+                list.len() - 1
+            }
         };
-        list.push((labels, Arc::clone(&series)));
-        series
+        count(&list[index].1);
     }
 }
 
@@ -247,7 +253,7 @@ impl Collector for Requests {
         // Sorted, so that a scrape reads the same way twice.
         let mut routes: Vec<(&str, &Labels, &Series)> = table
             .iter()
-            .flat_map(|(route, list)| list.iter().map(move |(labels, s)| (&**route, labels, &**s)))
+            .flat_map(|(route, list)| list.iter().map(move |(labels, s)| (&**route, labels, s)))
             .collect();
         routes.sort_by(|a, b| {
             (a.0, a.1.method, a.1.status, &a.1.error).cmp(&(b.0, b.1.method, b.1.status, &b.1.error))
