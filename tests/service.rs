@@ -85,12 +85,13 @@ pub enum NoteError {
     #[http(status = 404)]
     NotFound(usize),
     #[error("notes are read-only today")]
-    #[http(status = 409)]
+    #[http(status = 409, header("X-Read-Only-Until", "tomorrow"))]
     ReadOnly,
     #[error("the disk is gone")]
     Disk(#[source] std::io::Error),
     #[error("the queue is full")]
-    #[http(status = 503)]
+    #[http(status = 503, header("Retry-After", "5"))]
+    #[http(header("Cache-Control", "no-store"))]
     Busy,
 }
 
@@ -429,6 +430,7 @@ async fn typed_errors_answer_their_own_status() {
     assert_eq!(answer.error(404, "Not Found"), "note 99 not found");
     let answer = server.get("/notes/fail?how=read-only").await;
     assert_eq!(answer.error(409, "Conflict"), "notes are read-only today");
+    assert_eq!(answer.headers["x-read-only-until"], "tomorrow");
 
     // 5xx: the generic message; the details stay on the server.
     let answer = server.get("/notes/fail?how=disk").await;
@@ -441,6 +443,10 @@ async fn typed_errors_answer_their_own_status() {
     let answer = server.get("/notes/fail?how=busy").await;
     let message = answer.error(503, "Service Unavailable");
     assert_eq!(message, pico::HttpError::service_unavailable().message());
+    // The type's headers go with the 5xx, whose details do not.
+    assert_eq!(answer.headers["retry-after"], "5");
+    assert_eq!(answer.headers["cache-control"], "no-store");
+    assert!(answer.headers.get("x-read-only-until").is_none());
 }
 
 #[tokio::test]

@@ -1,10 +1,10 @@
 //! `#[derive(pico::HttpError)]`: a domain error type that chooses its HTTP
 //! status with `#[http(status = N)]`, on the type (a default) and on
-//! variants.
+//! variants, and headers of its answer with `header("Retry-After", "5")`.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
-use syn::{Attribute, Data, DeriveInput, LitInt};
+use syn::{Attribute, Data, DeriveInput, LitInt, LitStr};
 
 pub(crate) fn derive(input: TokenStream) -> TokenStream {
     let input = match syn::parse2::<DeriveInput>(input) {
@@ -17,7 +17,7 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
         Err(e) => {
             // The trait is still implemented, so that the error above is
             // the only one the user sees.
-            let fallback = implementation(&input, &quote!(500), &[]);
+            let fallback = implementation(&input, &quote!(500), &[], &quote!(&[]));
             let e = e.to_compile_error();
             quote!(#e #fallback)
         }
@@ -25,9 +25,12 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
 }
 
 fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
-    let default = status_of(&input.attrs)?;
+    let Http {
+        status: default,
+        headers: shared,
+    } = http_of(&input.attrs)?;
     let mut statuses: Vec<LitInt> = Vec::new();
-    let code = match &input.data {
+    let (code, headers) = match &input.data {
         Data::Struct(_) => {
             let Some(status) = default else {
                 return Err(syn::Error::new_spanned(
@@ -36,14 +39,15 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 ));
             };
             statuses.push(status.clone());
-            quote!(#status)
+            (quote!(#status), pairs(&shared, &[]))
         }
         Data::Enum(data) => {
             let mut errors: Option<syn::Error> = None;
             let mut arms = Vec::new();
+            let mut header_arms = Vec::new();
             for variant in &data.variants {
-                let status = match status_of(&variant.attrs) {
-                    Ok(own) => own.or_else(|| default.clone()),
+                let (status, own_headers) = match http_of(&variant.attrs) {
+                    Ok(own) => (own.status.or_else(|| default.clone()), own.headers),
                     Err(e) => {
                         combine(&mut errors, e);
                         continue;
@@ -65,6 +69,8 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 };
                 let ident = &variant.ident;
                 arms.push(quote!(Self::#ident { .. } => #status,));
+                let variant_headers = pairs(&shared, &own_headers);
+                header_arms.push(quote!(Self::#ident { .. } => #variant_headers,));
                 if !statuses
                     .iter()
                     .any(|s| s.base10_digits() == status.base10_digits())
@@ -75,7 +81,10 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             if let Some(e) = errors {
                 return Err(e);
             }
-            quote!(match self { #(#arms)* })
+            (
+                quote!(match self { #(#arms)* }),
+                quote!(match self { #(#header_arms)* }),
+            )
         }
         Data::Union(data) => {
             return Err(syn::Error::new_spanned(
@@ -84,10 +93,21 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             ));
         }
     };
-    Ok(implementation(input, &code, &statuses))
+    Ok(implementation(input, &code, &statuses, &headers))
 }
 
-fn implementation(input: &DeriveInput, code: &TokenStream, statuses: &[LitInt]) -> TokenStream {
+/// The type's headers, then the variant's, as a static slice of pairs.
+fn pairs(shared: &[(LitStr, LitStr)], own: &[(LitStr, LitStr)]) -> TokenStream {
+    let (names, values): (Vec<_>, Vec<_>) = shared.iter().chain(own).cloned().unzip();
+    quote!(&[#((#names, #values)),*])
+}
+
+fn implementation(
+    input: &DeriveInput,
+    code: &TokenStream,
+    statuses: &[LitInt],
+    headers: &TokenStream,
+) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let trait_path = quote_spanned!(ident.span()=> ::pico::ErrorStatus);
@@ -101,6 +121,11 @@ fn implementation(input: &DeriveInput, code: &TokenStream, statuses: &[LitInt]) 
             fn statuses() -> &'static [u16] {
                 &[#(#statuses),*]
             }
+
+            fn headers(&self) -> &'static [(&'static str, &'static str)] {
+                #[allow(unreachable_code)]
+                #headers
+            }
         }
     }
 }
@@ -112,20 +137,35 @@ fn combine(errors: &mut Option<syn::Error>, e: syn::Error) {
     }
 }
 
-/// The status of `#[http(status = N)]` among `attrs`, when there is one.
-fn status_of(attrs: &[Attribute]) -> syn::Result<Option<LitInt>> {
-    let mut found: Option<LitInt> = None;
+/// What the `#[http(...)]` attributes among some `attrs` say.
+struct Http {
+    status: Option<LitInt>,
+    headers: Vec<(LitStr, LitStr)>,
+}
+
+const USAGE: &str = "`#[http(...)]` takes the status of the answer, and headers if any: \
+                     `#[http(status = 503, header(\"Retry-After\", \"5\"))]`";
+
+fn http_of(attrs: &[Attribute]) -> syn::Result<Http> {
+    let mut found = Http {
+        status: None,
+        headers: Vec::new(),
+    };
     for attr in attrs.iter().filter(|a| a.path().is_ident("http")) {
-        let usage = "`#[http(...)]` takes the status of the answer: `#[http(status = 404)]`";
         let mut status = None;
+        let headers_before = found.headers.len();
         attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("header") {
+                found.headers.push(header(&meta)?);
+                return Ok(());
+            }
             if !meta.path.is_ident("status") {
-                return Err(meta.error(usage));
+                return Err(meta.error(USAGE));
             }
             let value: LitInt = meta.value()?.parse()?;
             let code: u16 = value
                 .base10_parse()
-                .map_err(|_| syn::Error::new(value.span(), usage))?;
+                .map_err(|_| syn::Error::new(value.span(), USAGE))?;
             if !(400..=599).contains(&code) {
                 return Err(syn::Error::new(
                     value.span(),
@@ -137,21 +177,57 @@ fn status_of(attrs: &[Attribute]) -> syn::Result<Option<LitInt>> {
         })
         .map_err(|e| {
             if e.to_string().starts_with("expected") || e.to_string().starts_with("unexpected") {
-                syn::Error::new(e.span(), usage)
+                syn::Error::new(e.span(), USAGE)
             } else {
                 e
             }
         })?;
         let Some(status) = status else {
-            return Err(syn::Error::new_spanned(attr, usage));
+            if found.headers.len() == headers_before {
+                return Err(syn::Error::new_spanned(attr, USAGE));
+            }
+            continue;
         };
-        if found.is_some() {
+        if found.status.is_some() {
             return Err(syn::Error::new_spanned(
                 attr,
                 "one `#[http(status = ...)]` is enough: remove this one",
             ));
         }
-        found = Some(status);
+        found.status = Some(status);
     }
     Ok(found)
+}
+
+/// `header("Name", "value")`, both checked here so that the answer never
+/// has to leave one out.
+fn header(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<(LitStr, LitStr)> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let name: LitStr = content.parse()?;
+    content.parse::<syn::Token![,]>()?;
+    let value: LitStr = content.parse()?;
+    let _ = content.parse::<Option<syn::Token![,]>>()?;
+    if !content.is_empty() {
+        return Err(content.error(USAGE));
+    }
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    let text = name.value();
+    if text.is_empty() || !text.chars().all(token) {
+        return Err(syn::Error::new(
+            name.span(),
+            "a header's name is letters, digits and `-`: `\"Retry-After\"`",
+        ));
+    }
+    if !value
+        .value()
+        .chars()
+        .all(|c| c == '\t' || (' '..='~').contains(&c))
+    {
+        return Err(syn::Error::new(
+            value.span(),
+            "a header's value here is printable ASCII: `\"5\"`",
+        ));
+    }
+    Ok((name, value))
 }

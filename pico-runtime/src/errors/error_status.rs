@@ -34,6 +34,13 @@ pub trait ErrorStatus: StdError + Send + Sync + 'static {
     {
         &[]
     }
+
+    /// Headers of the answer, as `(name, value)`: `Retry-After` on a 503.
+    /// `#[derive(pico::HttpError)]` takes them from
+    /// `#[http(header("Retry-After", "5"))]`.
+    fn headers(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
 }
 
 /// An error type an exposed function can return.
@@ -53,11 +60,17 @@ impl Failure {
     /// is internal, with that status.
     pub fn from_status_error<E: ErrorStatus>(error: E, at: Option<Location>) -> Self {
         let status = HttpError::new(error.status()).status();
+        let headers = error.headers();
         if status.is_client_error() {
-            return Failure::http(HttpError::new(status).with_message(error.to_string()));
+            let answer = HttpError::new(status).with_message(error.to_string());
+            return Failure::http(
+                headers
+                    .iter()
+                    .fold(answer, |e, (name, value)| e.with_header(*name, *value)),
+            );
         }
         let mut failure = Failure::from_error(error, at);
-        failure.set_status(status);
+        failure.set_status(status, headers);
         failure
     }
 }

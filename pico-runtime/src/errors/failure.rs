@@ -40,6 +40,8 @@ struct Internal {
     origin: Origin,
     /// 500, unless a domain error chose another 5xx.
     status: StatusCode,
+    /// A domain error's own headers (`Retry-After`), as its type gave them.
+    headers: &'static [(&'static str, &'static str)],
 }
 
 #[derive(Debug)]
@@ -106,6 +108,7 @@ impl Failure {
                     location: at.map(|at| format!("{}:{}", at.file, at.line)),
                     origin: Origin::Returned(at.map(|at| at.function)),
                     status: StatusCode::INTERNAL_SERVER_ERROR,
+                    headers: &[],
                 })))
             }
         }
@@ -119,6 +122,7 @@ impl Failure {
             location: caught.location,
             origin: Origin::Panic(caught.backtrace),
             status: StatusCode::INTERNAL_SERVER_ERROR,
+            headers: &[],
         })))
     }
 
@@ -131,13 +135,20 @@ impl Failure {
             location: None,
             origin: Origin::Returned(None),
             status: StatusCode::INTERNAL_SERVER_ERROR,
+            headers: &[],
         })))
     }
 
-    /// Makes an internal error answer with another 5xx status.
-    pub(crate) fn set_status(&mut self, status: StatusCode) {
+    /// Makes an internal error answer with another 5xx status, and headers
+    /// of its own.
+    pub(crate) fn set_status(
+        &mut self,
+        status: StatusCode,
+        headers: &'static [(&'static str, &'static str)],
+    ) {
         if let Kind::Internal(internal) = &mut self.0 {
             internal.status = status;
+            internal.headers = headers;
         }
     }
 
@@ -276,7 +287,13 @@ impl Failure {
                     message: self.full_message(),
                     stack_trace: self.stack_trace(),
                 });
-                error_response(&HttpError::new(internal.status), extra, details, None, shape)
+                let answer = internal
+                    .headers
+                    .iter()
+                    .fold(HttpError::new(internal.status), |e, (name, value)| {
+                        e.with_header(*name, *value)
+                    });
+                error_response(&answer, extra, details, None, shape)
             }
         }
     }

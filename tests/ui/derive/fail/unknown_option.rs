@@ -1,4 +1,4 @@
-// `#[http(...)]` takes `status = N` only.
+// `#[http(...)]` takes `status = N` and `header(...)` only.
 #[derive(Debug, thiserror::Error, pico::HttpError)]
 #[http(code = 404)]
 #[error("gone")]
