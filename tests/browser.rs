@@ -12,7 +12,7 @@ mod everything;
 
 // A resource API of routes and constraints.
 #[allow(dead_code, unreachable_pub)]
-#[path = "../examples/links/shortener.rs"]
+#[path = "../examples/resources/shortener.rs"]
 #[rustfmt::skip]
 mod shortener;
 

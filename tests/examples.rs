@@ -1,5 +1,5 @@
 //! The examples whose point is their `main`, run as their users run them:
-//! `log_shipper`, a mixin of its own composed by attribute; `links`, a
+//! `log_shipper`, a mixin of its own composed by attribute; `resources`, a
 //! resource API with a route of axum's own beside it. (The `sentry`
 //! example needs a Sentry server: `tests/sentry_bugsink.rs` runs it.)
 
@@ -99,8 +99,8 @@ async fn the_log_shipper_ships_each_failure_and_tells_the_client_its_id() {
 }
 
 #[tokio::test]
-async fn the_links_example_serves_its_resources_and_its_own_route() {
-    let (_child, base) = start("links").await;
+async fn the_resources_example_serves_its_resources_and_its_own_route() {
+    let (_child, base) = start("resources").await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -27,7 +27,7 @@ mod books;
 
 // A resource API: routes with placeholders, constraints, 201 and 204.
 #[allow(dead_code, unreachable_pub)]
-#[path = "../examples/links/shortener.rs"]
+#[path = "../examples/resources/shortener.rs"]
 #[rustfmt::skip]
 mod resources;
 

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 // Its `main` is not called here.
 #[allow(dead_code, unreachable_pub)]
-#[path = "../examples/links/shortener.rs"]
+#[path = "../examples/resources/shortener.rs"]
 #[rustfmt::skip]
 mod shortener;
 

@@ -19,7 +19,7 @@ mod typed;
 mod guarded;
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../examples/links/shortener.rs"]
+#[path = "../examples/resources/shortener.rs"]
 #[rustfmt::skip]
 mod shortener;
 
