@@ -10,7 +10,7 @@ use sqlx::postgres::PgListener;
 use sqlx::{AnyConnection, AnyPool, Executor};
 use tokio::sync::broadcast;
 
-use crate::link::Link;
+use crate::link::{self, Link, now_ms};
 
 /// The channel of `NOTIFY` that carries new links, as JSON.
 const CHANNEL: &str = "links";
@@ -119,24 +119,56 @@ impl Database {
     }
 
     /// Forwards each `NOTIFY` to this instance's feeds, for as long as the
-    /// server runs. The listener connects again by itself at the next
-    /// `recv`; while the database is away, the pauses between tries grow.
+    /// server runs. Notices sent while the connection was lost are lost
+    /// with it, so once it is made again the links made since the last
+    /// notice (less a margin for commits that overtook each other) are
+    /// read from the table and sent again: a feed may see a link twice,
+    /// never not at all.
     async fn relay(self, mut listener: PgListener) {
+        const MARGIN_MS: i64 = 5_000;
+        let mut last = now_ms();
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(notice)) => match serde_json::from_str::<Link>(notice.payload()) {
+                    Ok(link) => {
+                        last = last.max(link.created_ms);
+                        let _ = self.news.send(link);
+                    }
+                    Err(e) => tracing::warn!(error = %e, "a notice that is not a link"),
+                },
+                Ok(None) | Err(_) => {
+                    tracing::warn!("the feed's connection to the database was lost; connecting again");
+                    listener = self.reconnect().await;
+                    last = self.catch_up(last - MARGIN_MS).await.unwrap_or(last);
+                }
+            }
+        }
+    }
+
+    /// A new listener, tried again with growing pauses while the database
+    /// is away.
+    async fn reconnect(&self) -> PgListener {
         let mut pause = Duration::from_millis(100);
         loop {
-            match listener.recv().await {
-                Ok(notice) => {
-                    pause = Duration::from_millis(100);
-                    match serde_json::from_str::<Link>(notice.payload()) {
-                        Ok(link) => drop(self.news.send(link)),
-                        Err(e) => tracing::warn!(error = %e, "a notice that is not a link"),
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "the feed's connection to the database failed; trying again");
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(Duration::from_secs(2));
-                }
+            match listen(&self.url).await {
+                Ok(listener) => return listener,
+                Err(e) => tracing::debug!(error = %e, "the database is still away"),
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(2));
+        }
+    }
+
+    /// Sends the links made since `since` to this instance's feeds; the
+    /// newest one's time.
+    async fn catch_up(&self, since: i64) -> Result<i64, sqlx::Error> {
+        let (mut created_ms, mut slug) = (since, String::new());
+        loop {
+            let page = link::made_after(&self.pool, created_ms, &slug, 500).await?;
+            let Some(last) = page.last() else { return Ok(created_ms) };
+            (created_ms, slug) = (last.created_ms, last.slug.clone());
+            for link in page {
+                let _ = self.news.send(link);
             }
         }
     }

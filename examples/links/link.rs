@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::{Any, AnyConnection, Executor};
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
 use crate::fields::{Slug, Tag, Target};
 
@@ -92,4 +92,13 @@ where
         link.tags = tags.remove(&link.slug).unwrap_or_default();
     }
     Ok(links)
+}
+
+/// A page of the links made at or after `(created_ms, slug)`, in that
+/// order, with their tags: what a feed replays.
+pub async fn made_after(pool: &AnyPool, created_ms: i64, slug: &str, limit: i64) -> Result<Vec<Link>, sqlx::Error> {
+    let sql = "SELECT slug, target, visits, created_ms FROM links \
+               WHERE created_ms > $1 OR (created_ms = $1 AND slug > $2) ORDER BY created_ms, slug LIMIT $3";
+    let page = sqlx::query_as::<_, Link>(sql).bind(created_ms).bind(slug).bind(limit).fetch_all(pool).await?;
+    with_tags(pool, page).await
 }

@@ -221,13 +221,7 @@ fn made_since(db: Arc<Database>, since: i64) -> impl Stream<Item = Result<Link, 
         let db = Arc::clone(&db);
         async move {
             let (created_ms, slug) = cursor?;
-            let sql = "SELECT slug, target, visits, created_ms FROM links \
-                       WHERE created_ms > $1 OR (created_ms = $1 AND slug > $2) ORDER BY created_ms, slug LIMIT $3";
-            let page = sqlx::query_as::<_, Link>(sql).bind(created_ms).bind(slug).bind(PAGE).fetch_all(&db.pool).await;
-            let page = match page {
-                Ok(page) => link::with_tags(&db.pool, page).await,
-                Err(e) => Err(e),
-            };
+            let page = link::made_after(&db.pool, created_ms, &slug, PAGE).await;
             match page {
                 Ok(page) => {
                     let next = (page.len() as i64 == PAGE)

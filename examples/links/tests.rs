@@ -350,6 +350,7 @@ async fn unavailable_while_the_server_is_down(cluster: &postgres::Postgres) {
     let one = Config { acquire_timeout: Duration::from_millis(500), ..config(cluster.database("down")) };
     let (client, _db) = serve(&one).await;
     assert_eq!(create(&client, json!({"slug": "before", "target": "https://example.com/"})).await.status(), 201);
+    let mut feed = client.stream::<Link>("feed", &json!({})).await.unwrap();
     cluster.halt();
     for _ in 0..3 {
         let answer = client.get("links/before").send().await.unwrap();
@@ -363,4 +364,14 @@ async fn unavailable_while_the_server_is_down(cluster: &postgres::Postgres) {
     assert_eq!(client.get("links/before").send().await.unwrap().status(), 200);
     assert_eq!(create(&client, json!({"slug": "after", "target": "https://example.com/"})).await.status(), 201);
     assert_eq!(client.get("readyz").send().await.unwrap().status(), 200);
+    // The feed, open all along, hears of the link made once the database
+    // was back, whether its notice came before the feed's own connection
+    // to the database was made again or after.
+    loop {
+        let link = tokio::time::timeout(Duration::from_secs(10), feed.next()).await.unwrap().unwrap().unwrap();
+        if link.slug == "after" {
+            break;
+        }
+        assert_eq!(link.slug, "before", "only a link made before may come again");
+    }
 }
