@@ -325,6 +325,7 @@ mod guide {
         Security = "security.md";
         Deploying = "deploying.md";
         Operating = "operating.md";
+        OneToMany = "one-to-many.md";
         Benchmarks = "benchmarks.md";
         Differences = "differences.md";
         CompileErrors = "compile-errors.md";

@@ -40,16 +40,29 @@ impl Postgres {
         let dir = std::env::temp_dir().join(format!("pico-postgres-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
         let user = root.then_some("postgres");
         if let Some(user) = user {
             run(Command::new("chown").arg(format!("{user}:")).arg(&dir));
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let cluster = Postgres { dir, bin, port, user };
         run(cluster
             .command("initdb")
-            .args(["--username=pico", "--auth=trust", "--encoding=UTF8", "--no-sync", "-D"])
+            .args([
+                "--username=pico",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-sync",
+                "-D",
+            ])
             .arg(cluster.data()));
         cluster.resume();
         cluster
@@ -57,13 +70,24 @@ impl Postgres {
 
     /// `postgres://` for the database `name`, which it creates.
     pub(crate) fn database(&self, name: &str) -> String {
-        run(self.command("createdb").args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "pico", name]));
+        run(self.command("createdb").args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            "pico",
+            name,
+        ]));
         format!("postgres://pico@127.0.0.1:{}/{name}", self.port)
     }
 
     /// Stops the server, at once: its clients' connections are cut.
     pub(crate) fn halt(&self) {
-        run(self.command("pg_ctl").args(["-m", "fast", "-w", "stop", "-D"]).arg(self.data()));
+        run(self
+            .command("pg_ctl")
+            .args(["-m", "fast", "-w", "stop", "-D"])
+            .arg(self.data()));
     }
 
     /// Starts the server, and returns once it accepts connections.
@@ -101,7 +125,11 @@ impl Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        let _ = self.command("pg_ctl").args(["-m", "immediate", "-w", "stop", "-D"]).arg(self.data()).output();
+        let _ = self
+            .command("pg_ctl")
+            .args(["-m", "immediate", "-w", "stop", "-D"])
+            .arg(self.data())
+            .output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
