@@ -450,6 +450,24 @@ async fn typed_errors_answer_their_own_status() {
 }
 
 #[tokio::test]
+async fn a_typed_errors_headers_reach_problem_details_and_an_allowed_page() {
+    let server = serve(app().allow_origins(["https://notes.test"])).await;
+    let asked = server
+        .client
+        .get(server.url("/notes/fail?how=busy"))
+        .header("accept", "application/problem+json")
+        .header("origin", "https://notes.test");
+    let answer = server.send(asked).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(answer.content_type, "application/problem+json");
+    assert_eq!(answer.json()["status"], 503);
+    assert_eq!(answer.headers["retry-after"], "5");
+    // The page may read when to try again, as it may read the request id.
+    let exposed = answer.headers["access-control-expose-headers"].to_str().unwrap();
+    assert!(exposed.contains("retry-after") && exposed.contains("x-request-id"), "{exposed}");
+}
+
+#[tokio::test]
 async fn typed_5xx_errors_show_their_chain_in_debug_mode() {
     let server = serve(app().debug(true)).await;
     let body = server.get("/notes/fail?how=disk").await.json();

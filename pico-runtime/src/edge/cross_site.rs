@@ -73,7 +73,7 @@ impl AllowedOrigins {
     }
 
     /// CORS for the allowed origins; their pages can read the answers'
-    /// request ids, in `id_header`.
+    /// request ids, in `id_header`, and a 503's or 429's `Retry-After`.
     pub(crate) fn cors(&self, id_header: &http::HeaderName) -> tower_http::cors::CorsLayer {
         use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
         if let Err(e) = self.check() {
@@ -89,7 +89,7 @@ impl AllowedOrigins {
             .allow_methods([http::Method::GET, http::Method::HEAD, http::Method::POST])
             .allow_headers(AllowHeaders::mirror_request())
             .allow_credentials(self.credentials)
-            .expose_headers([id_header.clone()])
+            .expose_headers([id_header.clone(), http::header::RETRY_AFTER])
             .max_age(std::time::Duration::from_secs(600))
     }
 }
