@@ -1,6 +1,7 @@
 //! The examples whose point is their `main`, run as their users run them:
 //! `log_shipper`, a mixin of its own composed by attribute; `resources`, a
-//! resource API with a route of axum's own beside it. (The `sentry`
+//! resource API with a route of axum's own beside it; `links`, on a SQLite
+//! file of its own when nothing says otherwise. (The `sentry`
 //! example needs a Sentry server: `tests/sentry_bugsink.rs` runs it.)
 
 use std::process::Stdio;
@@ -123,4 +124,64 @@ async fn the_resources_example_serves_its_resources_and_its_own_route() {
     assert_eq!(version.text().await.unwrap(), env!("CARGO_PKG_VERSION"));
     let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
+}
+
+#[tokio::test]
+async fn the_links_example_serves_on_a_sqlite_file_of_its_own_by_default() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("links-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = tokio::process::Command::new(example("links"))
+        .current_dir(&dir)
+        .env_remove("DATABASE_URL")
+        .env("PICO_BIND", format!("127.0.0.1:{port}"))
+        .env("PICO_LOG", "json")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let listening = async {
+        while let Some(line) = stderr.next_line().await.unwrap() {
+            if line.contains("listening on") {
+                return;
+            }
+        }
+        panic!("links ended before it listened");
+    };
+    tokio::time::timeout(Duration::from_secs(20), listening)
+        .await
+        .expect("links listens");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let made = client
+        .post(format!("{base}/links"))
+        .json(&json!({"slug": "fresh", "target": "https://example.com/", "tags": ["new"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 201);
+    let page: Value = client
+        .get(format!("{base}/links?tag=new"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["links"][0]["slug"], "fresh");
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    assert!(
+        dir.join("links.db").exists(),
+        "the database is a file in the working directory"
+    );
+    drop(child);
+    let _ = std::fs::remove_dir_all(&dir);
 }

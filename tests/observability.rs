@@ -369,7 +369,10 @@ async fn every_answer_carries_an_id_and_every_error_body_the_same_one() {
     assert!(is_made(preflight.request_id()), "{preflight:?}");
     // The allowed origin's page can read the id (and when to try again).
     let a = get_with(&s, "/shop/price?item=tea", &[("origin", b"https://shop.example")]).await;
-    assert_eq!(a.headers["access-control-expose-headers"], "x-request-id,retry-after");
+    assert_eq!(
+        a.headers["access-control-expose-headers"],
+        "x-request-id,retry-after"
+    );
 }
 
 #[tokio::test]

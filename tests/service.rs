@@ -464,7 +464,10 @@ async fn a_typed_errors_headers_reach_problem_details_and_an_allowed_page() {
     assert_eq!(answer.headers["retry-after"], "5");
     // The page may read when to try again, as it may read the request id.
     let exposed = answer.headers["access-control-expose-headers"].to_str().unwrap();
-    assert!(exposed.contains("retry-after") && exposed.contains("x-request-id"), "{exposed}");
+    assert!(
+        exposed.contains("retry-after") && exposed.contains("x-request-id"),
+        "{exposed}"
+    );
 }
 
 #[tokio::test]
