@@ -165,6 +165,34 @@ async fn the_document_says_each_constraint() {
     let book = &doc["components"]["schemas"]["Book"]["properties"];
     assert_eq!(book["year"]["minimum"], json!(1450));
     assert_eq!(book["title"]["maxLength"], json!(80));
+    // A list's length is its number of items, also when it is optional.
+    let tags = &doc["paths"]["/shelf/label"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        ["properties"]["tags"];
+    assert_eq!(tags["type"], json!(["array", "null"]), "{tags}");
+    assert_eq!(
+        (tags["minItems"].clone(), tags["maxItems"].clone()),
+        (json!(1), json!(3)),
+        "{tags}"
+    );
+    assert!(tags.get("maxLength").is_none(), "{tags}");
+}
+
+#[tokio::test]
+async fn a_lists_length_counts_its_items() {
+    let s = serve(app()).await;
+    assert_eq!(
+        s.post_json("/shelf/label", &json!({"tags": ["a", "b", "c"]}))
+            .await
+            .json(),
+        3
+    );
+    assert_eq!(s.post_json("/shelf/label", &json!({})).await.json(), 0);
+    let a = s
+        .post_json("/shelf/label", &json!({"tags": ["a", "b", "c", "d"]}))
+        .await;
+    assert_eq!(errors(&a)[0]["parameter"], "tags", "{a:?}");
+    let a = s.post_json("/shelf/label", &json!({"tags": []})).await;
+    assert_eq!(errors(&a)[0]["parameter"], "tags", "{a:?}");
 }
 
 #[pico::api]

@@ -19,9 +19,6 @@ pub enum LinkError {
     #[error("an Idempotency-Key is 1 to 255 characters")]
     #[http(status = 400)]
     BadKey,
-    #[error("a link has {0} tags at most")]
-    #[http(status = 422)]
-    TooManyTags(usize),
     #[error("the file is over {0} bytes: split it")]
     #[http(status = 413)]
     ImportTooLarge(usize),

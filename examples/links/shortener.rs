@@ -11,7 +11,8 @@ use crate::errors::{LinkError, is_taken};
 use crate::fields::{Slug, Tag, Target};
 use crate::link::{self, Link, NewLink};
 
-/// A link may carry this many tags.
+/// A link may carry this many tags: `create`'s constraint, and the
+/// import's check.
 const MAX_TAGS: usize = 10;
 /// A made-up slug is tried this many times before a taken one is an error.
 const SLUG_TRIES: usize = 5;
@@ -28,12 +29,9 @@ pub async fn create(
     key: Option<String>,
     target: Target,
     slug: Option<Slug>,
-    tags: Option<Vec<Tag>>,
+    #[garde(length(max = 10))] tags: Option<Vec<Tag>>,
 ) -> Result<Located<Link>, LinkError> {
     let tags = tags.unwrap_or_default();
-    if tags.len() > MAX_TAGS {
-        return Err(LinkError::TooManyTags(MAX_TAGS));
-    }
     if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 255) {
         return Err(LinkError::BadKey);
     }

@@ -44,6 +44,12 @@ pub mod shelf {
         format!("{limit} of {shelf} from {from:?} at {tilt}")
     }
 
+    /// Labels a book with one to three tags, or none; answers how many.
+    #[expose]
+    pub fn label(#[garde(length(min = 1, max = 3))] tags: Option<Vec<String>>) -> usize {
+        tags.map_or(0, |tags| tags.len())
+    }
+
     /// Shelves a book; answers its title.
     #[expose]
     pub fn add(book: Book) -> String {

@@ -63,11 +63,18 @@ impl Constraint {
                 .ok()
                 .map(Value::Number)
         };
-        let kind = object
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned();
+        // An `Option`'s type is a list, `["array", "null"]`: the
+        // constraint is on the value that is not null.
+        let kind = match object.get("type") {
+            Some(Value::String(kind)) => kind.clone(),
+            Some(Value::Array(kinds)) => kinds
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|k| *k != "null")
+                .unwrap_or("")
+                .to_owned(),
+            _ => String::new(),
+        };
         match self {
             Constraint::Range { min, max } => {
                 if let Some(min) = min.and_then(number) {
