@@ -8,23 +8,15 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
-/// An example's binary, which Cargo builds beside the tests.
-fn example(name: &str) -> std::path::PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    deps.parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name)
-}
+#[path = "support/example.rs"]
+mod support;
+use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// Runs an example on a free port, its log as JSON lines on stderr: the
 /// process (ended when dropped) and its base URL.
 async fn start(name: &str) -> (tokio::process::Child, String) {
-    let mut child = tokio::process::Command::new(example(name))
+    let mut child = tokio::process::Command::new(support::binary(name))
         .env("PICO_PORT", "0")
         .env("PICO_LOG", "json")
         .env_remove("PICO_DEBUG")
@@ -136,28 +128,7 @@ async fn the_links_example_serves_on_a_sqlite_file_of_its_own_by_default() {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = tokio::process::Command::new(example("links"))
-        .current_dir(&dir)
-        .env_remove("DATABASE_URL")
-        .env("PICO_BIND", format!("127.0.0.1:{port}"))
-        .env("PICO_LOG", "json")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
-    let listening = async {
-        while let Some(line) = stderr.next_line().await.unwrap() {
-            if line.contains("listening on") {
-                return;
-            }
-        }
-        panic!("links ended before it listened");
-    };
-    tokio::time::timeout(Duration::from_secs(20), listening)
-        .await
-        .expect("links listens");
+    let child = support::start("links", &dir, port, &[]).await;
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let made = client

@@ -9,6 +9,8 @@
 //! database was away.
 
 mod common;
+#[path = "support/example.rs"]
+mod example;
 #[path = "support/nginx.rs"]
 mod nginx;
 #[path = "support/postgres.rs"]
@@ -16,14 +18,12 @@ mod postgres;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::{Notify, watch};
 
@@ -43,17 +43,6 @@ fn main() {
     runtime.block_on(scale_out(bin));
 }
 
-/// The example's binary, which Cargo builds beside the tests.
-fn links_binary() -> PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    deps.parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join("links")
-}
-
 /// One instance of the example on its port.
 struct Slot {
     port: u16,
@@ -70,32 +59,8 @@ fn changed() {
 
 impl Slot {
     async fn start(&mut self, url: &str) {
-        let mut child = Command::new(links_binary())
-            .env("DATABASE_URL", url)
-            .env("PICO_BIND", format!("127.0.0.1:{}", self.port))
-            .env("PICO_LOG", "json")
-            .env_remove("PICO_DEBUG")
-            .env_remove("LINKS_ADMIN_TOKEN")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let listening = format!("listening on http://127.0.0.1:{}/", self.port);
-        let waiting = async {
-            while let Some(line) = lines.next_line().await.unwrap() {
-                if line.contains(&listening) {
-                    return;
-                }
-            }
-            panic!("the instance on {} ended before it listened", self.port);
-        };
-        tokio::time::timeout(Duration::from_secs(30), waiting)
-            .await
-            .expect("the instance did not listen within 30 s");
-        // Read on, so that its log never fills the pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let env = [("DATABASE_URL", url)];
+        let child = example::start("links", Path::new("."), self.port, &env).await;
         self.child = Some(child);
         changed();
     }
