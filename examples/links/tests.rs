@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use crate::database::{Config, Database};
 use crate::link::Link;
 
+// Formatted with the tests it belongs to, not with this example's layout.
+#[rustfmt::skip]
 #[path = "../../tests/support/postgres.rs"]
 mod postgres;
 
