@@ -2,9 +2,9 @@
 //! the slug empty for one made up, the tags apart by spaces. A bad line is
 //! reported by its number and the good ones are kept.
 
-use crate::errors::LinkError;
-use crate::fields::{Slug, Tag, Target};
-use crate::link::NewLink;
+use super::errors::LinkError;
+use super::fields::{Slug, Tag, Target};
+use super::link::NewLink;
 
 /// The largest file taken, in bytes.
 pub const MAX_BYTES: usize = 1 << 20;

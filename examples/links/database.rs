@@ -10,7 +10,7 @@ use sqlx::postgres::PgListener;
 use sqlx::{AnyConnection, AnyPool, Executor};
 use tokio::sync::broadcast;
 
-use crate::link::{self, Link, now_ms};
+use super::link::{self, Link, now_ms};
 
 /// The channel of `NOTIFY` that carries new links, as JSON.
 const CHANNEL: &str = "links";
@@ -57,7 +57,9 @@ impl Database {
         let backend = match config.url.split(':').next() {
             Some("sqlite") => Backend::Sqlite,
             Some("postgres" | "postgresql") => Backend::Postgres,
-            _ => return Err(sqlx::Error::Configuration("DATABASE_URL is neither sqlite:// nor postgres://".into())),
+            _ => {
+                return Err(sqlx::Error::Configuration("DATABASE_URL is neither sqlite:// nor postgres://".into()));
+            }
         };
         let pool = AnyPoolOptions::new()
             .max_connections(config.connections)
@@ -165,7 +167,9 @@ impl Database {
         let (mut created_ms, mut slug) = (since, String::new());
         loop {
             let page = link::made_after(&self.pool, created_ms, &slug, 500).await?;
-            let Some(last) = page.last() else { return Ok(created_ms) };
+            let Some(last) = page.last() else {
+                return Ok(created_ms);
+            };
             (created_ms, slug) = (last.created_ms, last.slug.clone());
             for link in page {
                 let _ = self.news.send(link);

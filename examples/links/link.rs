@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
-use crate::fields::{Slug, Tag, Target};
+use super::fields::{Slug, Tag, Target};
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, sqlx::FromRow, pico::JsonSchema)]
 #[schemars(crate = "pico::schemars")]

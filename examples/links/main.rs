@@ -40,5 +40,8 @@ async fn main() {
 }
 // ANCHOR_END: app
 
+// Run by `tests/links.rs`, which includes this file: the binary that
+// `cargo test` builds is the one `tests/examples.rs` and
+// `tests/scale_out.rs` start.
 #[cfg(test)]
 mod tests;

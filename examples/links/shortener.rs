@@ -4,12 +4,12 @@ use axum::response::{IntoResponse, Redirect};
 use futures_util::{Stream, StreamExt, stream};
 use pico::{Located, Request, Response, Upload, expose};
 
-use crate::admin::Admin;
-use crate::csv_import::{self, Rejected};
-use crate::database::Database;
-use crate::errors::{LinkError, is_taken};
-use crate::fields::{Slug, Tag, Target};
-use crate::link::{self, Link, NewLink};
+use super::admin::Admin;
+use super::csv_import::{self, Rejected};
+use super::database::Database;
+use super::errors::{LinkError, is_taken};
+use super::fields::{Slug, Tag, Target};
+use super::link::{self, Link, NewLink};
 
 /// A link may carry this many tags: `create`'s constraint, and the
 /// import's check.

@@ -8,8 +8,8 @@ use pico::Upload;
 use pico::client::Client;
 use serde_json::{Value, json};
 
-use crate::database::{Config, Database};
-use crate::link::Link;
+use super::database::{Config, Database};
+use super::link::Link;
 
 // Formatted with the tests it belongs to, not with this example's layout.
 #[rustfmt::skip]
@@ -282,11 +282,11 @@ async fn the_import_keeps_good_lines_and_numbers_bad_ones(config: &Config) {
     let one: Link = client.get("links/one").send().await.unwrap().json().unwrap();
     assert_eq!(one.tags, ["a", "b"]);
 
-    let too_large = vec![b'x'; crate::csv_import::MAX_BYTES + 1];
+    let too_large = vec![b'x'; super::csv_import::MAX_BYTES + 1];
     let answer = client.post("import").file("file", csv(too_large)).send().await.unwrap();
     assert_eq!(answer.status(), 413);
     let mut too_long = String::from("slug,target,tags\n");
-    for i in 0..=crate::csv_import::MAX_ROWS {
+    for i in 0..=super::csv_import::MAX_ROWS {
         too_long.push_str(&format!("row-{i},https://example.com/,\n"));
     }
     let answer = client.post("import").file("file", csv(too_long)).send().await.unwrap();
