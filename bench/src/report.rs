@@ -325,15 +325,27 @@ fn targets(out: &mut String, r: &Report) {
             worst.p99.of_medians <= 1.05,
         ));
     }
+    // What Pico's guarantees (a panic answered, a body limit, request ids)
+    // cost against the axum a user writes first, which has none of them.
+    if let Some((p, row, worst)) = ratios("A", "B0")
+        .iter()
+        .min_by(|a, b| a.2.rate.of_medians.total_cmp(&b.2.rate.of_medians))
+    {
+        lines.push((
+            "Pico/minimal axum (A/B0) req/s >= 0.95: query, JSON body, HttpError".to_owned(),
+            format!("lowest {} ({}, {})", worst.rate, row.name, p.title),
+            worst.rate.of_medians >= 0.95,
+        ));
+    }
     for (p, row, ratio) in ratios("S", "H") {
-        if row.name.starts_with("multiply") {
+        if row.name.starts_with("multiply") || row.name.starts_with("hello") {
             lines.push((
                 format!(
-                    "stretch: Pico's own serve loop >= 0.95 of the limit, query ({})",
-                    p.title
+                    "Pico's own serve loop >= 0.90 of the limit (stretch 0.95), {} ({})",
+                    row.name, p.title
                 ),
                 ratio.rate.to_string(),
-                ratio.rate.of_medians >= 0.95,
+                ratio.rate.of_medians >= 0.90,
             ));
         }
     }

@@ -45,9 +45,10 @@ impl Scenario {
 /// (I), and each against the limit (H); Pico's own serve loop (S) against
 /// the limit too.
 const LIMIT: (&[&str], &[(&str, &str)]) = (
-    &["A", "B", "I", "H", "S"],
+    &["A", "B", "B0", "I", "H", "S"],
     &[
         ("A", "B"),
+        ("A", "B0"),
         ("A", "I"),
         ("S", "B"),
         ("A", "H"),
@@ -55,7 +56,7 @@ const LIMIT: (&[&str], &[(&str, &str)]) = (
         ("S", "H"),
     ],
 );
-const WITH_IDS: (&[&str], &[(&str, &str)]) = (&["A", "B", "I"], &[("A", "B"), ("A", "I")]);
+const WITH_IDS: (&[&str], &[(&str, &str)]) = (&["A", "B", "B0", "I"], &[("A", "B"), ("A", "B0"), ("A", "I")]);
 const PICO_AXUM: (&[&str], &[(&str, &str)]) = (&["A", "B"], &[("A", "B")]);
 /// Pico and axum each against the limit, where the limit is what the
 /// original is to be compared with too (the 4 KiB object, the upload).

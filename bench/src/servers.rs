@@ -29,6 +29,12 @@ pub(crate) const KINDS: &[Kind] = &[
         mode: "",
     },
     Kind {
+        label: "B0",
+        name: "the minimal axum a user writes first: B's routes and extractors, without its panic layer, its body limit or `TCP_NODELAY` (the listener as `axum::serve` takes it)",
+        program: "bench-axum",
+        mode: "minimal",
+    },
+    Kind {
         label: "I",
         name: "B with request ids as A answers them: tower-http's `SetRequestId` (ids from a counter) and `PropagateRequestId`",
         program: "bench-axum",

@@ -397,7 +397,7 @@ async fn main() {
         serve(app_with_metrics()).await;
         return;
     }
-    let mut router = Router::new()
+    let routes = Router::new()
         .route("/bench/multiply", any(multiply))
         .route("/bench/hello", any(hello))
         .route("/bench/object", any(object))
@@ -405,7 +405,14 @@ async fn main() {
         .route("/bench/panics", any(panics))
         .route("/bench/items", any(items))
         .route("/bench/upload", any(upload))
-        .route("/bench/upload_bytes", any(upload_bytes))
+        .route("/bench/upload_bytes", any(upload_bytes));
+    if pico_bench::mode() == "minimal" {
+        // What a user writes first: the routes, served as they are.
+        let router = routes.fallback(|| async { error(StatusCode::NOT_FOUND, NOT_FOUND) });
+        axum::serve(pico_bench::listen().await, router).await.unwrap();
+        return;
+    }
+    let mut router = routes
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             error(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL)
