@@ -275,6 +275,23 @@ fn noise_floor(out: &mut String, r: &Report) {
     let _ = writeln!(out);
 }
 
+/// The target that the lowest of `found`'s request rates be `at_least`:
+/// the line of the table, when anything was measured.
+fn lowest_rate(
+    target: &str,
+    found: &[(&Pass, &Row, &RowRatio)],
+    at_least: f64,
+) -> Option<(String, String, bool)> {
+    let (p, row, worst) = found
+        .iter()
+        .min_by(|a, b| a.2.rate.of_medians.total_cmp(&b.2.rate.of_medians))?;
+    Some((
+        target.to_owned(),
+        format!("lowest {} ({}, {})", worst.rate, row.name, p.title),
+        worst.rate.of_medians >= at_least,
+    ))
+}
+
 /// The targets, each with what was measured and whether it is met.
 fn targets(out: &mut String, r: &Report) {
     let mut lines: Vec<(String, String, bool)> = Vec::new();
@@ -292,29 +309,19 @@ fn targets(out: &mut String, r: &Report) {
         .chain(ratios("P", "X"))
         .chain(ratios("M", "Y"))
         .collect();
-    if let Some((p, row, worst)) = pico_axum
-        .iter()
-        .min_by(|a, b| a.2.rate.of_medians.total_cmp(&b.2.rate.of_medians))
-    {
-        lines.push((
-            "Pico/axum req/s >= 1.00, every scenario, both generators, every connection count".to_owned(),
-            format!("lowest {} ({}, {})", worst.rate, row.name, p.title),
-            worst.rate.of_medians >= 1.0,
-        ));
-    }
+    lines.extend(lowest_rate(
+        "Pico/axum req/s >= 1.00, every scenario, both generators, every connection count",
+        &pico_axum,
+        1.0,
+    ));
     // The same comparison where both answer the same request ids: what
     // Pico's framework costs, apart from the ids B does not make.
     let same_ids: Vec<_> = ratios("A", "I").into_iter().chain(ratios("P", "X")).collect();
-    if let Some((p, row, worst)) = same_ids
-        .iter()
-        .min_by(|a, b| a.2.rate.of_medians.total_cmp(&b.2.rate.of_medians))
-    {
-        lines.push((
-            "the same, axum making request ids as Pico does (A/I, P/X)".to_owned(),
-            format!("lowest {} ({}, {})", worst.rate, row.name, p.title),
-            worst.rate.of_medians >= 1.0,
-        ));
-    }
+    lines.extend(lowest_rate(
+        "the same, axum making request ids as Pico does (A/I, P/X)",
+        &same_ids,
+        1.0,
+    ));
     if let Some((p, row, worst)) = pico_axum
         .iter()
         .max_by(|a, b| a.2.p99.of_medians.total_cmp(&b.2.p99.of_medians))
@@ -327,16 +334,11 @@ fn targets(out: &mut String, r: &Report) {
     }
     // What Pico's guarantees (a panic answered, a body limit, request ids)
     // cost against the axum a user writes first, which has none of them.
-    if let Some((p, row, worst)) = ratios("A", "B0")
-        .iter()
-        .min_by(|a, b| a.2.rate.of_medians.total_cmp(&b.2.rate.of_medians))
-    {
-        lines.push((
-            "Pico/minimal axum (A/B0) req/s >= 0.95: query, JSON body, HttpError".to_owned(),
-            format!("lowest {} ({}, {})", worst.rate, row.name, p.title),
-            worst.rate.of_medians >= 0.95,
-        ));
-    }
+    lines.extend(lowest_rate(
+        "Pico/minimal axum (A/B0) req/s >= 0.95: query, JSON body, HttpError",
+        &ratios("A", "B0"),
+        0.95,
+    ));
     for (p, row, ratio) in ratios("S", "H") {
         if row.name.starts_with("multiply") || row.name.starts_with("hello") {
             lines.push((

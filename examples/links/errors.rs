@@ -9,10 +9,11 @@ pub enum LinkError {
     #[error("there is no link {0}")]
     #[http(status = 404)]
     NotFound(String),
-    /// A unique violation: the value of `field` belongs to another link.
-    #[error("the {field} {value:?} is taken")]
+    /// A unique violation: the value of `field` (when known) belongs to
+    /// another link.
+    #[error("the {field} {}is taken", value.as_ref().map(|v| format!("{v:?} ")).unwrap_or_default())]
     #[http(status = 409)]
-    Taken { field: &'static str, value: String },
+    Taken { field: &'static str, value: Option<String> },
     #[error("this Idempotency-Key made another link: a new link needs a new key")]
     #[http(status = 422)]
     KeyReused,
@@ -40,7 +41,7 @@ impl From<sqlx::Error> for LinkError {
         if let sqlx::Error::Database(db) = &error
             && db.kind() == ErrorKind::UniqueViolation
         {
-            return LinkError::Taken { field: violated(db.as_ref()), value: String::new() };
+            return LinkError::Taken { field: violated(db.as_ref()), value: None };
         }
         if unavailable(&error) { LinkError::Unavailable(error) } else { LinkError::Database(error) }
     }

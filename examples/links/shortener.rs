@@ -48,7 +48,7 @@ pub async fn create(
             }
             Err(e) if is_taken(&e, "slug") && slug.is_none() => continue,
             Err(e) if is_taken(&e, "slug") => {
-                return Err(LinkError::Taken { field: "slug", value: new.slug.to_string() });
+                return Err(LinkError::Taken { field: "slug", value: Some(new.slug.to_string()) });
             }
             Err(e) => return Err(e.into()),
         };
