@@ -215,6 +215,14 @@ pub(crate) fn check_args<'p>(
     params: impl Iterator<Item = (&'p str, bool)> + Clone,
     args: &Args,
 ) -> Result<(), HttpError> {
+    let expected = |name: &str| name.starts_with('_') || params.clone().any(|(p, _)| p == name);
+    if args.names().all(expected)
+        && params
+            .clone()
+            .all(|(name, has_default)| has_default || args.contains(name))
+    {
+        return Ok(());
+    }
     let mut unexpected: Vec<&str> = args
         .names()
         .filter(|name| !name.starts_with('_') && !params.clone().any(|(p, _)| p == *name))

@@ -127,6 +127,16 @@ fn rewritten(head: &[u8], id_header: &HeaderName) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(head).ok()?;
     let rest = text.strip_prefix("HTTP/1.1 ")?;
     let status: StatusCode = rest.get(..3)?.parse().ok()?;
+    // The statuses hyper refuses with: the app's own 404s pass on here.
+    let refused = [
+        StatusCode::BAD_REQUEST,
+        StatusCode::URI_TOO_LONG,
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        StatusCode::HTTP_VERSION_NOT_SUPPORTED,
+    ];
+    if !refused.contains(&status) {
+        return None;
+    }
     let headers = text.strip_suffix("\r\n\r\n")?.split_once("\r\n")?.1;
     let lines = || {
         headers

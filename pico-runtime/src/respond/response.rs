@@ -57,10 +57,7 @@ impl std::fmt::Debug for Outcome {
 /// has one. A `Serialize` impl that fails is an internal error.
 pub fn json<T: Returnable + ?Sized>(value: &T, codec: Option<&dyn JsonCodec>) -> Result<Reply, Failure> {
     let serialized = match codec {
-        None => {
-            let mut buf = Vec::with_capacity(128);
-            serde_json::to_writer(&mut buf, value).map(|()| buf)
-        }
+        None => compact(value),
         Some(codec) => serde_json::to_value(value).map(|v| codec.dump(&v)),
     };
     serialized.map(Reply::Json).map_err(|e| {
@@ -68,6 +65,34 @@ pub fn json<T: Returnable + ?Sized>(value: &T, codec: Option<&dyn JsonCodec>) ->
             "serialization",
             format!("the result could not be serialised as JSON: {e}"),
         )
+    })
+}
+
+/// The largest document written through the thread's buffer: a larger
+/// one keeps the buffer it grew, and the thread starts a new one.
+const REUSED_UP_TO: usize = 16 * 1024;
+
+thread_local! {
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `value` as compact JSON, in a vector exactly its size: written into
+/// the thread's buffer and copied out, one allocation where growing a
+/// fresh vector takes one or more, and the body made from it another for
+/// the capacity left over.
+fn compact<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
+    BUFFER.with(|buffer| {
+        // A `Serialize` impl that itself writes a reply finds it taken.
+        let Ok(mut buffer) = buffer.try_borrow_mut() else {
+            return serde_json::to_vec(value);
+        };
+        buffer.clear();
+        serde_json::to_writer(&mut *buffer, value)?;
+        Ok(if buffer.len() > REUSED_UP_TO {
+            std::mem::take(&mut *buffer)
+        } else {
+            buffer.as_slice().to_vec()
+        })
     })
 }
 

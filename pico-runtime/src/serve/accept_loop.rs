@@ -15,7 +15,7 @@ use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
 use http::HeaderName;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulConnection;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
@@ -26,7 +26,9 @@ use crate::application::app::App;
 use crate::application::into_router::AppService;
 use crate::errors::refusal::Refusals;
 use crate::serve::connection::{Activity, ConnectionLimits, PlainTcp, Watched, expiry, hold_until_sent};
+use crate::serve::head_timer::HeadTimer;
 use crate::serve::shutdown::Shutdown;
+use crate::serve::woken::{First, first};
 
 /// The largest request head (line and headers) read: enough for a query
 /// string with thousands of arguments.
@@ -86,16 +88,17 @@ pub(crate) fn builder(header_timeout: Duration) -> Builder {
     #[cfg(feature = "http2")]
     {
         let mut builder = Builder::new(hyper_util::rt::TokioExecutor::new());
+        // The timer of the header timeout is each connection's own: see
+        // `http_connection`.
         builder
             .http1()
-            .timer(TokioTimer::new())
             .header_read_timeout(header_timeout)
             // Long query strings reach the app, which answers them in JSON,
             // rather than hyper, which would answer without a body.
             .max_buf_size(MAX_HEAD);
         builder
             .http2()
-            .timer(TokioTimer::new())
+            .timer(hyper_util::rt::TokioTimer::new())
             // A peer that stops answering pings is gone.
             .keep_alive_interval(Some(Duration::from_secs(20)))
             .keep_alive_timeout(Duration::from_secs(20))
@@ -106,10 +109,7 @@ pub(crate) fn builder(header_timeout: Duration) -> Builder {
     #[cfg(not(feature = "http2"))]
     {
         let mut builder = Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(header_timeout)
-            .max_buf_size(MAX_HEAD);
+        builder.header_read_timeout(header_timeout).max_buf_size(MAX_HEAD);
         builder
     }
 }
@@ -252,13 +252,21 @@ impl Accepted {
         let connection = http_connection(tcp, addr, service.clone(), builder, activity);
         tokio::spawn(async move {
             let mut connection = std::pin::pin!(connection);
-            tokio::select! {
-                _ = connection.as_mut() => return,
-                why = expiry(Arc::clone(&watched), limits) => {
+            // The watchers are polled when they wake, not at each of the
+            // connection's wakes.
+            let watchers = async {
+                tokio::select! {
+                    why = expiry(Arc::clone(&watched), limits) => Some(why),
+                    _ = stopping.wait_for(|phase| *phase != Phase::Serving) => None,
+                }
+            };
+            match first(connection.as_mut(), watchers).await {
+                First::Main(_) => return,
+                First::Beside(Some(why)) => {
                     tracing::debug!(target: "pico", "closing the connection of {addr}: {why:?}");
                     return;
                 }
-                _ = stopping.wait_for(|phase| *phase != Phase::Serving) => {}
+                First::Beside(None) => {}
             }
             // A connection whose first request is not read yet may have it
             // on the way: told to stop now, it would be dropped unread.
@@ -295,12 +303,21 @@ where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let io = Watched::new(io, Arc::clone(&activity));
+    let mut builder = builder.clone();
+    let timer = HeadTimer(Arc::clone(&activity.head));
+    #[cfg(feature = "http2")]
+    builder.http1().timer(timer);
+    #[cfg(not(feature = "http2"))]
+    builder.timer(timer);
     let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(addr));
-        request.extensions_mut().insert(PlainTcp);
-        let guard = activity.begin();
         let windowed = request.version() < http::Version::HTTP_2;
-        let answer = service.clone().oneshot(request.map(Body::new));
+        // Only HTTP/2 has a `:scheme` to be wary of: see `prefix::scheme`.
+        if !windowed {
+            request.extensions_mut().insert(PlainTcp);
+        }
+        let guard = activity.begin();
+        let answer = service.clone().oneshot(request.map(body));
         async move {
             let response = answer.await?;
             Ok::<_, Infallible>(hold_until_sent(response, guard, windowed))
@@ -313,6 +330,16 @@ where
     #[cfg(not(feature = "http2"))]
     let connection = builder.serve_connection(TokioIo::new(io), service);
     connection
+}
+
+/// The request's body for the app: none at all when the head says so (a
+/// GET, a POST of zero bytes), which spares every such request a box.
+fn body(incoming: Incoming) -> Body {
+    if http_body::Body::is_end_stream(&incoming) {
+        Body::empty()
+    } else {
+        Body::new(incoming)
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -21,6 +21,8 @@ use http_body::{Body as HttpBody, Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::Notify;
 
+use crate::serve::head_timer::HeadDeadline;
+
 /// The default time a client has to send a request's headers.
 pub(crate) const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -65,8 +67,6 @@ pub(crate) struct Activity {
     /// Since when (in ns after `opened`, plus one) a write has waited for
     /// the client to read; 0 while writes go through.
     blocked_since: AtomicU64,
-    /// When (in ns after `opened`) a byte was last written.
-    last_write: AtomicU64,
     /// An answer's body has handed over data and waits for it to be sent:
     /// over HTTP/2 a client that does not read closes its window, and
     /// nothing is even tried on the socket.
@@ -77,21 +77,24 @@ pub(crate) struct Activity {
     handed: AtomicU64,
     /// The body waiting for the client to read what was handed.
     waiting_body: AtomicWaker,
+    /// The deadline of the request head being read.
+    pub(crate) head: Arc<HeadDeadline>,
 }
 
 impl Default for Activity {
     fn default() -> Self {
+        let opened = Instant::now();
         Activity {
             started: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
             first: Notify::new(),
-            opened: Instant::now(),
+            opened,
             blocked_since: AtomicU64::new(0),
-            last_write: AtomicU64::new(0),
             body_holds_data: AtomicBool::new(false),
             written: AtomicU64::new(0),
             handed: AtomicU64::new(0),
             waiting_body: AtomicWaker::new(),
+            head: Arc::new(HeadDeadline::new(opened)),
         }
     }
 }
@@ -126,27 +129,32 @@ impl Activity {
 
     /// How long an answer has waited for the client to read, if it does:
     /// a write waiting on the socket, or a body's data waiting to be sent
-    /// without a byte written since.
-    fn stalled_for(&self) -> Option<Duration> {
-        let since = match self.blocked_since.load(Ordering::Relaxed) {
+    /// without a byte written since `progress` (when the watcher last saw
+    /// the count of bytes written move).
+    fn stalled_for(&self, progress: Instant) -> Option<Duration> {
+        match self.blocked_since.load(Ordering::Relaxed) {
             0 if self.body_holds_data.load(Ordering::Relaxed)
                 && self.in_flight.load(Ordering::Relaxed) > 0 =>
             {
-                self.last_write.load(Ordering::Relaxed)
+                Some(progress.elapsed())
             }
-            0 => return None,
-            since => since - 1,
-        };
-        Some(self.opened.elapsed().saturating_sub(Duration::from_nanos(since)))
+            0 => None,
+            since => Some(
+                self.opened
+                    .elapsed()
+                    .saturating_sub(Duration::from_nanos(since - 1)),
+            ),
+        }
     }
 
     fn now(&self) -> u64 {
         u64::try_from(self.opened.elapsed().as_nanos()).unwrap_or(u64::MAX - 1)
     }
 
+    /// No clock is read here, on every write: the watcher notes when the
+    /// count of bytes written last moved, to a tick.
     fn wrote(&self, bytes: usize) {
         self.blocked_since.store(0, Ordering::Relaxed);
-        self.last_write.store(self.now(), Ordering::Relaxed);
         self.written.fetch_add(bytes as u64, Ordering::Release);
         self.waiting_body.wake();
     }
@@ -321,14 +329,24 @@ pub(crate) async fn expiry(activity: Arc<Activity>, limits: ConnectionLimits) ->
         () = activity.first_request() => {}
     }
     let mut seen = activity.started.load(Ordering::Relaxed);
-    // Looked at four times per idle time: a stalled write is cut within a
-    // quarter of it past the idle time.
-    let tick = (limits.idle / 4).max(Duration::from_millis(1));
+    // Looked at four times per idle time (or header time, when shorter): a
+    // stalled write is cut within a quarter of it past the idle time, a
+    // stalled body within a half (its last write is known to a tick), a
+    // late head within a quarter of the header time.
+    let tick = (limits.idle.min(limits.first_request) / 4).max(Duration::from_millis(1));
     let mut quiet = Duration::ZERO;
+    let mut written = activity.written.load(Ordering::Relaxed);
+    let mut progress = Instant::now();
     loop {
         tokio::time::sleep(tick).await;
+        activity.head.check();
+        let now_written = activity.written.load(Ordering::Relaxed);
+        if now_written != written {
+            written = now_written;
+            progress = Instant::now();
+        }
         if activity
-            .stalled_for()
+            .stalled_for(progress)
             .is_some_and(|blocked| blocked >= limits.idle)
         {
             return Expiry::Stalled;
