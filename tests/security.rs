@@ -777,6 +777,69 @@ async fn a_dribbled_head_is_cut_at_the_header_timeout_and_others_go_on() {
 }
 
 #[tokio::test]
+async fn a_dribbled_head_after_an_answered_request_is_cut_at_the_header_timeout() {
+    // The first request's head is the first-request limit's; a later one
+    // on the same connection is hyper's header timeout's, whose timer the
+    // connection's watcher runs.
+    let (address, _stop) = own_server(
+        pico::Server::new().header_timeout(Duration::from_millis(400)),
+        app(),
+    )
+    .await;
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /bank/echo?text=first HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buffer = vec![0_u8; 4096];
+    let n = stream.read(&mut buffer).await.unwrap();
+    assert!(
+        buffer[..n].ends_with(b"\"first\""),
+        "{}",
+        String::from_utf8_lossy(&buffer[..n])
+    );
+    stream
+        .write_all(b"GET /bank/echo?text=second HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    // A byte at a time, never the end of the head, until the server closes.
+    let dribble = async {
+        let mut interval = tokio::time::interval(Duration::from_millis(50));
+        loop {
+            interval.tick().await;
+            if writer.write_all(b"X").await.is_err() {
+                return;
+            }
+        }
+    };
+    let mut rest = Vec::new();
+    let closed = async {
+        let _ = reader.read_to_end(&mut rest).await;
+    };
+    // The idle time (60 s) would cut it too, but much later: well before
+    // that, only the header timeout can have.
+    let cut = tokio::time::timeout(Duration::from_secs(20), async {
+        tokio::select! {
+            () = closed => {}
+            () = dribble => {}
+        }
+    })
+    .await;
+    assert!(cut.is_ok(), "a dribbled second head was not cut");
+    assert!(
+        rest.is_empty() || rest.starts_with(b"HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&rest)
+    );
+    // Others are served.
+    let answer = reqwest::get(format!("http://{address}/bank/echo?text=on"))
+        .await
+        .unwrap();
+    assert_eq!(answer.text().await.unwrap(), "\"on\"");
+}
+
+#[tokio::test]
 async fn a_trickled_body_times_out_with_a_408() {
     let (address, _stop) = own_server(
         pico::Server::new(),

@@ -3,12 +3,13 @@
 use axum::body::Body;
 use bytes::{Bytes, BytesMut};
 use compact_str::CompactString;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::CONTENT_TYPE;
 use http::request::Parts;
 use http_body_util::BodyExt;
 
 use crate::dispatch::args::{Args, JsonObject, TOO_MANY_KEYS, too_many};
 use crate::dispatch::decode::Arg;
+use crate::edge::present::{Looked, Present};
 
 use crate::errors::http_error::{HttpError, bad_request, too_large};
 
@@ -28,7 +29,10 @@ fn body_kind(parts: &Parts) -> Result<BodyKind, HttpError> {
     let content_type = content_type
         .to_str()
         .map_err(|_| bad_request("The Content-Type header is not readable text."))?;
-    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let essence = content_type
+        .split_once(';')
+        .map_or(content_type, |(essence, _)| essence)
+        .trim();
     // The essence alone: `text/plain;x=application/json` is not JSON, and
     // a browser sends it cross-site without a preflight.
     Ok(if essence.eq_ignore_ascii_case("application/json") {
@@ -92,7 +96,7 @@ pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result
         BodyKind::Multipart(boundary) => {
             // Streamed: the parts are copied out of the body as it arrives,
             // not out of a copy of the whole body.
-            check_declared_length(parts, limit)?;
+            check_declared_length(&body, limit)?;
             // Boxed: multer's state would otherwise make the future of
             // every request with a JSON or form body kilobytes larger.
             Box::pin(crate::dispatch::multipart::push_multipart(
@@ -102,12 +106,12 @@ pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result
             Bytes::new()
         }
         BodyKind::Json => {
-            let bytes = read_body(parts, body, limit).await?;
+            let bytes = read_body(body, limit).await?;
             push_json(&mut args, &bytes)?;
             bytes
         }
         BodyKind::Form => {
-            let bytes = read_body(parts, body, limit).await?;
+            let bytes = read_body(body, limit).await?;
             args.next_source();
             push_pairs(&mut args, &bytes)?;
             bytes
@@ -118,8 +122,9 @@ pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result
 
 /// Whether the request may have a body: only then does reading the
 /// arguments wait on anything.
-pub(crate) fn may_have_body(parts: &Parts, body: &Body) -> bool {
-    parts.headers.contains_key(CONTENT_TYPE) || !http_body::Body::is_end_stream(body)
+pub(crate) fn may_have_body(parts: &Parts, body: &Body, present: Present) -> bool {
+    !http_body::Body::is_end_stream(body)
+        || (present.has(Looked::ContentType) && parts.headers.contains_key(CONTENT_TYPE))
 }
 
 /// The 400 of a body that could not be read: saying so when it was not in
@@ -143,14 +148,10 @@ pub(crate) fn query_args(parts: &Parts) -> Result<Args, HttpError> {
     Ok(args)
 }
 
-/// A `Content-Length` over the limit is refused before anything is read.
-fn check_declared_length(parts: &Parts, limit: usize) -> Result<(), HttpError> {
-    let declared = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+/// A body declared over the limit is refused before anything is read:
+/// hyper's body knows its `Content-Length`, already parsed.
+fn check_declared_length(body: &Body, limit: usize) -> Result<(), HttpError> {
+    if http_body::Body::size_hint(body).lower() > limit as u64 {
         return Err(too_large(limit));
     }
     Ok(())
@@ -159,8 +160,8 @@ fn check_declared_length(parts: &Parts, limit: usize) -> Result<(), HttpError> {
 /// The whole body, refused once it passes `limit`. A body that comes in
 /// one piece, as a small one does, is handed over as it came: no buffer
 /// to collect it in, no copy.
-async fn read_body(parts: &Parts, mut body: Body, limit: usize) -> Result<Bytes, HttpError> {
-    check_declared_length(parts, limit)?;
+async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, HttpError> {
+    check_declared_length(&body, limit)?;
     let mut first: Option<Bytes> = None;
     let mut joined = BytesMut::new();
     let mut size = 0;
@@ -188,6 +189,22 @@ async fn read_body(parts: &Parts, mut body: Body, limit: usize) -> Result<Bytes,
 /// the lenient decoders of browsers, text that is not UTF-8 once decoded is
 /// refused rather than silently mangled.
 pub(crate) fn push_pairs(args: &mut Args, encoded: &[u8]) -> Result<(), HttpError> {
+    // A query string is always UTF-8, and a form body nearly always:
+    // checked once as a whole, its pieces need no check of their own.
+    // (Split by bytes: `str::split` costs more to set up than such short
+    // text takes to scan.)
+    if let Ok(text) = std::str::from_utf8(encoded) {
+        let mut rest = text;
+        while !rest.is_empty() {
+            let (pair, tail) = split_at_byte(rest, b'&');
+            rest = tail;
+            if !pair.is_empty() {
+                let (name, value) = split_at_byte(pair, b'=');
+                args.push(form_decode_text(name)?, Arg::Text(form_decode_text(value)?), true)?;
+            }
+        }
+        return Ok(());
+    }
     for pair in encoded.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
         let (name, value) = match pair.iter().position(|&b| b == b'=') {
             Some(i) => (&pair[..i], &pair[i + 1..]),
@@ -196,6 +213,23 @@ pub(crate) fn push_pairs(args: &mut Args, encoded: &[u8]) -> Result<(), HttpErro
         args.push(form_decode(name)?, Arg::Text(form_decode(value)?), true)?;
     }
     Ok(())
+}
+
+/// The text before the first `separator` (an ASCII byte) and after it.
+fn split_at_byte(text: &str, separator: u8) -> (&str, &str) {
+    match text.bytes().position(|b| b == separator) {
+        Some(i) => (&text[..i], &text[i + 1..]),
+        None => (text, ""),
+    }
+}
+
+/// [`form_decode`] of text known to be UTF-8.
+fn form_decode_text(encoded: &str) -> Result<CompactString, HttpError> {
+    if encoded.bytes().any(|b| b == b'%' || b == b'+') {
+        form_decode(encoded.as_bytes())
+    } else {
+        Ok(CompactString::new(encoded))
+    }
 }
 
 fn form_decode(encoded: &[u8]) -> Result<CompactString, HttpError> {

@@ -106,9 +106,16 @@ pub(crate) fn decode<T: DeserializeOwned>(arg: Arg, codec: Option<&dyn JsonCodec
     }
     match arg {
         Arg::Text(text) => {
+            // Most values are read at the first try, and need no copy for
+            // the error's sake.
+            let as_json = match serde_json::from_str::<T>(&text) {
+                Ok(value) => return Ok(value),
+                Err(e) => e,
+            };
             // Only a number is quoted back, and only a short one.
             let sent = (text.len() <= 64).then(|| text.clone());
-            decode_text(text).map_err(|reason| explained(reason, sent.as_deref().unwrap_or_default()))
+            decode_text(text, as_json)
+                .map_err(|reason| explained(reason, sent.as_deref().unwrap_or_default()))
         }
         Arg::Json(raw) => serde_json::from_slice(raw.bytes()).or_else(|e| {
             with_whole_numbers(raw.bytes())
@@ -158,12 +165,9 @@ fn decode_with<T: DeserializeOwned>(arg: Arg, codec: &dyn JsonCodec) -> Result<T
 /// too), otherwise a list of that one value. So `x=6` is 6 for an `i64`,
 /// `who=42` is "42" for a `String`, `tag=work` is `Some("work")` for an
 /// `Option<String>` and `tags=solo` is `["solo"]` for a `Vec<String>` (an
-/// HTML form with one ticked checkbox).
-fn decode_text<T: DeserializeOwned>(text: CompactString) -> Result<T, String> {
-    let as_json = match serde_json::from_str::<T>(&text) {
-        Ok(value) => return Ok(value),
-        Err(e) => e,
-    };
+/// HTML form with one ticked checkbox). `as_json` is why the text did not
+/// read as JSON, the first try, which the caller made.
+fn decode_text<T: DeserializeOwned>(text: CompactString, as_json: serde_json::Error) -> Result<T, String> {
     let not_json = as_json.is_syntax() || as_json.is_eof();
     // Kept for the retries below, which a large value does not get: the
     // text moves into the string tried next rather than being copied.

@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use crate::application::state::AppState;
 use crate::edge::forwarded::Forwarded;
 use crate::edge::prefix::{Root, root_url, scheme};
+use crate::edge::present::Present;
 use crate::errors::http_error::HttpError;
 use crate::errors::problem::Shape;
 use crate::observe::layer::Exchange;
@@ -322,6 +323,12 @@ pub(crate) struct Arrival {
 }
 
 impl Arrival {
+    /// Which of the headers Pico looks for the request carries, when the
+    /// observing layer looked.
+    pub(crate) fn present(&self) -> Present {
+        self.exchange.as_ref().map_or(Present::UNKNOWN, |e| e.present)
+    }
+
     /// Owned once here: `root` borrows the request's parts, which the call
     /// (or the refusal) then takes.
     pub(crate) fn new(root: Root<'_>, exchange: Option<Arc<Exchange>>) -> Arrival {

@@ -16,6 +16,7 @@ pub(crate) fn answer(shared: &BuiltApp, parts: Parts, arrival: Arrival) -> Respo
         scheme: scheme(&parts, &arrival.forwarded),
         has_body: false,
         shapes_response: true,
+        present: arrival.present(),
     };
     if let Err(e) = cross_site::check(&parts, &AllowedOrigins::default(), seen) {
         return shared.refuse(arrival, parts, e).into();

@@ -33,6 +33,8 @@ use crate::dispatch::response_future::ResponseFuture;
 use crate::dispatch::routes::{Entry, Form, Route};
 use crate::edge::cross_site::{self, own_host};
 use crate::edge::prefix::Root;
+#[cfg(feature = "compression")]
+use crate::edge::present::{Looked, Present};
 use crate::errors::failure::Failure;
 use crate::errors::http_error::HttpError;
 use crate::errors::panic::{self, Guarded};
@@ -74,9 +76,12 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
     #[cfg_attr(not(feature = "compression"), allow(unused_mut))]
     let (mut parts, body) = request.into_parts();
     #[cfg(feature = "compression")]
-    let body = match crate::dispatch::request_encoding::decoded(&shared.compression, &mut parts, body) {
-        Ok(body) => body,
-        Err(e) => return shared.refuse(Arrival::unrooted(exchange), parts, e).into(),
+    let body = match exchange.as_ref().map_or(Present::UNKNOWN, |e| e.present) {
+        present if !present.has(Looked::ContentEncoding) => body,
+        _ => match crate::dispatch::request_encoding::decoded(&shared.compression, &mut parts, body) {
+            Ok(body) => body,
+            Err(e) => return shared.refuse(Arrival::unrooted(exchange), parts, e).into(),
+        },
     };
     let root = match Root::of(&parts, &shared.proxies) {
         Ok(root) => root,
@@ -99,7 +104,7 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
         let arrival = Arrival::new(root, exchange);
         // The routes' own GET pages are links another site may show (an
         // OAuth callback among them): what changes state is refused.
-        let has_body = may_have_body(&parts, &body);
+        let has_body = may_have_body(&parts, &body, arrival.present());
         let navigation = matches!(parts.method, Method::GET | Method::HEAD) && !has_body;
         if shared.merged.is_some()
             && !navigation
@@ -187,7 +192,7 @@ fn function(
     body: Body,
     path: PathValues,
 ) -> ResponseFuture {
-    let has_body = may_have_body(&parts, &body);
+    let has_body = may_have_body(&parts, &body, arrival.present());
     let shapes_response = shared.functions[index].function.shapes_response;
     // A GET route is a link, which another site may show: it is followed,
     // but its answer sets no cookie there (no session planted by a link).
@@ -225,6 +230,7 @@ fn cross_site_check(
         scheme: crate::edge::prefix::scheme(parts, &arrival.forwarded),
         has_body,
         shapes_response,
+        present: arrival.present(),
     };
     cross_site::check(parts, &shared.origins, seen)
 }

@@ -12,6 +12,7 @@ use http::header::{AUTHORIZATION, COOKIE, HOST, ORIGIN, REFERER};
 use http::request::Parts;
 use http::{HeaderName, HeaderValue, Method};
 
+use crate::edge::present::{Looked, Present};
 use crate::errors::build_error::BuildError;
 use crate::errors::http_error::HttpError;
 
@@ -105,13 +106,15 @@ pub(crate) struct Call<'a> {
     pub(crate) has_body: bool,
     /// The function's answer is more than JSON (cookies, a `Response`).
     pub(crate) shapes_response: bool,
+    /// Which of the headers looked at here the request carries.
+    pub(crate) present: Present,
 }
 
 /// Refuses a request a browser marks as coming from another site, unless
 /// its origin is allowed.
 pub(crate) fn check(parts: &Parts, allowed: &AllowedOrigins, call: Call<'_>) -> Result<(), HttpError> {
     let headers = &parts.headers;
-    let origin = headers.get(ORIGIN);
+    let origin = call.present.get(headers, Looked::Origin, &ORIGIN);
     if let Some(origin) = origin
         && allowed.allows(origin)
     {
@@ -127,7 +130,11 @@ pub(crate) fn check(parts: &Parts, allowed: &AllowedOrigins, call: Call<'_>) -> 
         return Ok(());
     }
     static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
-    let same_site = match headers.get(&SEC_FETCH_SITE).map(HeaderValue::as_bytes) {
+    let same_site = match call
+        .present
+        .get(headers, Looked::SecFetchSite, &SEC_FETCH_SITE)
+        .map(HeaderValue::as_bytes)
+    {
         Some(b"same-origin" | b"none") => true,
         // `same-site` is another origin of the same site (a subdomain):
         // not the app's own either.
@@ -179,7 +186,11 @@ fn same_origin(origin: &HeaderValue, scheme: &str, host: &str) -> bool {
 
 /// A `Referer` from another origin than the app's own.
 fn foreign_referer(headers: &http::HeaderMap, call: Call<'_>) -> bool {
-    let Some(referer) = headers.get(REFERER).and_then(|r| r.to_str().ok()) else {
+    let Some(referer) = call
+        .present
+        .get(headers, Looked::Referer, &REFERER)
+        .and_then(|r| r.to_str().ok())
+    else {
         return false;
     };
     let Some((scheme, rest)) = referer.split_once("://") else {
@@ -249,10 +260,18 @@ mod tests {
         scheme: "http",
         has_body: false,
         shapes_response: false,
+        present: Present::UNKNOWN,
     };
 
     fn passes(h: &[(&str, &str)], uri: &str) -> bool {
-        check(&parts(h, "GET", uri), &AllowedOrigins::default(), PLAIN).is_ok()
+        let parts = parts(h, "GET", uri);
+        // As the app's service calls it: with the headers found present.
+        let id = http::HeaderName::from_static("x-request-id");
+        let call = Call {
+            present: Present::of(&parts.headers, &id),
+            ..PLAIN
+        };
+        check(&parts, &AllowedOrigins::default(), call).is_ok()
     }
 
     #[test]

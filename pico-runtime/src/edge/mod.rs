@@ -11,4 +11,5 @@ pub(crate) mod forwarded;
 pub(crate) mod hosts;
 pub(crate) mod prefix;
 pub(crate) mod preflight;
+pub(crate) mod present;
 pub(crate) mod trusted_proxies;

@@ -20,6 +20,7 @@ use tracing::Span;
 use tracing::field::Empty;
 
 use crate::edge::forwarded::Proxies;
+use crate::edge::present::{Looked, Present};
 #[cfg(feature = "metrics")]
 use crate::observe::metered::Metered;
 use crate::observe::request_id::RequestId;
@@ -66,6 +67,8 @@ pub(crate) struct Exchange {
     error: OnceLock<Box<str>>,
     /// A probe's request, which gets no log line.
     quiet: AtomicBool,
+    /// Which of the headers Pico looks for the request carries.
+    pub(crate) present: Present,
 }
 
 impl Exchange {
@@ -165,7 +168,9 @@ where
         // The clock is read for the log line's and the metrics' duration
         // only.
         let start = timed.then(Instant::now);
-        let id = RequestId::kept_or_made(request.headers().get(&self.settings.header));
+        let present = Present::of(request.headers(), &self.settings.header);
+        let id =
+            RequestId::kept_or_made(present.get(request.headers(), Looked::RequestId, &self.settings.header));
         let span = span_of(&request, &id);
         let client = (self.settings.log || !span.is_disabled())
             .then(|| {
@@ -178,7 +183,8 @@ where
         if let Some(client) = client.filter(|_| !span.is_disabled()) {
             span.record("client.address", tracing::field::display(client));
         }
-        let problem = self.settings.problem_details || crate::errors::problem::accepted(request.headers());
+        let problem = self.settings.problem_details
+            || (present.has(Looked::Accept) && crate::errors::problem::accepted(request.headers()));
         let exchange = Arc::new(Exchange {
             id,
             span,
@@ -186,14 +192,18 @@ where
             problem,
             error: OnceLock::new(),
             quiet: AtomicBool::new(false),
+            present,
         });
         let uri = self.settings.log.then(|| request.uri().clone());
         let method = request.method().clone();
         #[cfg(feature = "compression")]
-        let compression = self
-            .settings
-            .compression
-            .map(|settings| (settings, settings.negotiate(request.headers())));
+        let compression = self.settings.compression.map(|settings| {
+            let encoding = match present.has(Looked::AcceptEncoding) {
+                true => settings.negotiate(request.headers()),
+                false => None,
+            };
+            (settings, encoding)
+        });
         // Most answers are made within `call`: it runs inside the span too.
         let answer = {
             let _entered = exchange.span.enter();

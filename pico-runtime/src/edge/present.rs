@@ -1,0 +1,107 @@
+//! Which of the headers Pico looks for a request carries, found in one
+//! pass over its head. A header looked up by name costs a hash and a
+//! probe (about 100 instructions), and a request is asked for nine, most
+//! of which an API client never sends: with this, those it did not send
+//! cost nothing.
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+/// The headers Pico looks for that a request may well not carry.
+#[derive(Debug, Clone, Copy)]
+#[repr(u16)]
+pub(crate) enum Looked {
+    Origin = 1,
+    SecFetchSite = 1 << 1,
+    Referer = 1 << 2,
+    ContentType = 1 << 3,
+    ContentEncoding = 1 << 4,
+    Accept = 1 << 5,
+    AcceptEncoding = 1 << 6,
+    /// The app's request id header (`App::request_id_header`).
+    RequestId = 1 << 7,
+}
+
+/// Which of the [`Looked`] headers a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Present(u16);
+
+impl Present {
+    /// Not known: every header is looked up.
+    pub(crate) const UNKNOWN: Present = Present(u16::MAX);
+
+    /// The headers of `headers`, `id_header` being the app's request id's.
+    pub(crate) fn of(headers: &HeaderMap, id_header: &HeaderName) -> Present {
+        let mut present = 0;
+        for name in headers.keys() {
+            // The id header may be named as one of the others too.
+            if name == id_header {
+                present |= Looked::RequestId as u16;
+            }
+            let looked = match name.as_str() {
+                "origin" => Looked::Origin,
+                "sec-fetch-site" => Looked::SecFetchSite,
+                "referer" => Looked::Referer,
+                "content-type" => Looked::ContentType,
+                "content-encoding" => Looked::ContentEncoding,
+                "accept" => Looked::Accept,
+                "accept-encoding" => Looked::AcceptEncoding,
+                _ => continue,
+            };
+            present |= looked as u16;
+        }
+        Present(present)
+    }
+
+    /// Whether the request may carry `header`.
+    pub(crate) fn has(self, header: Looked) -> bool {
+        self.0 & header as u16 != 0
+    }
+
+    /// `headers.get(name)`, where `name` is `header`'s, unless the request
+    /// does not carry it.
+    pub(crate) fn get<'a>(
+        self,
+        headers: &'a HeaderMap,
+        header: Looked,
+        name: &HeaderName,
+    ) -> Option<&'a HeaderValue> {
+        if self.has(header) { headers.get(name) } else { None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::header::{ACCEPT, HOST, ORIGIN};
+
+    use super::*;
+
+    #[test]
+    fn the_headers_sent_are_present_and_no_others() {
+        let id = HeaderName::from_static("x-request-id");
+        let mut headers = HeaderMap::new();
+        headers.insert(HOST, HeaderValue::from_static("example.com"));
+        headers.insert(ORIGIN, HeaderValue::from_static("https://example.com"));
+        headers.insert(id.clone(), HeaderValue::from_static("abc"));
+        let present = Present::of(&headers, &id);
+        assert!(present.has(Looked::Origin) && present.has(Looked::RequestId));
+        assert!(!present.has(Looked::Accept) && !present.has(Looked::SecFetchSite));
+        assert_eq!(present.get(&headers, Looked::Accept, &ACCEPT), None);
+        assert!(present.get(&headers, Looked::Origin, &ORIGIN).is_some());
+    }
+
+    #[test]
+    fn an_id_header_named_as_another_is_present_as_both() {
+        let id = HeaderName::from_static("origin");
+        let mut headers = HeaderMap::new();
+        headers.insert(ORIGIN, HeaderValue::from_static("https://example.com"));
+        let present = Present::of(&headers, &id);
+        assert!(present.has(Looked::Origin) && present.has(Looked::RequestId));
+    }
+
+    #[test]
+    fn unknown_looks_everything_up() {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+        assert!(Present::UNKNOWN.get(&headers, Looked::Accept, &ACCEPT).is_some());
+    }
+}
