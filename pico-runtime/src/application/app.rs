@@ -67,6 +67,9 @@ pub struct App {
     #[cfg(feature = "metrics")]
     pub(crate) metrics: Option<crate::observe::metrics::Metrics>,
     pub(crate) hooks: Box<dyn Hooks>,
+    /// Whether [`App::hooks`] was called: without, no hook of the app's
+    /// writes an error's answer.
+    pub(crate) own_hooks: bool,
     pub(crate) mixins: Vec<Box<dyn Mixin>>,
     pub(crate) codec: Option<Arc<dyn JsonCodec>>,
     pub(crate) body_timeout: Duration,
@@ -125,6 +128,7 @@ impl App {
             #[cfg(feature = "compression")]
             compression: crate::respond::compression::Compression::new(),
             hooks: Box::new(NoHooks),
+            own_hooks: false,
             mixins: Vec::new(),
             codec: None,
             body_timeout: DEFAULT_BODY_TIMEOUT,
@@ -399,6 +403,7 @@ impl App {
     #[must_use]
     pub fn hooks(mut self, hooks: impl Hooks + 'static) -> Self {
         self.hooks = Box::new(hooks);
+        self.own_hooks = true;
         self
     }
 

@@ -131,6 +131,8 @@ pub(crate) struct BuiltApp {
     #[cfg(feature = "metrics")]
     pub(crate) metrics: Option<crate::observe::metrics::Metrics>,
     pub(crate) hooks: MixinStack,
+    /// No hook writes an error's answer: it is the standard one.
+    pub(crate) standard_errors: bool,
     /// Whether panics capture a backtrace: in debug mode, or for a mixin.
     pub(crate) backtraces: bool,
     pub(crate) codec: Option<Arc<dyn JsonCodec>>,
@@ -174,6 +176,7 @@ impl BuiltApp {
         let (routes, functions) = route_table(&app).unwrap_or_else(|e| panic!("{e}"));
         let paths = PathRoutes::build(&functions, &routes, &app.aliases()).unwrap_or_else(|e| panic!("{e}"));
         let hooks = MixinStack::new(app.hooks, app.mixins);
+        let standard_errors = !app.own_hooks && !hooks.has_mixins();
         let defs: Vec<ModuleDef<'_>> = app
             .modules
             .iter()
@@ -227,6 +230,7 @@ impl BuiltApp {
             compression: app.compression,
             backtraces: app.debug || hooks.wants_backtraces(),
             hooks,
+            standard_errors,
             codec: app.codec,
             state: Arc::new(app.state),
             body_timeout: app.body_timeout,

@@ -77,6 +77,10 @@ impl BuiltApp {
         if let Some(exchange) = request.exchange() {
             exchange.failed(failure.status(), failure.name());
         }
+        if self.standard_errors {
+            let id = (!id.is_empty()).then_some(id);
+            return failure.standard_response(request, &Map::new(), id);
+        }
         // The id goes in first: a `handle_exception` of the app's own that
         // hands its `extra` to `Failure::to_response` keeps it.
         let extra = || {

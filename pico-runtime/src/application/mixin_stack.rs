@@ -23,6 +23,12 @@ impl MixinStack {
         MixinStack { mixins: outer, inner }
     }
 
+    /// Whether a mixin is composed: without one, and without hooks of the
+    /// app's own, an error's answer is the standard one.
+    pub(crate) fn has_mixins(&self) -> bool {
+        !self.mixins.is_empty()
+    }
+
     pub(crate) fn wants_backtraces(&self) -> bool {
         self.mixins.iter().any(|m| m.wants_backtraces())
     }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use compact_str::CompactString;
-use serde::de::{DeserializeOwned, MapAccess, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::dispatch::decode::{Arg, RawJson, decode};
@@ -261,49 +261,41 @@ pub(crate) fn too_many() -> HttpError {
     ))
 }
 
-/// The error of a JSON object with more keys than a request may send.
-pub(crate) const TOO_MANY_KEYS: &str = "too many keys";
+/// A JSON body's object read straight into [`Args`], each value a slice
+/// of the body it was read from: no list of pairs in between, and a
+/// body of millions of keys refused as the limit passes, before the rest
+/// is read.
+pub(crate) struct IntoArgs<'a> {
+    pub(crate) args: &'a mut Args,
+    pub(crate) body: &'a Bytes,
+    /// Why a value was refused, which serde's error cannot carry.
+    pub(crate) refused: &'a mut Option<HttpError>,
+}
 
-/// A JSON body's object, its values borrowed from the body as found, in
-/// the order sent.
-pub(crate) struct JsonObject<'a>(Vec<(CompactString, &'a RawValue)>);
+impl<'de> DeserializeSeed<'de> for IntoArgs<'_> {
+    type Value = ();
 
-impl<'a> JsonObject<'a> {
-    /// The arguments, each a slice of `body`, which the object was read
-    /// from.
-    pub(crate) fn into_args(self, body: &Bytes) -> impl Iterator<Item = (CompactString, Arg)> + use<'_, 'a> {
-        self.0
-            .into_iter()
-            .map(move |(name, value)| (name, Arg::Json(RawJson(body.slice_ref(value.get().as_bytes())))))
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
     }
 }
 
-impl<'de> Deserialize<'de> for JsonObject<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor;
+impl<'de> Visitor<'de> for IntoArgs<'_> {
+    type Value = ();
 
-        impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = JsonObject<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
 
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonObject<'de>, A::Error> {
-                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(4).min(64));
-                while let Some(entry) = map.next_entry::<CompactString, &'de RawValue>()? {
-                    // Counted as they come, so that a body of millions of
-                    // keys is refused before they are all kept.
-                    if entries.len() == MAX_VALUES {
-                        return Err(serde::de::Error::custom(TOO_MANY_KEYS));
-                    }
-                    entries.push(entry);
-                }
-                Ok(JsonObject(entries))
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some((name, value)) = map.next_entry::<CompactString, &'de RawValue>()? {
+            let value = Arg::Json(RawJson(self.body.slice_ref(value.get().as_bytes())));
+            if let Err(e) = self.args.push(name, value, false) {
+                *self.refused = Some(e);
+                return Err(serde::de::Error::custom("refused"));
             }
         }
-
-        deserializer.deserialize_map(ObjectVisitor)
+        Ok(())
     }
 }
 

@@ -6,8 +6,9 @@ use compact_str::CompactString;
 use http::header::CONTENT_TYPE;
 use http::request::Parts;
 use http_body_util::BodyExt;
+use serde::de::DeserializeSeed;
 
-use crate::dispatch::args::{Args, JsonObject, TOO_MANY_KEYS, too_many};
+use crate::dispatch::args::{Args, IntoArgs};
 use crate::dispatch::decode::Arg;
 use crate::edge::present::{Looked, Present};
 
@@ -260,20 +261,26 @@ fn push_json(args: &mut Args, bytes: &Bytes) -> Result<(), HttpError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
-    let object: JsonObject = serde_json::from_slice(bytes).map_err(|e| {
-        if e.is_data() && e.to_string().starts_with(TOO_MANY_KEYS) {
-            return too_many();
-        }
-        let starts_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        if e.is_data() && !starts_object {
-            bad_request("The JSON body must be an object of named arguments.")
-        } else {
-            bad_request(format!("The JSON body is malformed: {e}."))
-        }
-    })?;
     args.next_source();
-    for (name, value) in object.into_args(bytes) {
-        args.push(name, value, false)?;
+    let mut refused = None;
+    let mut json = serde_json::Deserializer::from_slice(bytes);
+    let read = IntoArgs {
+        args,
+        body: bytes,
+        refused: &mut refused,
     }
-    Ok(())
+    .deserialize(&mut json)
+    .and_then(|()| json.end());
+    match (read, refused) {
+        (_, Some(refused)) => Err(refused),
+        (Ok(()), None) => Ok(()),
+        (Err(e), None) => {
+            let starts_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+            Err(if e.is_data() && !starts_object {
+                bad_request("The JSON body must be an object of named arguments.")
+            } else {
+                bad_request(format!("The JSON body is malformed: {e}."))
+            })
+        }
+    }
 }

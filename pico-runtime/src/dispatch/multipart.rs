@@ -77,7 +77,7 @@ mod with_multer {
         }
         args.next_source();
         for (name, upload) in files {
-            args.push(name, Arg::File(upload), true)?;
+            args.push(name, Arg::File(Box::new(upload)), true)?;
         }
         Ok(())
     }

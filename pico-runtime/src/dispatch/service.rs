@@ -33,8 +33,9 @@ use crate::dispatch::response_future::ResponseFuture;
 use crate::dispatch::routes::{Entry, Form, Route};
 use crate::edge::cross_site::{self, own_host};
 use crate::edge::prefix::Root;
+use crate::edge::present::Looked;
 #[cfg(feature = "compression")]
-use crate::edge::present::{Looked, Present};
+use crate::edge::present::Present;
 use crate::errors::failure::Failure;
 use crate::errors::http_error::HttpError;
 use crate::errors::panic::{self, Guarded};
@@ -88,11 +89,13 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
         Err(e) => return shared.refuse(Arrival::unrooted(exchange), parts, e).into(),
     };
     let refuse = |arrival, parts, e| -> ResponseFuture { shared.refuse(arrival, parts, e).into() };
-    // The host the client addressed, which its `Origin` names: a proxy
-    // that rewrites `Host` forwards it.
-    let host = root.forwarded.host.as_deref().or_else(|| own_host(&parts));
-    if let Err(e) = shared.hosts.check(host) {
-        return refuse(Arrival::new(root, exchange), parts, e);
+    if shared.hosts.is_set() {
+        // The host the client addressed, which its `Origin` names: a
+        // proxy that rewrites `Host` forwards it.
+        let host = root.forwarded.host.as_deref().or_else(|| own_host(&parts));
+        if let Err(e) = shared.hosts.check(host) {
+            return refuse(Arrival::new(root, exchange), parts, e);
+        }
     }
     let found = shared.find(&root, parts.uri.path());
     let Some((name, route)) = found else {
@@ -225,12 +228,18 @@ fn cross_site_check(
     arrival: &Arrival,
     (has_body, shapes_response): (bool, bool),
 ) -> Result<(), HttpError> {
+    let present = arrival.present();
+    // The host is compared only with an `Origin` or a `Referer`: most
+    // calls carry neither, and the lookup is spared.
+    let compared = present.has(Looked::Origin) || present.has(Looked::Referer);
     let seen = cross_site::Call {
-        host: arrival.forwarded.host.as_deref().or_else(|| own_host(parts)),
+        host: compared
+            .then(|| arrival.forwarded.host.as_deref().or_else(|| own_host(parts)))
+            .flatten(),
         scheme: crate::edge::prefix::scheme(parts, &arrival.forwarded),
         has_body,
         shapes_response,
-        present: arrival.present(),
+        present,
     };
     cross_site::check(parts, &shared.origins, seen)
 }

@@ -85,8 +85,34 @@ impl ErrorBody<'_> {
         // Serialising maps of JSON values and strings cannot fail. Most
         // bodies fit the first allocation.
         let mut bytes = Vec::with_capacity(256);
-        let _ = serde_json::to_writer(&mut bytes, self);
+        if !self.is_plain() {
+            let _ = serde_json::to_writer(&mut bytes, self);
+            return bytes;
+        }
+        // Nearly every error body is the three members and the id: their
+        // keys are written as they are, where the map's serialiser would
+        // scan each for characters to escape. `Serialize` writes the same
+        // bytes (a test holds them so).
+        bytes.extend_from_slice(b"{\"name\":");
+        let _ = serde_json::to_writer(&mut bytes, self.name);
+        bytes.extend_from_slice(b",\"code\":");
+        let _ = serde_json::to_writer(&mut bytes, &self.code);
+        bytes.extend_from_slice(b",\"message\":");
+        let _ = serde_json::to_writer(&mut bytes, self.message);
+        if let Some(id) = self.request_id {
+            bytes.extend_from_slice(b",\"request_id\":");
+            let _ = serde_json::to_writer(&mut bytes, id);
+        }
+        bytes.push(b'}');
         bytes
+    }
+
+    /// The standard shape, with no member but the standard ones and the id.
+    fn is_plain(&self) -> bool {
+        matches!(self.shape, Shape::Standard)
+            && self.own.is_none_or(Map::is_empty)
+            && self.extra.is_empty()
+            && self.debug.is_none()
     }
 }
 
@@ -167,6 +193,32 @@ mod tests {
     async fn json_of(response: Response) -> Value {
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[test]
+    fn a_plain_body_is_written_as_its_serialiser_writes_it() {
+        let quoted = HttpError::not_found().with_message("a \"quoted\" \\ line\nand é\u{1}");
+        for (e, id) in [
+            (HttpError::not_found(), Some("4f2a9c")),
+            (quoted, Some("id\"with\\marks")),
+            (HttpError::bad_request(), None),
+        ] {
+            let body = ErrorBody {
+                shape: Shape::Standard,
+                name: e.name(),
+                code: e.status().as_u16(),
+                message: e.message(),
+                own: e.extra(),
+                request_id: id,
+                extra: &Map::new(),
+                debug: None,
+            };
+            assert!(body.is_plain());
+            let direct = body.to_bytes();
+            assert_eq!(direct, serde_json::to_vec(&body).unwrap());
+            let read: Value = serde_json::from_slice(&direct).unwrap();
+            assert_eq!(read["message"], e.message());
+        }
     }
 
     #[tokio::test]

@@ -278,9 +278,21 @@ impl Failure {
     /// is what [`Hooks::handle_exception`](crate::Hooks::handle_exception)
     /// answers unless overridden.
     pub fn to_response(&self, request: &Request, extra: &Map<String, Value>) -> Response {
+        self.standard_response(request, extra, None)
+    }
+
+    /// [`Failure::to_response`], with the request's id written by the body
+    /// rather than handed in `extra`: in the same place, without the map
+    /// a hook would be handed.
+    pub(crate) fn standard_response(
+        &self,
+        request: &Request,
+        extra: &Map<String, Value>,
+        request_id: Option<&str>,
+    ) -> Response {
         let shape = request.error_shape();
         match &self.0 {
-            Kind::Http(e) => error_response(e, extra, None, None, shape),
+            Kind::Http(e) => error_response(e, extra, None, request_id, shape),
             Kind::Internal(internal) => {
                 let details = request.debug().then(|| DebugDetails {
                     name: &internal.name,
@@ -293,7 +305,7 @@ impl Failure {
                     .fold(HttpError::new(internal.status), |e, (name, value)| {
                         e.with_header(*name, *value)
                     });
-                error_response(&answer, extra, details, None, shape)
+                error_response(&answer, extra, details, request_id, shape)
             }
         }
     }
