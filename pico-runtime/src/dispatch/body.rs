@@ -125,7 +125,7 @@ pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result
 /// arguments wait on anything.
 pub(crate) fn may_have_body(parts: &Parts, body: &Body, present: Present) -> bool {
     !http_body::Body::is_end_stream(body)
-        || (present.has(Looked::ContentType) && parts.headers.contains_key(CONTENT_TYPE))
+        || present.carries(&parts.headers, Looked::ContentType, &CONTENT_TYPE)
 }
 
 /// The 400 of a body that could not be read: saying so when it was not in

@@ -57,6 +57,16 @@ impl Present {
         self.0 & header as u16 != 0
     }
 
+    /// Whether the request carries `header` (named `name`): known without
+    /// a lookup once the headers were looked at.
+    pub(crate) fn carries(self, headers: &HeaderMap, header: Looked, name: &HeaderName) -> bool {
+        if self == Present::UNKNOWN {
+            headers.contains_key(name)
+        } else {
+            self.has(header)
+        }
+    }
+
     /// `headers.get(name)`, where `name` is `header`'s, unless the request
     /// does not carry it.
     pub(crate) fn get<'a>(
@@ -87,6 +97,8 @@ mod tests {
         assert!(!present.has(Looked::Accept) && !present.has(Looked::SecFetchSite));
         assert_eq!(present.get(&headers, Looked::Accept, &ACCEPT), None);
         assert!(present.get(&headers, Looked::Origin, &ORIGIN).is_some());
+        assert!(present.carries(&headers, Looked::Origin, &ORIGIN));
+        assert!(!present.carries(&headers, Looked::Accept, &ACCEPT));
     }
 
     #[test]
@@ -103,5 +115,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
         assert!(Present::UNKNOWN.get(&headers, Looked::Accept, &ACCEPT).is_some());
+        assert!(Present::UNKNOWN.carries(&headers, Looked::Accept, &ACCEPT));
+        assert!(!Present::UNKNOWN.carries(&headers, Looked::Origin, &ORIGIN));
     }
 }
