@@ -2,6 +2,7 @@
 //! the Sentry event of a request share, so that a client quoting it leads
 //! to all of them.
 
+use std::cell::Cell;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,10 +32,9 @@ impl RequestId {
     /// A new id: a per-process random start, then consecutive numbers from
     /// it scrambled by a bijection (so still distinct).
     fn made() -> RequestId {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
         static START: OnceLock<u64> = OnceLock::new();
         let start = *START.get_or_init(random_u64);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let n = next_number();
         let mut buffer = [0u8; 32];
         write_hex(&mut buffer[..16], start);
         write_hex(&mut buffer[16..], scramble(n.wrapping_add(start)));
@@ -60,6 +60,29 @@ impl std::fmt::Display for RequestId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// The numbers a thread hands out before it takes the next block.
+const BLOCK: u64 = 1024;
+
+/// A number no other id of the process has. Each thread takes a block of
+/// [`BLOCK`] from the shared count and hands them out one by one: one
+/// request in a thousand touches the count that every core shares.
+fn next_number() -> u64 {
+    static BLOCKS: AtomicU64 = AtomicU64::new(0);
+    thread_local! {
+        /// The next number of this thread's block, and the block's end.
+        static OWN: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    }
+    OWN.with(|own| {
+        let (mut next, mut end) = own.get();
+        if next == end {
+            next = BLOCKS.fetch_add(1, Ordering::Relaxed).wrapping_mul(BLOCK);
+            end = next.wrapping_add(BLOCK);
+        }
+        own.set((next.wrapping_add(1), end));
+        next
+    })
 }
 
 fn is_valid(id: &[u8]) -> bool {
@@ -126,6 +149,21 @@ mod tests {
             ids.iter()
                 .all(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
         );
+    }
+
+    #[test]
+    fn threads_hand_out_numbers_no_other_thread_has() {
+        let per_thread = 3 * BLOCK as usize;
+        let threads: Vec<_> = (0..4)
+            .map(|_| std::thread::spawn(move || (0..per_thread).map(|_| next_number()).collect::<Vec<_>>()))
+            .collect();
+        let mut all = std::collections::HashSet::new();
+        for thread in threads {
+            for n in thread.join().unwrap() {
+                assert!(all.insert(n), "{n} handed out twice");
+            }
+        }
+        assert_eq!(all.len(), 4 * per_thread);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
+use futures_util::future::Either;
 use http::HeaderName;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -21,6 +22,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower::ServiceExt;
+use tower::util::Oneshot;
 
 use crate::application::app::App;
 use crate::application::into_router::AppService;
@@ -317,7 +319,7 @@ where
             request.extensions_mut().insert(PlainTcp);
         }
         let guard = activity.begin();
-        let answer = service.clone().oneshot(request.map(body));
+        let answer = call(service.clone(), request.map(body));
         async move {
             let response = answer.await?;
             Ok::<_, Infallible>(hold_until_sent(response, guard, windowed))
@@ -330,6 +332,22 @@ where
     #[cfg(not(feature = "http2"))]
     let connection = builder.serve_connection(TokioIo::new(io), service);
     connection
+}
+
+/// Calls `service` at once when it is ready, as Pico's own are: `oneshot`
+/// would move the request into its state and out again, a copy of its
+/// head a request. A service that is not ready (a user's concurrency
+/// limit) is waited for as `oneshot` waits.
+fn call<S>(mut service: S, request: Request) -> Either<S::Future, Oneshot<S, Request>>
+where
+    S: tower::Service<Request>,
+{
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match service.poll_ready(&mut cx) {
+        Poll::Ready(Ok(())) => Either::Left(service.call(request)),
+        // An error, or a wait: `oneshot` asks again, with the task's waker.
+        _ => Either::Right(service.oneshot(request)),
+    }
 }
 
 /// The request's body for the app: none at all when the head says so (a
@@ -361,5 +379,47 @@ pub(crate) async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Context;
+
+    use super::*;
+
+    /// A service that is not ready until asked a second time, and counts
+    /// how often it was asked.
+    #[derive(Clone)]
+    struct Busy(Arc<AtomicUsize>);
+
+    impl tower::Service<Request> for Busy {
+        type Response = Response;
+        type Error = Infallible;
+        type Future = std::future::Ready<Result<Response, Infallible>>;
+
+        fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+            if self.0.fetch_add(1, Ordering::Relaxed) == 0 {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, _: Request) -> Self::Future {
+            std::future::ready(Ok(Response::new(Body::from("answered"))))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_service_not_ready_at_once_is_waited_for() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let response = call(Busy(Arc::clone(&asked)), Request::new(Body::empty()))
+            .await
+            .unwrap();
+        let body = axum::body::to_bytes(response.into_body(), 100).await.unwrap();
+        assert_eq!(&body[..], b"answered");
+        assert_eq!(asked.load(Ordering::Relaxed), 2);
     }
 }

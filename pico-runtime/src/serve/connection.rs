@@ -107,7 +107,12 @@ const UNSENT_WINDOW: u64 = 32 * 1024;
 impl Activity {
     /// A request starts; its answer is done when the guard is dropped.
     pub(crate) fn begin(self: &Arc<Self>) -> InFlight {
-        if self.started.fetch_add(1, Ordering::Relaxed) == 0 {
+        // Not a locked add: the count only has to move for the idle
+        // watcher to see it move, which two HTTP/2 streams starting at once
+        // still do; and a permit given twice is the same permit.
+        let started = self.started.load(Ordering::Relaxed);
+        self.started.store(started.wrapping_add(1), Ordering::Relaxed);
+        if started == 0 {
             // Once a connection: a permit kept until someone waits.
             self.first.notify_one();
         }
