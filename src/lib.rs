@@ -59,9 +59,10 @@ pub use pico_runtime::ProxyHeaders;
 // themselves in the documents.
 pub use pico_runtime::auth;
 pub use pico_runtime::{DescribeExtractor, SecurityScheme};
-// OpenAPI schemas, derived through pico's own schemars.
+// OpenAPI schemas, derived through pico's own schemars, and the version
+// of the document.
 #[cfg(feature = "openapi")]
-pub use pico_runtime::{JsonSchema, schemars};
+pub use pico_runtime::{JsonSchema, OpenApiVersion, schemars};
 // Compression.
 #[cfg(feature = "compression")]
 pub use pico_runtime::Compression;
@@ -321,6 +322,7 @@ mod guide {
         DecoratorsAndHooks = "decorators-and-hooks.md";
         Clients = "clients.md";
         OpenApi = "openapi.md";
+        GeneratedClients = "generated-clients.md";
         Observability = "observability.md";
         Security = "security.md";
         Deploying = "deploying.md";

@@ -47,6 +47,14 @@ async fn everything() -> Server {
     serve(pico::App::new().register(everything::api::module())).await
 }
 
+/// The everything example, its document in OpenAPI 3.2: where Schemathesis
+/// reads each event of a stream from `itemSchema` and checks it, as 3.1
+/// has no place for it.
+async fn everything_3_2() -> Server {
+    let app = pico::App::new().openapi_version(pico::OpenApiVersion::V3_2);
+    serve(app.register(everything::api::module())).await
+}
+
 async fn shop() -> Server {
     serve(pico::App::new().register(typed::shop::module())).await
 }
@@ -58,11 +66,16 @@ async fn odd() -> Server {
 /// The notes example and the desk: each function but one needs a bearer
 /// token, which `desk::TOKEN` and `desk::ADMIN` are for both.
 async fn guarded() -> Server {
+    guarded_in(pico::OpenApiVersion::V3_1).await
+}
+
+async fn guarded_in(version: pico::OpenApiVersion) -> Server {
     let tokens = notes::Tokens(vec![
         (guarded::desk::TOKEN.to_owned(), "reader".to_owned()),
         (guarded::desk::ADMIN.to_owned(), "admin".to_owned()),
     ]);
     let app = pico::App::new()
+        .openapi_version(version)
         .state(notes::Store::default())
         .state(tokens)
         .register(notes::module())
@@ -109,10 +122,31 @@ async fn each_function_is_an_operation_with_its_parameters_and_answers() {
         json!({"type": "string", "format": "binary"})
     );
     assert_eq!(form["required"], json!(["upload", "filename"]));
-    // A stream answers events; a named type is a reference into components.
-    let countdown = &doc["paths"]["/api/countdown"]["get"]["responses"]["200"]["content"];
-    let data = &countdown["text/event-stream"]["schema"]["properties"]["data"];
+    // A stream's body is text, which is what a generated client reads it
+    // as; each event, its item's schema within, is described beside.
+    let countdown =
+        &doc["paths"]["/api/countdown"]["get"]["responses"]["200"]["content"]["text/event-stream"];
+    assert_eq!(countdown["schema"]["type"], "string");
+    let data = &countdown["x-pico-event"]["properties"]["data"];
     assert_eq!(data["contentSchema"]["format"], "uint32");
+    // A summary is the doc comment's first sentence, however it wraps.
+    assert_eq!(
+        doc["paths"]["/api/multiply"]["get"]["summary"],
+        "Multiplies two integers (the product of any two fits in an `i128`)."
+    );
+    // Whichever error body a client is handed, the members Pico always
+    // writes are required in both.
+    let required = |name: &str| doc["components"]["schemas"][name]["required"].clone();
+    for member in ["name", "code", "message"] {
+        assert!(required("PicoError").as_array().unwrap().contains(&json!(member)));
+        assert!(
+            required("PicoProblem")
+                .as_array()
+                .unwrap()
+                .contains(&json!(member))
+        );
+    }
+    // A named type is a reference into components.
     let user = &doc["paths"]["/api/user_description"]["post"]["requestBody"]["content"]["application/json"];
     assert_eq!(
         user["schema"]["properties"]["user"],
@@ -303,7 +337,36 @@ async fn validate_and_fuzz(s: Server, config: &str, extra: &[&str]) -> String {
 
 #[tokio::test]
 async fn schemathesis_finds_nothing_in_the_everything_example() {
-    validate_and_fuzz(everything().await, "everything.toml", &[]).await;
+    validate_and_fuzz(everything_3_2().await, "everything.toml", &[]).await;
+}
+
+#[tokio::test]
+async fn the_document_in_3_1_is_valid_and_in_3_2_describes_each_event_as_an_item() {
+    let s = everything().await;
+    validate(&s, "everything-3.1").await;
+    let doc = document(&everything_3_2().await).await;
+    assert_eq!(doc["openapi"], "3.2.0");
+    let countdown =
+        &doc["paths"]["/api/countdown"]["get"]["responses"]["200"]["content"]["text/event-stream"];
+    assert_eq!(
+        countdown["itemSchema"]["properties"]["data"]["contentSchema"]["format"],
+        "uint32"
+    );
+    assert!(
+        countdown["schema"].is_null() && countdown["x-pico-event"].is_null(),
+        "{countdown}"
+    );
+    // Nothing but the version and the streams differ (and the two
+    // servers' addresses).
+    let mut other = document(&s).await;
+    assert_eq!(other["openapi"], "3.1.0");
+    other["openapi"] = doc["openapi"].clone();
+    other["servers"] = doc["servers"].clone();
+    for method in ["get", "post"] {
+        let answer = &doc["paths"]["/api/countdown"][method]["responses"]["200"];
+        other["paths"]["/api/countdown"][method]["responses"]["200"]["content"] = answer["content"].clone();
+    }
+    assert_eq!(other, doc);
 }
 
 #[tokio::test]
@@ -403,8 +466,9 @@ async fn without_credentials_each_guarded_operation_answers_its_documented_401()
 #[tokio::test]
 async fn schemathesis_with_a_token_finds_nothing_in_a_guarded_app() {
     let token = format!("Authorization: Bearer {}", guarded::desk::ADMIN);
+    // In 3.2, which Schemathesis reads each event of the notes' feed from.
     let out = validate_and_fuzz(
-        guarded().await,
+        guarded_in(pico::OpenApiVersion::V3_2).await,
         "guarded.toml",
         &["--header", &token, "--checks", "all"],
     )

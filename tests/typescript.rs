@@ -146,3 +146,29 @@ async fn constraints_are_comments_on_their_functions() {
         assert!(declarations.contains(said), "{said:?} is not in:\n{declarations}");
     }
 }
+
+#[tokio::test]
+async fn integers_a_javascript_number_rounds_are_said_to() {
+    let s = common::serve(pico::App::new().register(everything::api::module())).await;
+    let declarations = s.get("/api.d.ts").await.text;
+    let of = |function: &str| {
+        let member = declarations
+            .find(&format!("\n  {function}: PicoFunction<"))
+            .unwrap_or_else(|| panic!("no {function} in:\n{declarations}"));
+        let comment = declarations[..member].rfind("/**").unwrap();
+        declarations[comment..member].to_owned()
+    };
+    // `multiply` takes two `i64`s and answers an `i128`.
+    let multiply = of("multiply");
+    assert!(
+        multiply
+            .contains("`x`, `y` and the result may exceed 2^53, beyond which a JavaScript number is rounded"),
+        "{multiply}"
+    );
+    // Nor is anything said where no integer is.
+    let hello = of("hello");
+    assert!(!hello.contains("2^53"), "{hello}");
+    // A `u32` member of a named type is exact in JavaScript too.
+    let user = &declarations[declarations.find("export type User").unwrap()..];
+    assert!(!user[..user.find("};").unwrap()].contains("2^53"), "{user}");
+}

@@ -24,6 +24,8 @@ pub use application::sentry_mixin::{SentryHub, SentryMixin};
 pub use application::state::AppState;
 pub use describe::definition::{Function, Module};
 pub use describe::extractor::{DescribeExtractor, SecurityScheme};
+#[cfg(feature = "openapi")]
+pub use describe::openapi_version::OpenApiVersion;
 pub use dispatch::args::Args;
 pub use dispatch::json::JsonCodec;
 pub use dispatch::request::{Request, basic_auth, cookie, header};

@@ -88,6 +88,9 @@ pub struct App {
     pub(crate) problem_details: bool,
     /// The OpenAPI document's title and version.
     pub(crate) info: (Option<String>, String),
+    /// Which OpenAPI `/openapi.json` is written in.
+    #[cfg(feature = "openapi")]
+    pub(crate) openapi_version: crate::OpenApiVersion,
 }
 
 impl std::fmt::Debug for App {
@@ -144,6 +147,8 @@ impl App {
             request_id_header: http::HeaderName::from_static("x-request-id"),
             problem_details: false,
             info: (None, "0.1.0".to_owned()),
+            #[cfg(feature = "openapi")]
+            openapi_version: crate::OpenApiVersion::default(),
         }
     }
 
@@ -153,6 +158,20 @@ impl App {
     #[must_use]
     pub fn openapi_info(mut self, title: &str, version: &str) -> Self {
         self.info = (Some(title.to_owned()), version.to_owned());
+        self
+    }
+
+    /// The OpenAPI `/openapi.json` is written in: 3.1 unless told. Ask for
+    /// 3.2 for a tool that checks each event of a stream against its
+    /// schema, such as Schemathesis; generators of clients read 3.1.
+    ///
+    /// ```
+    /// let app = pico::App::new().openapi_version(pico::OpenApiVersion::V3_2);
+    /// ```
+    #[cfg(feature = "openapi")]
+    #[must_use]
+    pub fn openapi_version(mut self, version: crate::OpenApiVersion) -> Self {
+        self.openapi_version = version;
         self
     }
 

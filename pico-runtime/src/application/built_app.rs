@@ -195,6 +195,7 @@ impl BuiltApp {
                 version: app.info.1.clone(),
                 problem_details: app.problem_details,
                 request_id_header: app.request_id_header.as_str().to_owned(),
+                openapi: app.openapi_version,
             },
         );
         #[cfg(feature = "openapi")]

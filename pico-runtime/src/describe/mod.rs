@@ -14,10 +14,14 @@ pub(crate) mod extractor;
 #[cfg(feature = "openapi")]
 pub(crate) mod openapi;
 #[cfg(feature = "openapi")]
+pub(crate) mod openapi_version;
+#[cfg(feature = "openapi")]
 pub(crate) mod parameter;
 #[cfg(feature = "openapi")]
 pub(crate) mod schema;
 #[cfg(feature = "openapi")]
 pub(crate) mod statuses;
+#[cfg(feature = "openapi")]
+pub(crate) mod summary;
 #[cfg(feature = "openapi")]
 pub(crate) mod typescript;

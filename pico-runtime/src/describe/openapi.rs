@@ -10,9 +10,11 @@ use schemars::transform::Transform;
 use serde_json::{Map, Value, json};
 
 use crate::describe::definition::{Function, Module, ROOT, Template, module_path};
+use crate::describe::openapi_version::OpenApiVersion;
 use crate::describe::parameter::{Parameter, request_body};
 use crate::describe::schema::{Description, Generators, IntegerBounds, SuccessSchema, is_file};
 use crate::describe::statuses::{Status, error_statuses, success_statuses};
+use crate::describe::summary::summary;
 
 /// The names of Pico's own schemas in `components`, chosen so as not to
 /// meet a user's type called `Error`.
@@ -28,6 +30,8 @@ pub(crate) struct Info {
     pub(crate) problem_details: bool,
     /// The header a request id is answered in.
     pub(crate) request_id_header: String,
+    /// Which OpenAPI the document is written in.
+    pub(crate) openapi: OpenApiVersion,
 }
 
 /// The functions whose parameters or result have no schema (`{}` in the
@@ -114,7 +118,7 @@ pub(crate) fn document(modules: &[(String, Module)], info: &Info) -> Template {
         components["securitySchemes"] = Value::Object(security_schemes);
     }
     let document = json!({
-        "openapi": "3.1.0",
+        "openapi": info.openapi.as_str(),
         "info": {"title": info.title, "version": info.version},
         "servers": [{"url": ROOT}],
         "paths": paths,
@@ -259,8 +263,7 @@ fn operation(
     operation.insert("operationId".to_owned(), operation_id.into());
     operation.insert("tags".to_owned(), json!([subject.alias]));
     if let Some(doc) = subject.function.doc {
-        let summary = doc.lines().next().unwrap_or_default().trim();
-        operation.insert("summary".to_owned(), summary.into());
+        operation.insert("summary".to_owned(), summary(doc).into());
         operation.insert("description".to_owned(), doc.into());
     } else if let Some(doc) = subject.module.doc {
         operation.insert("description".to_owned(), doc.into());
@@ -305,7 +308,6 @@ fn responses(
     let success = match answer {
         Some(SuccessSchema::Json(Some(schema))) => json!({"application/json": {"schema": schema}}),
         Some(SuccessSchema::Json(None)) | None => json!({"application/json": {"schema": {}}}),
-        // Each event as a client's parser reads it.
         Some(SuccessSchema::Events(item)) => {
             let mut data = json!({"type": "string", "description": "An item as JSON, or the end's reason."});
             // The item's schema as an annotation only: with a
@@ -314,7 +316,7 @@ fn responses(
             if let Some(item) = item {
                 data["contentSchema"] = item.as_value().clone();
             }
-            json!({"text/event-stream": {"schema": {
+            let event = json!({
                 "type": "object",
                 "properties": {
                     "event": {"enum": ["message", "close", "error"]},
@@ -322,7 +324,22 @@ fn responses(
                     "id": {"type": "string"},
                 },
                 "required": ["data"],
-            }}})
+            });
+            match info.openapi {
+                OpenApiVersion::V3_2 => json!({"text/event-stream": {"itemSchema": event}}),
+                // 3.1 has no keyword for one event: `schema` is the whole
+                // body, which is text, and which a generated client then
+                // reads as a string; the event goes beside, for the people
+                // and tools that read on.
+                _ => json!({"text/event-stream": {
+                    "schema": {
+                        "type": "string",
+                        "description": "Server-sent events: an event a result, its `data` the result as JSON; \
+                                        then an `event: close` (or `error`) event, its `data` the reason.",
+                    },
+                    "x-pico-event": event,
+                }}),
+            }
         }
         Some(SuccessSchema::Any) => json!({"*/*": {"schema": {}}}),
     };
@@ -409,12 +426,15 @@ fn problem_schema() -> Value {
             "status": {"type": "integer"},
             "detail": {"type": "string"},
             "instance": {"type": "string"},
-            "name": {"type": "string"},
-            "code": {"type": "integer"},
+            "name": {"type": "string", "description": "The status's reason phrase, or the error's name."},
+            "code": {"type": "integer", "description": "The HTTP status."},
             "message": {"type": "string"},
-            "request_id": {"type": "string"},
-            "sentry_id": {"type": "string"},
+            "request_id": {"type": "string", "description": "The request's id, as in the answer's header."},
+            "sentry_id": {"type": "string", "description": "The id of the Sentry event of a 5xx."},
+            "__debug__": {"type": "object", "description": "Debug mode only: what failed, and where."},
         },
-        "required": ["type", "title", "status"],
+        // Every member Pico always writes: a generated client then types
+        // `code` as a number, not a number that may be missing.
+        "required": ["type", "title", "status", "detail", "instance", "name", "code", "message"],
     })
 }

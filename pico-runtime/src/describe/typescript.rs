@@ -129,11 +129,39 @@ pub(crate) fn declarations(alias: &str, module: &Module) -> String {
                 format!("@param {} {}", identifier(p.name), said.join("; "))
             })
             .collect();
-        let doc = [function.doc.unwrap_or("").trim().to_owned(), rules.join("\n")]
-            .into_iter()
-            .filter(|part| !part.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n");
+        let mut wide: Vec<String> = function
+            .params
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| {
+                description
+                    .as_ref()
+                    .and_then(|d| d.params.get(i))
+                    .and_then(Option::as_ref)
+                    .is_some_and(|s| is_wide_integer(s.as_value()))
+            })
+            .map(|(_, p)| format!("`{}`", identifier(p.name)))
+            .collect();
+        if let Some(SuccessSchema::Json(Some(schema)) | SuccessSchema::Events(Some(schema))) =
+            description.as_ref().map(|d| &d.result)
+            && is_wide_integer(schema.as_value())
+        {
+            wide.push("the result".to_owned());
+        }
+        let wide = match wide.as_slice() {
+            [] => String::new(),
+            [one] => format!("{one} {WIDE}"),
+            [init @ .., last] => format!("{} and {last} {WIDE}", init.join(", ")),
+        };
+        let doc = [
+            function.doc.unwrap_or("").trim().to_owned(),
+            rules.join("\n"),
+            wide,
+        ]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
         doc_comment(&mut out, Some(&doc), "  ");
         let member = property(function.name);
         if function.stream {
@@ -268,11 +296,10 @@ fn object_type(object: &Map<String, Value>, indent: &str) -> String {
     let mut members = String::new();
     if let Some(properties) = object.get("properties").and_then(Value::as_object) {
         for (name, schema) in properties {
-            doc_comment(
-                &mut members,
-                schema.get("description").and_then(Value::as_str),
-                &inner,
-            );
+            let description = schema.get("description").and_then(Value::as_str);
+            let wide =
+                is_wide_integer(schema).then(|| format!("{} {WIDE}", description.unwrap_or("A number:")));
+            doc_comment(&mut members, wide.as_deref().or(description), &inner);
             let optional = if required.contains(&name.as_str()) {
                 ""
             } else {
@@ -306,6 +333,45 @@ fn object_type(object: &Map<String, Value>, indent: &str) -> String {
         _ => {}
     }
     format!("{{\n{members}{indent}}}")
+}
+
+/// What a declaration says of an integer that JavaScript cannot hold
+/// exactly: the type stays `number`, as `JSON.parse` makes it.
+const WIDE: &str = "may exceed 2^53, beyond which a JavaScript number is rounded \
+                    (to keep every digit, send such a value as a string: see the guide, \"Integers wider than 53 bits\").";
+
+/// The largest integer a JavaScript number holds exactly.
+const MAX_EXACT: f64 = 9_007_199_254_740_991.0;
+
+/// Whether `schema` admits integers a JavaScript number rounds: its bounds
+/// say so, or, without bounds, its format is a 64- or 128-bit one. An
+/// optional one (`anyOf` with null) counts too.
+fn is_wide_integer(schema: &Value) -> bool {
+    let Some(object) = schema.as_object() else {
+        return false;
+    };
+    if let Some(parts) = ["anyOf", "oneOf"]
+        .iter()
+        .find_map(|k| object.get(*k).and_then(Value::as_array))
+    {
+        return parts.iter().any(is_wide_integer);
+    }
+    let integer = match object.get("type") {
+        Some(Value::String(kind)) => kind == "integer",
+        Some(Value::Array(kinds)) => kinds.iter().any(|k| k == "integer"),
+        _ => false,
+    };
+    if !integer {
+        return false;
+    }
+    let bound = |key| object.get(key).and_then(Value::as_f64);
+    let (minimum, maximum) = (bound("minimum"), bound("maximum"));
+    let beyond = minimum.is_some_and(|m| m < -MAX_EXACT) || maximum.is_some_and(|m| m > MAX_EXACT);
+    let wide_format = matches!(
+        object.get("format").and_then(Value::as_str),
+        Some("int64" | "uint64" | "int128" | "uint128" | "int" | "uint")
+    );
+    beyond || ((minimum.is_none() || maximum.is_none()) && wide_format)
 }
 
 fn union(parts: Vec<String>) -> String {
@@ -429,6 +495,29 @@ mod tests {
             "{\n  \"a-b\": string;\n}"
         );
         assert_eq!(ts(&json!({}), ""), "unknown");
+    }
+
+    #[test]
+    fn integers_a_javascript_number_rounds_are_told_apart() {
+        assert!(is_wide_integer(&json!({"type": "integer", "format": "int128"})));
+        assert!(is_wide_integer(
+            &json!({"type": "integer", "format": "int64", "minimum": -9.223372036854776e18, "maximum": 9.223372036854776e18})
+        ));
+        assert!(is_wide_integer(
+            &json!({"type": "integer", "format": "uint64", "minimum": 0})
+        ));
+        assert!(is_wide_integer(
+            &json!({"anyOf": [{"type": "integer", "format": "int128"}, {"type": "null"}]})
+        ));
+        assert!(!is_wide_integer(
+            &json!({"type": "integer", "format": "uint32", "minimum": 0, "maximum": 4294967295u32})
+        ));
+        assert!(!is_wide_integer(
+            &json!({"type": "integer", "format": "int64", "minimum": 0, "maximum": 100})
+        ));
+        assert!(!is_wide_integer(&json!({"type": "integer"})));
+        assert!(!is_wide_integer(&json!({"type": "number", "format": "double"})));
+        assert!(!is_wide_integer(&json!({"type": "string", "format": "int64"})));
     }
 
     #[test]
