@@ -65,25 +65,11 @@ async fn project(name: &str) -> (common::Server, PathBuf) {
 /// its formatter by name), and returns what it printed; fails the test,
 /// with its output, when it fails.
 async fn run(dir: &Path, bin: &Path, program: &Path, args: &[&OsStr]) -> String {
-    let path = std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
-    .unwrap();
-    let output = tokio::process::Command::new(program)
-        .current_dir(dir)
-        .env("PATH", path)
-        .args(args)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{} failed:\n{stdout}\n{stderr}",
-        program.display()
-    );
-    stdout
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    let path =
+        std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&inherited)))
+            .unwrap();
+    common::run_to_success_with(dir, &[("PATH", &path)], program.to_str().unwrap(), args).await
 }
 
 /// Every check passed, each once, in the program's order.

@@ -152,8 +152,20 @@ pub async fn run_to_success(program: &str, args: &[&std::ffi::OsStr]) -> String 
 
 /// [`run_to_success`] in `dir`, for a tool that leaves caches where it runs.
 pub async fn run_to_success_in(dir: &std::path::Path, program: &str, args: &[&std::ffi::OsStr]) -> String {
+    run_to_success_with(dir, &[], program, args).await
+}
+
+/// [`run_to_success_in`] with `env` set, for a tool that runs others by
+/// name from its `PATH`.
+pub async fn run_to_success_with(
+    dir: &std::path::Path,
+    env: &[(&str, &std::ffi::OsStr)],
+    program: &str,
+    args: &[&std::ffi::OsStr],
+) -> String {
     let output = tokio::process::Command::new(program)
         .current_dir(dir)
+        .envs(env.iter().copied())
         .args(args)
         .output()
         .await
