@@ -40,7 +40,6 @@ const CHECKS_TYPESCRIPT: &[&str] = &[
     "make_coffee",
     "make_coffee as a problem",
     "upload",
-    "countdown's body typed as text",
     "countdown",
 ];
 

@@ -284,6 +284,13 @@ pub(crate) fn check(method: &http::Method, status: u16, content_type: &str, body
                 http::StatusCode::from_u16(status).unwrap().canonical_reason(),
                 "{value}"
             );
+            // Every member `PicoProblem` requires in the document, and the
+            // standard body's within.
+            assert_eq!(value["code"], status, "{value}");
+            for member in ["type", "detail", "instance", "name", "message"] {
+                assert!(value[member].is_string(), "no {member}: {value}");
+            }
+            assert_eq!(value["detail"], value["message"], "{value}");
         }
         // A module's TypeScript declarations, the `/docs` page.
         "application/typescript; charset=utf-8" => {

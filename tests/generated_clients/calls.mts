@@ -61,10 +61,10 @@ const uploaded = await client.POST("/api/upload", {
 });
 check("upload", uploaded.data, "hi there\n");
 
-// A stream, its body text: so the document says, and so the types are.
+// A stream, its body text: so the document says, and so the types are
+// (this assignment is tsc's check, not one the run makes).
 type Events = paths["/api/countdown"]["get"]["responses"][200]["content"]["text/event-stream"];
-const describedAsText: Events = "data: 0\n\n";
-check("countdown's body typed as text", typeof describedAsText, "string");
+export const describedAsText: Events = "data: 0\n\n";
 const countdown = await client.GET("/api/countdown", { params: { query: { n: 3 } }, parseAs: "text" });
 const events: string | undefined = countdown.data;
 check("countdown", events, "data: 2\n\ndata: 1\n\ndata: 0\n\nevent: close\ndata: close\n\n");

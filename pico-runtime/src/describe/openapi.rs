@@ -331,7 +331,7 @@ fn responses(
                 // body, which is text, and which a generated client then
                 // reads as a string; the event goes beside, for the people
                 // and tools that read on.
-                _ => json!({"text/event-stream": {
+                OpenApiVersion::V3_1 => json!({"text/event-stream": {
                     "schema": {
                         "type": "string",
                         "description": "Server-sent events: an event a result, its `data` the result as JSON; \

@@ -2,8 +2,10 @@
 //! doc comment wraps over as many lines as it likes.
 
 /// The first sentence of `doc`'s first paragraph, on one line. A sentence
-/// ends at `.`, `!` or `?` followed by a space or the paragraph's end,
-/// outside parentheses and code: "(see `a.b`)" does not end one.
+/// ends at `.`, `!` or `?` followed by the paragraph's end, or by a space
+/// and a word that does not start in lower case ("e.g. this" and
+/// "println! twice" go on), outside parentheses and code: "(see `a.b`)"
+/// does not end one.
 pub(crate) fn summary(doc: &str) -> String {
     let paragraph: Vec<&str> = doc
         .lines()
@@ -13,21 +15,26 @@ pub(crate) fn summary(doc: &str) -> String {
         .collect();
     let text = paragraph.join(" ");
     let (mut depth, mut in_code) = (0usize, false);
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in text.char_indices() {
         match c {
             '`' => in_code = !in_code,
             '(' | '[' if !in_code => depth += 1,
             ')' | ']' if !in_code => depth = depth.saturating_sub(1),
-            '.' | '!' | '?'
-                if !in_code && depth == 0 && chars.peek().is_none_or(|&(_, next)| next == ' ') =>
-            {
+            '.' | '!' | '?' if !in_code && depth == 0 && ends_here(&text[i + c.len_utf8()..]) => {
                 return text[..i + c.len_utf8()].to_owned();
             }
             _ => {}
         }
     }
     text
+}
+
+/// Whether a stop followed by `rest` ends a sentence.
+fn ends_here(rest: &str) -> bool {
+    match rest.strip_prefix(' ') {
+        Some(next) => !next.starts_with(char::is_lowercase),
+        None => rest.is_empty(),
+    }
 }
 
 #[cfg(test)]
@@ -59,6 +66,11 @@ mod tests {
             "Reads `a.b. c` (see e.g. the guide) and stops."
         );
         assert_eq!(summary("Version 1.2 is out."), "Version 1.2 is out.");
+        assert_eq!(summary("Sorts, e.g. by name. Then more."), "Sorts, e.g. by name.");
+        assert_eq!(
+            summary("Calls println! twice. Then more."),
+            "Calls println! twice."
+        );
     }
 
     #[test]

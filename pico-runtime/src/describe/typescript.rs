@@ -297,8 +297,11 @@ fn object_type(object: &Map<String, Value>, indent: &str) -> String {
     if let Some(properties) = object.get("properties").and_then(Value::as_object) {
         for (name, schema) in properties {
             let description = schema.get("description").and_then(Value::as_str);
-            let wide =
-                is_wide_integer(schema).then(|| format!("{} {WIDE}", description.unwrap_or("A number:")));
+            // The note on a line of its own, after what the member says.
+            let wide = is_wide_integer(schema).then(|| {
+                let note = format!("May {}", WIDE.trim_start_matches("may "));
+                description.map_or_else(|| note.clone(), |said| format!("{said}\n{note}"))
+            });
             doc_comment(&mut members, wide.as_deref().or(description), &inner);
             let optional = if required.contains(&name.as_str()) {
                 ""
@@ -345,16 +348,24 @@ const MAX_EXACT: f64 = 9_007_199_254_740_991.0;
 
 /// Whether `schema` admits integers a JavaScript number rounds: its bounds
 /// say so, or, without bounds, its format is a 64- or 128-bit one. An
-/// optional one (`anyOf` with null) counts too.
+/// optional one (`anyOf` with null) counts too, and so do a list's items,
+/// a tuple's and a map's values; an object's members get notes of their
+/// own.
 fn is_wide_integer(schema: &Value) -> bool {
     let Some(object) = schema.as_object() else {
         return false;
     };
-    if let Some(parts) = ["anyOf", "oneOf"]
+    let mut within = ["anyOf", "oneOf", "prefixItems"]
         .iter()
-        .find_map(|k| object.get(*k).and_then(Value::as_array))
-    {
-        return parts.iter().any(is_wide_integer);
+        .filter_map(|k| object.get(*k).and_then(Value::as_array))
+        .flatten()
+        .chain(
+            ["items", "additionalProperties"]
+                .iter()
+                .filter_map(|k| object.get(*k)),
+        );
+    if within.any(is_wide_integer) {
+        return true;
     }
     let integer = match object.get("type") {
         Some(Value::String(kind)) => kind == "integer",
@@ -518,6 +529,42 @@ mod tests {
         assert!(!is_wide_integer(&json!({"type": "integer"})));
         assert!(!is_wide_integer(&json!({"type": "number", "format": "double"})));
         assert!(!is_wide_integer(&json!({"type": "string", "format": "int64"})));
+        assert!(is_wide_integer(
+            &json!({"type": "array", "items": {"type": "integer", "format": "uint64"}})
+        ));
+        assert!(is_wide_integer(
+            &json!({"type": "object", "additionalProperties": {"type": "integer", "format": "int64"}})
+        ));
+        assert!(is_wide_integer(
+            &json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer", "format": "int128"}]})
+        ));
+        // An object's members are noted each in its place.
+        assert!(!is_wide_integer(
+            &json!({"type": "object", "properties": {"id": {"type": "integer", "format": "int64"}}})
+        ));
+    }
+
+    #[test]
+    fn a_wide_member_is_noted_below_what_it_says() {
+        let object = json!({
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer", "format": "int64", "description": "The id."},
+                "count": {"type": "integer", "format": "uint64"},
+            },
+            "required": ["id", "count"],
+        });
+        let declared = ts(&object, "");
+        assert!(
+            declared.contains(
+                "  /**\n   * The id.\n   * May exceed 2^53, beyond which a JavaScript number is rounded"
+            ),
+            "{declared}"
+        );
+        assert!(
+            declared.contains("  /** May exceed 2^53, beyond which"),
+            "{declared}"
+        );
     }
 
     #[test]
