@@ -7,6 +7,7 @@
 
 pub(crate) mod app;
 pub(crate) mod built_app;
+pub(crate) mod documents;
 pub(crate) mod env_debug;
 pub(crate) mod error_path;
 pub(crate) mod health;
