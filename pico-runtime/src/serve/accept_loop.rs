@@ -334,10 +334,10 @@ where
     connection
 }
 
-/// Calls `service` at once when it is ready, as Pico's own are: `oneshot`
-/// would move the request into its state and out again, a copy of its
-/// head a request. A service that is not ready (a user's concurrency
-/// limit) is waited for as `oneshot` waits.
+/// Calls `service` at once when it is ready, as Pico's own always are:
+/// `oneshot` would move the request into its state and out again, a copy
+/// of its head a request. A service that is not ready is still waited for
+/// as `oneshot` waits, so that the loop holds for any service.
 fn call<S>(mut service: S, request: Request) -> Either<S::Future, Oneshot<S, Request>>
 where
     S: tower::Service<Request>,
