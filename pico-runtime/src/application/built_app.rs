@@ -133,6 +133,11 @@ pub(crate) struct BuiltApp {
     pub(crate) hooks: MixinStack,
     /// No hook writes an error's answer: it is the standard one.
     pub(crate) standard_errors: bool,
+    /// Whether code of the app's own may read a request's extensions (a
+    /// hook, an extractor, a `request_args` or `protected` check, its
+    /// axum routes): they then hold the peer's `ConnectInfo`, which no
+    /// request pays for otherwise.
+    pub(crate) shows_peer: bool,
     /// Whether panics capture a backtrace: in debug mode, or for a mixin.
     pub(crate) backtraces: bool,
     pub(crate) codec: Option<Arc<dyn JsonCodec>>,
@@ -177,6 +182,12 @@ impl BuiltApp {
         let paths = PathRoutes::build(&functions, &routes, &app.aliases()).unwrap_or_else(|e| panic!("{e}"));
         let hooks = MixinStack::new(app.hooks, app.mixins);
         let standard_errors = !app.own_hooks && !hooks.has_mixins();
+        let shows_peer = !standard_errors
+            || app.router.is_some()
+            || functions.iter().any(|entry| {
+                let function = &entry.function;
+                function.extracts || function.protected || !function.from_request.is_empty()
+            });
         let defs: Vec<ModuleDef<'_>> = app
             .modules
             .iter()
@@ -232,6 +243,7 @@ impl BuiltApp {
             backtraces: app.debug || hooks.wants_backtraces(),
             hooks,
             standard_errors,
+            shows_peer,
             codec: app.codec,
             state: Arc::new(app.state),
             body_timeout: app.body_timeout,

@@ -50,7 +50,7 @@ impl Request {
         function: Arc<str>,
         state: Arc<AppState>,
     ) -> Request {
-        let peer_addr = crate::edge::forwarded::peer(&parts.extensions);
+        let peer_addr = arrival.peer(&parts);
         Request {
             parts,
             remote_addr: arrival
@@ -329,6 +329,11 @@ impl Arrival {
         self.exchange.as_ref().map_or(Present::UNKNOWN, |e| e.present)
     }
 
+    /// The connection's other end, as the observing layer found it.
+    pub(crate) fn peer(&self, parts: &Parts) -> Option<SocketAddr> {
+        peer_of(parts, self.exchange.as_deref())
+    }
+
     /// Owned once here: `root` borrows the request's parts, which the call
     /// (or the refusal) then takes.
     pub(crate) fn new(root: Root<'_>, exchange: Option<Arc<Exchange>>) -> Arrival {
@@ -347,6 +352,15 @@ impl Arrival {
             forwarded: Forwarded::default(),
             exchange,
         }
+    }
+}
+
+/// The connection's other end: the observing layer's record has it, and
+/// a request that passed no such layer may have it in its extensions.
+pub(crate) fn peer_of(parts: &Parts, exchange: Option<&Exchange>) -> Option<SocketAddr> {
+    match exchange {
+        Some(exchange) => exchange.peer,
+        None => crate::edge::forwarded::peer(&parts.extensions),
     }
 }
 

@@ -28,7 +28,7 @@ use crate::dispatch::decode::Arg;
 use crate::dispatch::not_routed;
 use crate::dispatch::path_routes::{PathTemplate, PathValues};
 use crate::dispatch::probes;
-use crate::dispatch::request::Arrival;
+use crate::dispatch::request::{Arrival, peer_of};
 use crate::dispatch::response_future::ResponseFuture;
 use crate::dispatch::routes::{Entry, Form, Route};
 use crate::edge::cross_site::{self, own_host};
@@ -39,7 +39,7 @@ use crate::edge::present::Present;
 use crate::errors::failure::Failure;
 use crate::errors::http_error::HttpError;
 use crate::errors::panic::{self, Guarded};
-use crate::observe::layer::{Exchange, Observable};
+use crate::observe::layer::{Exchange, Observable, show_peer};
 use crate::respond::jsonp::{callback_in_query, jsonp_allowed, take_callback};
 use crate::respond::response::{Outcome, Reply, json_response, typed_response};
 
@@ -73,7 +73,16 @@ impl Observable for Service {
 
 /// Routes one request. `exchange` is the observing layer's record: the
 /// request's id, and where the route found is told.
-fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<Exchange>>) -> ResponseFuture {
+fn dispatch(
+    shared: &Arc<BuiltApp>,
+    mut request: HttpRequest,
+    exchange: Option<Arc<Exchange>>,
+) -> ResponseFuture {
+    if shared.shows_peer
+        && let Some(exchange) = &exchange
+    {
+        show_peer(&mut request, exchange);
+    }
     #[cfg_attr(not(feature = "compression"), allow(unused_mut))]
     let (mut parts, body) = request.into_parts();
     #[cfg(feature = "compression")]
@@ -84,7 +93,7 @@ fn dispatch(shared: &Arc<BuiltApp>, request: HttpRequest, exchange: Option<Arc<E
             Err(e) => return shared.refuse(Arrival::unrooted(exchange), parts, e).into(),
         },
     };
-    let root = match Root::of(&parts, &shared.proxies) {
+    let root = match Root::of(&parts, &shared.proxies, peer_of(&parts, exchange.as_deref())) {
         Ok(root) => root,
         Err(e) => return shared.refuse(Arrival::unrooted(exchange), parts, e).into(),
     };

@@ -12,7 +12,6 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
 use http::header::HeaderName;
-use http::request::Parts;
 use http::{Extensions, HeaderMap};
 
 use crate::edge::trusted_proxies::TrustedProxies;
@@ -91,8 +90,8 @@ impl Proxies {
     /// Whether the request came straight from a trusted proxy. A request
     /// without its peer's address (a server started without connection
     /// info) did not.
-    pub(crate) fn trusts(&self, parts: &Parts) -> bool {
-        peer(&parts.extensions).is_some_and(|peer| self.trusted.contains(peer.ip()))
+    pub(crate) fn trusts(&self, peer: Option<SocketAddr>) -> bool {
+        peer.is_some_and(|peer| self.trusted.contains(peer.ip()))
     }
 
     /// What the proxy said, for a request from a trusted proxy.
@@ -111,8 +110,8 @@ impl Proxies {
 
     /// The client's address: the one a trusted proxy forwarded, else the
     /// peer's; `None` when a trusted proxy named none usable.
-    pub(crate) fn client_address(&self, headers: &HeaderMap, extensions: &Extensions) -> Option<SocketAddr> {
-        let peer = peer(extensions)?;
+    pub(crate) fn client_address(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<SocketAddr> {
+        let peer = peer?;
         if !self.trusted.contains(peer.ip()) {
             return Some(peer);
         }
@@ -341,6 +340,8 @@ pub(crate) fn canonical(address: SocketAddr) -> SocketAddr {
 
 #[cfg(test)]
 mod tests {
+    use http::request::Parts;
+
     use super::*;
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
@@ -530,7 +531,7 @@ mod tests {
             parts
         };
         let p = proxies(ProxyHeaders::XForwarded);
-        let address = |parts: Parts| p.client_address(&parts.headers, &parts.extensions);
+        let address = |parts: Parts| p.client_address(&parts.headers, peer(&parts.extensions));
         assert_eq!(
             address(request("10.0.0.2:5000")),
             Some("203.0.113.7:0".parse().unwrap())
@@ -539,7 +540,7 @@ mod tests {
             address(request("192.0.2.99:5000")),
             Some("192.0.2.99:5000".parse().unwrap())
         );
-        assert!(!p.trusts(&request("192.0.2.99:5000")));
+        assert!(!p.trusts(peer(&request("192.0.2.99:5000").extensions)));
         // From a trusted peer, garbage names nobody: not the proxy either.
         let mut garbled = request("10.0.0.2:5000");
         garbled

@@ -2,6 +2,8 @@
 //! or the original's `X-Script-Name`): stripped from paths and put into
 //! every URL the app builds, when the proxy is trusted.
 
+use std::net::SocketAddr;
+
 use http::header::{HOST, HeaderMap, HeaderName};
 use http::request::Parts;
 
@@ -25,10 +27,14 @@ pub(crate) struct Root<'a> {
 }
 
 impl<'a> Root<'a> {
-    /// The request's root, as its proxy says if it is trusted; a prefix
-    /// that is not a plain path is refused.
-    pub(crate) fn of(parts: &'a Parts, proxies: &Proxies) -> Result<Root<'a>, HttpError> {
-        if !forwarded_headers(&parts.headers) || !proxies.trusts(parts) {
+    /// The request's root, as its proxy says if `peer` is one it trusts; a
+    /// prefix that is not a plain path is refused.
+    pub(crate) fn of(
+        parts: &'a Parts,
+        proxies: &Proxies,
+        peer: Option<SocketAddr>,
+    ) -> Result<Root<'a>, HttpError> {
+        if !forwarded_headers(&parts.headers) || !proxies.trusts(peer) {
             return Ok(Root {
                 prefix: "",
                 forwarded: Forwarded::default(),

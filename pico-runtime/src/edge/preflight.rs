@@ -17,7 +17,7 @@ use tower_http::cors::Cors;
 
 use crate::dispatch::service::{Service, accepted_methods, required_method};
 use crate::edge::prefix::Root;
-use crate::observe::layer::{Exchange, Observable};
+use crate::observe::layer::{Exchange, Observable, show_peer};
 
 /// The CORS layer around the app's service, its preflights' methods those
 /// of the route they ask about.
@@ -34,7 +34,12 @@ impl Preflight {
             return None;
         }
         let shared = &self.inner.get_ref().0;
-        let root = Root::of(parts, &shared.proxies).ok()?;
+        let root = Root::of(
+            parts,
+            &shared.proxies,
+            crate::edge::forwarded::peer(&parts.extensions),
+        )
+        .ok()?;
         match shared.find(&root, parts.uri.path()) {
             Some((_, route)) => Some(accepted_methods(required_method(shared, route))),
             None => {
@@ -73,7 +78,10 @@ impl tower::Service<Request> for Preflight {
 impl Observable for Preflight {
     type Future = Answered<<Cors<Service> as Observable>::Future>;
 
-    fn call_observed(&mut self, request: Request, exchange: Arc<Exchange>) -> Self::Future {
+    fn call_observed(&mut self, mut request: Request, exchange: Arc<Exchange>) -> Self::Future {
+        // Behind CORS, the app's service reads the peer where any service
+        // would.
+        show_peer(&mut request, &exchange);
         let (request, methods) = self.read(request);
         Answered {
             inner: self.inner.call_observed(request, exchange),

@@ -4,7 +4,7 @@
 //! (which the error body then writes so), its log line and its metrics.
 
 use std::convert::Infallible;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -12,14 +12,14 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
 use http::header::USER_AGENT;
 use http::{HeaderName, HeaderValue, Method, StatusCode, Uri};
 use tracing::Span;
 use tracing::field::Empty;
 
-use crate::edge::forwarded::Proxies;
+use crate::edge::forwarded::{Proxies, canonical, peer};
 use crate::edge::present::{Looked, Present};
 #[cfg(feature = "metrics")]
 use crate::observe::metered::Metered;
@@ -69,6 +69,10 @@ pub(crate) struct Exchange {
     quiet: AtomicBool,
     /// Which of the headers Pico looks for the request carries.
     pub(crate) present: Present,
+    /// The connection's other end, IPv4-mapped addresses as IPv4. Pico's
+    /// own server hands it to the layer rather than putting it in the
+    /// request's extensions, a map allocated for it alone.
+    pub(crate) peer: Option<SocketAddr>,
 }
 
 impl Exchange {
@@ -135,6 +139,16 @@ where
     }
 }
 
+/// The peer in the request's extensions, where a service behind another
+/// layer reads it, and where axum's `ConnectInfo` extractor finds it.
+pub(crate) fn show_peer(request: &mut Request, exchange: &Exchange) {
+    if let Some(peer) = exchange.peer
+        && request.extensions().get::<ConnectInfo<SocketAddr>>().is_none()
+    {
+        request.extensions_mut().insert(ConnectInfo(peer));
+    }
+}
+
 /// The layer around the app's service.
 #[derive(Clone)]
 pub(crate) struct Observe<S> {
@@ -155,6 +169,25 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
+        let peer = peer(request.extensions());
+        self.observe(request, peer)
+    }
+}
+
+impl<S> Observe<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Observable,
+{
+    /// [`tower::Service::call`], for a request from `peer`.
+    pub(crate) fn call_from(
+        &mut self,
+        request: Request,
+        peer: SocketAddr,
+    ) -> Observed<<S as Observable>::Future> {
+        self.observe(request, Some(canonical(peer)))
+    }
+
+    fn observe(&mut self, request: Request, peer: Option<SocketAddr>) -> Observed<<S as Observable>::Future> {
         #[cfg(feature = "metrics")]
         let metered = self
             .settings
@@ -173,11 +206,7 @@ where
             RequestId::kept_or_made(present.get(request.headers(), Looked::RequestId, &self.settings.header));
         let span = span_of(&request, &id);
         let client = (self.settings.log || !span.is_disabled())
-            .then(|| {
-                self.settings
-                    .proxies
-                    .client_address(request.headers(), request.extensions())
-            })
+            .then(|| self.settings.proxies.client_address(request.headers(), peer))
             .flatten()
             .map(|address| address.ip());
         if let Some(client) = client.filter(|_| !span.is_disabled()) {
@@ -193,6 +222,7 @@ where
             error: OnceLock::new(),
             quiet: AtomicBool::new(false),
             present,
+            peer,
         });
         let uri = self.settings.log.then(|| request.uri().clone());
         let method = request.method().clone();

@@ -27,6 +27,7 @@ use tower::util::Oneshot;
 use crate::application::app::App;
 use crate::application::into_router::AppService;
 use crate::errors::refusal::Refusals;
+use crate::observe::layer::{Observable, Observe};
 use crate::serve::connection::{Activity, ConnectionLimits, PlainTcp, Watched, expiry, hold_until_sent};
 use crate::serve::head_timer::HeadTimer;
 use crate::serve::shutdown::Shutdown;
@@ -119,7 +120,7 @@ pub(crate) fn builder(header_timeout: Duration) -> Builder {
 /// The accept loop, for each of the app's services.
 async fn run<S, F>(listener: TcpListener, service: S, loop_: Loop, shutdown: F)
 where
-    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S: PeerService + Clone + Send + Sync + 'static,
     S::Future: Send + 'static,
     F: Future<Output = ()>,
 {
@@ -239,7 +240,7 @@ impl Accepted {
     /// closes, or is cut off when the drain's time is up.
     fn serve<S>(self, service: &S, builder: &Builder, mut stopping: watch::Receiver<Phase>)
     where
-        S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+        S: PeerService + Clone + Send + Sync + 'static,
         S::Future: Send + 'static,
     {
         let Accepted {
@@ -300,7 +301,7 @@ pub(crate) fn http_connection<S, IO>(
     activity: Arc<Activity>,
 ) -> impl GracefulConnection + Send + 'static
 where
-    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S: PeerService + Clone + Send + Sync + 'static,
     S::Future: Send + 'static,
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -312,14 +313,13 @@ where
     #[cfg(not(feature = "http2"))]
     builder.timer(timer);
     let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
-        request.extensions_mut().insert(ConnectInfo(addr));
         let windowed = request.version() < http::Version::HTTP_2;
         // Only HTTP/2 has a `:scheme` to be wary of: see `prefix::scheme`.
         if !windowed {
             request.extensions_mut().insert(PlainTcp);
         }
         let guard = activity.begin();
-        let answer = call(service.clone(), request.map(body));
+        let answer = call(service.clone(), request.map(body), addr);
         async move {
             let response = answer.await?;
             Ok::<_, Infallible>(hold_until_sent(response, guard, windowed))
@@ -334,19 +334,40 @@ where
     connection
 }
 
+/// A service the loop hands each request's peer to beside the request:
+/// in the request's extensions, it would cost every request a map.
+pub(crate) trait PeerService:
+    tower::Service<Request, Response = Response, Error = Infallible>
+{
+    fn call_from(&mut self, request: Request, peer: SocketAddr) -> Self::Future;
+}
+
+impl<S> PeerService for Observe<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Observable,
+{
+    fn call_from(&mut self, request: Request, peer: SocketAddr) -> Self::Future {
+        Observe::call_from(self, request, peer)
+    }
+}
+
 /// Calls `service` at once when it is ready, as Pico's own always are:
 /// `oneshot` would move the request into its state and out again, a copy
 /// of its head a request. A service that is not ready is still waited for
-/// as `oneshot` waits, so that the loop holds for any service.
-fn call<S>(mut service: S, request: Request) -> Either<S::Future, Oneshot<S, Request>>
+/// as `oneshot` waits, so that the loop holds for any service; the peer
+/// then goes with the request, as `ConnectInfo`.
+fn call<S>(mut service: S, mut request: Request, peer: SocketAddr) -> Either<S::Future, Oneshot<S, Request>>
 where
-    S: tower::Service<Request>,
+    S: PeerService,
 {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     match service.poll_ready(&mut cx) {
-        Poll::Ready(Ok(())) => Either::Left(service.call(request)),
+        Poll::Ready(Ok(())) => Either::Left(service.call_from(request, peer)),
         // An error, or a wait: `oneshot` asks again, with the task's waker.
-        _ => Either::Right(service.oneshot(request)),
+        _ => {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            Either::Right(service.oneshot(request))
+        }
     }
 }
 
@@ -407,19 +428,27 @@ mod tests {
             Poll::Ready(Ok(()))
         }
 
-        fn call(&mut self, _: Request) -> Self::Future {
-            std::future::ready(Ok(Response::new(Body::from("answered"))))
+        fn call(&mut self, request: Request) -> Self::Future {
+            let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+            std::future::ready(Ok(Response::new(Body::from(format!("answered {peer:?}")))))
+        }
+    }
+
+    impl PeerService for Busy {
+        fn call_from(&mut self, request: Request, _: SocketAddr) -> Self::Future {
+            tower::Service::call(self, request)
         }
     }
 
     #[tokio::test]
     async fn a_service_not_ready_at_once_is_waited_for() {
         let asked = Arc::new(AtomicUsize::new(0));
-        let response = call(Busy(Arc::clone(&asked)), Request::new(Body::empty()))
+        let peer = SocketAddr::from(([192, 0, 2, 1], 5000));
+        let response = call(Busy(Arc::clone(&asked)), Request::new(Body::empty()), peer)
             .await
             .unwrap();
         let body = axum::body::to_bytes(response.into_body(), 100).await.unwrap();
-        assert_eq!(&body[..], b"answered");
+        assert_eq!(&body[..], b"answered Some(192.0.2.1:5000)");
         assert_eq!(asked.load(Ordering::Relaxed), 2);
     }
 }

@@ -1,19 +1,16 @@
 //! `ConnectionServer`: the app's own server, one connection at a time, over
 //! any byte stream: what the fuzz target of the serve loop drives.
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::Request;
-use axum::response::Response;
 use http::HeaderName;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::application::app::App;
 use crate::application::into_router::AppService;
 use crate::errors::refusal::Refusals;
-use crate::serve::accept_loop::{Builder, builder, http_connection};
+use crate::serve::accept_loop::{Builder, PeerService, builder, http_connection};
 use crate::serve::connection::ConnectionLimits;
 use crate::serve::connection::{Activity, expiry};
 
@@ -55,7 +52,7 @@ impl ConnectionServer {
 
     async fn serve_with<S, IO>(&self, io: IO, addr: SocketAddr, service: S)
     where
-        S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+        S: PeerService + Clone + Send + Sync + 'static,
         S::Future: Send + 'static,
         IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
