@@ -62,6 +62,11 @@ impl BuiltApp {
 
     /// `posthandle` on an answer; its own panic answers as a failure.
     fn posthandle(&self, request: &Request, mut response: Response) -> Response {
+        // Without hooks or mixins, `posthandle` is the default's, which
+        // does nothing: no guard for it to panic under.
+        if self.standard_errors {
+            return response;
+        }
         let posthandle = panic::catch(self.backtraces, || self.hooks.posthandle(request, &mut response));
         match posthandle {
             Ok(()) => response,

@@ -53,6 +53,9 @@ pub struct Args {
     /// Position of each name in `entries`, once there are many.
     index: Option<std::collections::HashMap<CompactString, usize>>,
     values: usize,
+    /// Whether a reserved name (`_callback`) was ever set: most requests
+    /// send none, and need not be searched for one.
+    reserved: bool,
     source: u8,
     codec: Option<Arc<dyn JsonCodec>>,
 }
@@ -125,6 +128,7 @@ impl Args {
         let json = serde_json::to_vec(&value).unwrap_or_else(|_| b"null".to_vec());
         let raw = RawJson(Bytes::from(json));
         let name = CompactString::from(name.into());
+        self.reserved |= name.starts_with('_');
         match self.entries.iter_mut().find(|(n, ..)| *n == name) {
             Some((_, arg, _)) => *arg = Arg::Json(raw),
             None => self.entries.push((name, Arg::Json(raw), self.source)),
@@ -177,6 +181,7 @@ impl Args {
                 if let Some(index) = &mut self.index {
                     index.insert(name.clone(), self.entries.len());
                 }
+                self.reserved |= name.starts_with('_');
                 self.entries.push((name, arg, source));
             }
         }
@@ -197,6 +202,16 @@ impl Args {
                 .collect()
         });
         index.get(name).copied()
+    }
+
+    /// Removes and returns the raw value of the reserved `name`, which
+    /// begins with `_`.
+    pub(crate) fn take_reserved(&mut self, name: &str) -> Option<Arg> {
+        debug_assert!(name.starts_with('_'));
+        if !self.reserved {
+            return None;
+        }
+        self.take(name)
     }
 
     /// Removes and returns the raw value of `name`.

@@ -187,7 +187,7 @@ fn dispatch(
         #[cfg(feature = "openapi")]
         Route::Types(index) => typed_response(
             shared.types[index].clone(),
-            "application/typescript; charset=utf-8",
+            const { HeaderValue::from_static("application/typescript; charset=utf-8") },
         )
         .into(),
     }
@@ -451,12 +451,12 @@ fn definition(
     let mut response = match (form, callback) {
         (Form::Js, _) => typed_response(
             template.render(&url, &format!("{loader}("), ");"),
-            "text/javascript",
+            const { HeaderValue::from_static("text/javascript") },
         ),
         (Form::Json, None) => json_response(template.render(&url, "", "")),
         (Form::Json, Some(callback)) => typed_response(
             crate::respond::jsonp::wrap(&callback, &template.render(&url, "", "")),
-            "text/javascript",
+            const { HeaderValue::from_static("text/javascript") },
         ),
     };
     vary_by_host(response.headers_mut());
@@ -467,7 +467,10 @@ fn definition(
 /// lets it reach this server only, and nothing load from elsewhere.
 #[cfg(feature = "openapi")]
 fn docs_page() -> Response {
-    let mut response = typed_response(include_str!("../describe/docs.html"), "text/html; charset=utf-8");
+    let mut response = typed_response(
+        include_str!("../describe/docs.html"),
+        const { HeaderValue::from_static("text/html; charset=utf-8") },
+    );
     response.headers_mut().insert(
         http::header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

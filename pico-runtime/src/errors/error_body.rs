@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use axum::body::Body;
 use axum::response::Response;
-use http::header::{CONTENT_TYPE, HeaderValue};
+use http::header::CONTENT_TYPE;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -176,7 +176,7 @@ pub(crate) fn error_response(
     let mut response = Response::new(Body::from(body.to_bytes()));
     *response.status_mut() = e.status();
     let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(shape.media_type()));
+    headers.insert(CONTENT_TYPE, shape.media_type());
     if let Some(own) = e.headers() {
         for (name, value) in own {
             headers.append(name, value.clone());

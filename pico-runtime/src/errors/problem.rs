@@ -3,9 +3,9 @@
 //! members beside them so that pico's clients, which read `name`, `code`
 //! and `message`, keep working. The body itself is `error_body.rs`'s.
 
-use http::HeaderMap;
 use http::StatusCode;
 use http::header::ACCEPT;
+use http::{HeaderMap, HeaderValue};
 use serde::ser::SerializeMap;
 
 const PROBLEM_JSON: &str = "application/problem+json";
@@ -19,10 +19,12 @@ pub(crate) enum Shape<'a> {
 }
 
 impl Shape<'_> {
-    pub(crate) fn media_type(self) -> &'static str {
+    /// Constants: `HeaderValue::from_static` checks its text where it
+    /// runs, here once, as the crate compiles.
+    pub(crate) fn media_type(self) -> HeaderValue {
         match self {
-            Shape::Standard => "application/json",
-            Shape::Problem { .. } => PROBLEM_JSON,
+            Shape::Standard => const { HeaderValue::from_static("application/json") },
+            Shape::Problem { .. } => const { HeaderValue::from_static(PROBLEM_JSON) },
         }
     }
 }

@@ -32,12 +32,22 @@ impl RequestId {
     /// A new id: a per-process random start, then consecutive numbers from
     /// it scrambled by a bijection (so still distinct).
     fn made() -> RequestId {
-        static START: OnceLock<u64> = OnceLock::new();
-        let start = *START.get_or_init(random_u64);
+        /// The start, and its digits, which every id of the process begins
+        /// with: written once.
+        static START: OnceLock<(u64, [u8; 16])> = OnceLock::new();
+        let (start, digits) = START.get_or_init(|| {
+            let start = random_u64();
+            let mut digits = [0u8; 16];
+            write_hex(&mut digits, start);
+            (start, digits)
+        });
         let n = next_number();
         let mut buffer = [0u8; 32];
-        write_hex(&mut buffer[..16], start);
-        write_hex(&mut buffer[16..], scramble(n.wrapping_add(start)));
+        buffer[..16].copy_from_slice(digits);
+        write_hex(
+            (&mut buffer[16..]).try_into().expect("16 bytes"),
+            scramble(n.wrapping_add(*start)),
+        );
         RequestId(HeaderValue::from_bytes(&buffer).expect("hexadecimal digits are a header value"))
     }
 
@@ -111,11 +121,21 @@ fn random_u64() -> u64 {
     hasher.finish()
 }
 
-fn write_hex(out: &mut [u8], value: u64) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (i, byte) in out.iter_mut().enumerate() {
-        let shift = 60 - 4 * i;
-        *byte = DIGITS[((value >> shift) & 0xf) as usize];
+/// `value`'s 16 hexadecimal digits, a byte (two digits) at a time.
+fn write_hex(out: &mut [u8; 16], value: u64) {
+    /// The two digits of each byte.
+    const PAIRS: [[u8; 2]; 256] = {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut pairs = [[0u8; 2]; 256];
+        let mut i = 0;
+        while i < 256 {
+            pairs[i] = [DIGITS[i >> 4], DIGITS[i & 0xf]];
+            i += 1;
+        }
+        pairs
+    };
+    for (pair, byte) in out.chunks_exact_mut(2).zip(value.to_be_bytes()) {
+        pair.copy_from_slice(&PAIRS[usize::from(byte)]);
     }
 }
 

@@ -34,11 +34,11 @@ impl Encoding {
     }
 
     pub(crate) fn header(self) -> HeaderValue {
-        HeaderValue::from_static(match self {
-            Encoding::Gzip => "gzip",
-            Encoding::Br => "br",
-            Encoding::Zstd => "zstd",
-        })
+        match self {
+            Encoding::Gzip => const { HeaderValue::from_static("gzip") },
+            Encoding::Br => const { HeaderValue::from_static("br") },
+            Encoding::Zstd => const { HeaderValue::from_static("zstd") },
+        }
     }
 }
 

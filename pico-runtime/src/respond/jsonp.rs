@@ -33,7 +33,7 @@ pub(crate) fn callback_in_query(query: &str) -> Result<Option<String>, HttpError
 /// Takes `_callback` out of the arguments, refusing anything but an
 /// identifier path.
 pub(crate) fn take_callback(args: &mut Args) -> Result<Option<String>, HttpError> {
-    let name = match args.take("_callback") {
+    let name = match args.take_reserved("_callback") {
         None => return Ok(None),
         Some(Arg::Text(text)) => text.into_string(),
         Some(Arg::Json(raw)) => serde_json::from_slice(raw.bytes()).unwrap_or_default(),

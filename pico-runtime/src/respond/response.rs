@@ -103,13 +103,15 @@ pub fn response<R: IntoResponse>(value: R) -> Result<Reply, Failure> {
 
 /// A `Content-Type: application/json` response.
 pub(crate) fn json_response(bytes: Vec<u8>) -> Response {
-    typed_response(bytes, "application/json")
+    typed_response(bytes, const { HeaderValue::from_static("application/json") })
 }
 
-pub(crate) fn typed_response(bytes: impl Into<Body>, content_type: &'static str) -> Response {
+/// A response of `content_type`, a constant: `HeaderValue::from_static`
+/// checks its text when it runs, which in a constant is when it compiles.
+pub(crate) fn typed_response(bytes: impl Into<Body>, content_type: HeaderValue) -> Response {
     let mut response = Response::new(bytes.into());
     let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(CONTENT_TYPE, content_type);
     response
 }
 
@@ -118,9 +120,10 @@ impl Reply {
     pub(crate) fn into_response(self, callback: Option<&str>) -> Response {
         match (self, callback) {
             (Reply::Json(bytes), None) => json_response(bytes),
-            (Reply::Json(bytes), Some(callback)) => {
-                typed_response(crate::respond::jsonp::wrap(callback, &bytes), "text/javascript")
-            }
+            (Reply::Json(bytes), Some(callback)) => typed_response(
+                crate::respond::jsonp::wrap(callback, &bytes),
+                const { HeaderValue::from_static("text/javascript") },
+            ),
             (Reply::Status(success), callback) => success.into_response(callback),
             (Reply::Response(response), _) => response,
         }
