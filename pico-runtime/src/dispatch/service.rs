@@ -66,7 +66,7 @@ impl tower::Service<HttpRequest> for Service {
 impl Observable for Service {
     type Future = ResponseFuture;
 
-    fn call_observed(&mut self, request: HttpRequest, exchange: Arc<Exchange>) -> ResponseFuture {
+    fn call_observed(&self, request: HttpRequest, exchange: Arc<Exchange>) -> ResponseFuture {
         dispatch(&self.0, request, Some(exchange))
     }
 }

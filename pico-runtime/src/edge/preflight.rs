@@ -78,7 +78,7 @@ impl tower::Service<Request> for Preflight {
 impl Observable for Preflight {
     type Future = Answered<<Cors<Service> as Observable>::Future>;
 
-    fn call_observed(&mut self, mut request: Request, exchange: Arc<Exchange>) -> Self::Future {
+    fn call_observed(&self, mut request: Request, exchange: Arc<Exchange>) -> Self::Future {
         // Behind CORS, the app's service reads the peer where any service
         // would.
         show_peer(&mut request, &exchange);

@@ -120,22 +120,26 @@ impl Exchange {
 }
 
 /// A service the layer hands each request's record to: the app's own
-/// takes it as it is, any other through the request's extensions.
+/// takes it as it is, any other through the request's extensions. Called
+/// through a shared reference, and always ready: Pico's own server calls
+/// it so, without a clone of the service a request.
 pub(crate) trait Observable {
     type Future: Future<Output = Result<Response, Infallible>>;
 
-    fn call_observed(&mut self, request: Request, exchange: Arc<Exchange>) -> Self::Future;
+    fn call_observed(&self, request: Request, exchange: Arc<Exchange>) -> Self::Future;
 }
 
 impl<S> Observable for tower_http::cors::Cors<S>
 where
-    S: tower::Service<Request, Response = Response, Error = Infallible>,
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone,
 {
     type Future = <Self as tower::Service<Request>>::Future;
 
-    fn call_observed(&mut self, mut request: Request, exchange: Arc<Exchange>) -> Self::Future {
+    fn call_observed(&self, mut request: Request, exchange: Arc<Exchange>) -> Self::Future {
         request.extensions_mut().insert(exchange);
-        tower::Service::call(self, request)
+        // CORS's `call` takes `&mut`: a clone, as a tower stack makes one
+        // a request.
+        tower::Service::call(&mut self.clone(), request)
     }
 }
 
@@ -174,20 +178,17 @@ where
     }
 }
 
-impl<S> Observe<S>
-where
-    S: tower::Service<Request, Response = Response, Error = Infallible> + Observable,
-{
+impl<S: Observable> Observe<S> {
     /// [`tower::Service::call`], for a request from `peer`.
     pub(crate) fn call_from(
-        &mut self,
+        &self,
         request: Request,
         peer: SocketAddr,
     ) -> Observed<<S as Observable>::Future> {
         self.observe(request, Some(canonical(peer)))
     }
 
-    fn observe(&mut self, request: Request, peer: Option<SocketAddr>) -> Observed<<S as Observable>::Future> {
+    fn observe(&self, request: Request, peer: Option<SocketAddr>) -> Observed<<S as Observable>::Future> {
         #[cfg(feature = "metrics")]
         let metered = self
             .settings

@@ -11,9 +11,8 @@ use std::task::Poll;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::response::Response;
-use futures_util::future::Either;
 use http::HeaderName;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -21,13 +20,11 @@ use hyper_util::server::graceful::GracefulConnection;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
-use tower::ServiceExt;
-use tower::util::Oneshot;
 
 use crate::application::app::App;
 use crate::application::into_router::AppService;
 use crate::errors::refusal::Refusals;
-use crate::observe::layer::{Observable, Observe};
+use crate::observe::layer::{Observable, Observe, Observed};
 use crate::serve::connection::{Activity, ConnectionLimits, PlainTcp, Watched, expiry, hold_until_sent};
 use crate::serve::head_timer::HeadTimer;
 use crate::serve::shutdown::Shutdown;
@@ -319,7 +316,7 @@ where
             request.extensions_mut().insert(PlainTcp);
         }
         let guard = activity.begin();
-        let answer = call(service.clone(), request.map(body), addr);
+        let answer = service.call_from(request.map(body), addr);
         async move {
             let response = answer.await?;
             Ok::<_, Infallible>(hold_until_sent(response, guard, windowed))
@@ -334,40 +331,25 @@ where
     connection
 }
 
-/// A service the loop hands each request's peer to beside the request:
-/// in the request's extensions, it would cost every request a map.
-pub(crate) trait PeerService:
-    tower::Service<Request, Response = Response, Error = Infallible>
-{
-    fn call_from(&mut self, request: Request, peer: SocketAddr) -> Self::Future;
+/// The app's service as the loop calls it: through a shared reference,
+/// with no clone of it a request, with each request's peer beside the
+/// request (in its extensions, it would cost every request a map), and
+/// with no `poll_ready` first: Pico's services are always ready.
+pub(crate) trait PeerService: Send + Sync + 'static {
+    type Future: Future<Output = Result<Response, Infallible>> + Send + 'static;
+
+    fn call_from(&self, request: Request, peer: SocketAddr) -> Self::Future;
 }
 
 impl<S> PeerService for Observe<S>
 where
-    S: tower::Service<Request, Response = Response, Error = Infallible> + Observable,
+    S: Observable + Send + Sync + 'static,
+    <S as Observable>::Future: Send + 'static,
 {
-    fn call_from(&mut self, request: Request, peer: SocketAddr) -> Self::Future {
-        Observe::call_from(self, request, peer)
-    }
-}
+    type Future = Observed<<S as Observable>::Future>;
 
-/// Calls `service` at once when it is ready, as Pico's own always are:
-/// `oneshot` would move the request into its state and out again, a copy
-/// of its head a request. A service that is not ready is still waited for
-/// as `oneshot` waits, so that the loop holds for any service; the peer
-/// then goes with the request, as `ConnectInfo`.
-fn call<S>(mut service: S, mut request: Request, peer: SocketAddr) -> Either<S::Future, Oneshot<S, Request>>
-where
-    S: PeerService,
-{
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match service.poll_ready(&mut cx) {
-        Poll::Ready(Ok(())) => Either::Left(service.call_from(request, peer)),
-        // An error, or a wait: `oneshot` asks again, with the task's waker.
-        _ => {
-            request.extensions_mut().insert(ConnectInfo(peer));
-            Either::Right(service.oneshot(request))
-        }
+    fn call_from(&self, request: Request, peer: SocketAddr) -> Self::Future {
+        Observe::call_from(self, request, peer)
     }
 }
 
@@ -400,55 +382,5 @@ pub(crate) async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::Context;
-
-    use super::*;
-
-    /// A service that is not ready until asked a second time, and counts
-    /// how often it was asked.
-    #[derive(Clone)]
-    struct Busy(Arc<AtomicUsize>);
-
-    impl tower::Service<Request> for Busy {
-        type Response = Response;
-        type Error = Infallible;
-        type Future = std::future::Ready<Result<Response, Infallible>>;
-
-        fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-            if self.0.fetch_add(1, Ordering::Relaxed) == 0 {
-                cx.waker().wake_by_ref();
-                return Poll::Pending;
-            }
-            Poll::Ready(Ok(()))
-        }
-
-        fn call(&mut self, request: Request) -> Self::Future {
-            let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-            std::future::ready(Ok(Response::new(Body::from(format!("answered {peer:?}")))))
-        }
-    }
-
-    impl PeerService for Busy {
-        fn call_from(&mut self, request: Request, _: SocketAddr) -> Self::Future {
-            tower::Service::call(self, request)
-        }
-    }
-
-    #[tokio::test]
-    async fn a_service_not_ready_at_once_is_waited_for() {
-        let asked = Arc::new(AtomicUsize::new(0));
-        let peer = SocketAddr::from(([192, 0, 2, 1], 5000));
-        let response = call(Busy(Arc::clone(&asked)), Request::new(Body::empty()), peer)
-            .await
-            .unwrap();
-        let body = axum::body::to_bytes(response.into_body(), 100).await.unwrap();
-        assert_eq!(&body[..], b"answered Some(192.0.2.1:5000)");
-        assert_eq!(asked.load(Ordering::Relaxed), 2);
     }
 }
