@@ -195,13 +195,19 @@ pub(crate) fn push_pairs(args: &mut Args, encoded: &[u8]) -> Result<(), HttpErro
     // (Split by bytes: `str::split` costs more to set up than such short
     // text takes to scan.)
     if let Ok(text) = std::str::from_utf8(encoded) {
+        // Likewise: most query strings have nothing to decode anywhere.
+        let plain = !text.bytes().any(|b| b == b'%' || b == b'+');
+        let decoded = |piece: &str| match plain {
+            true => Ok(CompactString::new(piece)),
+            false => form_decode_text(piece),
+        };
         let mut rest = text;
         while !rest.is_empty() {
             let (pair, tail) = split_at_byte(rest, b'&');
             rest = tail;
             if !pair.is_empty() {
                 let (name, value) = split_at_byte(pair, b'=');
-                args.push(form_decode_text(name)?, Arg::Text(form_decode_text(value)?), true)?;
+                args.push(decoded(name)?, Arg::Text(decoded(value)?), true)?;
             }
         }
         return Ok(());

@@ -10,6 +10,7 @@ use serde::de::value::Error as DeError;
 use serde_json::Value;
 
 use crate::dispatch::json::JsonCodec;
+use crate::dispatch::plain_integer::plain_integer;
 use crate::dispatch::upload::{FileDeserializer, Upload};
 
 /// A raw value as it arrived.
@@ -105,6 +106,13 @@ fn out_of_range(reason: &str, sent: Option<&str>) -> Option<String> {
 pub(crate) fn decode<T: DeserializeOwned>(arg: Arg, codec: Option<&dyn JsonCodec>) -> Result<T, String> {
     if let Some(codec) = codec {
         return decode_with(arg, codec);
+    }
+    if let Some(value) = match &arg {
+        Arg::Text(text) => plain_integer(text.as_bytes()),
+        Arg::Json(raw) => plain_integer(raw.bytes()),
+        Arg::File(_) | Arg::Many(_) => None,
+    } {
+        return Ok(value);
     }
     match arg {
         Arg::Text(text) => {
