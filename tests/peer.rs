@@ -56,27 +56,22 @@ async fn own(app: pico::App) -> Server {
     }
 }
 
+/// `POST /api/plain/echo?word=hi` with `X-Forwarded-Prefix: /api`, to an
+/// app that trusts `proxy` and has no code that reads extensions.
+async fn echo_under_prefix(proxy: &str) -> common::Answer {
+    let s = own(pico::App::new()
+        .register(plain::module())
+        .trusted_proxies([proxy]))
+    .await;
+    let call = s.client.post(s.url("/api/plain/echo?word=hi"));
+    s.send(call.header("x-forwarded-prefix", "/api")).await
+}
+
 #[tokio::test]
 async fn a_trusted_proxys_prefix_is_honoured_in_an_app_that_reads_no_extensions() {
-    let s = own(pico::App::new()
-        .register(plain::module())
-        .trusted_proxies(["127.0.0.1"]))
-    .await;
-    let proxied = s
-        .client
-        .post(s.url("/api/plain/echo?word=hi"))
-        .header("x-forwarded-prefix", "/api");
-    assert_eq!(s.send(proxied).await.json(), "hi");
+    assert_eq!(echo_under_prefix("127.0.0.1").await.json(), "hi");
     // Not trusted, the same header is the client's own word: no prefix.
-    let s = own(pico::App::new()
-        .register(plain::module())
-        .trusted_proxies(["192.0.2.1"]))
-    .await;
-    let unproxied = s
-        .client
-        .post(s.url("/api/plain/echo?word=hi"))
-        .header("x-forwarded-prefix", "/api");
-    assert_eq!(s.send(unproxied).await.status, 404);
+    assert_eq!(echo_under_prefix("192.0.2.1").await.status, 404);
 }
 
 #[tokio::test]

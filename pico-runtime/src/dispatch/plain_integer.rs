@@ -32,11 +32,12 @@ pub(crate) fn plain_integer<T: DeserializeOwned>(text: &[u8]) -> Option<T> {
     T::deserialize(number).ok()
 }
 
-/// Methods that take a visitor alone, answered with an error.
+/// Methods answered with an error, each with the arguments it takes
+/// before its visitor.
 macro_rules! refuse {
-    ($($method:ident)*) => {
+    ($($method:ident($($argument:ty),*);)*) => {
         $(
-            fn $method<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
+            fn $method<V: Visitor<'de>>(self, $(_: $argument,)* _: V) -> Result<V::Value, Error> {
                 Err(not_here())
             }
         )*
@@ -81,44 +82,14 @@ impl<'de> Deserializer<'de> for Number {
     }
 
     refuse! {
-        deserialize_bool deserialize_char deserialize_str deserialize_string deserialize_bytes
-        deserialize_byte_buf deserialize_unit deserialize_seq deserialize_map deserialize_identifier
-        deserialize_ignored_any
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, _: V) -> Result<V::Value, Error> {
-        Err(not_here())
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Error> {
-        Err(not_here())
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: usize,
-        _: V,
-    ) -> Result<V::Value, Error> {
-        Err(not_here())
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, Error> {
-        Err(not_here())
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, Error> {
-        Err(not_here())
+        deserialize_bool(); deserialize_char(); deserialize_str(); deserialize_string();
+        deserialize_bytes(); deserialize_byte_buf(); deserialize_unit(); deserialize_seq();
+        deserialize_map(); deserialize_identifier(); deserialize_ignored_any();
+        deserialize_unit_struct(&'static str);
+        deserialize_tuple(usize);
+        deserialize_tuple_struct(&'static str, usize);
+        deserialize_struct(&'static str, &'static [&'static str]);
+        deserialize_enum(&'static str, &'static [&'static str]);
     }
 }
 
