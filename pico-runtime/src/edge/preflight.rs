@@ -49,6 +49,13 @@ impl Preflight {
         }
     }
 
+    /// The request with its peer where CORS's service reads it, as any
+    /// service would, and the methods its answer should allow.
+    fn prepared(&self, mut request: Request, exchange: &Exchange) -> (Request, Option<HeaderValue>) {
+        show_peer(&mut request, exchange);
+        self.read(request)
+    }
+
     /// The request again, and the methods its answer should allow.
     fn read(&self, request: Request) -> (Request, Option<HeaderValue>) {
         let (parts, body) = request.into_parts();
@@ -78,13 +85,18 @@ impl tower::Service<Request> for Preflight {
 impl Observable for Preflight {
     type Future = Answered<<Cors<Service> as Observable>::Future>;
 
-    fn call_observed(&self, mut request: Request, exchange: Arc<Exchange>) -> Self::Future {
-        // Behind CORS, the app's service reads the peer where any service
-        // would.
-        show_peer(&mut request, &exchange);
-        let (request, methods) = self.read(request);
+    fn call_observed(&self, request: Request, exchange: Arc<Exchange>) -> Self::Future {
+        let (request, methods) = self.prepared(request, &exchange);
         Answered {
             inner: self.inner.call_observed(request, exchange),
+            methods,
+        }
+    }
+
+    fn call_observed_mut(&mut self, request: Request, exchange: Arc<Exchange>) -> Self::Future {
+        let (request, methods) = self.prepared(request, &exchange);
+        Answered {
+            inner: self.inner.call_observed_mut(request, exchange),
             methods,
         }
     }

@@ -127,6 +127,12 @@ pub(crate) trait Observable {
     type Future: Future<Output = Result<Response, Infallible>>;
 
     fn call_observed(&self, request: Request, exchange: Arc<Exchange>) -> Self::Future;
+
+    /// The same through an exclusive reference, as a tower stack calls
+    /// it: a service whose `call` takes `&mut` is spared a clone.
+    fn call_observed_mut(&mut self, request: Request, exchange: Arc<Exchange>) -> Self::Future {
+        self.call_observed(request, exchange)
+    }
 }
 
 impl<S> Observable for tower_http::cors::Cors<S>
@@ -135,11 +141,15 @@ where
 {
     type Future = <Self as tower::Service<Request>>::Future;
 
-    fn call_observed(&self, mut request: Request, exchange: Arc<Exchange>) -> Self::Future {
-        request.extensions_mut().insert(exchange);
+    fn call_observed(&self, request: Request, exchange: Arc<Exchange>) -> Self::Future {
         // CORS's `call` takes `&mut`: a clone, as a tower stack makes one
         // a request.
-        tower::Service::call(&mut self.clone(), request)
+        self.clone().call_observed_mut(request, exchange)
+    }
+
+    fn call_observed_mut(&mut self, mut request: Request, exchange: Arc<Exchange>) -> Self::Future {
+        request.extensions_mut().insert(exchange);
+        tower::Service::call(self, request)
     }
 }
 
@@ -174,90 +184,103 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let peer = peer(request.extensions());
-        self.observe(request, peer)
+        let inner = &mut self.inner;
+        observe(&self.settings, request, peer, |request, exchange| {
+            inner.call_observed_mut(request, exchange)
+        })
     }
 }
 
 impl<S: Observable> Observe<S> {
-    /// [`tower::Service::call`], for a request from `peer`.
+    /// [`tower::Service::call`], through a shared reference, for a request
+    /// from `peer`.
     pub(crate) fn call_from(
         &self,
         request: Request,
         peer: SocketAddr,
     ) -> Observed<<S as Observable>::Future> {
-        self.observe(request, Some(canonical(peer)))
+        observe(
+            &self.settings,
+            request,
+            Some(canonical(peer)),
+            |request, exchange| self.inner.call_observed(request, exchange),
+        )
     }
+}
 
-    fn observe(&self, request: Request, peer: Option<SocketAddr>) -> Observed<<S as Observable>::Future> {
-        #[cfg(feature = "metrics")]
-        let metered = self
-            .settings
-            .metrics
-            .as_ref()
-            .map(|shared| Metered::begin(shared, &request));
-        #[cfg(feature = "metrics")]
-        let timed = self.settings.log || metered.is_some();
-        #[cfg(not(feature = "metrics"))]
-        let timed = self.settings.log;
-        // The clock is read for the log line's and the metrics' duration
-        // only.
-        let start = timed.then(Instant::now);
-        let present = Present::of(request.headers(), &self.settings.header);
-        let id =
-            RequestId::kept_or_made(present.get(request.headers(), Looked::RequestId, &self.settings.header));
-        let span = span_of(&request, &id);
-        let client = (self.settings.log || !span.is_disabled())
-            .then(|| self.settings.proxies.client_address(request.headers(), peer))
-            .flatten()
-            .map(|address| address.ip());
-        if let Some(client) = client.filter(|_| !span.is_disabled()) {
-            span.record("client.address", tracing::field::display(client));
-        }
-        let problem = self.settings.problem_details
-            || (present.has(Looked::Accept) && crate::errors::problem::accepted(request.headers()));
-        let exchange = Arc::new(Exchange {
-            id,
-            span,
-            route: OnceLock::new(),
-            problem,
-            error: OnceLock::new(),
-            quiet: AtomicBool::new(false),
-            present,
-            peer,
-        });
-        let uri = self.settings.log.then(|| request.uri().clone());
-        let method = request.method().clone();
-        #[cfg(feature = "compression")]
-        let compression = self.settings.compression.map(|settings| {
-            let encoding = match present.has(Looked::AcceptEncoding) {
-                true => settings.negotiate(request.headers()),
-                false => None,
-            };
-            (settings, encoding)
-        });
-        // Most answers are made within `call`: it runs inside the span too.
-        let answer = {
-            let _entered = exchange.span.enter();
-            self.inner.call_observed(request, Arc::clone(&exchange))
+/// The layer's work on a request, around `inner`'s call of the app.
+fn observe<F>(
+    settings: &Settings,
+    request: Request,
+    peer: Option<SocketAddr>,
+    inner: impl FnOnce(Request, Arc<Exchange>) -> F,
+) -> Observed<F> {
+    #[cfg(feature = "metrics")]
+    let metered = settings
+        .metrics
+        .as_ref()
+        .map(|shared| Metered::begin(shared, &request));
+    #[cfg(feature = "metrics")]
+    let timed = settings.log || metered.is_some();
+    #[cfg(not(feature = "metrics"))]
+    let timed = settings.log;
+    // The clock is read for the log line's and the metrics' duration
+    // only.
+    let start = timed.then(Instant::now);
+    let present = Present::of(request.headers(), &settings.header);
+    let id = RequestId::kept_or_made(present.get(request.headers(), Looked::RequestId, &settings.header));
+    let span = span_of(&request, &id);
+    let client = (settings.log || !span.is_disabled())
+        .then(|| settings.proxies.client_address(request.headers(), peer))
+        .flatten()
+        .map(|address| address.ip());
+    if let Some(client) = client.filter(|_| !span.is_disabled()) {
+        span.record("client.address", tracing::field::display(client));
+    }
+    let problem = settings.problem_details
+        || (present.has(Looked::Accept) && crate::errors::problem::accepted(request.headers()));
+    let exchange = Arc::new(Exchange {
+        id,
+        span,
+        route: OnceLock::new(),
+        problem,
+        error: OnceLock::new(),
+        quiet: AtomicBool::new(false),
+        present,
+        peer,
+    });
+    let uri = settings.log.then(|| request.uri().clone());
+    let method = request.method().clone();
+    #[cfg(feature = "compression")]
+    let compression = settings.compression.map(|settings| {
+        let encoding = match present.has(Looked::AcceptEncoding) {
+            true => settings.negotiate(request.headers()),
+            false => None,
         };
-        Observed {
-            answer,
-            ending: Some(Ending {
-                start,
-                exchange,
-                method,
-                uri,
-                query_values: self.settings.query_values,
-                client,
-                // A clone, not the settings' `Arc`: a count that every
-                // request would move on every core.
-                header: self.settings.header.clone(),
-                #[cfg(feature = "metrics")]
-                metered,
-                #[cfg(feature = "compression")]
-                compression,
-            }),
-        }
+        (settings, encoding)
+    });
+    // Most answers are made within `call`: it runs inside the span too.
+    let answer = {
+        let _entered = exchange.span.enter();
+        inner(request, Arc::clone(&exchange))
+    };
+    Observed {
+        answer,
+        ending: Some(Ending {
+            start,
+            exchange,
+            method,
+            uri,
+            query_values: settings.query_values,
+            client,
+            // A clone, not the settings' `Arc`: a count that every
+            // request would move on every core.
+            header: settings.header.clone(),
+            #[cfg(feature = "metrics")]
+            metered,
+            #[cfg(feature = "compression")]
+            compression,
+        }),
     }
 }
 
