@@ -18,7 +18,7 @@ use http::request::Parts;
 
 use crate::errors::http_error::{HttpError, too_large};
 use crate::errors::panic::{Caught, Guarded};
-use crate::observe::layer::Exchange;
+use crate::observe::exchange::Exchange;
 
 /// The longest plain-text refusal read into the standard body's message;
 /// a longer one gets its status's own message.

@@ -19,7 +19,7 @@ use crate::edge::prefix::{Root, root_url, scheme};
 use crate::edge::present::Present;
 use crate::errors::http_error::HttpError;
 use crate::errors::problem::Shape;
-use crate::observe::layer::Exchange;
+use crate::observe::exchange::Exchange;
 
 /// A request, as hooks and request-filled parameters see it.
 ///

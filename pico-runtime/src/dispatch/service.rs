@@ -39,7 +39,8 @@ use crate::edge::present::Present;
 use crate::errors::failure::Failure;
 use crate::errors::http_error::HttpError;
 use crate::errors::panic::{self, Guarded};
-use crate::observe::layer::{Exchange, Observable, show_peer};
+use crate::observe::exchange::{Exchange, show_peer};
+use crate::observe::layer::Observable;
 use crate::respond::jsonp::{callback_in_query, jsonp_allowed, take_callback};
 use crate::respond::response::{Outcome, Reply, json_response, typed_response};
 

@@ -17,7 +17,8 @@ use tower_http::cors::Cors;
 
 use crate::dispatch::service::{Service, accepted_methods, required_method};
 use crate::edge::prefix::Root;
-use crate::observe::layer::{Exchange, Observable, show_peer};
+use crate::observe::exchange::{Exchange, show_peer};
+use crate::observe::layer::Observable;
 
 /// The CORS layer around the app's service, its preflights' methods those
 /// of the route they ask about.

@@ -6,21 +6,21 @@
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::response::Response;
 use http::header::USER_AGENT;
-use http::{HeaderName, HeaderValue, Method, StatusCode, Uri};
+use http::{HeaderName, HeaderValue, Method, Uri};
 use tracing::Span;
 use tracing::field::Empty;
 
 use crate::edge::forwarded::{Proxies, canonical, peer};
 use crate::edge::present::{Looked, Present};
+use crate::observe::exchange::Exchange;
 #[cfg(feature = "metrics")]
 use crate::observe::metered::Metered;
 use crate::observe::request_id::RequestId;
@@ -49,74 +49,6 @@ pub(crate) struct Settings {
     /// How answers are compressed, unless the app turned it off.
     #[cfg(feature = "compression")]
     pub(crate) compression: Option<Compression>,
-}
-
-/// What the layer and the app's service share about one request: its id
-/// and span, and the route the service found. The layer hands it to the
-/// app's service with the request (see [`Observable`]); the service keeps
-/// it in the `Request` that hooks and functions see.
-#[derive(Debug)]
-pub(crate) struct Exchange {
-    pub(crate) id: RequestId,
-    pub(crate) span: Span,
-    route: OnceLock<Arc<str>>,
-    /// Whether the request's errors are problem details: the app answers
-    /// every error so, or the client asked.
-    pub(crate) problem: bool,
-    /// The failure that made a 5xx: its error's type, or `panic`.
-    error: OnceLock<Box<str>>,
-    /// A probe's request, which gets no log line.
-    quiet: AtomicBool,
-    /// Which of the headers Pico looks for the request carries.
-    pub(crate) present: Present,
-    /// The connection's other end, IPv4-mapped addresses as IPv4. Pico's
-    /// own server hands it to the layer rather than putting it in the
-    /// request's extensions, a map allocated for it alone.
-    pub(crate) peer: Option<SocketAddr>,
-}
-
-impl Exchange {
-    /// Records the route the path matched, and the function it leads to.
-    pub(crate) fn matched(&self, route: &Arc<str>, function: Option<&str>) {
-        let _ = self.route.set(Arc::clone(route));
-        if let Some(function) = function {
-            self.span.record("pico.function", function);
-        }
-    }
-
-    /// Names a failure that makes a 5xx on the span: the error's type, or
-    /// `panic`, says more than the status.
-    pub(crate) fn failed(&self, status: StatusCode, name: &str) {
-        if status.is_server_error() {
-            self.span.record("error.type", name);
-            let _ = self.error.set(Box::from(name));
-        }
-    }
-
-    /// What the `error.type` of a 5xx is: the failure named, or the status.
-    #[cfg(feature = "metrics")]
-    fn error_type<'a>(&'a self, status: &'a StatusCode) -> Option<&'a str> {
-        if !status.is_server_error() {
-            return None;
-        }
-        Some(self.error.get().map_or(status.as_str(), |name| &**name))
-    }
-
-    /// What labels the request's metrics: its route (empty when nothing
-    /// matched), and the failure of a 5xx.
-    #[cfg(feature = "metrics")]
-    fn labels<'a>(&'a self, status: &'a StatusCode) -> (&'a str, Option<&'a str>) {
-        (self.route().unwrap_or(""), self.error_type(status))
-    }
-
-    pub(crate) fn route(&self) -> Option<&str> {
-        self.route.get().map(|r| &**r)
-    }
-
-    /// Keeps the request off the log: a probe's, asked every few seconds.
-    pub(crate) fn quiet(&self) {
-        self.quiet.store(true, Ordering::Relaxed);
-    }
 }
 
 /// A service the layer hands each request's record to: the app's own
@@ -153,16 +85,6 @@ where
     }
 }
 
-/// The peer in the request's extensions, where a service behind another
-/// layer reads it, and where axum's `ConnectInfo` extractor finds it.
-pub(crate) fn show_peer(request: &mut Request, exchange: &Exchange) {
-    if let Some(peer) = exchange.peer
-        && request.extensions().get::<ConnectInfo<SocketAddr>>().is_none()
-    {
-        request.extensions_mut().insert(ConnectInfo(peer));
-    }
-}
-
 /// The layer around the app's service.
 #[derive(Clone)]
 pub(crate) struct Observe<S> {
@@ -183,7 +105,9 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let peer = peer(request.extensions());
+        // Under a tower stack the peer, if any, is already in the
+        // extensions.
+        let peer = (peer(request.extensions()), true);
         let inner = &mut self.inner;
         observe(&self.settings, request, peer, |request, exchange| {
             inner.call_observed_mut(request, exchange)
@@ -202,7 +126,7 @@ impl<S: Observable> Observe<S> {
         observe(
             &self.settings,
             request,
-            Some(canonical(peer)),
+            (Some(canonical(peer)), false),
             |request, exchange| self.inner.call_observed(request, exchange),
         )
     }
@@ -212,7 +136,7 @@ impl<S: Observable> Observe<S> {
 fn observe<F>(
     settings: &Settings,
     request: Request,
-    peer: Option<SocketAddr>,
+    (peer, peer_shown): (Option<SocketAddr>, bool),
     inner: impl FnOnce(Request, Arc<Exchange>) -> F,
 ) -> Observed<F> {
     #[cfg(feature = "metrics")]
@@ -239,16 +163,7 @@ fn observe<F>(
     }
     let problem = settings.problem_details
         || (present.has(Looked::Accept) && crate::errors::problem::accepted(request.headers()));
-    let exchange = Arc::new(Exchange {
-        id,
-        span,
-        route: OnceLock::new(),
-        problem,
-        error: OnceLock::new(),
-        quiet: AtomicBool::new(false),
-        present,
-        peer,
-    });
+    let exchange = Arc::new(Exchange::new(id, span, problem, present, (peer, peer_shown)));
     let uri = settings.log.then(|| request.uri().clone());
     let method = request.method().clone();
     #[cfg(feature = "compression")]
@@ -351,7 +266,7 @@ impl Ending {
             // On a server span only a 5xx is an error: a 4xx is the
             // client's.
             if status.is_server_error() {
-                if exchange.error.get().is_none() {
+                if !exchange.failure_named() {
                     span.record("error.type", status.as_str());
                 }
                 span.record("otel.status_code", "ERROR");
@@ -422,7 +337,7 @@ struct Line {
 
 impl Line {
     fn write(&self, exchange: &Exchange, items: Option<u64>) {
-        if exchange.quiet.load(Ordering::Relaxed) {
+        if exchange.is_quiet() {
             return;
         }
         if let Some(uri) = &self.uri {

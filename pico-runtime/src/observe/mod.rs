@@ -7,6 +7,7 @@
 //! errors are problem details; writes no answer itself but the headers it
 //! owns.
 
+pub(crate) mod exchange;
 pub(crate) mod layer;
 pub(crate) mod log_writer;
 #[cfg(feature = "metrics")]

@@ -117,8 +117,7 @@ pub(crate) fn builder(header_timeout: Duration) -> Builder {
 /// The accept loop, for each of the app's services.
 async fn run<S, F>(listener: TcpListener, service: S, loop_: Loop, shutdown: F)
 where
-    S: PeerService + Clone + Send + Sync + 'static,
-    S::Future: Send + 'static,
+    S: PeerService + Clone,
     F: Future<Output = ()>,
 {
     let Loop {
@@ -237,8 +236,7 @@ impl Accepted {
     /// closes, or is cut off when the drain's time is up.
     fn serve<S>(self, service: &S, builder: &Builder, mut stopping: watch::Receiver<Phase>)
     where
-        S: PeerService + Clone + Send + Sync + 'static,
-        S::Future: Send + 'static,
+        S: PeerService + Clone,
     {
         let Accepted {
             tcp,
@@ -298,8 +296,7 @@ pub(crate) fn http_connection<S, IO>(
     activity: Arc<Activity>,
 ) -> impl GracefulConnection + Send + 'static
 where
-    S: PeerService + Clone + Send + Sync + 'static,
-    S::Future: Send + 'static,
+    S: PeerService + Clone,
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let io = Watched::new(io, Arc::clone(&activity));

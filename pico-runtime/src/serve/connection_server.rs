@@ -52,8 +52,7 @@ impl ConnectionServer {
 
     async fn serve_with<S, IO>(&self, io: IO, addr: SocketAddr, service: S)
     where
-        S: PeerService + Clone + Send + Sync + 'static,
-        S::Future: Send + 'static,
+        S: PeerService + Clone,
         IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let activity = Arc::new(Activity::default());

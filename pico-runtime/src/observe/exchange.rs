@@ -1,0 +1,126 @@
+//! The record of one request that the observing layer and the app's
+//! service share: its id, span and peer, the route found, the failure
+//! that made a 5xx, and whether it gets a log line.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use axum::extract::{ConnectInfo, Request};
+use http::StatusCode;
+use tracing::Span;
+
+use crate::edge::present::Present;
+use crate::observe::request_id::RequestId;
+
+/// What the layer and the app's service share about one request: its id
+/// and span, and the route the service found. The layer hands it to the
+/// app's service with the request (see `Observable` in `layer.rs`); the service keeps
+/// it in the `Request` that hooks and functions see.
+#[derive(Debug)]
+pub(crate) struct Exchange {
+    pub(crate) id: RequestId,
+    pub(crate) span: Span,
+    route: OnceLock<Arc<str>>,
+    /// Whether the request's errors are problem details: the app answers
+    /// every error so, or the client asked.
+    pub(crate) problem: bool,
+    /// The failure that made a 5xx: its error's type, or `panic`.
+    error: OnceLock<Box<str>>,
+    /// A probe's request, which gets no log line.
+    quiet: AtomicBool,
+    /// Which of the headers Pico looks for the request carries.
+    pub(crate) present: Present,
+    /// The connection's other end, IPv4-mapped addresses as IPv4. Pico's
+    /// own server hands it to the layer rather than putting it in the
+    /// request's extensions, a map allocated for it alone.
+    pub(crate) peer: Option<SocketAddr>,
+    /// Whether the peer came in the request's extensions, where it need
+    /// not be put again.
+    peer_shown: bool,
+}
+
+impl Exchange {
+    pub(crate) fn new(
+        id: RequestId,
+        span: Span,
+        problem: bool,
+        present: Present,
+        (peer, peer_shown): (Option<SocketAddr>, bool),
+    ) -> Exchange {
+        Exchange {
+            id,
+            span,
+            route: OnceLock::new(),
+            problem,
+            error: OnceLock::new(),
+            quiet: AtomicBool::new(false),
+            present,
+            peer,
+            peer_shown,
+        }
+    }
+
+    /// Records the route the path matched, and the function it leads to.
+    pub(crate) fn matched(&self, route: &Arc<str>, function: Option<&str>) {
+        let _ = self.route.set(Arc::clone(route));
+        if let Some(function) = function {
+            self.span.record("pico.function", function);
+        }
+    }
+
+    /// Names a failure that makes a 5xx on the span: the error's type, or
+    /// `panic`, says more than the status.
+    pub(crate) fn failed(&self, status: StatusCode, name: &str) {
+        if status.is_server_error() {
+            self.span.record("error.type", name);
+            let _ = self.error.set(Box::from(name));
+        }
+    }
+
+    /// Whether a failure named the 5xx's `error.type`.
+    pub(crate) fn failure_named(&self) -> bool {
+        self.error.get().is_some()
+    }
+
+    /// What the `error.type` of a 5xx is: the failure named, or the status.
+    #[cfg(feature = "metrics")]
+    fn error_type<'a>(&'a self, status: &'a StatusCode) -> Option<&'a str> {
+        if !status.is_server_error() {
+            return None;
+        }
+        Some(self.error.get().map_or(status.as_str(), |name| &**name))
+    }
+
+    /// What labels the request's metrics: its route (empty when nothing
+    /// matched), and the failure of a 5xx.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn labels<'a>(&'a self, status: &'a StatusCode) -> (&'a str, Option<&'a str>) {
+        (self.route().unwrap_or(""), self.error_type(status))
+    }
+
+    pub(crate) fn route(&self) -> Option<&str> {
+        self.route.get().map(|r| &**r)
+    }
+
+    /// Whether the request gets no log line.
+    pub(crate) fn is_quiet(&self) -> bool {
+        self.quiet.load(Ordering::Relaxed)
+    }
+
+    /// Keeps the request off the log: a probe's, asked every few seconds.
+    pub(crate) fn quiet(&self) {
+        self.quiet.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The peer in the request's extensions, where a service behind another
+/// layer reads it, and where axum's `ConnectInfo` extractor finds it.
+pub(crate) fn show_peer(request: &mut Request, exchange: &Exchange) {
+    if !exchange.peer_shown
+        && let Some(peer) = exchange.peer
+        && request.extensions().get::<ConnectInfo<SocketAddr>>().is_none()
+    {
+        request.extensions_mut().insert(ConnectInfo(peer));
+    }
+}
