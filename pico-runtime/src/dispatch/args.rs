@@ -230,12 +230,7 @@ pub(crate) fn check_args<'p>(
     params: impl Iterator<Item = (&'p str, bool)> + Clone,
     args: &Args,
 ) -> Result<(), HttpError> {
-    let expected = |name: &str| name.starts_with('_') || params.clone().any(|(p, _)| p == name);
-    if args.names().all(expected)
-        && params
-            .clone()
-            .all(|(name, has_default)| has_default || args.contains(name))
-    {
+    if all_expected_and_present(params.clone(), args) {
         return Ok(());
     }
     let mut unexpected: Vec<&str> = args
@@ -259,6 +254,28 @@ pub(crate) fn check_args<'p>(
         message.push_str(&missing_parameters(&missing));
     }
     Err(HttpError::bad_request().with_message(message))
+}
+
+/// Whether every name sent is a parameter (or reserved) and every
+/// parameter without a default was sent: one pass over the names, each
+/// parameter found marking its bit, where asking both questions apart
+/// compares every name with every parameter twice. More than 64
+/// parameters are not marked, and are answered `false`: the caller then
+/// looks name by name.
+fn all_expected_and_present<'p>(params: impl Iterator<Item = (&'p str, bool)> + Clone, args: &Args) -> bool {
+    let mut sent = 0u64;
+    for name in args.names() {
+        if name.starts_with('_') {
+            continue;
+        }
+        match params.clone().position(|(p, _)| p == name) {
+            Some(i) if i < 64 => sent |= 1 << i,
+            _ => return false,
+        }
+    }
+    params
+        .enumerate()
+        .all(|(i, (_, has_default))| has_default || (i < 64 && sent & (1 << i) != 0))
 }
 
 /// The original's words for missing parameters, trailing space included.
@@ -414,6 +431,54 @@ mod tests {
         args.push("b".into(), text("null"), true).unwrap();
         assert_eq!(args.remove_unless_null::<Vec<String>>("a").unwrap(), None);
         assert_eq!(args.remove_unless_null::<i64>("b").unwrap(), None);
+    }
+
+    fn sent(names: &[&str]) -> Args {
+        let mut args = Args::default();
+        args.next_source();
+        for name in names {
+            args.push((*name).into(), text("1"), true).unwrap();
+        }
+        args
+    }
+
+    fn checked(params: &[(&str, bool)], names: &[&str]) -> Result<(), String> {
+        check_args(params.iter().copied(), &sent(names)).map_err(|e| e.message().to_owned())
+    }
+
+    #[test]
+    fn the_check_names_what_is_unexpected_and_missing() {
+        let params = [("x", false), ("y", true)];
+        assert_eq!(checked(&params, &["x"]), Ok(()));
+        assert_eq!(checked(&params, &["y", "x", "_callback"]), Ok(()));
+        assert_eq!(
+            checked(&params, &["y"]),
+            Err("Missing required parameters: [x]. ".to_owned())
+        );
+        assert_eq!(
+            checked(&params, &["x", "z", "a"]),
+            Err("Unexpected parameters: [a, z]. ".to_owned())
+        );
+        assert_eq!(
+            checked(&params, &["z"]),
+            Err("Unexpected parameters: [z]. Missing required parameters: [x]. ".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_check_holds_past_64_parameters() {
+        let names: Vec<String> = (0..70).map(|i| format!("p{i}")).collect();
+        let params: Vec<(&str, bool)> = names.iter().map(|n| (n.as_str(), false)).collect();
+        let all: Vec<&str> = names.iter().map(String::as_str).collect();
+        assert_eq!(checked(&params, &all), Ok(()));
+        assert_eq!(
+            checked(&params, &all[..69]),
+            Err("Missing required parameters: [p69]. ".to_owned())
+        );
+        assert_eq!(
+            checked(&params[..65], &all[..66]),
+            Err("Unexpected parameters: [p65]. ".to_owned())
+        );
     }
 
     #[test]

@@ -86,7 +86,8 @@ async fn refuse_unread(parts: &Parts, mut body: Body) -> Result<(), HttpError> {
 /// then uploaded files, then a JSON object body, later ones overriding.
 /// Also returns the body it read (empty for bodies it does not read).
 pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result<(Args, Bytes), HttpError> {
-    let mut args = query_args(parts)?;
+    let mut args = Args::default();
+    push_query(&mut args, parts)?;
     let kind = body_kind(parts)?;
     let bytes = match kind {
         BodyKind::Unread => {
@@ -139,14 +140,14 @@ pub(crate) fn unreadable(error: &axum::Error) -> HttpError {
     bad_request("The request body could not be read.")
 }
 
-/// The arguments of the query string alone.
-pub(crate) fn query_args(parts: &Parts) -> Result<Args, HttpError> {
-    let mut args = Args::default();
+/// Adds the arguments of the query string, in place: the arguments are
+/// large enough that a move costs a copy.
+pub(crate) fn push_query(args: &mut Args, parts: &Parts) -> Result<(), HttpError> {
     if let Some(query) = parts.uri.query() {
         args.next_source();
-        push_pairs(&mut args, query.as_bytes())?;
+        push_pairs(args, query.as_bytes())?;
     }
-    Ok(args)
+    Ok(())
 }
 
 /// A body declared over the limit is refused before anything is read:

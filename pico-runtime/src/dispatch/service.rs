@@ -21,7 +21,7 @@ use crate::application::built_app::BuiltApp;
 use crate::application::hooks::Hooks;
 use crate::describe::definition::Template;
 use crate::dispatch::args::{Args, check_args};
-use crate::dispatch::body::{may_have_body, query_args, read_args};
+use crate::dispatch::body::{may_have_body, push_query, read_args};
 use crate::dispatch::context::Context;
 use crate::dispatch::deadline::Deadline;
 use crate::dispatch::decode::Arg;
@@ -217,10 +217,10 @@ fn function(
     let answer = if has_body {
         call_with_body(shared, index, parts, arrival, (body, path))
     } else {
-        call(shared, index, parts, arrival, |parts| {
-            let mut args = query_args(parts)?;
-            with_path(&mut args, path)?;
-            Ok((args, Bytes::new()))
+        call(shared, index, parts, arrival, |parts, args| {
+            push_query(args, parts)?;
+            with_path(args, path)?;
+            Ok(Bytes::new())
         })
     };
     if link_from_elsewhere {
@@ -336,13 +336,13 @@ fn call(
     index: usize,
     parts: Parts,
     arrival: Arrival,
-    read: impl FnOnce(&Parts) -> Result<(Args, Bytes), Failure>,
+    read: impl FnOnce(&Parts, &mut Args) -> Result<Bytes, Failure>,
 ) -> ResponseFuture {
     let entry = &shared.functions[index];
     let mut cx = shared.context(entry, parts, arrival);
     let step = panic::catch(shared.backtraces, || {
-        let (args, body) = read(cx.request.parts())?;
-        let callback = prepare(shared, entry, &mut cx, args, body)?;
+        let body = read(cx.request.parts(), &mut cx.args)?;
+        let callback = prepare(shared, entry, &mut cx, body)?;
         Ok(match (entry.function.thunk)(&mut cx)? {
             Outcome::Ready(reply) => Step::Done(reply?.into_response(callback.as_deref())),
             Outcome::Pending(future) => Step::Pending(future, callback),
@@ -391,25 +391,29 @@ fn call_with_body(
                 .into()),
             Err(caught) => Err(Failure::from_panic(caught)),
         };
-        match call(&shared, index, parts, arrival, move |_| read).await {
+        let read = move |_: &Parts, args: &mut Args| {
+            read.map(|(read, body)| {
+                *args = read;
+                body
+            })
+        };
+        match call(&shared, index, parts, arrival, read).await {
             Ok(response) => response,
             Err(never) => match never {},
         }
     })
 }
 
-/// What runs before the function, in the documented order: the arguments
-/// in place, the JSONP callback taken out, the hooks' and the module's
+/// What runs before the function, in the documented order (the arguments
+/// are in place): the JSONP callback taken out, the hooks' and the module's
 /// prehandle, the arguments checked. Returns the callback.
 fn prepare(
     shared: &BuiltApp,
     entry: &Entry,
     cx: &mut Context,
-    mut args: Args,
     body: Bytes,
 ) -> Result<Option<String>, Failure> {
-    args.set_codec(shared.codec.clone());
-    cx.args = args;
+    cx.args.set_codec(shared.codec.clone());
     cx.request.set_body(body);
     let callback = take_callback(&mut cx.args)?;
     if callback.is_some() {
