@@ -243,3 +243,200 @@ fn a_float_arrives_to_the_last_bit() {
     let json = call("/typed/mirror", Some("application/json"), c.json());
     assert_eq!(json, (200, c.expected(false)));
 }
+
+/// Plain functions: every parameter a value a client sends, called at
+/// once. Without hooks, a call with no body whose query names only their
+/// parameters is answered straight from the query; with hooks, always
+/// through the general path.
+#[pico::api]
+mod plain {
+    use pico::HttpError;
+
+    #[expose]
+    pub(super) fn multiply(x: i64, y: i64) -> i64 {
+        x.wrapping_mul(y)
+    }
+
+    #[expose]
+    pub(super) fn hello(#[default("world")] who: String, times: Option<u8>) -> String {
+        format!("hello {who}").repeat(usize::from(times.unwrap_or(1)).min(3))
+    }
+
+    #[expose]
+    pub(super) fn tags(tags: Vec<String>, p: Option<f64>) -> (Vec<String>, Option<f64>) {
+        (tags, p)
+    }
+
+    #[expose]
+    pub(super) fn refuse(x: u8) -> Result<u8, HttpError> {
+        match x {
+            0..=100 => Ok(x),
+            _ => Err(HttpError::forbidden().with_message("too much")),
+        }
+    }
+
+    #[expose]
+    #[status(201)]
+    pub(super) fn boom(x: i64) -> i64 {
+        assert_ne!(x, 7, "seven");
+        x
+    }
+}
+
+/// Query strings of `name=value` pairs, names mostly the functions'
+/// own: names missing, repeated, unknown or reserved, values of every kind.
+fn pairs() -> impl Strategy<Value = String> {
+    let name = prop::sample::select(vec!["x", "y", "who", "times", "tags", "p", "z", "_callback", ""]);
+    let value = prop_oneof![
+        "-?[0-9]{1,4}",
+        "[a-z]{0,4}",
+        Just("null".to_owned()),
+        Just("[1,2]".to_owned()),
+        Just("%22a%22".to_owned()),
+        Just("1.5".to_owned()),
+        Just("300".to_owned()),
+    ];
+    prop::collection::vec((name, value), 0..5).prop_map(|pairs| {
+        pairs
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    })
+}
+
+/// Hooks that change nothing, but whose presence sends every call through
+/// the general path.
+struct Unchanged;
+
+impl pico::Hooks for Unchanged {}
+
+/// An answer's status, headers (name and value) and JSON body.
+type Answer = (u16, Vec<(String, String)>, serde_json::Value);
+
+/// The answer to `uri` of the app without hooks and of the app with them:
+/// status, headers but the request id, and body, the request id taken out.
+fn both(uri: &str) -> [Answer; 2] {
+    both_accepting(uri, "*/*")
+}
+
+/// [`both`], for a client that accepts `accept`.
+fn both_accepting(uri: &str, accept: &str) -> [Answer; 2] {
+    use std::sync::OnceLock;
+    use tower::ServiceExt;
+    static ROUTERS: OnceLock<[axum::Router; 2]> = OnceLock::new();
+    let routers = ROUTERS.get_or_init(|| {
+        [
+            pico::App::new().register(plain::module()).into_router(),
+            pico::App::new()
+                .hooks(Unchanged)
+                .register(plain::module())
+                .into_router(),
+        ]
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    routers.clone().map(|router| {
+        runtime.block_on(async {
+            let request = http::Request::builder()
+                .uri(uri)
+                .header("accept", accept)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let response = router.oneshot(request).await.unwrap();
+            let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .filter(|(name, _)| *name != "x-request-id")
+                .map(|(name, value)| {
+                    (
+                        name.to_string(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            let bytes = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            let mut body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            if let Some(object) = body.as_object_mut() {
+                object.remove("request_id");
+            }
+            (status, headers, body)
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    #[test]
+    fn a_plain_function_answers_the_same_straight_from_its_query(
+        function in prop::sample::select(vec!["multiply", "hello", "tags", "refuse", "boom"]),
+        query in prop_oneof![encoded(), pairs()],
+    ) {
+        let [straight, general] = both(&format!("/plain/{function}?{query}"));
+        prop_assert_eq!(straight, general, "/plain/{}?{}", function, query);
+    }
+}
+
+/// The calls the property above may not draw often: each of the ways a
+/// query leaves the straight path, and each way a call fails on it.
+#[test]
+fn a_plain_function_answers_the_same_on_every_path() {
+    for uri in [
+        "/plain/multiply?x=6&y=7",
+        "/plain/multiply?y=7&x=6",
+        "/plain/multiply?&x=6&&y=7&",
+        "/plain/multiply?x=6",
+        "/plain/multiply",
+        "/plain/multiply?x=6&y=7&z=1",
+        "/plain/multiply?x=6&y=7&x=2",
+        "/plain/multiply?x=%36&y=7",
+        "/plain/multiply?x=6&y=7&_callback=f",
+        "/plain/multiply?x=a&y=7",
+        "/plain/multiply?x=null&y=7",
+        "/plain/multiply?=6&x=6&y=7",
+        "/plain/hello",
+        "/plain/hello?who=null&times=null",
+        "/plain/hello?who=%22you%22&times=2",
+        "/plain/hello?who=you&times=300",
+        "/plain/tags?tags=a",
+        "/plain/tags?tags=[1,2]&p=1e400",
+        "/plain/refuse?x=5",
+        "/plain/refuse?x=200",
+        "/plain/boom?x=6",
+        "/plain/boom?x=7",
+    ] {
+        let [straight, general] = both(uri);
+        assert_eq!(straight, general, "{uri}");
+    }
+    let [(status, _, body), _] = both("/plain/boom?x=7");
+    assert_eq!(
+        (status, &body["name"]),
+        (500, &serde_json::json!("Internal Server Error"))
+    );
+    let [(status, _, body), _] = both("/plain/boom?x=6");
+    assert_eq!((status, body), (201, serde_json::json!(6)));
+}
+
+/// A failure on the straight path is written as the client asked, as on
+/// the general path: here as problem details.
+#[test]
+fn a_plain_function_fails_the_same_as_problem_details() {
+    for uri in [
+        "/plain/refuse?x=200",
+        "/plain/multiply?x=a&y=1",
+        "/plain/boom?x=7",
+    ] {
+        let [straight, general] = both_accepting(uri, "application/problem+json");
+        assert_eq!(straight, general, "{uri}");
+        let (_, headers, body) = straight;
+        assert!(
+            headers.contains(&("content-type".to_owned(), "application/problem+json".to_owned())),
+            "{uri}: {headers:?}"
+        );
+        assert_eq!(body["instance"], uri.split('?').next().unwrap(), "{uri}");
+    }
+}

@@ -219,12 +219,35 @@ pub(crate) fn function_entry(function: &Exposed, probes: &mut crate::describe::P
     if cfg!(feature = "openapi") {
         extras.extend(crate::describe::describe(function, probes));
     }
+    let constructor = if is_plain(function) {
+        quote!(plain)
+    } else {
+        quote!(new)
+    };
     quote! {
-        ::pico::__private::Function::new(#name, #doc, {
+        ::pico::__private::Function::#constructor(#name, #doc, {
             const PARAMS: &[::pico::__private::Param] = &[#(#params),*];
             PARAMS
         }, #thunk) #extras
     }
+}
+
+/// Whether the function is plain: every parameter a value a client sends
+/// (no file), called at once, its answer JSON. Its handler reads its
+/// parameters from `Arguments`, which the runtime may fill straight from a
+/// query string (see the runtime's `dispatch/arguments.rs`).
+fn is_plain(function: &Exposed) -> bool {
+    !function.is_async
+        && function.stream.is_none()
+        && function.blocking.is_none()
+        && function.protected.is_none()
+        && function.set_cookie.is_none()
+        && function.delete_cookies.is_none()
+        && !function.output.is_response
+        && function
+            .params
+            .iter()
+            .all(|p| p.source.is_none() && !takes_file(p))
 }
 
 /// A parameter a client must send as a file: an `Upload`, not optional.
@@ -363,6 +386,21 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
         quote!(let #stream = #cx.stream_context(#name);)
     });
     let defaults = default_fns(function);
+    if is_plain(function) {
+        return quote! {
+            #defaults
+
+            #[doc(hidden)]
+            #[allow(non_snake_case, clippy::all, clippy::pedantic)]
+            fn #thunk(
+                #cx: &mut ::pico::__private::Arguments<'_>,
+            ) -> ::core::result::Result<::pico::__private::Reply, ::pico::__private::Failure> {
+                #checks
+                let #codec = #cx.codec();
+                #reply
+            }
+        };
+    }
     quote! {
         #defaults
 

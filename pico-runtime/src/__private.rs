@@ -5,13 +5,14 @@
 
 pub use crate::application::state::StateNeed;
 pub use crate::describe::constraint::Constraint;
-pub use crate::describe::definition::{Function, Module, Param, PathRoute, Prehandle, Thunk};
+pub use crate::describe::definition::{Function, Module, Param, PathRoute, PlainThunk, Prehandle, Thunk};
 #[cfg(feature = "openapi")]
 pub use crate::describe::schema::{
     DescribedExtractor, Description, Documented, Errors, Generators, KnownStatuses, OtherStatuses,
     SuccessSchema, TypeProbe, UndescribedExtractor, Undocumented,
 };
 pub use crate::dispatch::args::Argument;
+pub use crate::dispatch::arguments::Arguments;
 pub use crate::dispatch::blocking::{BlockingSlot, blocking};
 #[cfg(all(feature = "validate", feature = "openapi"))]
 pub use crate::dispatch::constraints::{DoesNotValidate, ValidatesItself};

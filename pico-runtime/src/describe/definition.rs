@@ -11,14 +11,29 @@ use serde_json::Value;
 
 use crate::application::state::StateNeed;
 use crate::dispatch::args::Args;
+use crate::dispatch::arguments::Arguments;
 use crate::dispatch::context::Context;
 use crate::dispatch::request::Request;
 use crate::errors::failure::Failure;
-use crate::respond::response::Outcome;
+use crate::respond::response::{Outcome, Reply};
 
 /// A generated handler: takes its arguments out of the context and calls the
 /// user's function.
 pub type Thunk = fn(&mut Context) -> Result<Outcome, Failure>;
+
+/// A plain function's generated handler (see `dispatch/arguments.rs`):
+/// reads its parameters from either source, and calls the user's function
+/// at once.
+pub type PlainThunk = fn(&mut Arguments<'_>) -> Result<Reply, Failure>;
+
+/// How a function is called.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Call {
+    /// With its context.
+    Context(Thunk),
+    /// A plain function: with its arguments only.
+    Plain(PlainThunk),
+}
 
 /// A module's `#[prehandle]`, as generated code calls it.
 pub type Prehandle = fn(&mut Request, &mut Args) -> Result<(), Failure>;
@@ -62,7 +77,7 @@ pub struct Function {
     pub(crate) name: &'static str,
     pub(crate) doc: Option<&'static str>,
     pub(crate) params: &'static [Param],
-    pub(crate) thunk: Thunk,
+    pub(crate) call: Call,
     /// `#[require_method(...)]`.
     pub(crate) method: Option<&'static str>,
     /// `#[stream]`.
@@ -95,11 +110,25 @@ impl Function {
         params: &'static [Param],
         thunk: Thunk,
     ) -> Self {
+        Self::called(name, doc, params, Call::Context(thunk))
+    }
+
+    #[doc(hidden)]
+    pub fn plain(
+        name: &'static str,
+        doc: Option<&'static str>,
+        params: &'static [Param],
+        thunk: PlainThunk,
+    ) -> Self {
+        Self::called(name, doc, params, Call::Plain(thunk))
+    }
+
+    fn called(name: &'static str, doc: Option<&'static str>, params: &'static [Param], call: Call) -> Self {
         Self {
             name,
             doc,
             params,
-            thunk,
+            call,
             method: None,
             stream: false,
             routes: &[],

@@ -34,7 +34,7 @@ const MAX_NAMES: usize = 1000;
 /// How many values one request may send in all, repeats included.
 pub(crate) const MAX_VALUES: usize = 10_000;
 /// The longest parameter name, in bytes.
-const MAX_NAME: usize = 256;
+pub(crate) const MAX_NAME: usize = 256;
 /// Past this many names, they are found through an index rather than by
 /// comparing each: a request of many long names stays linear.
 const INDEXED_FROM: usize = 32;
@@ -137,6 +137,10 @@ impl Args {
 
     pub(crate) fn set_codec(&mut self, codec: Option<Arc<dyn JsonCodec>>) {
         self.codec = codec;
+    }
+
+    pub(crate) fn codec(&self) -> Option<&dyn JsonCodec> {
+        self.codec.as_deref()
     }
 
     /// Starts a new source: its values override those of earlier ones.
@@ -283,7 +287,7 @@ pub(crate) fn missing_parameters(names: &[&str]) -> String {
     format!("Missing required parameters: [{}]. ", names.join(", "))
 }
 
-fn invalid(name: &str, reason: &str) -> HttpError {
+pub(crate) fn invalid(name: &str, reason: &str) -> HttpError {
     HttpError::bad_request().with_message(format!("Invalid value for parameter `{name}`: {reason}."))
 }
 

@@ -224,7 +224,7 @@ pub(crate) fn push_pairs(args: &mut Args, encoded: &[u8]) -> Result<(), HttpErro
 }
 
 /// The text before the first `separator` (an ASCII byte) and after it.
-fn split_at_byte(text: &str, separator: u8) -> (&str, &str) {
+pub(crate) fn split_at_byte(text: &str, separator: u8) -> (&str, &str) {
     match text.bytes().position(|b| b == separator) {
         Some(i) => (&text[..i], &text[i + 1..]),
         None => (text, ""),

@@ -9,6 +9,7 @@
 //! the app built once.
 
 pub(crate) mod args;
+pub(crate) mod arguments;
 pub(crate) mod blocking;
 pub(crate) mod body;
 #[cfg(feature = "validate")]

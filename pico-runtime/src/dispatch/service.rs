@@ -19,8 +19,9 @@ use http::request::Parts;
 
 use crate::application::built_app::BuiltApp;
 use crate::application::hooks::Hooks;
-use crate::describe::definition::Template;
+use crate::describe::definition::{Call, Template};
 use crate::dispatch::args::{Args, check_args};
+use crate::dispatch::arguments::Arguments;
 use crate::dispatch::body::{may_have_body, push_query, read_args};
 use crate::dispatch::context::Context;
 use crate::dispatch::deadline::Deadline;
@@ -214,20 +215,71 @@ fn function(
         Err(_) if by_get_route && !has_body => true,
         Err(e) => return shared.refuse(arrival, parts, e).into(),
     };
+    if !has_body
+        && path.is_empty()
+        && !by_get_route
+        && let Some(called) = straight(shared, index, &parts)
+    {
+        return match called {
+            Ok(Ok(response)) => response.into(),
+            // A failure or a panic is answered by the general path's own
+            // ending, with the request's record made for it.
+            failed => {
+                let cx = shared.context(&shared.functions[index], parts, arrival);
+                shared.finish(&cx, failed).into()
+            }
+        };
+    }
     let answer = if has_body {
         call_with_body(shared, index, parts, arrival, (body, path))
     } else {
-        call(shared, index, parts, arrival, |parts, args| {
-            push_query(args, parts)?;
-            with_path(args, path)?;
-            Ok(Bytes::new())
-        })
+        call(shared, index, parts, arrival, general_query(path))
     };
     if link_from_elsewhere {
         answer.without_cookies()
     } else {
         answer
     }
+}
+
+/// How the general path reads a call's arguments without a body: its
+/// query, then the route's placeholders.
+fn general_query(path: PathValues) -> impl FnOnce(&Parts, &mut Args) -> Result<Bytes, Failure> {
+    |parts, args| {
+        push_query(args, parts)?;
+        with_path(args, path)?;
+        Ok(Bytes::new())
+    }
+}
+
+/// A plain function called straight from its query string, where nothing
+/// could make the general path answer otherwise (see
+/// `dispatch/arguments.rs`): no hook and no prehandle to see the request,
+/// and names the general path would find nothing wrong with. `None` when
+/// the general path is to call it.
+fn straight(
+    shared: &BuiltApp,
+    index: usize,
+    parts: &Parts,
+) -> Option<Result<Result<Response, Failure>, panic::Caught>> {
+    let entry = &shared.functions[index];
+    let Call::Plain(thunk) = entry.function.call else {
+        return None;
+    };
+    if !shared.standard_errors || entry.prehandle.is_some() {
+        return None;
+    }
+    let params = entry
+        .function
+        .params
+        .iter()
+        .map(|p| (p.name, p.default.is_some()));
+    let mut arguments = Arguments::from_query(parts.uri.query(), params, shared.codec.as_deref())?;
+    // A plain function's answer sets no cookie: nothing of the general
+    // path's ending applies to a success.
+    Some(panic::catch(shared.backtraces, || {
+        thunk(&mut arguments).map(|reply| reply.into_response(None))
+    }))
 }
 
 /// The cross-site rule for a call of a function, or of the app's own
@@ -343,7 +395,11 @@ fn call(
     let step = panic::catch(shared.backtraces, || {
         let body = read(cx.request.parts(), &mut cx.args)?;
         let callback = prepare(shared, entry, &mut cx, body)?;
-        Ok(match (entry.function.thunk)(&mut cx)? {
+        let outcome = match entry.function.call {
+            Call::Context(thunk) => thunk(&mut cx)?,
+            Call::Plain(thunk) => Outcome::Ready(thunk(&mut Arguments::of(&mut cx.args))),
+        };
+        Ok(match outcome {
             Outcome::Ready(reply) => Step::Done(reply?.into_response(callback.as_deref())),
             Outcome::Pending(future) => Step::Pending(future, callback),
         })

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::dispatch::args::{Args, Argument, missing_parameters};
+use crate::dispatch::arguments::Arguments;
 use crate::dispatch::context::Context;
 use crate::dispatch::extract::Extraction;
 use crate::dispatch::request::Request;
@@ -17,10 +18,45 @@ use crate::errors::failure::Failure;
 use crate::errors::http_error::HttpError;
 use crate::respond::response::{Outcome, Reply};
 
+/// What generated code reads a client's values from: a function's
+/// context, or a plain function's [`Arguments`].
+pub trait ArgumentSource {
+    /// Removes the argument `name` as `T`; `Ok(None)` when it was not
+    /// sent, or, with `unless_null`, sent as `null`.
+    ///
+    /// # Errors
+    /// A 400 naming the argument when its value does not fit `T`.
+    fn remove_argument<T: Argument>(&mut self, name: &str, unless_null: bool)
+    -> Result<Option<T>, HttpError>;
+}
+
+impl ArgumentSource for Context {
+    fn remove_argument<T: Argument>(
+        &mut self,
+        name: &str,
+        unless_null: bool,
+    ) -> Result<Option<T>, HttpError> {
+        match unless_null {
+            true => self.args.remove_unless_null(name),
+            false => self.args.remove(name),
+        }
+    }
+}
+
+impl ArgumentSource for Arguments<'_> {
+    fn remove_argument<T: Argument>(
+        &mut self,
+        name: &str,
+        unless_null: bool,
+    ) -> Result<Option<T>, HttpError> {
+        self.remove(name, unless_null)
+    }
+}
+
 /// A required parameter. The argument check has already refused requests
 /// without it, so absence here is only a defence.
-pub fn arg<T: Argument>(cx: &mut Context, name: &'static str) -> Result<T, Failure> {
-    match cx.args.remove(name)? {
+pub fn arg<T: Argument>(cx: &mut impl ArgumentSource, name: &'static str) -> Result<T, Failure> {
+    match cx.remove_argument(name, false)? {
         Some(value) => Ok(value),
         None => Err(HttpError::bad_request()
             .with_message(missing_parameters(&[name]))
@@ -30,11 +66,11 @@ pub fn arg<T: Argument>(cx: &mut Context, name: &'static str) -> Result<T, Failu
 
 /// A parameter with a default.
 pub fn arg_or<T: Argument>(
-    cx: &mut Context,
+    cx: &mut impl ArgumentSource,
     name: &'static str,
     default: impl FnOnce() -> T,
 ) -> Result<T, Failure> {
-    Ok(cx.args.remove_unless_null(name)?.unwrap_or_else(default))
+    Ok(cx.remove_argument(name, true)?.unwrap_or_else(default))
 }
 
 /// A default as the definition shows it.
