@@ -322,6 +322,17 @@ fn both(uri: &str) -> [Answer; 2] {
 
 /// [`both`], for a client that accepts `accept`.
 fn both_accepting(uri: &str, accept: &str) -> [Answer; 2] {
+    both_asked(uri, accept, None)
+}
+
+/// [`both`], for a POST of `body` as JSON.
+fn both_posting(uri: &str, body: &str) -> [Answer; 2] {
+    both_asked(uri, "*/*", Some(body))
+}
+
+/// The answer to `uri` of the app without hooks and of the app with them,
+/// for a client that accepts `accept`, with a JSON `body` if any.
+fn both_asked(uri: &str, accept: &str, body: Option<&str>) -> [Answer; 2] {
     use std::sync::OnceLock;
     use tower::ServiceExt;
     static ROUTERS: OnceLock<[axum::Router; 2]> = OnceLock::new();
@@ -337,11 +348,15 @@ fn both_accepting(uri: &str, accept: &str) -> [Answer; 2] {
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     routers.clone().map(|router| {
         runtime.block_on(async {
-            let request = http::Request::builder()
-                .uri(uri)
-                .header("accept", accept)
-                .body(axum::body::Body::empty())
-                .unwrap();
+            let request = http::Request::builder().uri(uri).header("accept", accept);
+            let request = match body {
+                None => request.body(axum::body::Body::empty()),
+                Some(body) => request
+                    .method("POST")
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(body.to_owned())),
+            }
+            .unwrap();
             let response = router.oneshot(request).await.unwrap();
             let status = response.status().as_u16();
             let headers = response
@@ -381,6 +396,59 @@ proptest! {
     }
 }
 
+/// JSON bodies: objects of the functions' names and others, with values
+/// of every kind, repeated keys, escaped keys, and text that is not an
+/// object or not JSON at all.
+fn json_bodies() -> impl Strategy<Value = String> {
+    let key = prop::sample::select(vec![
+        "\"x\"",
+        "\"y\"",
+        "\"who\"",
+        "\"times\"",
+        "\"tags\"",
+        "\"p\"",
+        "\"z\"",
+        "\"_callback\"",
+        "\"\\u0078\"",
+    ]);
+    let value = prop::sample::select(vec![
+        "1",
+        "-7",
+        "300",
+        "1.5",
+        "1e400",
+        "null",
+        "true",
+        "\"a\"",
+        "\"6\"",
+        "[1,2]",
+        "[\"a\"]",
+        "{\"x\":1}",
+        "\"null\"",
+    ]);
+    let object = prop::collection::vec((key, value), 0..5).prop_map(|pairs| {
+        let members: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        format!("{{{}}}", members.join(","))
+    });
+    prop_oneof![
+        4 => object,
+        1 => prop::sample::select(vec!["", " ", "[1]", "{", "{} {}", "null", "{\"x\":1,}"]).prop_map(str::to_owned),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    #[test]
+    fn a_plain_function_answers_the_same_straight_from_its_json_body(
+        function in prop::sample::select(vec!["multiply", "hello", "tags", "refuse", "boom"]),
+        body in json_bodies(),
+    ) {
+        let [straight, general] = both_posting(&format!("/plain/{function}"), &body);
+        prop_assert_eq!(straight, general, "/plain/{} {}", function, body);
+    }
+}
+
 /// The calls the property above may not draw often: each of the ways a
 /// query leaves the straight path, and each way a call fails on it.
 #[test]
@@ -412,11 +480,38 @@ fn a_plain_function_answers_the_same_on_every_path() {
         let [straight, general] = both(uri);
         assert_eq!(straight, general, "{uri}");
     }
+    for (uri, body) in [
+        ("/plain/multiply", r#"{"x":6,"y":7}"#),
+        ("/plain/multiply", r#"{"y":7,"x":6}"#),
+        ("/plain/multiply", r#"{"x":6}"#),
+        ("/plain/multiply", r#"{"x":6,"y":7,"x":2}"#),
+        ("/plain/multiply", r#"{"x":6,"y":7,"z":1}"#),
+        ("/plain/multiply", r#"{"\u0078":6,"y":7}"#),
+        ("/plain/multiply", r#"{"x":"6","y":7}"#),
+        ("/plain/multiply", r#"{"x":6,"y":7,"_callback":"f"}"#),
+        ("/plain/multiply", r#"{"x":6,"y":7} trailing"#),
+        ("/plain/multiply", ""),
+        ("/plain/multiply", "[6,7]"),
+        ("/plain/multiply?x=6", r#"{"y":7}"#),
+        ("/plain/multiply?x=6", r#"{"x":1,"y":7}"#),
+        ("/plain/hello", "{}"),
+        ("/plain/hello", r#"{"who":null,"times":null}"#),
+        ("/plain/hello", r#"{"who":"you","times":300}"#),
+        ("/plain/tags", r#"{"tags":["a","b"],"p":1e400}"#),
+        ("/plain/refuse", r#"{"x":200}"#),
+        ("/plain/boom", r#"{"x":7}"#),
+        ("/plain/boom", r#"{"x":6}"#),
+    ] {
+        let [straight, general] = both_posting(uri, body);
+        assert_eq!(straight, general, "{uri} {body}");
+    }
     let [(status, _, body), _] = both("/plain/boom?x=7");
     assert_eq!(
         (status, &body["name"]),
         (500, &serde_json::json!("Internal Server Error"))
     );
+    let [(status, _, body), _] = both_posting("/plain/multiply", r#"{"x":6,"y":7}"#);
+    assert_eq!((status, body), (200, serde_json::json!(42)));
     let [(status, _, body), _] = both("/plain/boom?x=6");
     assert_eq!((status, body), (201, serde_json::json!(6)));
 }

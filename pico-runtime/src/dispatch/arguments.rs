@@ -1,26 +1,31 @@
 //! Where a plain function's parameters come from: the request's arguments,
-//! or its query string read where it lies.
+//! or its query string or JSON body read where they lie.
 //!
 //! A plain function is one whose parameters are all values a client
 //! sends, called at once: no state, no request, no extractor, no
 //! `#[protected]`, no cookie, no stream, nothing async or blocking. Its
 //! generated code reads each parameter from [`Arguments`]. Called as any
 //! function is, through the request's [`Args`], with their check first;
-//! called with no body, no hook, no prehandle and a query string whose
-//! names are its own, each once, none encoded, from the query itself
-//! ([`Arguments::from_query`]): the list of arguments, their check and the
-//! request's record are not built. Anything else, and every failure,
-//! takes the general path, which answers as it always does.
+//! called with no hook and no prehandle, with a query string whose names
+//! are its own, each once, none encoded, and no body
+//! ([`Arguments::from_query`]), or with a JSON object of its own names
+//! and nothing in the query ([`Arguments::from_json`]), from those
+//! themselves: the list of arguments, their check and the request's record
+//! are not built. Anything else, and every failure, takes the general
+//! path, which answers as it always does.
 
+use bytes::Bytes;
 use compact_str::CompactString;
+use serde::de::{DeserializeSeed, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 use crate::dispatch::args::{Args, Argument, MAX_NAME, invalid};
 use crate::dispatch::body::split_at_byte;
-use crate::dispatch::decode::{Arg, decode};
+use crate::dispatch::decode::{Arg, RawJson, decode};
 use crate::dispatch::json::JsonCodec;
 use crate::errors::http_error::HttpError;
 
-/// The most parameters a function read straight from its query may have.
+/// The most parameters a function called straight may have.
 const MAX_DIRECT: usize = 8;
 
 /// A plain function's parameters, as its generated code reads them.
@@ -41,6 +46,13 @@ enum From<'a> {
         values: [Option<&'a str>; MAX_DIRECT],
         codec: Option<&'a dyn JsonCodec>,
     },
+    /// A JSON body's values, by the position of their parameter.
+    Json {
+        names: [&'static str; MAX_DIRECT],
+        values: [Option<&'a RawValue>; MAX_DIRECT],
+        body: &'a Bytes,
+        codec: Option<&'a dyn JsonCodec>,
+    },
 }
 
 impl std::fmt::Debug for Arguments<'_> {
@@ -48,6 +60,7 @@ impl std::fmt::Debug for Arguments<'_> {
         match &self.from {
             From::Args(args) => f.debug_tuple("Arguments").field(args).finish(),
             From::Query { values, .. } => f.debug_tuple("Arguments").field(values).finish(),
+            From::Json { values, .. } => f.debug_tuple("Arguments").field(values).finish(),
         }
     }
 }
@@ -61,23 +74,17 @@ impl<'a> Arguments<'a> {
     }
 
     /// The query's values for `params` (each a name, and whether it has a
-    /// default), when the general path would find
-    /// nothing wrong with its names: each a parameter, none repeated (a
-    /// repeat makes a list there), none reserved (`_callback`), none with
-    /// anything to decode, and every parameter without a default given.
-    /// `None` otherwise: the general path then reads and checks them.
+    /// default), when the general path would find nothing wrong with its
+    /// names: each a parameter, none repeated (a repeat makes a list
+    /// there), none reserved (`_callback`), none with anything to decode,
+    /// and every parameter without a default given. `None` otherwise: the
+    /// general path then reads and checks them.
     pub(crate) fn from_query(
         query: Option<&'a str>,
         params: impl ExactSizeIterator<Item = (&'static str, bool)> + Clone,
         codec: Option<&'a dyn JsonCodec>,
     ) -> Option<Self> {
-        if params.len() > MAX_DIRECT {
-            return None;
-        }
-        let mut names = [""; MAX_DIRECT];
-        for (slot, (name, _)) in names.iter_mut().zip(params.clone()) {
-            *slot = name;
-        }
+        let names = names_of(params.clone())?;
         let names_given = &names[..params.len()];
         let mut values = [None; MAX_DIRECT];
         let query = query.unwrap_or("");
@@ -100,11 +107,38 @@ impl<'a> Arguments<'a> {
                 return None;
             }
         }
-        let complete = params
-            .zip(&values)
-            .all(|((_, has_default), value)| has_default || value.is_some());
-        complete.then_some(Arguments {
+        complete(params, &values).then_some(Arguments {
             from: From::Query { names, values, codec },
+        })
+    }
+
+    /// A JSON body's values for `params`, when the general path would
+    /// find nothing wrong with its names: an object whose keys are
+    /// parameters, each once, none escaped (nor, then, reserved), with
+    /// nothing after it, and every parameter without a default given.
+    /// `None` otherwise, and for anything that is not such an object: the
+    /// general path then reads and checks it, and says what is wrong.
+    pub(crate) fn from_json(
+        body: &'a Bytes,
+        params: impl ExactSizeIterator<Item = (&'static str, bool)> + Clone,
+        codec: Option<&'a dyn JsonCodec>,
+    ) -> Option<Self> {
+        let names = names_of(params.clone())?;
+        let mut values = [None; MAX_DIRECT];
+        let mut json = serde_json::Deserializer::from_slice(body);
+        let slots = Slots {
+            names: &names[..params.len()],
+            values: &mut values,
+        };
+        slots.deserialize(&mut json).ok()?;
+        json.end().ok()?;
+        complete(params, &values).then_some(Arguments {
+            from: From::Json {
+                names,
+                values,
+                body,
+                codec,
+            },
         })
     }
 
@@ -112,7 +146,7 @@ impl<'a> Arguments<'a> {
     pub fn codec(&self) -> Option<&dyn JsonCodec> {
         match &self.from {
             From::Args(args) => args.codec(),
-            From::Query { codec, .. } => *codec,
+            From::Query { codec, .. } | From::Json { codec, .. } => *codec,
         }
     }
 
@@ -123,27 +157,104 @@ impl<'a> Arguments<'a> {
         name: &str,
         unless_null: bool,
     ) -> Result<Option<T>, HttpError> {
-        let (names, values, codec) = match &mut self.from {
+        let (arg, codec) = match &mut self.from {
             From::Args(args) if unless_null => return args.remove_unless_null(name),
             From::Args(args) => return args.remove(name),
-            From::Query { names, values, codec } => (names, values, codec),
+            // As the general path reads a query's value: the same text.
+            From::Query { names, values, codec } => (
+                take(names, values, name).map(|text| Arg::Text(CompactString::new(text))),
+                *codec,
+            ),
+            // And a JSON body's: a slice of the body.
+            From::Json {
+                names,
+                values,
+                body,
+                codec,
+            } => (
+                take(names, values, name).map(|raw| Arg::Json(RawJson(body.slice_ref(raw.get().as_bytes())))),
+                *codec,
+            ),
         };
-        // An unused name is empty, and no parameter's name is.
-        let Some(text) = names
-            .iter()
-            .position(|p| *p == name)
-            .and_then(|position| values[position].take())
-        else {
+        let Some(arg) = arg else {
             return Ok(None);
         };
-        // As the general path reads a query's value: the same text.
-        let arg = Arg::Text(CompactString::new(text));
         if unless_null && arg.is_null() {
             return Ok(None);
         }
-        decode(arg, *codec)
+        decode(arg, codec)
             .map(Some)
             .map_err(|reason| invalid(name, &reason))
+    }
+}
+
+/// The parameters' names in an array, when there are few enough.
+fn names_of(
+    params: impl ExactSizeIterator<Item = (&'static str, bool)>,
+) -> Option<[&'static str; MAX_DIRECT]> {
+    if params.len() > MAX_DIRECT {
+        return None;
+    }
+    let mut names = [""; MAX_DIRECT];
+    for (slot, (name, _)) in names.iter_mut().zip(params) {
+        *slot = name;
+    }
+    Some(names)
+}
+
+/// Whether every parameter without a default has a value.
+fn complete<T>(params: impl Iterator<Item = (&'static str, bool)>, values: &[Option<T>; MAX_DIRECT]) -> bool {
+    params
+        .zip(values)
+        .all(|((_, has_default), value)| has_default || value.is_some())
+}
+
+/// Takes the value of the parameter `name`. An unused name is empty, and
+/// no parameter's name is.
+fn take<T>(
+    names: &[&'static str; MAX_DIRECT],
+    values: &mut [Option<T>; MAX_DIRECT],
+    name: &str,
+) -> Option<T> {
+    let position = names.iter().position(|p| *p == name)?;
+    values[position].take()
+}
+
+/// A JSON object read into the slots of its parameters: a key that is not
+/// one of them, unescaped, once, is an error.
+struct Slots<'n, 'a> {
+    names: &'n [&'static str],
+    values: &'n mut [Option<&'a RawValue>; MAX_DIRECT],
+}
+
+impl<'a> DeserializeSeed<'a> for Slots<'_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'a>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'a> Visitor<'a> for Slots<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object of the parameters' values")
+    }
+
+    fn visit_map<M: MapAccess<'a>>(self, mut map: M) -> Result<(), M::Error> {
+        let other = || serde::de::Error::custom("reserved, not a parameter, or given again");
+        while let Some(key) = map.next_key::<&'a str>()? {
+            if key.starts_with('_') {
+                return Err(other());
+            }
+            let position = self.names.iter().position(|p| *p == key).ok_or_else(other)?;
+            let value = map.next_value::<&'a RawValue>()?;
+            if self.values[position].replace(value).is_some() {
+                return Err(other());
+            }
+        }
+        Ok(())
     }
 }
 
@@ -182,6 +293,60 @@ mod tests {
             .map(|name| (name, true))
             .collect();
         assert!(Arguments::from_query(None, many.into_iter(), None).is_none());
+    }
+
+    /// The same parameters, from a JSON body.
+    fn from_json(body: &Bytes) -> Option<Arguments<'_>> {
+        Arguments::from_json(body, [("x", false), ("y", true)].into_iter(), None)
+    }
+
+    #[test]
+    fn a_json_object_of_the_parameters_goes_straight() {
+        for body in [
+            r#"{"x":1}"#,
+            r#" { "y" : [2] , "x" : "a" } "#,
+            r#"{"x":{"y":1,"y":2}}"#,
+        ] {
+            assert!(from_json(&Bytes::from(body)).is_some(), "{body}");
+        }
+        for body in [
+            "",
+            "  ",
+            "[1]",
+            r#"{"y":2}"#,
+            r#"{"x":1,"x":2}"#,
+            r#"{"x":1,"z":3}"#,
+            r#"{"x":1,"_callback":"f"}"#,
+            r#"{"\u0078":1}"#,
+            r#"{"x":1} {}"#,
+            r#"{"x":1"#,
+        ] {
+            assert!(from_json(&Bytes::from(body)).is_none(), "{body}");
+        }
+    }
+
+    #[test]
+    fn json_values_are_read_as_the_general_path_reads_them() {
+        let body = Bytes::from(r#"{"x": "six", "y": null}"#);
+        let mut arguments = from_json(&body).unwrap();
+        assert_eq!(
+            arguments.remove::<String>("x", false).unwrap().as_deref(),
+            Some("six")
+        );
+        assert_eq!(
+            arguments.remove::<i64>("y", true).unwrap(),
+            None,
+            "null is not sent"
+        );
+        let body = Bytes::from(r#"{"x": "6"}"#);
+        assert_eq!(
+            from_json(&body)
+                .unwrap()
+                .remove::<i64>("x", false)
+                .unwrap_err()
+                .message(),
+            "Invalid value for parameter `x`: invalid type: string \"6\", expected i64."
+        );
     }
 
     #[test]

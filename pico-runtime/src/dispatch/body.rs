@@ -82,17 +82,60 @@ async fn refuse_unread(parts: &Parts, mut body: Body) -> Result<(), HttpError> {
     Ok(())
 }
 
-/// Reads the arguments of a request: the query string, then form fields,
-/// then uploaded files, then a JSON object body, later ones overriding.
-/// Also returns the body it read (empty for bodies it does not read).
-pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result<(Args, Bytes), HttpError> {
+/// A request's arguments as far as reading its body takes them: the
+/// query's, a multipart body's, and the body itself, whose JSON object or
+/// form fields are still to be added ([`Received::into_args`]).
+pub(crate) struct Received {
+    args: Args,
+    body: Bytes,
+    /// The body read whole, whose arguments are not added yet.
+    pending: Option<Pending>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    Json,
+    Form,
+}
+
+impl Received {
+    /// All the request's arguments: the query string, then form fields,
+    /// then uploaded files, then a JSON object body, later ones
+    /// overriding; and the body read (empty for bodies not read whole).
+    pub(crate) fn into_args(self) -> Result<(Args, Bytes), HttpError> {
+        let Received {
+            mut args,
+            body,
+            pending,
+        } = self;
+        match pending {
+            None => {}
+            Some(Pending::Json) => push_json(&mut args, &body)?,
+            Some(Pending::Form) => {
+                args.next_source();
+                push_pairs(&mut args, &body)?;
+            }
+        }
+        Ok((args, body))
+    }
+
+    /// The body, when it is JSON and the query sent nothing: the whole of
+    /// what the call's arguments may come from.
+    pub(crate) fn json_alone(&self) -> Option<&Bytes> {
+        (self.pending == Some(Pending::Json) && self.args.names().next().is_none()).then_some(&self.body)
+    }
+}
+
+/// Reads a request's query string and body, up to the point where its
+/// arguments are in hand: everything that waits on the client.
+pub(crate) async fn receive(parts: &Parts, body: Body, limit: usize) -> Result<Received, HttpError> {
     let mut args = Args::default();
     push_query(&mut args, parts)?;
     let kind = body_kind(parts)?;
-    let bytes = match kind {
+    let (body, pending) = match kind {
         BodyKind::Unread => {
             refuse_unread(parts, body).await?;
-            Bytes::new()
+            (Bytes::new(), None)
         }
         #[cfg(feature = "multipart")]
         BodyKind::Multipart(boundary) => {
@@ -105,21 +148,12 @@ pub(crate) async fn read_args(parts: &Parts, body: Body, limit: usize) -> Result
                 &mut args, body, boundary, limit,
             ))
             .await?;
-            Bytes::new()
+            (Bytes::new(), None)
         }
-        BodyKind::Json => {
-            let bytes = read_body(body, limit).await?;
-            push_json(&mut args, &bytes)?;
-            bytes
-        }
-        BodyKind::Form => {
-            let bytes = read_body(body, limit).await?;
-            args.next_source();
-            push_pairs(&mut args, &bytes)?;
-            bytes
-        }
+        BodyKind::Json => (read_body(body, limit).await?, Some(Pending::Json)),
+        BodyKind::Form => (read_body(body, limit).await?, Some(Pending::Form)),
     };
-    Ok((args, bytes))
+    Ok(Received { args, body, pending })
 }
 
 /// Whether the request may have a body: only then does reading the

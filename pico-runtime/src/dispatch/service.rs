@@ -22,7 +22,7 @@ use crate::application::hooks::Hooks;
 use crate::describe::definition::{Call, Template};
 use crate::dispatch::args::{Args, check_args};
 use crate::dispatch::arguments::Arguments;
-use crate::dispatch::body::{may_have_body, push_query, read_args};
+use crate::dispatch::body::{may_have_body, push_query, receive};
 use crate::dispatch::context::Context;
 use crate::dispatch::deadline::Deadline;
 use crate::dispatch::decode::Arg;
@@ -215,23 +215,17 @@ fn function(
         Err(_) if by_get_route && !has_body => true,
         Err(e) => return shared.refuse(arrival, parts, e).into(),
     };
-    if !has_body
-        && path.is_empty()
-        && !by_get_route
-        && let Some(called) = straight(shared, index, &parts)
+    // A route's placeholders are arguments too: such a call takes the
+    // general path.
+    let may_go_straight = path.is_empty() && !by_get_route;
+    if may_go_straight
+        && !has_body
+        && let Some(called) = straight(shared, index, Straight::Query(parts.uri.query()))
     {
-        return match called {
-            Ok(Ok(response)) => response.into(),
-            // A failure or a panic is answered by the general path's own
-            // ending, with the request's record made for it.
-            failed => {
-                let cx = shared.context(&shared.functions[index], parts, arrival);
-                shared.finish(&cx, failed).into()
-            }
-        };
+        return answer_straight(shared, index, (parts, arrival), called).into();
     }
     let answer = if has_body {
-        call_with_body(shared, index, parts, arrival, (body, path))
+        call_with_body(shared, (index, may_go_straight), parts, arrival, (body, path))
     } else {
         call(shared, index, parts, arrival, general_query(path))
     };
@@ -252,15 +246,21 @@ fn general_query(path: PathValues) -> impl FnOnce(&Parts, &mut Args) -> Result<B
     }
 }
 
-/// A plain function called straight from its query string, where nothing
-/// could make the general path answer otherwise (see
-/// `dispatch/arguments.rs`): no hook and no prehandle to see the request,
+/// How a plain function is called straight (see `dispatch/arguments.rs`):
+/// from its query string, or from its JSON body.
+enum Straight<'a> {
+    Query(Option<&'a str>),
+    Json(&'a Bytes),
+}
+
+/// A plain function called straight, where nothing could make the general
+/// path answer otherwise: no hook and no prehandle to see the request,
 /// and names the general path would find nothing wrong with. `None` when
 /// the general path is to call it.
 fn straight(
     shared: &BuiltApp,
     index: usize,
-    parts: &Parts,
+    from: Straight<'_>,
 ) -> Option<Result<Result<Response, Failure>, panic::Caught>> {
     let entry = &shared.functions[index];
     let Call::Plain(thunk) = entry.function.call else {
@@ -274,12 +274,33 @@ fn straight(
         .params
         .iter()
         .map(|p| (p.name, p.default.is_some()));
-    let mut arguments = Arguments::from_query(parts.uri.query(), params, shared.codec.as_deref())?;
+    let codec = shared.codec.as_deref();
+    let mut arguments = match from {
+        Straight::Query(query) => Arguments::from_query(query, params, codec)?,
+        Straight::Json(body) => Arguments::from_json(body, params, codec)?,
+    };
     // A plain function's answer sets no cookie: nothing of the general
     // path's ending applies to a success.
     Some(panic::catch(shared.backtraces, || {
         thunk(&mut arguments).map(|reply| reply.into_response(None))
     }))
+}
+
+/// The answer to a straight call: a failure or a panic is answered by the
+/// general path's own ending, with the request's record made for it.
+fn answer_straight(
+    shared: &BuiltApp,
+    index: usize,
+    (parts, arrival): (Parts, Arrival),
+    called: Result<Result<Response, Failure>, panic::Caught>,
+) -> Response {
+    match called {
+        Ok(Ok(response)) => response,
+        failed => {
+            let cx = shared.context(&shared.functions[index], parts, arrival);
+            shared.finish(&cx, failed)
+        }
+    }
 }
 
 /// The cross-site rule for a call of a function, or of the app's own
@@ -421,23 +442,22 @@ fn call(
     shared.finish(&cx, result).into()
 }
 
-/// Reads the request's body, then calls the function. Only the reading
-/// waits here: what comes after is [`call`]'s, so that this future stays
-/// small.
+/// Reads the request's body, then calls the function: straight from a
+/// JSON body when `may_go_straight` and the call allows it. Only the
+/// reading waits here: what comes after is [`call`]'s, so that this future
+/// stays small.
 fn call_with_body(
     shared: &Arc<BuiltApp>,
-    index: usize,
+    (index, may_go_straight): (usize, bool),
     parts: Parts,
     arrival: Arrival,
     (body, path): (Body, PathValues),
 ) -> ResponseFuture {
     let shared = Arc::clone(shared);
     ResponseFuture::later(async move {
-        let reading = Deadline::new(read_args(&parts, body, shared.body_limit), shared.body_timeout);
-        let read = match Guarded::new(reading, shared.backtraces).await {
-            Ok(Ok(Ok((mut args, body)))) => with_path(&mut args, path)
-                .map(|()| (args, body))
-                .map_err(Failure::from),
+        let reading = Deadline::new(receive(&parts, body, shared.body_limit), shared.body_timeout);
+        let received = match Guarded::new(reading, shared.backtraces).await {
+            Ok(Ok(Ok(received))) => Ok(received),
             Ok(Ok(Err(e))) => Err(Failure::from(e)),
             Ok(Err(_)) => Err(HttpError::request_timeout()
                 .with_message(format!(
@@ -447,11 +467,19 @@ fn call_with_body(
                 .into()),
             Err(caught) => Err(Failure::from_panic(caught)),
         };
+        if may_go_straight
+            && let Ok(received) = &received
+            && let Some(body) = received.json_alone()
+            && let Some(called) = straight(&shared, index, Straight::Json(body))
+        {
+            return answer_straight(&shared, index, (parts, arrival), called);
+        }
+        // The body's arguments are added under `call`'s panic guard.
         let read = move |_: &Parts, args: &mut Args| {
-            read.map(|(read, body)| {
-                *args = read;
-                body
-            })
+            let (read, body) = received?.into_args()?;
+            *args = read;
+            with_path(args, path)?;
+            Ok(body)
         };
         match call(&shared, index, parts, arrival, read).await {
             Ok(response) => response,
