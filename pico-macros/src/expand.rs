@@ -157,7 +157,7 @@ pub(crate) fn function_entry(function: &Exposed, probes: &mut crate::describe::P
     let mut extras = TokenStream::new();
     if let Some(method) = &function.method {
         extras.extend(quote!(.require_method(#method)));
-    } else if function.params.iter().any(takes_file) {
+    } else if function.params.iter().any(Param::takes_file) {
         // A GET cannot carry a file: refused with a 405 that says so.
         extras.extend(quote!(.require_method("POST")));
     }
@@ -219,7 +219,7 @@ pub(crate) fn function_entry(function: &Exposed, probes: &mut crate::describe::P
     if cfg!(feature = "openapi") {
         extras.extend(crate::describe::describe(function, probes));
     }
-    let constructor = if is_plain(function) {
+    let constructor = if function.is_plain() {
         quote!(plain)
     } else {
         quote!(new)
@@ -230,30 +230,6 @@ pub(crate) fn function_entry(function: &Exposed, probes: &mut crate::describe::P
             PARAMS
         }, #thunk) #extras
     }
-}
-
-/// Whether the function is plain: every parameter a value a client sends
-/// (no file), called at once, its answer JSON. Its handler reads its
-/// parameters from `Arguments`, which the runtime may fill straight from a
-/// query string (see the runtime's `dispatch/arguments.rs`).
-fn is_plain(function: &Exposed) -> bool {
-    !function.is_async
-        && function.stream.is_none()
-        && function.blocking.is_none()
-        && function.protected.is_none()
-        && function.set_cookie.is_none()
-        && function.delete_cookies.is_none()
-        && !function.output.is_response
-        && function
-            .params
-            .iter()
-            .all(|p| p.source.is_none() && !takes_file(p))
-}
-
-/// A parameter a client must send as a file: an `Upload`, not optional.
-fn takes_file(param: &Param) -> bool {
-    param.source.is_none()
-        && matches!(&param.ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Upload"))
 }
 
 pub(crate) fn thunk(function: &Exposed) -> TokenStream {
@@ -386,7 +362,7 @@ pub(crate) fn thunk(function: &Exposed) -> TokenStream {
         quote!(let #stream = #cx.stream_context(#name);)
     });
     let defaults = default_fns(function);
-    if is_plain(function) {
+    if function.is_plain() {
         return quote! {
             #defaults
 

@@ -99,6 +99,22 @@ pub(crate) struct StreamKind {
 }
 
 impl Exposed {
+    /// Whether the function is plain: every parameter a value a client
+    /// sends (no file), called at once, its answer JSON. Its handler reads
+    /// its parameters from `Arguments`, which the runtime may fill straight
+    /// from a query string or a JSON body (see the runtime's
+    /// `dispatch/arguments.rs`).
+    pub(crate) fn is_plain(&self) -> bool {
+        !self.is_async
+            && self.stream.is_none()
+            && self.blocking.is_none()
+            && self.protected.is_none()
+            && self.set_cookie.is_none()
+            && self.delete_cookies.is_none()
+            && !self.output.is_response
+            && self.params.iter().all(|p| p.source.is_none() && !p.takes_file())
+    }
+
     /// Reads the function, removing pico's attributes from it and from its
     /// parameters so that it compiles as plain Rust.
     pub(crate) fn from_syn(function: &mut ItemFn, cx: &Ctxt) -> Exposed {
@@ -196,6 +212,12 @@ impl Exposed {
 }
 
 impl Param {
+    /// A parameter a client must send as a file: an `Upload`, not optional.
+    pub(crate) fn takes_file(&self) -> bool {
+        self.source.is_none()
+            && matches!(&self.ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Upload"))
+    }
+
     fn from_syn(typed: &mut syn::PatType, strays: &mut Vec<Stray>, cx: &Ctxt) -> Param {
         let mut default = None;
         let mut more_defaults = Vec::new();

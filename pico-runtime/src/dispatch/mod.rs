@@ -18,6 +18,7 @@ pub(crate) mod context;
 pub(crate) mod cookie_header;
 pub(crate) mod deadline;
 pub(crate) mod decode;
+pub(crate) mod documents;
 pub(crate) mod extract;
 pub(crate) mod json;
 pub(crate) mod merged;
@@ -34,5 +35,6 @@ pub(crate) mod routes;
 #[cfg(feature = "metrics")]
 pub(crate) mod scrape;
 pub(crate) mod service;
+pub(crate) mod straight;
 pub(crate) mod thunk;
 pub(crate) mod upload;

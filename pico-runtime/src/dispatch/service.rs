@@ -14,24 +14,28 @@ use axum::extract::Request as HttpRequest;
 use axum::response::Response;
 use bytes::Bytes;
 use http::Method;
-use http::header::{ALLOW, CACHE_CONTROL, HeaderValue, VARY};
+use http::header::{ALLOW, HeaderValue};
 use http::request::Parts;
 
 use crate::application::built_app::BuiltApp;
 use crate::application::hooks::Hooks;
-use crate::describe::definition::{Call, Template};
+use crate::describe::definition::Call;
 use crate::dispatch::args::{Args, check_args};
 use crate::dispatch::arguments::Arguments;
 use crate::dispatch::body::{may_have_body, push_query, receive};
 use crate::dispatch::context::Context;
 use crate::dispatch::deadline::Deadline;
 use crate::dispatch::decode::Arg;
+use crate::dispatch::documents::definition;
+#[cfg(feature = "openapi")]
+use crate::dispatch::documents::{docs_page, vary_by_host};
 use crate::dispatch::not_routed;
 use crate::dispatch::path_routes::{PathTemplate, PathValues};
 use crate::dispatch::probes;
 use crate::dispatch::request::{Arrival, peer_of};
 use crate::dispatch::response_future::ResponseFuture;
-use crate::dispatch::routes::{Entry, Form, Route};
+use crate::dispatch::routes::{Entry, Route};
+use crate::dispatch::straight::{Straight, answer_straight, straight};
 use crate::edge::cross_site::{self, own_host};
 use crate::edge::prefix::Root;
 use crate::edge::present::Looked;
@@ -42,8 +46,10 @@ use crate::errors::http_error::HttpError;
 use crate::errors::panic::{self, Guarded};
 use crate::observe::exchange::{Exchange, show_peer};
 use crate::observe::layer::Observable;
-use crate::respond::jsonp::{callback_in_query, jsonp_allowed, take_callback};
-use crate::respond::response::{Outcome, Reply, json_response, typed_response};
+use crate::respond::jsonp::{jsonp_allowed, take_callback};
+use crate::respond::response::{Outcome, Reply};
+#[cfg(feature = "openapi")]
+use crate::respond::response::{json_response, typed_response};
 
 /// The app as a tower service: what [`App::into_router`] falls back to.
 #[derive(Clone)]
@@ -243,63 +249,6 @@ fn general_query(path: PathValues) -> impl FnOnce(&Parts, &mut Args) -> Result<B
         push_query(args, parts)?;
         with_path(args, path)?;
         Ok(Bytes::new())
-    }
-}
-
-/// How a plain function is called straight (see `dispatch/arguments.rs`):
-/// from its query string, or from its JSON body.
-enum Straight<'a> {
-    Query(Option<&'a str>),
-    Json(&'a Bytes),
-}
-
-/// A plain function called straight, where nothing could make the general
-/// path answer otherwise: no hook and no prehandle to see the request,
-/// and names the general path would find nothing wrong with. `None` when
-/// the general path is to call it.
-fn straight(
-    shared: &BuiltApp,
-    index: usize,
-    from: Straight<'_>,
-) -> Option<Result<Result<Response, Failure>, panic::Caught>> {
-    let entry = &shared.functions[index];
-    let Call::Plain(thunk) = entry.function.call else {
-        return None;
-    };
-    if !shared.standard_errors || entry.prehandle.is_some() {
-        return None;
-    }
-    let params = entry
-        .function
-        .params
-        .iter()
-        .map(|p| (p.name, p.default.is_some()));
-    let codec = shared.codec.as_deref();
-    let mut arguments = match from {
-        Straight::Query(query) => Arguments::from_query(query, params, codec)?,
-        Straight::Json(body) => Arguments::from_json(body, params, codec)?,
-    };
-    // A plain function's answer sets no cookie: nothing of the general
-    // path's ending applies to a success.
-    Some(panic::catch(shared.backtraces, || {
-        thunk(&mut arguments).map(|reply| reply.into_response(None))
-    }))
-}
-
-/// The answer to a straight call: a failure or a panic is answered by the
-/// general path's own ending, with the request's record made for it.
-fn answer_straight(
-    shared: &BuiltApp,
-    index: usize,
-    (parts, arrival): (Parts, Arrival),
-    called: Result<Result<Response, Failure>, panic::Caught>,
-) -> Response {
-    match called {
-        Ok(Ok(response)) => response,
-        failed => {
-            let cx = shared.context(&shared.functions[index], parts, arrival);
-            shared.finish(&cx, failed)
-        }
     }
 }
 
@@ -523,62 +472,4 @@ fn prepare(
         checked?;
     }
     Ok(callback)
-}
-
-fn definition(
-    shared: &BuiltApp,
-    template: &Template,
-    (form, loader): (Form, &str),
-    root: &Root<'_>,
-    parts: &Parts,
-) -> Result<Response, HttpError> {
-    let callback = parts.uri.query().map(callback_in_query).transpose()?.flatten();
-    if callback.is_some() {
-        jsonp_allowed(shared.jsonp, &parts.headers)?;
-    }
-    let url = root.url(parts);
-    let mut response = match (form, callback) {
-        (Form::Js, _) => typed_response(
-            template.render(&url, &format!("{loader}("), ");"),
-            const { HeaderValue::from_static("text/javascript") },
-        ),
-        (Form::Json, None) => json_response(template.render(&url, "", "")),
-        (Form::Json, Some(callback)) => typed_response(
-            crate::respond::jsonp::wrap(&callback, &template.render(&url, "", "")),
-            const { HeaderValue::from_static("text/javascript") },
-        ),
-    };
-    vary_by_host(response.headers_mut());
-    Ok(response)
-}
-
-/// `/docs`: the page, which reads `openapi.json` beside it. Its policy
-/// lets it reach this server only, and nothing load from elsewhere.
-#[cfg(feature = "openapi")]
-fn docs_page() -> Response {
-    let mut response = typed_response(
-        include_str!("../describe/docs.html"),
-        const { HeaderValue::from_static("text/html; charset=utf-8") },
-    );
-    response.headers_mut().insert(
-        http::header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; \
-             form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
-        ),
-    );
-    response
-}
-
-/// A definition or document holds URLs built from the request's host and
-/// prefix: a shared cache must neither keep one nor serve it to another
-/// host.
-fn vary_by_host(headers: &mut http::HeaderMap) {
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert(
-        VARY,
-        HeaderValue::from_static(
-            "Host, X-Forwarded-Proto, X-Forwarded-Host, X-Forwarded-Prefix, X-Script-Name, Forwarded",
-        ),
-    );
 }

@@ -1,0 +1,72 @@
+//! A plain function called straight (see `dispatch/arguments.rs`): its
+//! parameters read from its query string or its JSON body, where nothing
+//! could make the general path answer otherwise; its failures answered by
+//! the general path's own ending.
+
+use axum::response::Response;
+use bytes::Bytes;
+
+use crate::application::built_app::BuiltApp;
+use crate::describe::definition::Call;
+use crate::dispatch::arguments::Arguments;
+use crate::dispatch::request::Arrival;
+use crate::errors::failure::Failure;
+use crate::errors::panic;
+use http::request::Parts;
+
+/// How a plain function is called straight (see `dispatch/arguments.rs`):
+/// from its query string, or from its JSON body.
+pub(crate) enum Straight<'a> {
+    Query(Option<&'a str>),
+    Json(&'a Bytes),
+}
+
+/// A plain function called straight, where nothing could make the general
+/// path answer otherwise: no hook and no prehandle to see the request,
+/// and names the general path would find nothing wrong with. `None` when
+/// the general path is to call it.
+pub(crate) fn straight(
+    shared: &BuiltApp,
+    index: usize,
+    from: Straight<'_>,
+) -> Option<Result<Result<Response, Failure>, panic::Caught>> {
+    let entry = &shared.functions[index];
+    let Call::Plain(thunk) = entry.function.call else {
+        return None;
+    };
+    if !shared.standard_errors || entry.prehandle.is_some() {
+        return None;
+    }
+    let params = entry
+        .function
+        .params
+        .iter()
+        .map(|p| (p.name, p.default.is_some()));
+    let codec = shared.codec.as_deref();
+    let mut arguments = match from {
+        Straight::Query(query) => Arguments::from_query(query, params, codec)?,
+        Straight::Json(body) => Arguments::from_json(body, params, codec)?,
+    };
+    // A plain function's answer sets no cookie: nothing of the general
+    // path's ending applies to a success.
+    Some(panic::catch(shared.backtraces, || {
+        thunk(&mut arguments).map(|reply| reply.into_response(None))
+    }))
+}
+
+/// The answer to a straight call: a failure or a panic is answered by the
+/// general path's own ending, with the request's record made for it.
+pub(crate) fn answer_straight(
+    shared: &BuiltApp,
+    index: usize,
+    (parts, arrival): (Parts, Arrival),
+    called: Result<Result<Response, Failure>, panic::Caught>,
+) -> Response {
+    match called {
+        Ok(Ok(response)) => response,
+        failed => {
+            let cx = shared.context(&shared.functions[index], parts, arrival);
+            shared.finish(&cx, failed)
+        }
+    }
+}
