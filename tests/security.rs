@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::{Server, serve};
+use common::{Server, own_server, read_to_close, serve};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -597,29 +596,6 @@ async fn blocking_functions_run_off_the_workers_and_panic_as_usual() {
     assert_eq!(s.get("/bank/echo?text=after").await.json(), "after");
 }
 
-/// `app` under `server` (the app's own loop, with short limits), and a way
-/// to stop it.
-async fn own_server(server: pico::Server, app: pico::App) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.serve_on(listener, app, async {
-        let _ = stopped.await;
-    }));
-    (address, stop)
-}
-
-/// Reads until the server closes the connection; the outer timeout only
-/// bounds a test that would otherwise hang.
-async fn read_to_close(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
-    let mut all = Vec::new();
-    tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut all))
-        .await
-        .expect("the server closes the connection")
-        .unwrap_or_default();
-    all
-}
-
 #[tokio::test]
 async fn silent_connections_and_half_prefaces_are_cut() {
     let (address, _stop) = own_server(
@@ -734,109 +710,6 @@ async fn the_http_layers_own_refusals_carry_the_standard_body() {
     stream.write_all(ask).await.unwrap();
     let answer = String::from_utf8_lossy(&read_to_close(&mut stream).await).into_owned();
     assert!(answer.ends_with("\"on\""), "{answer}");
-}
-
-#[tokio::test]
-async fn a_dribbled_head_is_cut_at_the_header_timeout_and_others_go_on() {
-    let (address, _stop) = own_server(
-        pico::Server::new().header_timeout(Duration::from_millis(500)),
-        app(),
-    )
-    .await;
-    let mut slow = tokio::net::TcpStream::connect(address).await.unwrap();
-    slow.write_all(b"GET /bank/echo?text=slow HTTP/1.1\r\nHost: x\r\n")
-        .await
-        .unwrap();
-    // A byte at a time, each well within any read timeout, never the end
-    // of the head: only the timeout on the head as a whole stops it.
-    let dribble = async {
-        let mut interval = tokio::time::interval(Duration::from_millis(50));
-        loop {
-            interval.tick().await;
-            if slow.write_all(b"X").await.is_err() {
-                return;
-            }
-        }
-    };
-    let served = async {
-        for i in 0..5 {
-            let answer = reqwest::get(format!("http://{address}/bank/echo?text={i}"))
-                .await
-                .unwrap();
-            assert_eq!(answer.text().await.unwrap(), format!("\"{i}\""));
-        }
-    };
-    let (_, ()) = tokio::join!(tokio::time::timeout(Duration::from_secs(10), dribble), served);
-    let mut rest = Vec::new();
-    let _ = slow.read_to_end(&mut rest).await;
-    assert!(
-        rest.is_empty() || rest.starts_with(b"HTTP/1.1 408"),
-        "{}",
-        String::from_utf8_lossy(&rest)
-    );
-}
-
-#[tokio::test]
-async fn a_dribbled_head_after_an_answered_request_is_cut_at_the_header_timeout() {
-    // The first request's head is the first-request limit's; a later one
-    // on the same connection is hyper's header timeout's, whose timer the
-    // connection's watcher runs.
-    let (address, _stop) = own_server(
-        pico::Server::new().header_timeout(Duration::from_millis(400)),
-        app(),
-    )
-    .await;
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    stream
-        .write_all(b"GET /bank/echo?text=first HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
-    let mut buffer = vec![0_u8; 4096];
-    let n = stream.read(&mut buffer).await.unwrap();
-    assert!(
-        buffer[..n].ends_with(b"\"first\""),
-        "{}",
-        String::from_utf8_lossy(&buffer[..n])
-    );
-    stream
-        .write_all(b"GET /bank/echo?text=second HTTP/1.1\r\nHost: x\r\n")
-        .await
-        .unwrap();
-    let (mut reader, mut writer) = stream.into_split();
-    // A byte at a time, never the end of the head, until the server closes.
-    let dribble = async {
-        let mut interval = tokio::time::interval(Duration::from_millis(50));
-        loop {
-            interval.tick().await;
-            if writer.write_all(b"X").await.is_err() {
-                return;
-            }
-        }
-    };
-    let mut rest = Vec::new();
-    let closed = async {
-        let _ = reader.read_to_end(&mut rest).await;
-    };
-    // The idle time (60 s) would cut it too, but much later: well before
-    // that, only the header timeout can have.
-    let cut = tokio::time::timeout(Duration::from_secs(20), async {
-        tokio::select! {
-            () = closed => {}
-            () = dribble => {}
-        }
-    })
-    .await;
-    assert!(cut.is_ok(), "a dribbled second head was not cut");
-    assert!(
-        rest.is_empty() || rest.starts_with(b"HTTP/1.1 408"),
-        "{}",
-        String::from_utf8_lossy(&rest)
-    );
-    // Others are served.
-    let answer = reqwest::get(format!("http://{address}/bank/echo?text=on"))
-        .await
-        .unwrap();
-    assert_eq!(answer.text().await.unwrap(), "\"on\"");
 }
 
 #[tokio::test]

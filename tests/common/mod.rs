@@ -279,3 +279,30 @@ where
         tokio::task::yield_now().await;
     }
 }
+
+/// `app` under `server` (the app's own loop, with short limits), and a way
+/// to stop it.
+pub async fn own_server(
+    server: pico::Server,
+    app: pico::App,
+) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.serve_on(listener, app, async {
+        let _ = stopped.await;
+    }));
+    (address, stop)
+}
+
+/// Reads until the server closes the connection; the outer timeout only
+/// bounds a test that would otherwise hang.
+pub async fn read_to_close(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
+    let mut all = Vec::new();
+    let read = tokio::io::AsyncReadExt::read_to_end(stream, &mut all);
+    tokio::time::timeout(std::time::Duration::from_secs(20), read)
+        .await
+        .expect("the server closes the connection")
+        .unwrap_or_default();
+    all
+}

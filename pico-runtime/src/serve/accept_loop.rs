@@ -26,7 +26,6 @@ use crate::application::into_router::AppService;
 use crate::errors::refusal::Refusals;
 use crate::observe::layer::{Observable, Observe, Observed};
 use crate::serve::connection::{Activity, ConnectionLimits, PlainTcp, Watched, expiry, hold_until_sent};
-use crate::serve::head_timer::HeadTimer;
 use crate::serve::shutdown::Shutdown;
 use crate::serve::woken::{First, first};
 
@@ -51,7 +50,6 @@ where
     app.log_requests.get_or_insert(true);
     let Serving { limits, drain } = serving;
     let loop_ = Loop {
-        header_timeout: limits.first_request,
         limits,
         drain,
         id_header: app.request_id_header.clone(),
@@ -67,7 +65,6 @@ where
 
 /// How the accept loop treats its connections.
 struct Loop {
-    header_timeout: Duration,
     limits: ConnectionLimits,
     /// The longest wait for requests in flight once shutting down.
     drain: Option<Duration>,
@@ -84,15 +81,14 @@ pub(crate) type Builder = hyper_util::server::conn::auto::Builder<hyper_util::rt
 #[cfg(not(feature = "http2"))]
 pub(crate) type Builder = hyper::server::conn::http1::Builder;
 
-pub(crate) fn builder(header_timeout: Duration) -> Builder {
+pub(crate) fn builder() -> Builder {
     #[cfg(feature = "http2")]
     {
         let mut builder = Builder::new(hyper_util::rt::TokioExecutor::new());
-        // The timer of the header timeout is each connection's own: see
-        // `http_connection`.
         builder
             .http1()
-            .header_read_timeout(header_timeout)
+            // The connection's watcher counts it: see `expiry`.
+            .header_read_timeout(None)
             // Long query strings reach the app, which answers them in JSON,
             // rather than hyper, which would answer without a body.
             .max_buf_size(MAX_HEAD);
@@ -109,7 +105,7 @@ pub(crate) fn builder(header_timeout: Duration) -> Builder {
     #[cfg(not(feature = "http2"))]
     {
         let mut builder = Builder::new();
-        builder.header_read_timeout(header_timeout).max_buf_size(MAX_HEAD);
+        builder.header_read_timeout(None).max_buf_size(MAX_HEAD);
         builder
     }
 }
@@ -121,14 +117,13 @@ where
     F: Future<Output = ()>,
 {
     let Loop {
-        header_timeout,
         limits,
         drain,
         id_header,
         stopping: app_stopping,
     } = loop_;
     let slots = Arc::new(Semaphore::new(limits.max_connections));
-    let builder = builder(header_timeout);
+    let builder = builder();
     // Every connection holds a receiver: the sender learns that all are
     // done when the last one is dropped.
     let (stop, stopping) = watch::channel(Phase::Serving);
@@ -300,17 +295,12 @@ where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let io = Watched::new(io, Arc::clone(&activity));
-    let mut builder = builder.clone();
-    let timer = HeadTimer(Arc::clone(&activity.head));
-    #[cfg(feature = "http2")]
-    builder.http1().timer(timer);
-    #[cfg(not(feature = "http2"))]
-    builder.timer(timer);
     let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
         let windowed = request.version() < http::Version::HTTP_2;
         // Only HTTP/2 has a `:scheme` to be wary of: see `prefix::scheme`.
         if !windowed {
             request.extensions_mut().insert(PlainTcp);
+            activity.multiplexed();
         }
         let guard = activity.begin();
         let answer = service.call_from(request.map(body), addr);

@@ -21,8 +21,6 @@ use http_body::{Body as HttpBody, Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::Notify;
 
-use crate::serve::head_timer::HeadDeadline;
-
 /// The default time a client has to send a request's headers.
 pub(crate) const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -77,8 +75,8 @@ pub(crate) struct Activity {
     handed: AtomicU64,
     /// The body waiting for the client to read what was handed.
     waiting_body: AtomicWaker,
-    /// The deadline of the request head being read.
-    pub(crate) head: Arc<HeadDeadline>,
+    /// Requests come as HTTP/2 streams: no head is read between them.
+    multiplexed: AtomicBool,
 }
 
 impl Default for Activity {
@@ -94,7 +92,7 @@ impl Default for Activity {
             written: AtomicU64::new(0),
             handed: AtomicU64::new(0),
             waiting_body: AtomicWaker::new(),
-            head: Arc::new(HeadDeadline::new(opened)),
+            multiplexed: AtomicBool::new(false),
         }
     }
 }
@@ -118,6 +116,11 @@ impl Activity {
         }
         self.in_flight.fetch_add(1, Ordering::Relaxed);
         InFlight(Arc::clone(self))
+    }
+
+    /// The connection speaks HTTP/2.
+    pub(crate) fn multiplexed(&self) {
+        self.multiplexed.store(true, Ordering::Relaxed);
     }
 
     /// Whether a request has started on the connection.
@@ -321,9 +324,18 @@ pub(crate) enum Expiry {
     Idle,
     /// The client has not taken a byte of its answer for the idle time.
     Stalled,
+    /// No request head completed within the header time of the last
+    /// answer's end, over HTTP/1.
+    LateHead,
 }
 
 /// Resolves when the connection should be cut.
+///
+/// The header timeout is counted here rather than by hyper, whose timer,
+/// once armed, costs every keep-alive request a second turn of its loop
+/// (a parse of the empty buffer, a read, a write and a flush). It runs
+/// as hyper's did: from the end of the last answer, while no request
+/// runs and no write waits for the client, until the next request starts.
 pub(crate) async fn expiry(activity: Arc<Activity>, limits: ConnectionLimits) -> Expiry {
     tokio::select! {
         () = tokio::time::sleep(limits.first_request) => {
@@ -340,24 +352,25 @@ pub(crate) async fn expiry(activity: Arc<Activity>, limits: ConnectionLimits) ->
     // late head within a quarter of the header time.
     let tick = (limits.idle.min(limits.first_request) / 4).max(Duration::from_millis(1));
     let mut quiet = Duration::ZERO;
+    let mut awaiting_head = Duration::ZERO;
     let mut written = activity.written.load(Ordering::Relaxed);
     let mut progress = Instant::now();
     loop {
         tokio::time::sleep(tick).await;
-        activity.head.check();
         let now_written = activity.written.load(Ordering::Relaxed);
-        if now_written != written {
+        let wrote = now_written != written;
+        if wrote {
             written = now_written;
             progress = Instant::now();
         }
-        if activity
-            .stalled_for(progress)
-            .is_some_and(|blocked| blocked >= limits.idle)
-        {
+        let stalled = activity.stalled_for(progress);
+        if stalled.is_some_and(|blocked| blocked >= limits.idle) {
             return Expiry::Stalled;
         }
         let now = activity.started.load(Ordering::Relaxed);
-        if now == seen && activity.in_flight.load(Ordering::Relaxed) == 0 {
+        let idle = now == seen && activity.in_flight.load(Ordering::Relaxed) == 0;
+        seen = now;
+        if idle {
             quiet += tick;
             if quiet >= limits.idle {
                 return Expiry::Idle;
@@ -365,6 +378,13 @@ pub(crate) async fn expiry(activity: Arc<Activity>, limits: ConnectionLimits) ->
         } else {
             quiet = Duration::ZERO;
         }
-        seen = now;
+        if idle && !wrote && stalled.is_none() && !activity.multiplexed.load(Ordering::Relaxed) {
+            awaiting_head += tick;
+            if awaiting_head >= limits.first_request {
+                return Expiry::LateHead;
+            }
+        } else {
+            awaiting_head = Duration::ZERO;
+        }
     }
 }

@@ -28,7 +28,7 @@ pub struct ConnectionServer {
 impl ConnectionServer {
     pub fn new(app: App) -> ConnectionServer {
         let limits = ConnectionLimits::default();
-        let builder = builder(limits.first_request);
+        let builder = builder();
         let id_header = app.request_id_header.clone();
         ConnectionServer {
             stack: app.into_service(),

@@ -10,7 +10,6 @@ pub(crate) mod accept_loop;
 pub(crate) mod connection;
 pub(crate) mod connection_server;
 pub(crate) mod dev_server;
-pub(crate) mod head_timer;
 pub(crate) mod logs;
 pub(crate) mod server;
 pub(crate) mod shutdown;

@@ -114,7 +114,12 @@ impl Server {
 
     /// How long a client may take to send a request's line and headers,
     /// and a new connection its first request (10 s unless set), so that
-    /// slow clients cannot hold connections open.
+    /// slow clients cannot hold connections open. Over HTTP/1.1 it counts
+    /// from the end of the connection's last answer, as hyper's own
+    /// header timeout does: a kept-open connection that sends nothing is
+    /// closed at this time, before the idle time. An answer being read,
+    /// however slowly, is not counted; nor, over HTTP/2, the time between
+    /// streams, which only the idle time limits.
     #[must_use]
     pub fn header_timeout(mut self, timeout: Duration) -> Self {
         self.limits.first_request = timeout;
