@@ -107,6 +107,10 @@ async fn each_function_is_an_operation_with_its_parameters_and_answers() {
     assert_eq!(body["required"], false);
     let json_body = &body["content"]["application/json"]["schema"];
     assert_eq!(json_body["additionalProperties"], false);
+    // But a name beginning with `_` is the framework's, never unexpected.
+    assert_eq!(json_body["patternProperties"], json!({"^_": {}}));
+    let form_body = &body["content"]["application/x-www-form-urlencoded"]["schema"];
+    assert_eq!(form_body["patternProperties"], json!({"^_": {}}));
     // In JSON, `null` leaves a parameter out.
     assert_eq!(
         json_body["properties"]["who"],
@@ -267,6 +271,18 @@ async fn a_client_keeping_to_the_schema_is_understood() {
     let a = s.post_json("/api/multiply", &json!({"x": 6.0, "y": 7})).await;
     assert_eq!(a.json(), json!(42));
     s.post_json("/api/multiply", &json!({"x": 6.5, "y": 7}))
+        .await
+        .error(400, "Bad Request");
+    // A name the document leaves open, as the app does; any other refused.
+    let a = s
+        .post_json("/api/multiply", &json!({"x": 6, "y": 7, "__main__": {"a": 1}}))
+        .await;
+    assert_eq!(a.json(), json!(42));
+    let a = s
+        .post_form("/api/multiply", &[("x", "6"), ("y", "7"), ("_z", "1")])
+        .await;
+    assert_eq!(a.json(), json!(42));
+    s.post_json("/api/multiply", &json!({"x": 6, "y": 7, "main": 1}))
         .await
         .error(400, "Bad Request");
     // A GET cannot carry a file: refused, and `Allow` says what can.

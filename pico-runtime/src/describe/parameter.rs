@@ -147,6 +147,16 @@ pub(crate) fn request_body(params: &[Parameter<'_>]) -> Option<Value> {
             "additionalProperties": false,
         })
     };
+    // But not a name beginning with `_`, the framework's (`_callback`,
+    // `_debug`): a document that refused them would have a client that
+    // checks it expect a 400 that never comes. JSON and forms carry any
+    // name; a multipart part's name is a header's parameter, which not
+    // every name can be written in, so there only the parameters are
+    // documented.
+    let open = |mut object: Value| {
+        object["patternProperties"] = json!({"^_": {}});
+        object
+    };
     let mut content = Map::new();
     if params.iter().any(|p| p.file) {
         let encoding: Map<String, Value> = params
@@ -161,14 +171,14 @@ pub(crate) fn request_body(params: &[Parameter<'_>]) -> Option<Value> {
     } else {
         content.insert(
             "application/json".to_owned(),
-            json!({"schema": object(&|p| p.as_json())}),
+            json!({"schema": open(object(&|p| p.as_json()))}),
         );
         // A form writes a list of one as it writes a scalar: a form is
         // documented where no parameter is a list.
         if params.iter().all(|p| is_scalar(&p.as_text())) {
             content.insert(
                 "application/x-www-form-urlencoded".to_owned(),
-                json!({"schema": object(&|p| p.as_text())}),
+                json!({"schema": open(object(&|p| p.as_text()))}),
             );
         }
     }
