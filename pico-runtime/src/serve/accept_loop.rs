@@ -300,7 +300,7 @@ where
         // Only HTTP/2 has a `:scheme` to be wary of: see `prefix::scheme`.
         if !windowed {
             request.extensions_mut().insert(PlainTcp);
-            activity.multiplexed();
+            activity.mark_multiplexed();
         }
         let guard = activity.begin();
         let answer = service.call_from(request.map(body), addr);

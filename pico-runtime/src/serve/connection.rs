@@ -118,8 +118,9 @@ impl Activity {
         InFlight(Arc::clone(self))
     }
 
-    /// The connection speaks HTTP/2.
-    pub(crate) fn multiplexed(&self) {
+    /// Notes that the connection speaks HTTP/2, whose streams no header
+    /// timeout counts between.
+    pub(crate) fn mark_multiplexed(&self) {
         self.multiplexed.store(true, Ordering::Relaxed);
     }
 
