@@ -15,8 +15,7 @@ use axum::extract::Request;
 use axum::response::Response;
 use http::HeaderName;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulConnection;
+use hyper::service::HttpService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
@@ -26,12 +25,9 @@ use crate::application::into_router::AppService;
 use crate::errors::refusal::Refusals;
 use crate::observe::layer::{Observable, Observe, Observed};
 use crate::serve::connection::{Activity, ConnectionLimits, PlainTcp, Watched, expiry, hold_until_sent};
+use crate::serve::protocol::{HttpConnection, Protocols};
 use crate::serve::shutdown::Shutdown;
 use crate::serve::woken::{First, first};
-
-/// The largest request head (line and headers) read: enough for a query
-/// string with thousands of arguments.
-const MAX_HEAD: usize = 1024 * 1024;
 
 /// How a server serves: its connections' limits, and the longest wait for
 /// requests in flight once it stops (none: as long as they run).
@@ -74,42 +70,6 @@ struct Loop {
     stopping: Shutdown,
 }
 
-/// The connection builder: HTTP/1.1, and HTTP/2 as the client speaks it
-/// (with prior knowledge, as proxies do) with the `http2` feature.
-#[cfg(feature = "http2")]
-pub(crate) type Builder = hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>;
-#[cfg(not(feature = "http2"))]
-pub(crate) type Builder = hyper::server::conn::http1::Builder;
-
-pub(crate) fn builder() -> Builder {
-    #[cfg(feature = "http2")]
-    {
-        let mut builder = Builder::new(hyper_util::rt::TokioExecutor::new());
-        builder
-            .http1()
-            // The connection's watcher counts it: see `expiry`.
-            .header_read_timeout(None)
-            // Long query strings reach the app, which answers them in JSON,
-            // rather than hyper, which would answer without a body.
-            .max_buf_size(MAX_HEAD);
-        builder
-            .http2()
-            .timer(hyper_util::rt::TokioTimer::new())
-            // A peer that stops answering pings is gone.
-            .keep_alive_interval(Some(Duration::from_secs(20)))
-            .keep_alive_timeout(Duration::from_secs(20))
-            // What waits unsent per stream for a peer that does not read.
-            .max_send_buf_size(64 * 1024);
-        builder
-    }
-    #[cfg(not(feature = "http2"))]
-    {
-        let mut builder = Builder::new();
-        builder.header_read_timeout(None).max_buf_size(MAX_HEAD);
-        builder
-    }
-}
-
 /// The accept loop, for each of the app's services.
 async fn run<S, F>(listener: TcpListener, service: S, loop_: Loop, shutdown: F)
 where
@@ -123,7 +83,7 @@ where
         stopping: app_stopping,
     } = loop_;
     let slots = Arc::new(Semaphore::new(limits.max_connections));
-    let builder = builder();
+    let protocols = Protocols::new();
     // Every connection holds a receiver: the sender learns that all are
     // done when the last one is dropped.
     let (stop, stopping) = watch::channel(Phase::Serving);
@@ -134,7 +94,7 @@ where
             slot,
             limits,
         };
-        connection.serve(&service, &builder, stopping.clone());
+        connection.serve(&service, &protocols, stopping.clone());
     };
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -229,7 +189,7 @@ impl Accepted {
     /// Serves the connection on a task of its own until it closes, expires,
     /// or the server stops: then its requests in flight finish, and it
     /// closes, or is cut off when the drain's time is up.
-    fn serve<S>(self, service: &S, builder: &Builder, mut stopping: watch::Receiver<Phase>)
+    fn serve<S>(self, service: &S, protocols: &Arc<Protocols>, mut stopping: watch::Receiver<Phase>)
     where
         S: PeerService + Clone,
     {
@@ -242,7 +202,7 @@ impl Accepted {
         let _ = tcp.get_ref().set_nodelay(true);
         let activity = Arc::new(Activity::default());
         let watched = Arc::clone(&activity);
-        let connection = http_connection(tcp, addr, service.clone(), builder, activity);
+        let connection = http_connection(tcp, addr, service.clone(), protocols, activity);
         tokio::spawn(async move {
             let mut connection = std::pin::pin!(connection);
             // The watchers are polled when they wake, not at each of the
@@ -287,9 +247,15 @@ pub(crate) fn http_connection<S, IO>(
     io: IO,
     addr: SocketAddr,
     service: S,
-    builder: &Builder,
+    protocols: &Arc<Protocols>,
     activity: Arc<Activity>,
-) -> impl GracefulConnection + Send + 'static
+) -> HttpConnection<
+    Watched<IO>,
+    impl HttpService<Incoming, ResBody = Body, Error = Infallible, Future: Send + 'static>
+    + Unpin
+    + Send
+    + 'static,
+>
 where
     S: PeerService + Clone,
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -309,20 +275,14 @@ where
             Ok::<_, Infallible>(hold_until_sent(response, guard, windowed))
         }
     });
-    #[cfg(feature = "http2")]
-    let connection = builder
-        .serve_connection_with_upgrades(TokioIo::new(io), service)
-        .into_owned();
-    #[cfg(not(feature = "http2"))]
-    let connection = builder.serve_connection(TokioIo::new(io), service);
-    connection
+    protocols.serve(io, service)
 }
 
 /// The app's service as the loop calls it: through a shared reference,
 /// with no clone of it a request, with each request's peer beside the
 /// request (in its extensions, it would cost every request a map), and
 /// with no `poll_ready` first: Pico's services are always ready.
-pub(crate) trait PeerService: Send + Sync + 'static {
+pub(crate) trait PeerService: Send + Sync + Unpin + 'static {
     type Future: Future<Output = Result<Response, Infallible>> + Send + 'static;
 
     fn call_from(&self, request: Request, peer: SocketAddr) -> Self::Future;
@@ -330,7 +290,7 @@ pub(crate) trait PeerService: Send + Sync + 'static {
 
 impl<S> PeerService for Observe<S>
 where
-    S: Observable + Send + Sync + 'static,
+    S: Observable + Send + Sync + Unpin + 'static,
     <S as Observable>::Future: Send + 'static,
 {
     type Future = Observed<<S as Observable>::Future>;

@@ -10,9 +10,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::application::app::App;
 use crate::application::into_router::AppService;
 use crate::errors::refusal::Refusals;
-use crate::serve::accept_loop::{Builder, PeerService, builder, http_connection};
+use crate::serve::accept_loop::{PeerService, http_connection};
 use crate::serve::connection::ConnectionLimits;
 use crate::serve::connection::{Activity, expiry};
+use crate::serve::protocol::Protocols;
 
 /// Serves single connections over any byte stream as [`Server`](crate::Server) serves
 /// those it accepts: the same HTTP layer, limits and app. The fuzz target of
@@ -20,7 +21,7 @@ use crate::serve::connection::{Activity, expiry};
 #[doc(hidden)]
 pub struct ConnectionServer {
     stack: AppService,
-    builder: Builder,
+    protocols: Arc<Protocols>,
     limits: ConnectionLimits,
     id_header: HeaderName,
 }
@@ -28,11 +29,10 @@ pub struct ConnectionServer {
 impl ConnectionServer {
     pub fn new(app: App) -> ConnectionServer {
         let limits = ConnectionLimits::default();
-        let builder = builder();
         let id_header = app.request_id_header.clone();
         ConnectionServer {
             stack: app.into_service(),
-            builder,
+            protocols: Protocols::new(),
             limits,
             id_header,
         }
@@ -58,7 +58,7 @@ impl ConnectionServer {
         let activity = Arc::new(Activity::default());
         let watched = Arc::clone(&activity);
         let io = Refusals::new(io, self.id_header.clone());
-        let connection = http_connection(io, addr, service, &self.builder, activity);
+        let connection = http_connection(io, addr, service, &self.protocols, activity);
         tokio::select! {
             _ = connection => {}
             _ = expiry(watched, self.limits) => {}

@@ -11,6 +11,7 @@ pub(crate) mod connection;
 pub(crate) mod connection_server;
 pub(crate) mod dev_server;
 pub(crate) mod logs;
+pub(crate) mod protocol;
 pub(crate) mod server;
 pub(crate) mod shutdown;
 pub(crate) mod woken;
