@@ -27,6 +27,10 @@ fn body_kind(parts: &Parts) -> Result<BodyKind, HttpError> {
     let Some(content_type) = parts.headers.get(CONTENT_TYPE) else {
         return Ok(BodyKind::Unread);
     };
+    // What clients send nearly always, told without reading it as text.
+    if content_type.as_bytes().eq_ignore_ascii_case(b"application/json") {
+        return Ok(BodyKind::Json);
+    }
     let content_type = content_type
         .to_str()
         .map_err(|_| bad_request("The Content-Type header is not readable text."))?;
