@@ -24,7 +24,7 @@ use crate::application::app::App;
 use crate::application::into_router::AppService;
 use crate::errors::refusal::Refusals;
 use crate::observe::layer::{Observable, Observe, Observed};
-use crate::serve::connection::{Activity, ConnectionLimits, PlainTcp, Watched, expiry, hold_until_sent};
+use crate::serve::connection::{Activity, Answering, ConnectionLimits, PlainTcp, Watched, expiry};
 use crate::serve::protocol::{HttpConnection, Protocols};
 use crate::serve::shutdown::Shutdown;
 use crate::serve::woken::{First, first};
@@ -269,11 +269,7 @@ where
             activity.mark_multiplexed();
         }
         let guard = activity.begin();
-        let answer = service.call_from(request.map(body), addr);
-        async move {
-            let response = answer.await?;
-            Ok::<_, Infallible>(hold_until_sent(response, guard, windowed))
-        }
+        Answering::new(service.call_from(request.map(body), addr), guard, windowed)
     });
     protocols.serve(io, service)
 }

@@ -6,6 +6,7 @@
 //! connection no longer than the idle time, and no more than a window of
 //! unsent answer in memory.
 
+use std::convert::Infallible;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -266,6 +267,40 @@ pub(crate) fn hold_until_sent(response: Response, guard: InFlight, windowed: boo
             windowed,
         })
     })
+}
+
+pin_project_lite::pin_project! {
+    /// The app's answer to a request, then [`hold_until_sent`]. Written out
+    /// rather than an `async` block, which would keep the answer's future
+    /// twice, as it was handed over and as it is awaited, and move it from
+    /// one to the other at the first poll.
+    pub(crate) struct Answering<F> {
+        #[pin]
+        answer: F,
+        guard: Option<InFlight>,
+        windowed: bool,
+    }
+}
+
+impl<F> Answering<F> {
+    pub(crate) fn new(answer: F, guard: InFlight, windowed: bool) -> Self {
+        Answering {
+            answer,
+            guard: Some(guard),
+            windowed,
+        }
+    }
+}
+
+impl<F: Future<Output = Result<Response, Infallible>>> Future for Answering<F> {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = std::task::ready!(this.answer.poll(cx))?;
+        let guard = this.guard.take().expect("`Answering` polled after completion");
+        Poll::Ready(Ok(hold_until_sent(response, guard, *this.windowed)))
+    }
 }
 
 struct Guarded {
