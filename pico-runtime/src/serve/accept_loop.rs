@@ -15,7 +15,6 @@ use axum::extract::Request;
 use axum::response::Response;
 use http::HeaderName;
 use hyper::body::Incoming;
-use hyper::service::HttpService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
@@ -25,7 +24,7 @@ use crate::application::into_router::AppService;
 use crate::errors::refusal::Refusals;
 use crate::observe::layer::{Observable, Observe, Observed};
 use crate::serve::connection::{Activity, Answering, ConnectionLimits, PlainTcp, Watched, expiry};
-use crate::serve::protocol::{HttpConnection, Protocols};
+use crate::serve::protocol::{HttpConnection, Protocols, Service};
 use crate::serve::shutdown::Shutdown;
 use crate::serve::woken::{First, first};
 
@@ -249,13 +248,7 @@ pub(crate) fn http_connection<S, IO>(
     service: S,
     protocols: &Arc<Protocols>,
     activity: Arc<Activity>,
-) -> HttpConnection<
-    Watched<IO>,
-    impl HttpService<Incoming, ResBody = Body, Error = Infallible, Future: Send + 'static>
-    + Unpin
-    + Send
-    + 'static,
->
+) -> HttpConnection<Watched<IO>, impl Service + Send + use<S, IO>>
 where
     S: PeerService + Clone,
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,

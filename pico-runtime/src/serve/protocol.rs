@@ -1,9 +1,10 @@
 //! Which HTTP a connection speaks: HTTP/2 when it opens with HTTP/2's
 //! preface (prior knowledge, as proxies speak it), HTTP/1.1 otherwise, told
 //! from its first bytes. The connection is then hyper's own for that
-//! protocol, with the bytes read to tell handed back first: no layer
-//! between hyper and the socket for the rest of its life, where a
-//! connection that could be either costs every request.
+//! protocol, the bytes read to tell handed back first by a reader that
+//! passes everything else straight through: hyper-util's connection, which
+//! could be either, kept its own layer around the one it chose, and every
+//! request went through it.
 
 use std::future::Future;
 use std::io;
@@ -35,6 +36,32 @@ const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 const MAX_HEAD: usize = 1024 * 1024;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A connection's bytes, as both of hyper's servers take them.
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
+
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Stream for T {}
+
+/// The service a connection calls, as both of hyper's servers take it.
+pub(crate) trait Service:
+    HttpService<
+        Incoming,
+        Error: Into<BoxError>,
+        Future: Send + 'static,
+        ResBody: http_body::Body<Data = Bytes, Error: Into<BoxError>> + Send + 'static,
+    > + Unpin
+{
+}
+
+impl<S> Service for S where
+    S: HttpService<
+            Incoming,
+            Error: Into<BoxError>,
+            Future: Send + 'static,
+            ResBody: http_body::Body<Data = Bytes, Error: Into<BoxError>> + Send + 'static,
+        > + Unpin
+{
+}
 
 /// How each protocol's connections are made, shared by a server's.
 pub(crate) struct Protocols {
@@ -71,15 +98,11 @@ impl Protocols {
 
     /// The connection over `io`, its protocol told once its first bytes
     /// come.
-    pub(crate) fn serve<IO, S, B>(self: &Arc<Self>, io: IO, service: S) -> HttpConnection<IO, S>
-    where
-        IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-        S: HttpService<Incoming, ResBody = B> + Unpin,
-        S::Error: Into<BoxError>,
-        S::Future: Send + 'static,
-        B: http_body::Body<Data = Bytes> + Send + 'static,
-        B::Error: Into<BoxError>,
-    {
+    pub(crate) fn serve<IO: Stream, S: Service>(
+        self: &Arc<Self>,
+        io: IO,
+        service: S,
+    ) -> HttpConnection<IO, S> {
         #[cfg(feature = "http2")]
         return HttpConnection::Telling {
             io: Some(io),
@@ -125,15 +148,7 @@ where
     Stopped,
 }
 
-impl<IO, S, B> HttpConnection<IO, S>
-where
-    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    S: HttpService<Incoming, ResBody = B> + Unpin,
-    S::Error: Into<BoxError>,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
+impl<IO: Stream, S: Service> HttpConnection<IO, S> {
     /// Asks the connection to close once its requests in flight are
     /// answered; one whose protocol is not told yet closes now.
     pub(crate) fn graceful_shutdown(self: Pin<&mut Self>) {
@@ -150,15 +165,7 @@ where
     }
 }
 
-impl<IO, S, B> Future for HttpConnection<IO, S>
-where
-    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    S: HttpService<Incoming, ResBody = B> + Unpin,
-    S::Error: Into<BoxError>,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
+impl<IO: Stream, S: Service> Future for HttpConnection<IO, S> {
     type Output = Result<(), BoxError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -180,15 +187,7 @@ where
 }
 
 #[cfg(feature = "http2")]
-impl<IO, S, B> HttpConnection<IO, S>
-where
-    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    S: HttpService<Incoming, ResBody = B> + Unpin,
-    S::Error: Into<BoxError>,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
+impl<IO: Stream, S: Service> HttpConnection<IO, S> {
     /// Reads the first bytes, then becomes the connection they tell.
     fn poll_tell(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let HttpConnection::Telling {
