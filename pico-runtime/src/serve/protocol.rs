@@ -105,8 +105,8 @@ impl Protocols {
     ) -> HttpConnection<IO, S> {
         #[cfg(feature = "http2")]
         return HttpConnection::Telling {
-            io: Some(io),
-            service: Some(service),
+            io,
+            service,
             seen: Seen::default(),
             protocols: Arc::clone(self),
         };
@@ -135,8 +135,8 @@ where
 {
     #[cfg(feature = "http2")]
     Telling {
-        io: Option<IO>,
-        service: Option<S>,
+        io: IO,
+        service: S,
         seen: Seen,
         protocols: Arc<Protocols>,
     },
@@ -190,19 +190,20 @@ impl<IO: Stream, S: Service> Future for HttpConnection<IO, S> {
 impl<IO: Stream, S: Service> HttpConnection<IO, S> {
     /// Reads the first bytes, then becomes the connection they tell.
     fn poll_tell(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let HttpConnection::Telling { io, seen, .. } = self else {
+            return Poll::Ready(Ok(()));
+        };
+        let http2 = ready!(seen.tell(io, cx))?;
         let HttpConnection::Telling {
             io,
             service,
             seen,
             protocols,
-        } = self
+        } = std::mem::replace(self, HttpConnection::Stopped)
         else {
-            return Poll::Ready(Ok(()));
+            unreachable!("matched above")
         };
-        let reader = io.as_mut().expect("`HttpConnection` polled after it failed");
-        let http2 = ready!(seen.tell(reader, cx))?;
-        let io = TokioIo::new(Replayed::new(io.take().expect("checked above"), *seen));
-        let service = service.take().expect("taken once, with the io");
+        let io = TokioIo::new(Replayed::new(io, seen));
         *self = if http2 {
             // Boxed: HTTP/2's state would double every HTTP/1.1
             // connection's.
