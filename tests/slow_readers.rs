@@ -19,7 +19,17 @@ mod files {
     fn ping() -> &'static str {
         "pong"
     }
+
+    /// An answer in pieces, each handed over as soon as asked for.
+    #[expose]
+    #[stream]
+    fn pieces() -> impl futures_util::Stream<Item = String> {
+        futures_util::stream::iter((0..super::PIECES).map(|_| "x".repeat(super::PIECE)))
+    }
 }
+
+const PIECES: usize = 64;
+const PIECE: usize = 64 * 1024;
 
 const SLOW_READERS: usize = 500;
 const FILE_SIZE: usize = 8 * 1024 * 1024;
@@ -110,6 +120,31 @@ async fn slow_readers_cost_a_window_each_and_are_cut_at_the_idle_time() {
         .await
         .expect("a fresh client is answered while the slow readers hold");
     assert_eq!(fresh.status(), 200);
+    // A client that reads takes the whole file through the same window:
+    // each write the client takes lets the answer hand over more.
+    let whole = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/big.bin"))
+        .timeout(IDLE * 4)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .expect("a client that reads is sent the whole file");
+    assert_eq!(whole.len(), FILE_SIZE);
+    // And a stream: its pieces wait while the window is full, and each
+    // write the client takes wakes them.
+    let events = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/files/pieces"))
+        .timeout(IDLE * 4)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .expect("a client that reads is sent the whole stream");
+    let piece = format!("data: \"{}\"", "x".repeat(PIECE));
+    assert_eq!(events.lines().filter(|line| *line == piece).count(), PIECES);
 
     // Every stalled connection is cut, within the idle time and a quarter.
     let deadline = IDLE * 3;

@@ -76,6 +76,8 @@ pub(crate) struct Activity {
     handed: AtomicU64,
     /// The body waiting for the client to read what was handed.
     waiting_body: AtomicWaker,
+    /// Whether a body waits there: a write wakes it only then.
+    body_waits: AtomicBool,
     /// Requests come as HTTP/2 streams: no head is read between them.
     multiplexed: AtomicBool,
 }
@@ -93,6 +95,7 @@ impl Default for Activity {
             written: AtomicU64::new(0),
             handed: AtomicU64::new(0),
             waiting_body: AtomicWaker::new(),
+            body_waits: AtomicBool::new(false),
             multiplexed: AtomicBool::new(false),
         }
     }
@@ -162,11 +165,19 @@ impl Activity {
     }
 
     /// No clock is read here, on every write: the watcher notes when the
-    /// count of bytes written last moved, to a tick.
+    /// count of bytes written last moved, to a tick. Nor is a locked
+    /// instruction run: the connection's task is the only one to write,
+    /// and a body waits for its writes only over HTTP/1, where the same
+    /// task polls it.
     fn wrote(&self, bytes: usize) {
         self.blocked_since.store(0, Ordering::Relaxed);
-        self.written.fetch_add(bytes as u64, Ordering::Release);
-        self.waiting_body.wake();
+        let written = self.written.load(Ordering::Relaxed);
+        self.written
+            .store(written.wrapping_add(bytes as u64), Ordering::Release);
+        if self.body_waits.load(Ordering::Relaxed) {
+            self.body_waits.store(false, Ordering::Relaxed);
+            self.waiting_body.wake();
+        }
     }
 
     fn write_waits(&self) {
@@ -320,6 +331,7 @@ impl HttpBody for Guarded {
         let activity = Arc::clone(&self.guard.0);
         if self.windowed && activity.unsent() >= UNSENT_WINDOW {
             activity.waiting_body.register(cx.waker());
+            activity.body_waits.store(true, Ordering::Relaxed);
             // A write between the check and the registration woke nobody.
             if activity.unsent() >= UNSENT_WINDOW {
                 return Poll::Pending;

@@ -9,8 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 
-use futures_util::task::AtomicWaker;
-
 /// What ended the race: the main future, or the one beside it.
 pub(crate) enum First<A, B> {
     Main(A),
@@ -25,18 +23,30 @@ where
     B: Future,
 {
     let mut beside = std::pin::pin!(beside);
-    let flag = Arc::new(Flag {
-        woken: AtomicBool::new(true),
-        task: AtomicWaker::new(),
-    });
-    let waker = Waker::from(Arc::clone(&flag));
+    // Made at the first poll, and again should the task's waker change;
+    // a new flag starts woken, so that `beside` registers the new waker.
+    let mut flagged: Option<(Arc<Flag>, Waker)> = None;
     std::future::poll_fn(|cx| {
         if let Poll::Ready(output) = main.as_mut().poll(cx) {
             return Poll::Ready(First::Main(output));
         }
-        flag.task.register(cx.waker());
-        if flag.woken.swap(false, Ordering::AcqRel)
-            && let Poll::Ready(output) = beside.as_mut().poll(&mut Context::from_waker(&waker))
+        let (flag, waker) = match &flagged {
+            Some((flag, waker)) if flag.task.will_wake(cx.waker()) => (flag, waker),
+            _ => {
+                let flag = Arc::new(Flag {
+                    woken: AtomicBool::new(true),
+                    task: cx.waker().clone(),
+                });
+                let waker = Waker::from(Arc::clone(&flag));
+                let (flag, waker) = flagged.insert((flag, waker));
+                (&*flag, &*waker)
+            }
+        };
+        // A plain load first: most wakes are the main future's, and a
+        // swap is a locked instruction.
+        if flag.woken.load(Ordering::Relaxed)
+            && flag.woken.swap(false, Ordering::AcqRel)
+            && let Poll::Ready(output) = beside.as_mut().poll(&mut Context::from_waker(waker))
         {
             return Poll::Ready(First::Beside(output));
         }
@@ -45,10 +55,13 @@ where
     .await
 }
 
-/// The waker of the future beside: marks it woken, and wakes the task.
+/// The waker of the future beside: marks it woken, and wakes the task. It
+/// holds the task's waker itself rather than one registered at each poll:
+/// the task's waker does not change between polls, and registering costs
+/// two locked instructions a poll.
 struct Flag {
     woken: AtomicBool,
-    task: AtomicWaker,
+    task: Waker,
 }
 
 impl Wake for Flag {
@@ -58,7 +71,7 @@ impl Wake for Flag {
 
     fn wake_by_ref(self: &Arc<Self>) {
         self.woken.store(true, Ordering::Release);
-        self.task.wake();
+        self.task.wake_by_ref();
     }
 }
 
