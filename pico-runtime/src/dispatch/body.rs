@@ -221,6 +221,12 @@ async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, HttpError> {
             }
             None => joined.extend_from_slice(&data),
         }
+        // A body of known length is done once that much came: asking for
+        // more would only find the end, a second turn through every layer
+        // of the body and hyper's channel.
+        if http_body::Body::is_end_stream(&body) {
+            break;
+        }
     }
     Ok(first.unwrap_or_else(|| joined.freeze()))
 }

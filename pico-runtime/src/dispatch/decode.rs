@@ -10,7 +10,7 @@ use serde::de::value::Error as DeError;
 use serde_json::Value;
 
 use crate::dispatch::json::JsonCodec;
-use crate::dispatch::plain_integer::plain_integer;
+use crate::dispatch::plain_value::{plain_integer, plain_string, plain_word};
 use crate::dispatch::upload::{FileDeserializer, Upload};
 
 /// A raw value as it arrived.
@@ -103,6 +103,7 @@ fn out_of_range(reason: &str, sent: Option<&str>) -> Option<String> {
 }
 
 /// Deserialises one raw value, or says why it does not fit `T`.
+#[inline]
 pub(crate) fn decode<T: DeserializeOwned>(arg: Arg, codec: Option<&dyn JsonCodec>) -> Result<T, String> {
     if let Some(codec) = codec {
         return decode_with(arg, codec);
@@ -112,6 +113,16 @@ pub(crate) fn decode<T: DeserializeOwned>(arg: Arg, codec: Option<&dyn JsonCodec
         Arg::Json(raw) => plain_integer(raw.bytes()),
         Arg::File(_) | Arg::Many(_) => None,
     } {
+        return Ok(value);
+    }
+    decode_further(arg)
+}
+
+/// [`decode`] past an integer's shortcut: apart, so that `decode` stays
+/// small enough to be inlined where that shortcut answers.
+#[inline(never)]
+fn decode_further<T: DeserializeOwned>(arg: Arg) -> Result<T, String> {
+    if let Some(value) = plain_text(&arg) {
         return Ok(value);
     }
     match arg {
@@ -133,6 +144,15 @@ pub(crate) fn decode<T: DeserializeOwned>(arg: Arg, codec: Option<&dyn JsonCodec
         }),
         Arg::File(upload) => decode_file(*upload),
         Arg::Many(items) => decode_many(items),
+    }
+}
+
+/// A plain string, when the value is one (see `dispatch/plain_value.rs`).
+fn plain_text<T: DeserializeOwned>(arg: &Arg) -> Option<T> {
+    match arg {
+        Arg::Text(text) => plain_word(text),
+        Arg::Json(raw) => plain_string(raw.bytes()),
+        Arg::File(_) | Arg::Many(_) => None,
     }
 }
 

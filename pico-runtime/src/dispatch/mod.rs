@@ -25,7 +25,7 @@ pub(crate) mod merged;
 pub(crate) mod multipart;
 pub(crate) mod not_routed;
 pub(crate) mod path_routes;
-pub(crate) mod plain_integer;
+pub(crate) mod plain_value;
 pub(crate) mod probes;
 pub(crate) mod request;
 #[cfg(feature = "compression")]

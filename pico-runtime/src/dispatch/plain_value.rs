@@ -1,7 +1,8 @@
-//! The commonest argument, a plain decimal integer (`x=6`, `{"x": -7}`),
-//! given to its parameter without setting up a JSON parser: read here as
-//! serde_json reads the same token, or not at all, in which case the
-//! general path decides (and words any error) as it always has.
+//! The commonest arguments, a plain decimal integer (`x=6`, `{"x": -7}`)
+//! and a plain string (`who=ann`, `{"who": "ann"}`), given to their
+//! parameter without setting up a JSON parser: read here as the general
+//! path reads the same value, or not at all, in which case the general
+//! path decides (and words any error) as it always has.
 
 use serde::Deserializer;
 use serde::de::value::Error;
@@ -30,6 +31,44 @@ pub(crate) fn plain_integer<T: DeserializeOwned>(text: &[u8]) -> Option<T> {
         false => Number::Positive(magnitude),
     };
     T::deserialize(number).ok()
+}
+
+/// `text` of a query or a form as `T`, when it cannot be JSON (`ann`,
+/// `a b`), so that the general path, which tries JSON first, would take
+/// it as a string; `None` otherwise, or when `T` takes no string.
+pub(crate) fn plain_word<T: DeserializeOwned>(text: &str) -> Option<T> {
+    if could_be_json(text.as_bytes()) {
+        return None;
+    }
+    T::deserialize(Str(text)).ok()
+}
+
+/// A JSON value as `T`, when it is a string with no escape in it
+/// (`"ann"`) and `T` takes it the way it takes serde_json's string;
+/// `None` otherwise. `raw` was checked as JSON already: a string's inside
+/// has no quote and no control character, only an escape could need
+/// work.
+pub(crate) fn plain_string<T: DeserializeOwned>(raw: &[u8]) -> Option<T> {
+    let [b'"', inside @ .., b'"'] = raw else {
+        return None;
+    };
+    if inside.contains(&b'\\') {
+        return None;
+    }
+    T::deserialize(Str(std::str::from_utf8(inside).ok()?)).ok()
+}
+
+/// Whether JSON could read `text` whole: only a value that starts as one
+/// of JSON's does (after JSON's white space); the empty text is counted
+/// as one, which leaves it to the general path too.
+fn could_be_json(text: &[u8]) -> bool {
+    match text.first() {
+        None | Some(b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'{' | b'[' | b'-' | b'0'..=b'9') => true,
+        Some(b't') => text.starts_with(b"true"),
+        Some(b'f') => text.starts_with(b"false"),
+        Some(b'n') => text.starts_with(b"null"),
+        Some(_) => false,
+    }
 }
 
 /// Methods answered with an error, each with the arguments it takes
@@ -85,6 +124,51 @@ impl<'de> Deserializer<'de> for Number {
         deserialize_bool(); deserialize_char(); deserialize_str(); deserialize_string();
         deserialize_bytes(); deserialize_byte_buf(); deserialize_unit(); deserialize_seq();
         deserialize_map(); deserialize_identifier(); deserialize_ignored_any();
+        deserialize_unit_struct(&'static str);
+        deserialize_tuple(usize);
+        deserialize_tuple_struct(&'static str, usize);
+        deserialize_struct(&'static str, &'static [&'static str]);
+        deserialize_enum(&'static str, &'static [&'static str]);
+    }
+}
+
+/// One string, as serde_json's deserializer presents one without escapes
+/// (and as the general path presents a query's word): to
+/// `deserialize_any` and the string methods, as `visit_borrowed_str`; to an
+/// `Option` as `Some`; to a newtype as its content. Any other method is an
+/// error, which sends the value down the general path.
+#[derive(Clone, Copy)]
+struct Str<'a>(&'a str);
+
+impl<'de> Deserializer<'de> for Str<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_borrowed_str(self.0)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        char str string identifier
+    }
+
+    refuse! {
+        deserialize_bool(); deserialize_i8(); deserialize_i16(); deserialize_i32();
+        deserialize_i64(); deserialize_i128(); deserialize_u8(); deserialize_u16();
+        deserialize_u32(); deserialize_u64(); deserialize_u128(); deserialize_f32();
+        deserialize_f64(); deserialize_bytes(); deserialize_byte_buf(); deserialize_unit();
+        deserialize_seq(); deserialize_map(); deserialize_ignored_any();
         deserialize_unit_struct(&'static str);
         deserialize_tuple(usize);
         deserialize_tuple_struct(&'static str, usize);
@@ -176,5 +260,100 @@ mod tests {
         assert!(!agrees::<bool>("1"));
         assert!(!agrees::<Vec<i64>>("6"));
         assert!(!agrees::<()>("0"));
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Name(String);
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Colour {
+        Red,
+    }
+
+    /// Where the shortcut answers a JSON string, it answers what
+    /// serde_json answers.
+    fn string_agrees<T: DeserializeOwned + PartialEq + Debug>(raw: &str) -> bool {
+        let Some(quick) = plain_string::<T>(raw.as_bytes()) else {
+            return false;
+        };
+        assert_eq!(serde_json::from_str::<T>(raw).ok(), Some(quick), "{raw}");
+        true
+    }
+
+    /// Where the shortcut answers a query's word, it answers what the
+    /// general path's first two tries (JSON, then the text as a string)
+    /// answer.
+    fn word_agrees<T: DeserializeOwned + PartialEq + Debug>(text: &str) -> bool {
+        let Some(quick) = plain_word::<T>(text) else {
+            return false;
+        };
+        let general = serde_json::from_str::<T>(text)
+            .or_else(|_| T::deserialize(serde_json::Value::String(text.to_owned())));
+        assert_eq!(general.ok(), Some(quick), "{text}");
+        true
+    }
+
+    #[test]
+    fn strings_read_as_serde_json_reads_them() {
+        for raw in [
+            r#""ann""#,
+            r#""""#,
+            r#""a b, c: d""#,
+            "\"ünï \u{1F600}\"",
+            r#""6""#,
+        ] {
+            assert!(string_agrees::<String>(raw), "{raw}");
+            assert!(string_agrees::<serde_json::Value>(raw), "{raw}");
+            assert!(string_agrees::<Option<String>>(raw), "{raw}");
+            assert!(string_agrees::<Either>(raw), "{raw}");
+            assert!(string_agrees::<Name>(raw), "{raw}");
+            assert!(string_agrees::<Box<str>>(raw), "{raw}");
+        }
+        assert!(string_agrees::<char>(r#""a""#));
+    }
+
+    #[test]
+    fn other_json_values_take_the_general_path() {
+        // An escape, or not a string.
+        for raw in [r#""a\"b""#, r#""\u0041""#, "6", "null", "[\"a\"]", "\"", ""] {
+            assert!(
+                plain_string::<serde_json::Value>(raw.as_bytes()).is_none(),
+                "{raw:?}"
+            );
+        }
+        // A type that does not take a string the shortcut's way.
+        assert!(!string_agrees::<i64>(r#""6""#));
+        assert!(!string_agrees::<Vec<String>>(r#""a""#));
+        assert!(!string_agrees::<Colour>(r#""red""#));
+        assert!(!string_agrees::<char>(r#""ab""#));
+        assert!(!string_agrees::<bool>(r#""true""#));
+    }
+
+    #[test]
+    fn words_read_as_the_general_path_reads_them() {
+        for text in [
+            "ann", "a b", "ünï", "x=1", "nick", "tea", "fa", "}{", "+6", "a\"b",
+        ] {
+            assert!(word_agrees::<String>(text), "{text}");
+            assert!(word_agrees::<serde_json::Value>(text), "{text}");
+            assert!(word_agrees::<Option<String>>(text), "{text}");
+            assert!(word_agrees::<Either>(text), "{text}");
+            assert!(word_agrees::<Name>(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn text_json_could_read_takes_the_general_path() {
+        // JSON reads these whole, or may: the general path decides.
+        for text in [
+            "", "6", "-1", "\"ann\"", "[1]", "{}", " ann", "true", "false", "null", "nullx", "trueish",
+        ] {
+            assert!(plain_word::<serde_json::Value>(text).is_none(), "{text:?}");
+        }
+        // A type that takes no string.
+        assert!(!word_agrees::<i64>("ann"));
+        assert!(!word_agrees::<Vec<String>>("ann"));
+        assert!(!word_agrees::<Colour>("red"));
     }
 }
