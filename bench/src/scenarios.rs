@@ -43,9 +43,10 @@ impl Scenario {
 
 /// Pico (A) against axum (B) and against axum giving the same request ids
 /// (I), and each against the limit (H); Pico's own serve loop (S) against
-/// the limit too.
+/// the limit too, and against the limit with Pico's guarantees (HG), whose
+/// cost over the limit is a row of its own.
 const LIMIT: (&[&str], &[(&str, &str)]) = (
-    &["A", "B", "B0", "I", "H", "S"],
+    &["A", "B", "B0", "I", "H", "HG", "S"],
     &[
         ("A", "B"),
         ("A", "B0"),
@@ -54,6 +55,8 @@ const LIMIT: (&[&str], &[(&str, &str)]) = (
         ("A", "H"),
         ("B", "H"),
         ("S", "H"),
+        ("S", "HG"),
+        ("HG", "H"),
     ],
 );
 const WITH_IDS: (&[&str], &[(&str, &str)]) = (&["A", "B", "B0", "I"], &[("A", "B"), ("A", "B0"), ("A", "I")]);

@@ -47,6 +47,12 @@ pub(crate) const KINDS: &[Kind] = &[
         mode: "",
     },
     Kind {
+        label: "HG",
+        name: "H with the guarantees Pico gives every answer on these paths, each written the cheapest way by hand: a request id kept or made and answered (in `X-Request-Id` and error bodies), `nosniff`, a panic answered as a 500, a body limit, a body's media type checked; H's serve loop (no time or connection limits)",
+        program: "bench-hyper",
+        mode: "guarded",
+    },
+    Kind {
         label: "S",
         name: "Pico under its own serve loop, `pico::Server`",
         program: "bench-pico",

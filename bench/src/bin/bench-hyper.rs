@@ -5,8 +5,25 @@
 //! the upload's body is read into one buffer sized from `Content-Length`,
 //! and the file found in it between its part's headers and the closing
 //! boundary, with no multipart parser: the least any server must do.
+//!
+//! With `guarded` as its second argument, server HG: the same service with
+//! the guarantees Pico gives every answer on these paths, each written the
+//! cheapest way a careful user would: a request id kept from the client or
+//! made (32 hexadecimal digits, a random start and a count of the thread's
+//! own) and answered in `X-Request-Id` and in error bodies;
+//! `X-Content-Type-Options: nosniff`; a panic answered as a 500 in the
+//! standard body; a body limit; a body's media type checked. No time
+//! limits and no connection limit: the serve loop is H's.
 
+use std::cell::Cell;
+use std::collections::hash_map::RandomState;
 use std::convert::Infallible;
+use std::hash::BuildHasher;
+use std::panic::AssertUnwindSafe;
+use std::sync::LazyLock;
+
+use futures_util::FutureExt;
+use http_body_util::Limited;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
@@ -112,8 +129,124 @@ async fn answer(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
     })
 }
 
+const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+static X_REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
+
+/// HG's answer: H's, with Pico's guarantees around it.
+async fn guarded(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let id = request_id(request.headers().get(&X_REQUEST_ID));
+    let answer = AssertUnwindSafe(guarded_answer(request, &id)).catch_unwind();
+    let mut response = answer.await.unwrap_or_else(|_| {
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The server encountered an internal error.",
+            &id,
+        )
+    });
+    let headers = response.headers_mut();
+    headers.insert(&X_REQUEST_ID, id);
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
+}
+
+/// H's routes, with a body's media type checked and its size limited, and
+/// the request id in error bodies.
+async fn guarded_answer(request: Request<Incoming>, id: &header::HeaderValue) -> Response<Full<Bytes>> {
+    match (request.method(), request.uri().path()) {
+        (&Method::POST, "/bench/hello") => {
+            let is_json = request
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"application/json"));
+            if !is_json {
+                return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "send application/json", id);
+            }
+            match Limited::new(request.into_body(), BODY_LIMIT).collect().await {
+                Ok(body) => match serde_json::from_slice::<Hello>(&body.to_bytes()) {
+                    Ok(hello) => json(
+                        StatusCode::OK,
+                        serde_json::to_vec(&format!("hello {}!", hello.who)).unwrap(),
+                    ),
+                    Err(_) => error(StatusCode::BAD_REQUEST, "bad arguments", id),
+                },
+                Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                    error(StatusCode::PAYLOAD_TOO_LARGE, "the body is too large", id)
+                }
+                Err(_) => error(StatusCode::BAD_REQUEST, "the body could not be read", id),
+            }
+        }
+        (&Method::POST, "/bench/upload") => {
+            let declared = request
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+            match declared {
+                Some(length) if length <= BODY_LIMIT => upload(request).await,
+                _ => error(StatusCode::PAYLOAD_TOO_LARGE, "the body is too large", id),
+            }
+        }
+        _ => match answer(request).await {
+            Ok(response) if response.status() == StatusCode::BAD_REQUEST => {
+                error(StatusCode::BAD_REQUEST, "bad arguments", id)
+            }
+            Ok(response) => response,
+            Err(never) => match never {},
+        },
+    }
+}
+
+fn error(status: StatusCode, message: &str, id: &header::HeaderValue) -> Response<Full<Bytes>> {
+    let body = serde_json::json!({
+        "name": status.canonical_reason(),
+        "code": status.as_u16(),
+        "message": message,
+        "request_id": id.to_str().unwrap_or_default(),
+    });
+    json(status, serde_json::to_vec(&body).unwrap())
+}
+
+/// The client's id when it is a short token of visible ASCII, else one
+/// made: the process's random start, written once, then the thread's own
+/// count, two digits a byte.
+fn request_id(incoming: Option<&header::HeaderValue>) -> header::HeaderValue {
+    if let Some(id) = incoming.filter(|v| v.len() <= 128 && v.as_bytes().iter().all(u8::is_ascii_graphic)) {
+        return id.clone();
+    }
+    static START: LazyLock<[u8; 16]> = LazyLock::new(|| {
+        let mut digits = [0; 16];
+        write_hex(&mut digits, RandomState::new().hash_one(std::process::id()));
+        digits
+    });
+    thread_local! {
+        static COUNT: Cell<u64> = Cell::new(RandomState::new().hash_one(0u8) << 32);
+    }
+    let n = COUNT.with(|count| {
+        let n = count.get();
+        count.set(n.wrapping_add(1));
+        n
+    });
+    let mut digits = [0; 32];
+    digits[..16].copy_from_slice(&*START);
+    write_hex(&mut digits[16..], n);
+    header::HeaderValue::from_bytes(&digits).expect("hexadecimal digits")
+}
+
+/// `n` in 16 hexadecimal digits, two a byte.
+fn write_hex(out: &mut [u8], n: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (pair, byte) in out.chunks_exact_mut(2).zip(n.to_be_bytes()) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 0xf)];
+    }
+}
+
 #[tokio::main]
 async fn main() {
+    let guarantees = pico_bench::mode() == "guarded";
     let listener = pico_bench::listen().await;
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
@@ -121,9 +254,19 @@ async fn main() {
         };
         let _ = tcp.set_nodelay(true);
         tokio::spawn(async move {
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(tcp), service_fn(answer))
-                .await;
+            let connection = http1::Builder::new();
+            let _ = match guarantees {
+                true => {
+                    connection
+                        .serve_connection(TokioIo::new(tcp), service_fn(guarded))
+                        .await
+                }
+                false => {
+                    connection
+                        .serve_connection(TokioIo::new(tcp), service_fn(answer))
+                        .await
+                }
+            };
         });
     }
 }
