@@ -88,6 +88,36 @@ mod tests {
         assert!(matches!(first(main, beside).await, First::Beside(())));
     }
 
+    /// A waker that counts its wakes.
+    struct Counted(std::sync::atomic::AtomicUsize);
+
+    impl Wake for Counted {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn counted() -> (Arc<Counted>, Waker) {
+        let count = Arc::new(Counted(std::sync::atomic::AtomicUsize::new(0)));
+        (Arc::clone(&count), Waker::from(count))
+    }
+
+    #[test]
+    fn a_wake_beside_reaches_the_waker_of_the_latest_poll() {
+        let (tx, rx) = tokio::sync::oneshot::channel::<u8>();
+        let main = std::pin::pin!(std::future::pending::<()>());
+        let mut race = std::pin::pin!(first(main, rx));
+        let (before, old) = counted();
+        assert!(race.as_mut().poll(&mut Context::from_waker(&old)).is_pending());
+        let (after, new) = counted();
+        assert!(race.as_mut().poll(&mut Context::from_waker(&new)).is_pending());
+        tx.send(7).unwrap();
+        assert_eq!(before.0.load(Ordering::Relaxed), 0);
+        assert_eq!(after.0.load(Ordering::Relaxed), 1);
+        let polled = race.as_mut().poll(&mut Context::from_waker(&new));
+        assert!(matches!(polled, Poll::Ready(First::Beside(Ok(7)))));
+    }
+
     #[tokio::test]
     async fn the_main_future_wins_when_it_is_done_first() {
         let (tx, rx) = tokio::sync::oneshot::channel::<u8>();
