@@ -71,6 +71,24 @@ fn could_be_json(text: &[u8]) -> bool {
     }
 }
 
+/// The methods by which a value that is there and whole is read into an
+/// `Option` (as `Some`) and into a newtype (as its content).
+macro_rules! one_value {
+    () => {
+        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            visitor.visit_some(self)
+        }
+
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, Error> {
+            visitor.visit_newtype_struct(self)
+        }
+    };
+}
+
 /// Methods answered with an error, each with the arguments it takes
 /// before its visitor.
 macro_rules! refuse {
@@ -104,17 +122,7 @@ impl<'de> Deserializer<'de> for Number {
         }
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
+    one_value!();
 
     serde::forward_to_deserialize_any! {
         i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64
@@ -147,17 +155,7 @@ impl<'de> Deserializer<'de> for Str<'de> {
         visitor.visit_borrowed_str(self.0)
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
+    one_value!();
 
     serde::forward_to_deserialize_any! {
         char str string identifier
