@@ -79,7 +79,11 @@ fn file_length(body: &[u8], content_type: &str) -> Option<usize> {
     end.checked_sub(start)
 }
 
-async fn upload(request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn upload<B>(request: Request<B>) -> Response<Full<Bytes>>
+where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let header = |name| {
         request
             .headers()
@@ -98,7 +102,15 @@ async fn upload(request: Request<Incoming>) -> Response<Full<Bytes>> {
         match frame.map(|f| f.into_data()) {
             Ok(Ok(chunk)) => data.extend_from_slice(&chunk),
             Ok(Err(_)) => {}
-            Err(_) => return bad_request(),
+            Err(e) => {
+                return match e.into().is::<http_body_util::LengthLimitError>() {
+                    true => json(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        r#"{"name":"Payload Too Large","code":413,"message":"the body is too large"}"#,
+                    ),
+                    false => bad_request(),
+                };
+            }
         }
     }
     match file_length(&data, &content_type) {
@@ -179,23 +191,24 @@ async fn guarded_answer(request: Request<Incoming>, id: &header::HeaderValue) ->
                 Err(_) => error(StatusCode::BAD_REQUEST, "the body could not be read", id),
             }
         }
-        (&Method::POST, "/bench/upload") => {
-            let declared = request
-                .headers()
-                .get(header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-            match declared {
-                Some(length) if length <= BODY_LIMIT => upload(request).await,
-                _ => error(StatusCode::PAYLOAD_TOO_LARGE, "the body is too large", id),
-            }
-        }
+        (&Method::POST, "/bench/upload") => with_id(
+            upload(request.map(|body| Limited::new(body, BODY_LIMIT))).await,
+            id,
+        ),
         _ => match answer(request).await {
-            Ok(response) if response.status() == StatusCode::BAD_REQUEST => {
-                error(StatusCode::BAD_REQUEST, "bad arguments", id)
-            }
-            Ok(response) => response,
+            Ok(response) => with_id(response, id),
             Err(never) => match never {},
         },
+    }
+}
+
+/// H's own error bodies, which carry no request id, written again with it.
+fn with_id(response: Response<Full<Bytes>>, id: &header::HeaderValue) -> Response<Full<Bytes>> {
+    match response.status() {
+        StatusCode::BAD_REQUEST => error(StatusCode::BAD_REQUEST, "bad arguments", id),
+        StatusCode::NOT_FOUND => error(StatusCode::NOT_FOUND, "not found", id),
+        StatusCode::PAYLOAD_TOO_LARGE => error(StatusCode::PAYLOAD_TOO_LARGE, "the body is too large", id),
+        _ => response,
     }
 }
 
