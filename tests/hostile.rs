@@ -384,6 +384,30 @@ async fn numbers_beyond_their_types() {
     );
 }
 
+/// serde quotes a refused value whole; a megabyte value must not come
+/// back as a megabyte message (nor fill a log line).
+#[tokio::test]
+async fn a_megabyte_value_is_refused_in_a_short_message() {
+    let s = server().await;
+    let word = "w".repeat(1 << 20);
+    for (content_type, body) in [
+        ("application/x-www-form-urlencoded", format!("y=1&x={word}")),
+        ("application/x-www-form-urlencoded", format!("y=1&x=%22{word}%22")),
+        ("application/json", format!(r#"{{"y": 1, "x": "{word}"}}"#)),
+    ] {
+        let a = s.post_raw("/target/multiply", content_type, body).await;
+        standard(&a, 400);
+        let message = a.json()["message"].as_str().unwrap().to_owned();
+        assert!(message.len() < 400, "{content_type}: {} bytes", message.len());
+        assert!(
+            message.starts_with("Invalid value for parameter `x`: invalid type: string \"www"),
+            "{message}"
+        );
+        assert!(message.ends_with("expected i64."), "{message}");
+    }
+    still_serving(&s).await;
+}
+
 #[tokio::test]
 async fn duplicate_json_keys_take_the_last_value() {
     let s = server().await;

@@ -15,6 +15,7 @@ use serde_json::value::RawValue;
 
 use crate::dispatch::decode::{Arg, RawJson, decode};
 use crate::dispatch::json::JsonCodec;
+use crate::dispatch::refusal::bounded;
 use crate::errors::http_error::HttpError;
 
 /// A type a parameter can have. Only here to say, when a type does not
@@ -288,6 +289,7 @@ pub(crate) fn missing_parameters(names: &[&str]) -> String {
 }
 
 pub(crate) fn invalid(name: &str, reason: &str) -> HttpError {
+    let reason = bounded(reason);
     HttpError::bad_request().with_message(format!("Invalid value for parameter `{name}`: {reason}."))
 }
 

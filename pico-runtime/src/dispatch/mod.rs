@@ -27,6 +27,7 @@ pub(crate) mod not_routed;
 pub(crate) mod path_routes;
 pub(crate) mod plain_value;
 pub(crate) mod probes;
+pub(crate) mod refusal;
 pub(crate) mod request;
 #[cfg(feature = "compression")]
 pub(crate) mod request_encoding;
@@ -38,3 +39,4 @@ pub(crate) mod service;
 pub(crate) mod straight;
 pub(crate) mod thunk;
 pub(crate) mod upload;
+pub(crate) mod word;
