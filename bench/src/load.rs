@@ -8,7 +8,7 @@ use http::Request;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 
-use crate::round::Round;
+use crate::round::{Round, Ticks};
 use crate::scenarios::*;
 use crate::servers::*;
 use crate::wrk::wrk;
@@ -51,7 +51,7 @@ impl Load<'_> {
             )),
             Generator::Wrk => wrk(&server.addr, scenario, self.connections, self.seconds),
         };
-        round.cpu_ticks = server.cpu_ticks().saturating_sub(before);
+        round.cpu = server.cpu_ticks().since(before);
         round
     }
 }
@@ -81,7 +81,7 @@ pub(crate) fn in_turn(
             let round = load.round(servers[i], scenario);
             if verbose {
                 eprintln!(
-                    "  {} {} c{} turn {turn}: {} {:.0}/s, p99 {:.2} ms, {:.1} µs CPU a request, {} errors",
+                    "  {} {} c{} turn {turn}: {} {:.0}/s, p99 {:.2} ms, {:.1} µs CPU a request ({:.2} user), {} errors",
                     scenario.name,
                     load.generator.name(),
                     load.connections,
@@ -89,6 +89,7 @@ pub(crate) fn in_turn(
                     round.rate(),
                     round.p99,
                     round.cpu_us_per_request(),
+                    round.user_us_per_request(),
                     round.errors,
                 );
             }
@@ -229,6 +230,6 @@ pub(crate) async fn load(addr: &str, scenario: &Scenario, connections: usize, du
         errors,
         seconds,
         p99,
-        cpu_ticks: 0,
+        cpu: Ticks::default(),
     }
 }

@@ -278,6 +278,7 @@ fn measure(
                 rate: Ratio::of(of(x), of(y), Round::rate),
                 p99: Ratio::of(of(x), of(y), |r| r.p99),
                 cpu: Ratio::of(of(x), of(y), Round::cpu_us_per_request),
+                user: Ratio::of(of(x), of(y), Round::user_us_per_request),
             })
             .collect(),
     };

@@ -24,6 +24,9 @@ pub(crate) struct RowRatio {
     /// Of CPU time a request: the server's own cost, which a load
     /// generator that falls behind does not disturb.
     pub(crate) cpu: Ratio,
+    /// Of user CPU time a request: the server's own code, without the
+    /// kernel's share.
+    pub(crate) user: Ratio,
 }
 
 /// The scenarios measured with one generator at one connection count.
@@ -119,7 +122,7 @@ pub(crate) fn report(r: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "- Each server's figure is the median of its rounds: requests/s; p99 latency in ms; CPU µs a request (the server's user and system time over the round over its answers). A ratio X/Y is the ratio of the two medians, followed in brackets by the interquartile range of the ratios of paired rounds (the rounds of one turn): half the turns fell inside it. The two can disagree (a ratio of medians outside the range of paired ratios): then the turns varied more than either says, and the ratio is no firmer than the range. Where requests/s and CPU time a request disagree, the load generator, not the server, set the pace (the server's CPU was not saturated).\n"
+        "- Each server's figure is the median of its rounds: requests/s; p99 latency in ms; CPU µs a request (the server's user and system time over the round over its answers), and in brackets its user time alone: the server's own code, without the kernel's work on its sockets, which is most of a small request's cost and varies more from round to round than any server's code. The kernel splits the two by sampling at its clock tick (100 a second), so a round's user time is counted to a few percent: its ratios are firm only over many rounds. A ratio X/Y is the ratio of the two medians, followed in brackets by the interquartile range of the ratios of paired rounds (the rounds of one turn): half the turns fell inside it. The two can disagree (a ratio of medians outside the range of paired ratios): then the turns varied more than either says, and the ratio is no firmer than the range. Where requests/s and CPU time a request disagree, the load generator, not the server, set the pace (the server's CPU was not saturated).\n"
     );
     targets(&mut out, r);
     noise_floor(&mut out, r);
@@ -128,16 +131,16 @@ pub(crate) fn report(r: &Report) -> String {
         let _ = writeln!(out, "### {}\n", pass.title);
         let _ = writeln!(
             out,
-            "| scenario | X/Y | X req/s | Y req/s | X/Y req/s | X p99 | Y p99 | p99 X/Y | X CPU µs | Y CPU µs | CPU X/Y |"
+            "| scenario | X/Y | X req/s | Y req/s | X/Y req/s | X p99 | Y p99 | p99 X/Y | X CPU µs (user) | Y CPU µs (user) | CPU X/Y | user X/Y |"
         );
-        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|---|");
         for row in &pass.rows {
             let figure = |label: &str| &row.figures.iter().find(|(l, _)| *l == label).unwrap().1;
             for ratio in &row.ratios {
                 let (x, y) = (figure(ratio.x), figure(ratio.y));
                 let _ = writeln!(
                     out,
-                    "| {} | {}/{} | {:.0} | {:.0} | {} | {:.2} | {:.2} | {} | {:.1} | {:.1} | {} |",
+                    "| {} | {}/{} | {:.0} | {:.0} | {} | {:.2} | {:.2} | {} | {:.1} ({:.2}) | {:.1} ({:.2}) | {} | {} |",
                     row.name,
                     ratio.x,
                     ratio.y,
@@ -148,8 +151,11 @@ pub(crate) fn report(r: &Report) -> String {
                     y.p99,
                     ratio.p99,
                     x.cpu_us,
+                    x.user_us,
                     y.cpu_us,
-                    ratio.cpu
+                    y.user_us,
+                    ratio.cpu,
+                    ratio.user
                 );
             }
         }
@@ -263,13 +269,16 @@ fn noise_floor(out: &mut String, r: &Report) {
         out,
         "A against N, a second A: two identical servers, measured as any pair is. Their ratios would all be 1.00 on a quiet machine; how far they are from it is how far any other ratio here can be trusted.\n"
     );
-    let _ = writeln!(out, "| pass | scenario | A/N req/s | A/N p99 | A/N CPU µs |");
-    let _ = writeln!(out, "|---|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "| pass | scenario | A/N req/s | A/N p99 | A/N CPU µs | A/N user µs |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
     for (pass, scenario, ratio) in floors {
         let _ = writeln!(
             out,
-            "| {pass} | {scenario} | {} | {} | {} |",
-            ratio.rate, ratio.p99, ratio.cpu
+            "| {pass} | {scenario} | {} | {} | {} | {} |",
+            ratio.rate, ratio.p99, ratio.cpu, ratio.user
         );
     }
     let _ = writeln!(out);

@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::round::Ticks;
+
 /// A kind of server the benchmark starts: a binary of this crate and what
 /// it serves.
 pub(crate) struct Kind {
@@ -166,23 +168,30 @@ impl Server {
         (numbers.next().unwrap(), numbers.next().unwrap())
     }
 
-    /// CPU time (user and system, in clock ticks) the server and its
-    /// children (gunicorn's workers) have used so far.
-    pub(crate) fn cpu_ticks(&self) -> u64 {
-        fn tree(pid: &str) -> u64 {
-            let own = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .map_or(0, |stat| {
-                    // The fields after the command's closing parenthesis; utime
-                    // and stime are the 14th and 15th of the whole line.
-                    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-                    let fields: Vec<&str> = rest.split_whitespace().collect();
-                    let field = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-                    field(11) + field(12)
-                });
+    /// CPU time the server and its children (gunicorn's workers) have
+    /// used so far.
+    pub(crate) fn cpu_ticks(&self) -> Ticks {
+        fn tree(pid: &str) -> Ticks {
+            let own =
+                std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .ok()
+                    .map_or(Ticks::default(), |stat| {
+                        // The fields after the command's closing parenthesis; utime
+                        // and stime are the 14th and 15th of the whole line.
+                        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+                        let fields: Vec<&str> = rest.split_whitespace().collect();
+                        let field = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+                        Ticks {
+                            user: field(11),
+                            system: field(12),
+                        }
+                    });
             let children =
                 std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-            own + children.split_whitespace().map(tree).sum::<u64>()
+            children
+                .split_whitespace()
+                .map(tree)
+                .fold(own, |sum, child| sum + child)
         }
         tree(&self.child.id().to_string())
     }

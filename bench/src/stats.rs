@@ -25,6 +25,7 @@ pub(crate) struct Figures {
     pub(crate) rate: f64,
     pub(crate) p99: f64,
     pub(crate) cpu_us: f64,
+    pub(crate) user_us: f64,
     pub(crate) errors: u64,
 }
 
@@ -35,6 +36,7 @@ impl Figures {
             rate: each(Round::rate),
             p99: each(|r| r.p99),
             cpu_us: each(Round::cpu_us_per_request),
+            user_us: each(Round::user_us_per_request),
             errors: rounds.iter().map(|r| r.errors).sum(),
         }
     }
