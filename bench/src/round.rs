@@ -72,7 +72,10 @@ mod tests {
     #[test]
     fn cpu_time_a_request_is_split_into_user_and_all() {
         let before = Ticks { user: 10, system: 40 };
-        let after = Ticks { user: 40, system: 110 };
+        let after = Ticks {
+            user: 40,
+            system: 110,
+        };
         let round = Round {
             requests: 50_000,
             cpu: after.since(before),
