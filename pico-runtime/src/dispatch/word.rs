@@ -1,14 +1,16 @@
 //! A query's or a form's value given to its parameter as the string it
 //! is, the way serde_json's `Value::String` gives one: to an `Option` as
-//! `Some`, to a newtype as its content, to an enum as a unit variant's
-//! name, to anything else as a string. Unlike `Value::String`, a refusal
-//! quotes only the start of it (`refusal.rs`).
+//! `Some`, to a newtype as its content (to serde_json's `RawValue` as
+//! JSON text), to an enum as a unit variant's name, to anything else as a
+//! string. Unlike `Value::String`, a refusal quotes only the start of it
+//! (`refusal.rs`).
 
 use serde::Deserializer;
-use serde::de::Visitor;
 use serde::de::value::StringDeserializer;
+use serde::de::{Error as _, Visitor};
+use serde_json::Value;
 
-use crate::dispatch::refusal::Refusal;
+use crate::dispatch::refusal::{Refusal, bounded};
 
 pub(crate) struct Word(pub(crate) String);
 
@@ -25,9 +27,17 @@ impl<'de> Deserializer<'de> for Word {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Refusal> {
+        // serde_json's `RawValue` asks for its JSON text through a newtype
+        // of a private name, which `Value` answers with the value written
+        // as JSON: a word is given to it the same way.
+        if name.starts_with("$serde_json::") {
+            return Value::String(self.0)
+                .deserialize_newtype_struct(name, visitor)
+                .map_err(|e| Refusal::custom(bounded(&e.to_string())));
+        }
         visitor.visit_newtype_struct(self)
     }
 
@@ -54,7 +64,6 @@ mod tests {
 
     use serde::Deserialize;
     use serde::de::DeserializeOwned;
-    use serde_json::Value;
 
     use super::*;
 
@@ -99,7 +108,7 @@ mod tests {
 
     #[test]
     fn a_word_is_read_as_serde_json_reads_a_json_string() {
-        for text in ["ann", "Dot", "Circle", "x", "", "é", "1", "true"] {
+        for text in ["ann", "Dot", "Circle", "x", "", "é", "1", "true", "127.0.0.1"] {
             same::<String>(text);
             same::<Option<String>>(text);
             same::<Option<Option<String>>>(text);
@@ -117,6 +126,11 @@ mod tests {
             same::<(i64, i64)>(text);
             same::<BTreeMap<String, i64>>(text);
             same::<Point>(text);
+            same::<Box<serde_json::value::RawValue>>(text);
+            same::<Option<Box<serde_json::value::RawValue>>>(text);
+            same::<std::net::IpAddr>(text);
+            same::<std::path::PathBuf>(text);
+            same::<Vec<String>>(text);
         }
     }
 }
