@@ -54,8 +54,12 @@ impl Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
-/// serde's own words, for a value already cut.
-fn serde_words(error: serde::de::value::Error) -> Refusal {
+/// serde's own words for a refusal of `unexpected`, its string cut first.
+fn cut(unexpected: Unexpected<'_>, words: impl FnOnce(Unexpected<'_>) -> serde::de::value::Error) -> Refusal {
+    let error = match unexpected {
+        Unexpected::Str(value) => words(Unexpected::Str(&quoted(value))),
+        other => words(other),
+    };
     Refusal(error.to_string())
 }
 
@@ -65,39 +69,20 @@ impl serde::de::Error for Refusal {
     }
 
     fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
-        let value = unexpected_quoted(unexpected);
-        serde_words(serde::de::Error::invalid_type(
-            unexpected_of(&value, unexpected),
-            expected,
-        ))
+        cut(unexpected, |unexpected| {
+            serde::de::Error::invalid_type(unexpected, expected)
+        })
     }
 
     fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
-        let value = unexpected_quoted(unexpected);
-        serde_words(serde::de::Error::invalid_value(
-            unexpected_of(&value, unexpected),
-            expected,
-        ))
+        cut(unexpected, |unexpected| {
+            serde::de::Error::invalid_value(unexpected, expected)
+        })
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
-        serde_words(serde::de::Error::unknown_variant(&quoted(variant), expected))
-    }
-}
-
-/// The string an `Unexpected` quotes, cut; empty for one that quotes none.
-fn unexpected_quoted(unexpected: Unexpected<'_>) -> Cow<'_, str> {
-    match unexpected {
-        Unexpected::Str(value) => quoted(value),
-        _ => Cow::Borrowed(""),
-    }
-}
-
-/// `unexpected` with its string replaced by `value`, the cut one.
-fn unexpected_of<'a>(value: &'a str, unexpected: Unexpected<'a>) -> Unexpected<'a> {
-    match unexpected {
-        Unexpected::Str(_) => Unexpected::Str(value),
-        other => other,
+        let error: serde::de::value::Error = serde::de::Error::unknown_variant(&quoted(variant), expected);
+        Refusal(error.to_string())
     }
 }
 

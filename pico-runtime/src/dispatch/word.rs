@@ -10,7 +10,7 @@ use serde::de::value::StringDeserializer;
 use serde::de::{Error as _, Visitor};
 use serde_json::Value;
 
-use crate::dispatch::refusal::{Refusal, bounded};
+use crate::dispatch::refusal::Refusal;
 
 pub(crate) struct Word(pub(crate) String);
 
@@ -36,7 +36,7 @@ impl<'de> Deserializer<'de> for Word {
         if name.starts_with("$serde_json::") {
             return Value::String(self.0)
                 .deserialize_newtype_struct(name, visitor)
-                .map_err(|e| Refusal::custom(bounded(&e.to_string())));
+                .map_err(Refusal::custom);
         }
         visitor.visit_newtype_struct(self)
     }
