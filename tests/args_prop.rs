@@ -397,8 +397,8 @@ proptest! {
 }
 
 /// JSON bodies: objects of the functions' names and others, with values
-/// of every kind, repeated keys, escaped keys, and text that is not an
-/// object or not JSON at all.
+/// of every kind, repeated keys, escaped keys, white space JSON allows and
+/// one it does not, and text that is not an object or not JSON at all.
 fn json_bodies() -> impl Strategy<Value = String> {
     let key = prop::sample::select(vec![
         "\"x\"",
@@ -425,9 +425,22 @@ fn json_bodies() -> impl Strategy<Value = String> {
         "[\"a\"]",
         "{\"x\":1}",
         "\"null\"",
+        "-0",
+        "1E+2",
+        "0.5e-3",
+        "01",
+        "false",
+        "\"é\"",
+        "\"a\\\"b\"",
+        "\"\\u00e9\"",
     ]);
-    let object = prop::collection::vec((key, value), 0..5).prop_map(|pairs| {
-        let members: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+    // JSON's white space between tokens, and a space it does not allow.
+    let space = prop::sample::select(vec!["", "", " ", "\n\t", "\u{a0}"]);
+    let object = prop::collection::vec((key, value, space), 0..5).prop_map(|pairs| {
+        let members: Vec<String> = pairs
+            .iter()
+            .map(|(k, v, s)| format!("{s}{k}{s}:{s}{v}{s}"))
+            .collect();
         format!("{{{}}}", members.join(","))
     });
     prop_oneof![

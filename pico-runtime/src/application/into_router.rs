@@ -13,7 +13,7 @@ use crate::application::built_app::BuiltApp;
 use crate::dispatch::service::Service;
 use crate::edge::preflight::Preflight;
 use crate::errors::panic;
-use crate::observe::layer::{Observe, Settings};
+use crate::observe::layer::{Observe, Settings, Shared};
 
 /// The app's service inside its observing layer, with CORS when asked
 /// for: each combination a type of its own, so that no layer is boxed.
@@ -36,7 +36,7 @@ impl App {
     pub fn into_router(self) -> Router {
         let router = Router::new();
         match self.into_service() {
-            AppService::Plain(service) => router.fallback_service(service),
+            AppService::Plain(service) => router.fallback_service(Shared(Arc::new(service))),
             AppService::Cors(service) => router.fallback_service(*service),
         }
     }

@@ -19,14 +19,17 @@ use compact_str::CompactString;
 use serde::de::{DeserializeSeed, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::describe::definition::Param;
 use crate::dispatch::args::{Args, Argument, MAX_NAME, invalid};
 use crate::dispatch::body::split_at_byte;
 use crate::dispatch::decode::{Arg, RawJson, decode};
+use crate::dispatch::flat_json::flat_object;
 use crate::dispatch::json::JsonCodec;
+use crate::dispatch::plain_value::{plain_integer, plain_json, plain_word};
 use crate::errors::http_error::HttpError;
 
 /// The most parameters a function called straight may have.
-const MAX_DIRECT: usize = 8;
+pub(crate) const MAX_DIRECT: usize = 8;
 
 /// A plain function's parameters, as its generated code reads them.
 pub struct Arguments<'a> {
@@ -41,15 +44,16 @@ enum From<'a> {
     Args(&'a mut Args),
     /// The query string's values, by the position of their parameter.
     Query {
-        /// The parameters' names, in order.
-        names: [&'static str; MAX_DIRECT],
+        /// The parameters, in order.
+        params: &'a [Param],
         values: [Option<&'a str>; MAX_DIRECT],
         codec: Option<&'a dyn JsonCodec>,
     },
-    /// A JSON body's values, by the position of their parameter.
+    /// A JSON body's values, by the position of their parameter: the
+    /// text of each, a slice of the body.
     Json {
-        names: [&'static str; MAX_DIRECT],
-        values: [Option<&'a RawValue>; MAX_DIRECT],
+        params: &'a [Param],
+        values: [Option<&'a str>; MAX_DIRECT],
         body: &'a Bytes,
         codec: Option<&'a dyn JsonCodec>,
     },
@@ -73,19 +77,19 @@ impl<'a> Arguments<'a> {
         }
     }
 
-    /// The query's values for `params` (each a name, and whether it has a
-    /// default), when the general path would find nothing wrong with its
-    /// names: each a parameter, none repeated (a repeat makes a list
-    /// there), none reserved (`_callback`), none with anything to decode,
-    /// and every parameter without a default given. `None` otherwise: the
-    /// general path then reads and checks them.
+    /// The query's values for `params`, when the general path would find
+    /// nothing wrong with its names: each a parameter, none repeated (a
+    /// repeat makes a list there), none reserved (`_callback`), none with
+    /// anything to decode, and every parameter without a default given.
+    /// `None` otherwise: the general path then reads and checks them.
     pub(crate) fn from_query(
         query: Option<&'a str>,
-        params: impl ExactSizeIterator<Item = (&'static str, bool)> + Clone,
+        params: &'a [Param],
         codec: Option<&'a dyn JsonCodec>,
     ) -> Option<Self> {
-        let names = names_of(params.clone())?;
-        let names_given = &names[..params.len()];
+        if params.len() > MAX_DIRECT {
+            return None;
+        }
         let mut values = [None; MAX_DIRECT];
         let query = query.unwrap_or("");
         if query.bytes().any(|b| b == b'%' || b == b'+') {
@@ -102,13 +106,17 @@ impl<'a> Arguments<'a> {
             if name.starts_with('_') || name.len() > MAX_NAME {
                 return None;
             }
-            let position = names_given.iter().position(|p| *p == name)?;
+            let position = position_of(params, name)?;
             if values[position].replace(value).is_some() {
                 return None;
             }
         }
         complete(params, &values).then_some(Arguments {
-            from: From::Query { names, values, codec },
+            from: From::Query {
+                params,
+                values,
+                codec,
+            },
         })
     }
 
@@ -117,24 +125,31 @@ impl<'a> Arguments<'a> {
     /// parameters, each once, none escaped (nor, then, reserved), with
     /// nothing after it, and every parameter without a default given.
     /// `None` otherwise, and for anything that is not such an object: the
-    /// general path then reads and checks it, and says what is wrong.
+    /// general path then reads and checks it, and says what is wrong. A
+    /// flat object is read without a parser (`dispatch/flat_json.rs`),
+    /// anything else by serde_json.
     pub(crate) fn from_json(
         body: &'a Bytes,
-        params: impl ExactSizeIterator<Item = (&'static str, bool)> + Clone,
+        params: &'a [Param],
         codec: Option<&'a dyn JsonCodec>,
     ) -> Option<Self> {
-        let names = names_of(params.clone())?;
+        if params.len() > MAX_DIRECT {
+            return None;
+        }
         let mut values = [None; MAX_DIRECT];
-        let mut json = serde_json::Deserializer::from_slice(body);
-        let slots = Slots {
-            names: &names[..params.len()],
-            values: &mut values,
-        };
-        slots.deserialize(&mut json).ok()?;
-        json.end().ok()?;
+        if flat_object(body, params, &mut values).is_none() {
+            values = [None; MAX_DIRECT];
+            let mut json = serde_json::Deserializer::from_slice(body);
+            let slots = Slots {
+                params,
+                values: &mut values,
+            };
+            slots.deserialize(&mut json).ok()?;
+            json.end().ok()?;
+        }
         complete(params, &values).then_some(Arguments {
             from: From::Json {
-                names,
+                params,
                 values,
                 body,
                 codec,
@@ -164,20 +179,37 @@ impl<'a> Arguments<'a> {
             From::Args(args) if unless_null => return args.remove_unless_null(name),
             From::Args(args) => return args.remove(name),
             // As the general path reads a query's value: the same text.
-            From::Query { names, values, codec } => (
-                take(names, values, name).map(|text| Arg::Text(CompactString::new(text))),
-                *codec,
-            ),
+            From::Query {
+                params,
+                values,
+                codec,
+            } => {
+                let text = take(params, values, name);
+                if let (Some(text), None) = (text, &codec)
+                    && let Some(value) = plain_integer(text.as_bytes()).or_else(|| plain_word(text))
+                {
+                    return Ok(Some(value));
+                }
+                (text.map(|text| Arg::Text(CompactString::new(text))), *codec)
+            }
             // And a JSON body's: a slice of the body.
             From::Json {
-                names,
+                params,
                 values,
                 body,
                 codec,
-            } => (
-                take(names, values, name).map(|raw| Arg::Json(RawJson(body.slice_ref(raw.get().as_bytes())))),
-                *codec,
-            ),
+            } => {
+                let raw = take(params, values, name);
+                if let (Some(raw), None) = (raw, &codec)
+                    && let Some(value) = plain_json(raw.as_bytes())
+                {
+                    return Ok(Some(value));
+                }
+                (
+                    raw.map(|raw| Arg::Json(RawJson(body.slice_ref(raw.as_bytes())))),
+                    *codec,
+                )
+            }
         };
         let Some(arg) = arg else {
             return Ok(None);
@@ -191,43 +223,35 @@ impl<'a> Arguments<'a> {
     }
 }
 
-/// The parameters' names in an array, when there are few enough.
-fn names_of(
-    params: impl ExactSizeIterator<Item = (&'static str, bool)>,
-) -> Option<[&'static str; MAX_DIRECT]> {
-    if params.len() > MAX_DIRECT {
-        return None;
-    }
-    let mut names = [""; MAX_DIRECT];
-    for (slot, (name, _)) in names.iter_mut().zip(params) {
-        *slot = name;
-    }
-    Some(names)
+/// The position of the parameter `name`. Names are short: compared byte
+/// by byte here, they cost less than a call to compare memory.
+#[inline]
+pub(crate) fn position_of(params: &[Param], name: &str) -> Option<usize> {
+    let name = name.as_bytes();
+    params.iter().position(|p| {
+        let param = p.name.as_bytes();
+        param.len() == name.len() && param.iter().zip(name).all(|(a, b)| a == b)
+    })
 }
 
 /// Whether every parameter without a default has a value.
-fn complete<T>(params: impl Iterator<Item = (&'static str, bool)>, values: &[Option<T>; MAX_DIRECT]) -> bool {
+fn complete<T>(params: &[Param], values: &[Option<T>; MAX_DIRECT]) -> bool {
     params
+        .iter()
         .zip(values)
-        .all(|((_, has_default), value)| has_default || value.is_some())
+        .all(|(param, value)| param.default.is_some() || value.is_some())
 }
 
-/// Takes the value of the parameter `name`. An unused name is empty, and
-/// no parameter's name is.
-fn take<T>(
-    names: &[&'static str; MAX_DIRECT],
-    values: &mut [Option<T>; MAX_DIRECT],
-    name: &str,
-) -> Option<T> {
-    let position = names.iter().position(|p| *p == name)?;
-    values[position].take()
+/// Takes the value of the parameter `name`.
+fn take<T>(params: &[Param], values: &mut [Option<T>; MAX_DIRECT], name: &str) -> Option<T> {
+    values[position_of(params, name)?].take()
 }
 
 /// A JSON object read into the slots of its parameters: a key that is not
 /// one of them, unescaped, once, is an error.
 struct Slots<'n, 'a> {
-    names: &'n [&'static str],
-    values: &'n mut [Option<&'a RawValue>; MAX_DIRECT],
+    params: &'n [Param],
+    values: &'n mut [Option<&'a str>; MAX_DIRECT],
 }
 
 impl<'a> DeserializeSeed<'a> for Slots<'_, 'a> {
@@ -251,8 +275,8 @@ impl<'a> Visitor<'a> for Slots<'_, 'a> {
             if key.starts_with('_') {
                 return Err(other());
             }
-            let position = self.names.iter().position(|p| *p == key).ok_or_else(other)?;
-            let value = map.next_value::<&'a RawValue>()?;
+            let position = position_of(self.params, key).ok_or_else(other)?;
+            let value = map.next_value::<&'a RawValue>()?.get();
             if self.values[position].replace(value).is_some() {
                 return Err(other());
             }
@@ -265,9 +289,34 @@ impl<'a> Visitor<'a> for Slots<'_, 'a> {
 mod tests {
     use super::*;
 
+    fn null() -> serde_json::Value {
+        serde_json::Value::Null
+    }
+
+    fn param(name: &'static str, default: Option<fn() -> serde_json::Value>) -> Param {
+        Param {
+            name,
+            default,
+            constraints: &[],
+        }
+    }
+
     /// `x` without a default, `y` with one.
+    const PARAMS: &[Param] = &[
+        Param {
+            name: "x",
+            default: None,
+            constraints: &[],
+        },
+        Param {
+            name: "y",
+            default: Some(null),
+            constraints: &[],
+        },
+    ];
+
     fn straight(query: &str) -> Option<Arguments<'_>> {
-        Arguments::from_query(Some(query), [("x", false), ("y", true)].into_iter(), None)
+        Arguments::from_query(Some(query), PARAMS, None)
     }
 
     #[test]
@@ -291,16 +340,16 @@ mod tests {
         ] {
             assert!(straight(query).is_none(), "{query}");
         }
-        let many: Vec<(&'static str, bool)> = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+        let many: Vec<Param> = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
             .into_iter()
-            .map(|name| (name, true))
+            .map(|name| param(name, Some(null)))
             .collect();
-        assert!(Arguments::from_query(None, many.into_iter(), None).is_none());
+        assert!(Arguments::from_query(None, &many, None).is_none());
     }
 
     /// The same parameters, from a JSON body.
     fn from_json(body: &Bytes) -> Option<Arguments<'_>> {
-        Arguments::from_json(body, [("x", false), ("y", true)].into_iter(), None)
+        Arguments::from_json(body, PARAMS, None)
     }
 
     #[test]

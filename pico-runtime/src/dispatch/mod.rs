@@ -20,6 +20,7 @@ pub(crate) mod deadline;
 pub(crate) mod decode;
 pub(crate) mod documents;
 pub(crate) mod extract;
+pub(crate) mod flat_json;
 pub(crate) mod json;
 pub(crate) mod merged;
 pub(crate) mod multipart;

@@ -58,6 +58,11 @@ pub(crate) fn plain_string<T: DeserializeOwned>(raw: &[u8]) -> Option<T> {
     T::deserialize(Str(std::str::from_utf8(inside).ok()?)).ok()
 }
 
+/// A JSON value as `T`, when it is a plain integer or a plain string.
+pub(crate) fn plain_json<T: DeserializeOwned>(raw: &[u8]) -> Option<T> {
+    plain_integer(raw).or_else(|| plain_string(raw))
+}
+
 /// Whether JSON could read `text` whole: only a value that starts as one
 /// of JSON's does (after JSON's white space); the empty text is counted
 /// as one, which leaves it to the general path too.

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use fnv::FnvBuildHasher;
+use foldhash::fast::FixedState;
 
 use crate::application::app::App;
 use crate::describe::definition::{Function, Prehandle, module_path};
@@ -147,7 +147,8 @@ pub(crate) fn route_table(app: &App) -> Result<(Routes, Vec<Entry>), BuildError>
     }
 }
 
-/// The routing table. Paths are short and chosen by the app, not by
-/// clients (who can only miss them), so SipHash's resistance to flooding
-/// buys nothing here and FNV saves a few hundred instructions a request.
-pub(crate) type Routes = HashMap<Arc<str>, Route, FnvBuildHasher>;
+/// The routing table. Paths are chosen by the app, not by clients (who
+/// can only miss them), so SipHash's resistance to flooding buys nothing
+/// here: a fixed hash that takes eight bytes at a step (FNV takes one)
+/// saves a few hundred instructions a request.
+pub(crate) type Routes = HashMap<Arc<str>, Route, FixedState>;

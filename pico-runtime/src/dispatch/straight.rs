@@ -37,11 +37,7 @@ pub(crate) fn straight(
     if !shared.standard_errors || entry.prehandle.is_some() {
         return None;
     }
-    let params = entry
-        .function
-        .params
-        .iter()
-        .map(|p| (p.name, p.default.is_some()));
+    let params = entry.function.params;
     let codec = shared.codec.as_deref();
     let mut arguments = match from {
         Straight::Query(query) => Arguments::from_query(query, params, codec)?,

@@ -115,6 +115,37 @@ where
     }
 }
 
+/// The layer, shared: a tower stack clones its service for every request
+/// (axum's router does), and a clone of this moves one shared count where
+/// the layer's own would move two (its settings' and the app's).
+pub(crate) struct Shared<S>(pub(crate) Arc<Observe<S>>);
+
+impl<S> Clone for Shared<S> {
+    fn clone(&self) -> Self {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<S: Observable> tower::Service<Request> for Shared<S> {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Observed<<S as Observable>::Future>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // Under a tower stack the peer, if any, is already in the
+        // extensions.
+        let peer = (peer(request.extensions()), true);
+        let layer = &*self.0;
+        observe(&layer.settings, request, peer, |request, exchange| {
+            layer.inner.call_observed(request, exchange)
+        })
+    }
+}
+
 impl<S: Observable> Observe<S> {
     /// [`tower::Service::call`], through a shared reference, for a request
     /// from `peer`.
@@ -298,7 +329,7 @@ impl Ending {
                 }
                 #[cfg(feature = "compression")]
                 if let Some((settings, encoding)) = &self.compression {
-                    response = crate::respond::compression::compress(response, settings, *encoding);
+                    crate::respond::compression::compress(&mut response, settings, *encoding);
                 }
             }
             Some(sent) => {

@@ -8,7 +8,7 @@ use std::sync::RwLock;
 use std::sync::atomic::{AtomicI64, AtomicU16, AtomicU64, Ordering};
 use std::time::Duration;
 
-use fnv::FnvBuildHasher;
+use foldhash::fast::FixedState;
 use http::Method;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, NoLabelSet};
@@ -139,7 +139,7 @@ pub(crate) struct Answered<'a> {
     pub(crate) response_size: Option<u64>,
 }
 
-type Table = HashMap<Box<str>, Vec<(Labels, Series)>, FnvBuildHasher>;
+type Table = HashMap<Box<str>, Vec<(Labels, Series)>, FixedState>;
 
 /// Every series, by route, and the requests under way, by method.
 #[derive(Default)]

@@ -218,11 +218,15 @@ fn eligible(response: &Response, settings: &Compression) -> bool {
 }
 
 /// `response`, compressed in `encoding` if it should be; marked as
-/// varying by `Accept-Encoding` if it could have been.
-pub(crate) fn compress(response: Response, settings: &Compression, encoding: Option<Encoding>) -> Response {
-    if !eligible(&response, settings) {
-        return response;
+/// varying by `Accept-Encoding` if it could have been. In place: most
+/// answers are not compressed, and are not moved to learn it.
+pub(crate) fn compress(response: &mut Response, settings: &Compression, encoding: Option<Encoding>) {
+    if eligible(response, settings) {
+        *response = compressed(std::mem::take(response), encoding);
     }
+}
+
+fn compressed(response: Response, encoding: Option<Encoding>) -> Response {
     let (mut parts, body) = response.into_parts();
     parts
         .headers
