@@ -5,7 +5,8 @@
 
 pub use crate::application::state::StateNeed;
 pub use crate::describe::constraint::Constraint;
-pub use crate::describe::definition::{Function, Module, Param, PathRoute, PlainThunk, Prehandle, Thunk};
+pub use crate::describe::definition::{Function, Module, PathRoute, PlainThunk, Prehandle, Thunk};
+pub use crate::describe::param::Param;
 #[cfg(feature = "openapi")]
 pub use crate::describe::schema::{
     DescribedExtractor, Description, Documented, Errors, Generators, KnownStatuses, OtherStatuses,

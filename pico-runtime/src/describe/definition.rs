@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::application::state::StateNeed;
+use crate::describe::param::Param;
 use crate::dispatch::args::Args;
 use crate::dispatch::arguments::Arguments;
 use crate::dispatch::context::Context;
@@ -37,19 +38,6 @@ pub(crate) enum Call {
 
 /// A module's `#[prehandle]`, as generated code calls it.
 pub type Prehandle = fn(&mut Request, &mut Args) -> Result<(), Failure>;
-
-/// One parameter a client sends.
-#[derive(Debug, Clone, Copy)]
-pub struct Param {
-    /// Its name.
-    pub name: &'static str,
-    /// Its default as JSON, for parameters that have one (`Option`
-    /// parameters default to `null`).
-    pub default: Option<fn() -> Value>,
-    /// Its constraints, for the documents (they are checked where the
-    /// function is called).
-    pub constraints: &'static [crate::describe::constraint::Constraint],
-}
 
 /// A second path to a function, `#[route(GET, "/links/{slug}")]`: its
 /// placeholders fill the parameters of their names.

@@ -15,6 +15,7 @@ pub(crate) mod extractor;
 pub(crate) mod openapi;
 #[cfg(feature = "openapi")]
 pub(crate) mod openapi_version;
+pub(crate) mod param;
 #[cfg(feature = "openapi")]
 pub(crate) mod parameter;
 #[cfg(feature = "openapi")]

@@ -16,20 +16,18 @@
 
 use bytes::Bytes;
 use compact_str::CompactString;
-use serde::de::{DeserializeSeed, MapAccess, Visitor};
-use serde_json::value::RawValue;
 
-use crate::describe::definition::Param;
+use crate::describe::param::{Param, position_of};
 use crate::dispatch::args::{Args, Argument, MAX_NAME, invalid};
 use crate::dispatch::body::split_at_byte;
 use crate::dispatch::decode::{Arg, RawJson, decode};
-use crate::dispatch::flat_json::flat_object;
 use crate::dispatch::json::JsonCodec;
+use crate::dispatch::json_object::read_object;
 use crate::dispatch::plain_value::{plain_integer, plain_json, plain_word};
 use crate::errors::http_error::HttpError;
 
 /// The most parameters a function called straight may have.
-pub(crate) const MAX_DIRECT: usize = 8;
+const MAX_DIRECT: usize = 8;
 
 /// A plain function's parameters, as its generated code reads them.
 pub struct Arguments<'a> {
@@ -125,9 +123,7 @@ impl<'a> Arguments<'a> {
     /// parameters, each once, none escaped (nor, then, reserved), with
     /// nothing after it, and every parameter without a default given.
     /// `None` otherwise, and for anything that is not such an object: the
-    /// general path then reads and checks it, and says what is wrong. A
-    /// flat object is read without a parser (`dispatch/flat_json.rs`),
-    /// anything else by serde_json.
+    /// general path then reads and checks it, and says what is wrong.
     pub(crate) fn from_json(
         body: &'a Bytes,
         params: &'a [Param],
@@ -137,16 +133,7 @@ impl<'a> Arguments<'a> {
             return None;
         }
         let mut values = [None; MAX_DIRECT];
-        if flat_object(body, params, &mut values).is_none() {
-            values = [None; MAX_DIRECT];
-            let mut json = serde_json::Deserializer::from_slice(body);
-            let slots = Slots {
-                params,
-                values: &mut values,
-            };
-            slots.deserialize(&mut json).ok()?;
-            json.end().ok()?;
-        }
+        read_object(body, params, &mut values)?;
         complete(params, &values).then_some(Arguments {
             from: From::Json {
                 params,
@@ -223,17 +210,6 @@ impl<'a> Arguments<'a> {
     }
 }
 
-/// The position of the parameter `name`. Names are short: compared byte
-/// by byte here, they cost less than a call to compare memory.
-#[inline]
-pub(crate) fn position_of(params: &[Param], name: &str) -> Option<usize> {
-    let name = name.as_bytes();
-    params.iter().position(|p| {
-        let param = p.name.as_bytes();
-        param.len() == name.len() && param.iter().zip(name).all(|(a, b)| a == b)
-    })
-}
-
 /// Whether every parameter without a default has a value.
 fn complete<T>(params: &[Param], values: &[Option<T>; MAX_DIRECT]) -> bool {
     params
@@ -245,44 +221,6 @@ fn complete<T>(params: &[Param], values: &[Option<T>; MAX_DIRECT]) -> bool {
 /// Takes the value of the parameter `name`.
 fn take<T>(params: &[Param], values: &mut [Option<T>; MAX_DIRECT], name: &str) -> Option<T> {
     values[position_of(params, name)?].take()
-}
-
-/// A JSON object read into the slots of its parameters: a key that is not
-/// one of them, unescaped, once, is an error.
-struct Slots<'n, 'a> {
-    params: &'n [Param],
-    values: &'n mut [Option<&'a str>; MAX_DIRECT],
-}
-
-impl<'a> DeserializeSeed<'a> for Slots<'_, 'a> {
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'a>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'a> Visitor<'a> for Slots<'_, 'a> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an object of the parameters' values")
-    }
-
-    fn visit_map<M: MapAccess<'a>>(self, mut map: M) -> Result<(), M::Error> {
-        let other = || serde::de::Error::custom("reserved, not a parameter, or given again");
-        while let Some(key) = map.next_key::<&'a str>()? {
-            if key.starts_with('_') {
-                return Err(other());
-            }
-            let position = position_of(self.params, key).ok_or_else(other)?;
-            let value = map.next_value::<&'a RawValue>()?.get();
-            if self.values[position].replace(value).is_some() {
-                return Err(other());
-            }
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

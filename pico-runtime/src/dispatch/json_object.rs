@@ -1,23 +1,35 @@
-//! The JSON body most calls send, `{"who": "ann", "times": 3}`, read into
-//! its parameters' slots without setting up a JSON parser: a flat object
-//! whose values are strings without escapes, numbers, `true`, `false` or
-//! `null`. Anything else (an escape, a nested value, a key that is not a
-//! parameter) is left to serde_json, which reads it as it always did and
-//! says what is wrong; so what is read here is only ever what serde_json
-//! would have read, slice for slice.
+//! A JSON body's object read into its parameters' slots, each value as
+//! its text. The object most calls send, `{"who": "ann", "times": 3}`, is
+//! read without setting up a JSON parser: a flat object whose values are
+//! strings without escapes, numbers, `true`, `false` or `null`. Anything
+//! else (an escape, a nested value) is read by serde_json, which also
+//! says when it is no such object; so what is read flat is only ever what
+//! serde_json would have read, slice for slice.
 
-use crate::describe::definition::Param;
-use crate::dispatch::arguments::{MAX_DIRECT, position_of};
+use serde::de::{DeserializeSeed, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::describe::param::{Param, position_of};
 
 /// The text of each value of `body`, in the slot of its parameter, when
-/// `body` is such a flat object whose keys are parameters, each once, none
-/// reserved (`_callback`). `None` when it is anything else; `values` may
-/// then hold some of its values.
-pub(crate) fn flat_object<'a>(
+/// `body` is a JSON object whose keys are parameters, unescaped, each
+/// once, none reserved (`_callback`); `None` otherwise. `values` has a
+/// slot for each parameter.
+pub(crate) fn read_object<'a>(
     body: &'a [u8],
     params: &[Param],
-    values: &mut [Option<&'a str>; MAX_DIRECT],
+    values: &mut [Option<&'a str>],
 ) -> Option<()> {
+    if flat_object(body, params, values).is_some() {
+        return Some(());
+    }
+    values.fill(None);
+    serde_object(body, params, values)
+}
+
+/// [`read_object`] for a flat object; `None` for anything else, `values`
+/// then holding some of its values.
+fn flat_object<'a>(body: &'a [u8], params: &[Param], values: &mut [Option<&'a str>]) -> Option<()> {
     let mut text = Cursor { body, at: 0 };
     text.skip_space();
     text.expect(b'{')?;
@@ -35,7 +47,7 @@ pub(crate) fn flat_object<'a>(
             text.skip_space();
             text.expect(b':')?;
             text.skip_space();
-            if values[position].replace(text.value()?).is_some() {
+            if values.get_mut(position)?.replace(text.value()?).is_some() {
                 return None;
             }
             text.skip_space();
@@ -48,6 +60,52 @@ pub(crate) fn flat_object<'a>(
     }
     text.skip_space();
     (text.at == body.len()).then_some(())
+}
+
+/// [`read_object`] by serde_json.
+fn serde_object<'a>(body: &'a [u8], params: &[Param], values: &mut [Option<&'a str>]) -> Option<()> {
+    let mut json = serde_json::Deserializer::from_slice(body);
+    Slots { params, values }.deserialize(&mut json).ok()?;
+    json.end().ok()
+}
+
+/// A JSON object read into the slots of its parameters: a key that is not
+/// one of them, unescaped, once, is an error.
+struct Slots<'n, 'a> {
+    params: &'n [Param],
+    values: &'n mut [Option<&'a str>],
+}
+
+impl<'a> DeserializeSeed<'a> for Slots<'_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'a>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'a> Visitor<'a> for Slots<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object of the parameters' values")
+    }
+
+    fn visit_map<M: MapAccess<'a>>(self, mut map: M) -> Result<(), M::Error> {
+        let other = || serde::de::Error::custom("reserved, not a parameter, or given again");
+        while let Some(key) = map.next_key::<&'a str>()? {
+            if key.starts_with('_') {
+                return Err(other());
+            }
+            let position = position_of(self.params, key).ok_or_else(other)?;
+            let value = map.next_value::<&'a RawValue>()?.get();
+            let slot = self.values.get_mut(position).ok_or_else(other)?;
+            if slot.replace(value).is_some() {
+                return Err(other());
+            }
+        }
+        Ok(())
+    }
 }
 
 struct Cursor<'a> {
@@ -160,8 +218,6 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::de::{DeserializeSeed, MapAccess, Visitor};
-    use serde_json::value::RawValue;
 
     const PARAMS: &[Param] = &[
         Param {
@@ -181,51 +237,23 @@ mod tests {
         },
     ];
 
-    /// What serde_json reads of `body` by the same rule, independently.
+    /// What serde_json reads of `body`, as the path that reads anything
+    /// else does.
     fn by_serde(body: &[u8]) -> Option<Vec<Option<String>>> {
-        struct Slots<'v>(&'v mut Vec<Option<String>>);
-        impl<'de> DeserializeSeed<'de> for Slots<'_> {
-            type Value = ();
-            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-                d.deserialize_map(self)
-            }
-        }
-        impl<'de> Visitor<'de> for Slots<'_> {
-            type Value = ();
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
-                let wrong = || serde::de::Error::custom("no");
-                while let Some(key) = map.next_key::<&'de str>()? {
-                    let position = PARAMS
-                        .iter()
-                        .position(|p| p.name == key && !key.starts_with('_'))
-                        .ok_or_else(wrong)?;
-                    let value = map.next_value::<&'de RawValue>()?;
-                    if self.0[position].replace(value.get().to_owned()).is_some() {
-                        return Err(wrong());
-                    }
-                }
-                Ok(())
-            }
-        }
-        let mut values = vec![None; PARAMS.len()];
-        let mut json = serde_json::Deserializer::from_slice(body);
-        Slots(&mut values).deserialize(&mut json).ok()?;
-        json.end().ok()?;
-        Some(values)
-    }
-
-    fn flat(body: &[u8]) -> Option<Vec<Option<String>>> {
-        let mut values = [None; MAX_DIRECT];
-        flat_object(body, PARAMS, &mut values)?;
+        let mut values = [None; 3];
+        serde_object(body, PARAMS, &mut values)?;
         Some(
             values[..PARAMS.len()]
                 .iter()
                 .map(|v| v.map(str::to_owned))
                 .collect(),
         )
+    }
+
+    fn flat(body: &[u8]) -> Option<Vec<Option<String>>> {
+        let mut values = [None; 3];
+        flat_object(body, PARAMS, &mut values)?;
+        Some(values.iter().map(|v| v.map(str::to_owned)).collect())
     }
 
     const KEYS: &[&str] = &[
