@@ -35,6 +35,17 @@ mod shop {
         id
     }
 
+    fn route_of(request: &Request) -> Result<String, HttpError> {
+        Ok(request.route().unwrap_or_default().to_owned())
+    }
+
+    /// The route as the function's `Request` tells it.
+    #[expose]
+    #[request_args(route = route_of)]
+    pub(crate) fn route_seen(route: String) -> String {
+        route
+    }
+
     #[expose]
     #[route(GET, "/prices/{item}")]
     pub(crate) fn price(item: String) -> Result<u32, HttpError> {
@@ -269,6 +280,57 @@ async fn probes_and_scrapes_get_no_log_line() {
     assert_eq!(observed.lines("pico::request", "after-probes").len(), 1);
     assert!(observed.lines("pico::request", "probe-ready").is_empty());
     assert!(observed.lines("pico::request", "probe-alive").is_empty());
+}
+
+/// The route is told to the request's record while the observing layer
+/// alone holds it (a query answered at once never shares it), or once it
+/// is shared: behind CORS, which takes it through the request's
+/// extensions. The line, the span and the function's `Request` name it
+/// the same either way, under axum and under Pico's own server.
+#[tokio::test]
+async fn a_route_is_named_the_same_behind_cors_and_under_the_own_server() {
+    let observed = observed();
+    for (server, cors) in [("axum", false), ("axum-cors", true), ("own", false), ("own-cors", true)] {
+        let app = match cors {
+            true => app().allow_origins(["https://shop.example"]),
+            false => app(),
+        };
+        let s = match server.starts_with("own") {
+            true => {
+                let (base, _stop, _task) = common::serve_until_stopped(pico::Server::new(), app).await;
+                common::Server {
+                    base,
+                    client: reqwest::Client::new(),
+                }
+            }
+            false => serve(app).await,
+        };
+        let cases = [
+            // Answered at once: the record is never shared.
+            ("/shop/price?item=tea", "/shop/price", "shop.price", 200),
+            // Failed at once: shared for the error's answer.
+            ("/shop/broken", "/shop/broken", "shop.broken", 500),
+            // By a route's template, and through the general path.
+            ("/prices/tea", "/prices/{item}", "shop.price", 200),
+            ("/shop/route_seen", "/shop/route_seen", "shop.route_seen", 200),
+        ];
+        for (n, (path, route, function, status)) in cases.into_iter().enumerate() {
+            let id = format!("{server}-route-{n}");
+            let a = get_with(&s, path, &[("x-request-id", id.as_bytes())]).await;
+            assert_eq!((a.status, a.request_id()), (status, id.as_str()), "{server} {path}");
+            let line = &observed.lines("pico::request", &id)[0];
+            assert_eq!(line["route"], route, "{server} {path}");
+            let span = observed.span(&id);
+            assert_eq!(attribute(&span, "http.route").as_deref(), Some(route), "{server} {path}");
+            assert_eq!(attribute(&span, "pico.function").as_deref(), Some(function), "{server} {path}");
+            if status == 500 {
+                assert_eq!(attribute(&span, "error.type").as_deref(), Some("std::io::error::Error"));
+            }
+            if function == "shop.route_seen" {
+                assert_eq!(a.json(), route, "{server}: the function's `Request`");
+            }
+        }
+    }
 }
 
 #[tokio::test]

@@ -344,6 +344,13 @@ impl Arrival {
         }
     }
 
+    /// The arrival with its share of the observing layer's record: the
+    /// arrival outlives the call.
+    pub(crate) fn with(mut self, exchange: Option<&mut Arc<Exchange>>) -> Arrival {
+        self.exchange = exchange.map(|exchange| Arc::clone(exchange));
+        self
+    }
+
     /// A request refused before its root is known: no prefix, nothing
     /// forwarded believed.
     pub(crate) fn unrooted(exchange: Option<Arc<Exchange>>) -> Arrival {

@@ -37,10 +37,9 @@ use crate::dispatch::response_future::ResponseFuture;
 use crate::dispatch::routes::{Entry, Route};
 use crate::dispatch::straight::{Straight, answer_straight, straight};
 use crate::edge::cross_site::{self, own_host};
+use crate::edge::forwarded::Forwarded;
 use crate::edge::prefix::Root;
-use crate::edge::present::Looked;
-#[cfg(feature = "compression")]
-use crate::edge::present::Present;
+use crate::edge::present::{Looked, Present};
 use crate::errors::failure::Failure;
 use crate::errors::http_error::HttpError;
 use crate::errors::panic::{self, Guarded};
@@ -66,25 +65,27 @@ impl tower::Service<HttpRequest> for Service {
 
     fn call(&mut self, request: HttpRequest) -> ResponseFuture {
         // Behind another layer (CORS), the record came in the extensions.
-        let exchange = request.extensions().get::<Arc<Exchange>>().cloned();
-        dispatch(&self.0, request, exchange)
+        let mut exchange = request.extensions().get::<Arc<Exchange>>().cloned();
+        dispatch(&self.0, request, exchange.as_mut())
     }
 }
 
 impl Observable for Service {
     type Future = ResponseFuture;
 
-    fn call_observed(&self, request: HttpRequest, exchange: Arc<Exchange>) -> ResponseFuture {
+    fn call_observed(&self, request: HttpRequest, exchange: &mut Arc<Exchange>) -> ResponseFuture {
         dispatch(&self.0, request, Some(exchange))
     }
 }
 
-/// Routes one request. `exchange` is the observing layer's record: the
-/// request's id, and where the route found is told.
+/// Routes one request. `exchange` is the observing layer's record, lent:
+/// the request's id, and where the route found is told. It is shared (a
+/// count moved) only with what outlives the call: a query answered at
+/// once never shares it.
 fn dispatch(
     shared: &Arc<BuiltApp>,
     mut request: HttpRequest,
-    exchange: Option<Arc<Exchange>>,
+    mut exchange: Option<&mut Arc<Exchange>>,
 ) -> ResponseFuture {
     if shared.shows_peer
         && let Some(exchange) = &exchange
@@ -94,16 +95,28 @@ fn dispatch(
     #[cfg_attr(not(feature = "compression"), allow(unused_mut))]
     let (mut parts, body) = request.into_parts();
     #[cfg(feature = "compression")]
-    let body = match exchange.as_ref().map_or(Present::UNKNOWN, |e| e.present) {
+    let body = match present(exchange.as_deref()) {
         present if !present.has(Looked::ContentEncoding) => body,
         _ => match crate::dispatch::request_encoding::decoded(&shared.compression, &mut parts, body) {
             Ok(body) => body,
-            Err(e) => return shared.refuse(Arrival::unrooted(exchange), parts, e).into(),
+            Err(e) => {
+                return shared
+                    .refuse(Arrival::unrooted(None).with(exchange), parts, e)
+                    .into();
+            }
         },
     };
-    let root = match Root::of(&parts, &shared.proxies, peer_of(&parts, exchange.as_deref())) {
+    let root = match Root::of(
+        &parts,
+        &shared.proxies,
+        peer_of(&parts, exchange.as_deref().map(|exchange| &**exchange)),
+    ) {
         Ok(root) => root,
-        Err(e) => return shared.refuse(Arrival::unrooted(exchange), parts, e).into(),
+        Err(e) => {
+            return shared
+                .refuse(Arrival::unrooted(None).with(exchange), parts, e)
+                .into();
+        }
     };
     let refuse = |arrival, parts, e| -> ResponseFuture { shared.refuse(arrival, parts, e).into() };
     if shared.hosts.is_set() {
@@ -111,46 +124,58 @@ fn dispatch(
         // proxy that rewrites `Host` forwards it.
         let host = root.forwarded.host.as_deref().or_else(|| own_host(&parts));
         if let Err(e) = shared.hosts.check(host) {
-            return refuse(Arrival::new(root, exchange), parts, e);
+            return refuse(Arrival::new(root, None).with(exchange), parts, e);
         }
     }
     let found = shared.find(&root, parts.uri.path());
     let Some((name, route)) = found else {
         if let Some((template, values)) = shared.paths.at(root.strip(parts.uri.path())) {
-            let arrival = Arrival::new(root, exchange);
-            return by_path(shared, (template, values), parts, arrival, body);
+            let arrival = Arrival::new(root, None);
+            return by_path(shared, (template, values), parts, (arrival, exchange), body);
         }
         let uri = root.stripped_uri(&parts.uri);
-        let arrival = Arrival::new(root, exchange);
+        let arrival = Arrival::new(root, None).with(exchange);
         // The routes' own GET pages are links another site may show (an
         // OAuth callback among them): what changes state is refused.
         let has_body = may_have_body(&parts, &body, arrival.present());
         let navigation = matches!(parts.method, Method::GET | Method::HEAD) && !has_body;
         if shared.merged.is_some()
             && !navigation
-            && let Err(e) = cross_site_check(shared, &parts, &arrival, (has_body, true))
+            && let Err(e) = cross_site_check(
+                shared,
+                &parts,
+                (&arrival.forwarded, arrival.present()),
+                (has_body, true),
+            )
         {
             return refuse(arrival, parts, e);
         }
         return not_routed::answer(shared, (parts, uri), arrival, body);
     };
-    if let Some(exchange) = &exchange {
+    if let Some(exchange) = exchange.as_deref_mut() {
         let function = match route {
             Route::Function(index) => Some(&*shared.functions[index].qualified),
             _ => None,
         };
-        exchange.matched(name, function);
+        Exchange::matched_lent(exchange, name, function);
         if route.is_quiet() {
             exchange.quiet();
         }
     }
     if let Err(e) = check_method(&parts.method, required_method(shared, route)) {
-        return refuse(Arrival::new(root, exchange), parts, e);
+        return refuse(Arrival::new(root, None).with(exchange), parts, e);
     }
     match route {
         Route::Function(index) => {
-            let arrival = Arrival::new(root, exchange);
-            function(shared, (index, false), parts, arrival, body, PathValues::new())
+            let arrival = Arrival::new(root, None);
+            function(
+                shared,
+                (index, false),
+                parts,
+                (arrival, exchange),
+                body,
+                PathValues::new(),
+            )
         }
         Route::Module(index, form) => {
             let template = &shared.module_defs[index];
@@ -162,14 +187,14 @@ fn dispatch(
                 &parts,
             ) {
                 Ok(response) => response.into(),
-                Err(e) => refuse(Arrival::new(root, exchange), parts, e),
+                Err(e) => refuse(Arrival::new(root, None).with(exchange), parts, e),
             }
         }
         Route::App(form) => {
             let template = &shared.app_def;
             match definition(shared, template, (form, "pico.loadAppDefinition"), &root, &parts) {
                 Ok(response) => response.into(),
-                Err(e) => refuse(Arrival::new(root, exchange), parts, e),
+                Err(e) => refuse(Arrival::new(root, None).with(exchange), parts, e),
             }
         }
         Route::Client => crate::describe::client_js::response(&parts.headers).into(),
@@ -185,11 +210,11 @@ fn dispatch(
         Route::Alive => probes::alive().into(),
         #[cfg(feature = "metrics")]
         Route::Metrics => {
-            let arrival = Arrival::new(root, exchange);
+            let arrival = Arrival::new(root, None).with(exchange);
             crate::dispatch::scrape::answer(shared, parts, arrival)
         }
         Route::Ready => {
-            let arrival = Arrival::new(root, exchange);
+            let arrival = Arrival::new(root, None).with(exchange);
             probes::ready(shared, parts, arrival)
         }
         #[cfg(feature = "openapi")]
@@ -201,25 +226,39 @@ fn dispatch(
     }
 }
 
+/// Which of the headers Pico looks for the request carries, when the
+/// observing layer looked.
+fn present(exchange: Option<&Arc<Exchange>>) -> Present {
+    exchange.map_or(Present::UNKNOWN, |exchange| exchange.present)
+}
+
 /// A function's call, reached at `/module/function` or by a route whose
 /// placeholders gave `path`: the cross-site rule first, then its
-/// arguments, from the query or the body.
+/// arguments, from the query or the body. `arrival` is given the record
+/// only when something outlives the call.
 fn function(
     shared: &Arc<BuiltApp>,
     (index, by_get_route): (usize, bool),
     parts: Parts,
-    arrival: Arrival,
+    (arrival, exchange): (Arrival, Option<&mut Arc<Exchange>>),
     body: Body,
     path: PathValues,
 ) -> ResponseFuture {
-    let has_body = may_have_body(&parts, &body, arrival.present());
+    let present = present(exchange.as_deref());
+    let has_body = may_have_body(&parts, &body, present);
     let shapes_response = shared.functions[index].function.shapes_response;
     // A GET route is a link, which another site may show: it is followed,
     // but its answer sets no cookie there (no session planted by a link).
-    let link_from_elsewhere = match cross_site_check(shared, &parts, &arrival, (has_body, shapes_response)) {
+    let checked = cross_site_check(
+        shared,
+        &parts,
+        (&arrival.forwarded, present),
+        (has_body, shapes_response),
+    );
+    let link_from_elsewhere = match checked {
         Ok(()) => false,
         Err(_) if by_get_route && !has_body => true,
-        Err(e) => return shared.refuse(arrival, parts, e).into(),
+        Err(e) => return shared.refuse(arrival.with(exchange), parts, e).into(),
     };
     // A route's placeholders are arguments too: such a call takes the
     // general path.
@@ -228,8 +267,12 @@ fn function(
         && !has_body
         && let Some(called) = straight(shared, index, Straight::Query(parts.uri.query()))
     {
-        return answer_straight(shared, index, (parts, arrival), called).into();
+        return match called {
+            Ok(Ok(response)) => response.into(),
+            failed => answer_straight(shared, index, (parts, arrival.with(exchange)), failed).into(),
+        };
     }
+    let arrival = arrival.with(exchange);
     let answer = if has_body {
         call_with_body(shared, (index, may_go_straight), parts, arrival, (body, path))
     } else {
@@ -257,18 +300,17 @@ fn general_query(path: PathValues) -> impl FnOnce(&Parts, &mut Args) -> Result<B
 fn cross_site_check(
     shared: &BuiltApp,
     parts: &Parts,
-    arrival: &Arrival,
+    (forwarded, present): (&Forwarded, Present),
     (has_body, shapes_response): (bool, bool),
 ) -> Result<(), HttpError> {
-    let present = arrival.present();
     // The host is compared only with an `Origin` or a `Referer`: most
     // calls carry neither, and the lookup is spared.
     let compared = present.has(Looked::Origin) || present.has(Looked::Referer);
     let seen = cross_site::Call {
         host: compared
-            .then(|| arrival.forwarded.host.as_deref().or_else(|| own_host(parts)))
+            .then(|| forwarded.host.as_deref().or_else(|| own_host(parts)))
             .flatten(),
-        scheme: crate::edge::prefix::scheme(parts, &arrival.forwarded),
+        scheme: crate::edge::prefix::scheme(parts, forwarded),
         has_body,
         shapes_response,
         present,
@@ -282,18 +324,18 @@ fn by_path(
     shared: &Arc<BuiltApp>,
     (template, values): (&PathTemplate, Result<PathValues, HttpError>),
     parts: Parts,
-    arrival: Arrival,
+    (arrival, mut exchange): (Arrival, Option<&mut Arc<Exchange>>),
     body: Body,
 ) -> ResponseFuture {
     let index = template.function(&parts.method);
-    if let Some(exchange) = &arrival.exchange {
+    if let Some(exchange) = exchange.as_deref_mut() {
         let function = index.as_ref().ok().map(|&i| &*shared.functions[i].qualified);
-        exchange.matched(&template.name, function);
+        Exchange::matched_lent(exchange, &template.name, function);
     }
     let by_get = matches!(parts.method, Method::GET | Method::HEAD);
     match index.and_then(|index| values.map(|values| (index, values))) {
-        Ok((index, values)) => function(shared, (index, by_get), parts, arrival, body, values),
-        Err(e) => shared.refuse(arrival, parts, e).into(),
+        Ok((index, values)) => function(shared, (index, by_get), parts, (arrival, exchange), body, values),
+        Err(e) => shared.refuse(arrival.with(exchange), parts, e).into(),
     }
 }
 

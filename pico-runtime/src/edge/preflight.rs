@@ -86,16 +86,16 @@ impl tower::Service<Request> for Preflight {
 impl Observable for Preflight {
     type Future = Answered<<Cors<Service> as Observable>::Future>;
 
-    fn call_observed(&self, request: Request, exchange: Arc<Exchange>) -> Self::Future {
-        let (request, methods) = self.prepared(request, &exchange);
+    fn call_observed(&self, request: Request, exchange: &mut Arc<Exchange>) -> Self::Future {
+        let (request, methods) = self.prepared(request, exchange);
         Answered {
             inner: self.inner.call_observed(request, exchange),
             methods,
         }
     }
 
-    fn call_observed_mut(&mut self, request: Request, exchange: Arc<Exchange>) -> Self::Future {
-        let (request, methods) = self.prepared(request, &exchange);
+    fn call_observed_mut(&mut self, request: Request, exchange: &mut Arc<Exchange>) -> Self::Future {
+        let (request, methods) = self.prepared(request, exchange);
         Answered {
             inner: self.inner.call_observed_mut(request, exchange),
             methods,

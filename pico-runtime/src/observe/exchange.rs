@@ -14,14 +14,19 @@ use crate::edge::present::Present;
 use crate::observe::request_id::RequestId;
 
 /// What the layer and the app's service share about one request: its id
-/// and span, and the route the service found. The layer hands it to the
-/// app's service with the request (see `Observable` in `layer.rs`); the service keeps
-/// it in the `Request` that hooks and functions see.
+/// and span, and the route the service found. The layer lends it to the
+/// app's service with the request (see `Observable` in `layer.rs`); the
+/// service shares it with the `Request` that hooks and functions see.
 #[derive(Debug)]
 pub(crate) struct Exchange {
     pub(crate) id: RequestId,
     pub(crate) span: Span,
-    route: OnceLock<Arc<str>>,
+    /// The route, found while no one but the layer held the record: as
+    /// most are, with no lock to take.
+    route: Option<Arc<str>>,
+    /// The route, found once the record was shared: behind another layer,
+    /// or by a router merged in.
+    shared_route: OnceLock<Arc<str>>,
     /// Whether the request's errors are problem details: the app answers
     /// every error so, or the client asked.
     pub(crate) problem: bool,
@@ -51,7 +56,8 @@ impl Exchange {
         Exchange {
             id,
             span,
-            route: OnceLock::new(),
+            route: None,
+            shared_route: OnceLock::new(),
             problem,
             error: OnceLock::new(),
             quiet: AtomicBool::new(false),
@@ -63,7 +69,28 @@ impl Exchange {
 
     /// Records the route the path matched, and the function it leads to.
     pub(crate) fn matched(&self, route: &Arc<str>, function: Option<&str>) {
-        let _ = self.route.set(Arc::clone(route));
+        let _ = self.shared_route.set(Arc::clone(route));
+        self.leads_to(function);
+    }
+
+    /// The same through the layer's lent handle: while no one else holds
+    /// the record, as when most requests find their route, without a
+    /// lock.
+    pub(crate) fn matched_lent(exchange: &mut Arc<Exchange>, route: &Arc<str>, function: Option<&str>) {
+        match Arc::get_mut(exchange) {
+            Some(alone) => {
+                if alone.route().is_none() {
+                    alone.route = Some(Arc::clone(route));
+                }
+            }
+            None => {
+                let _ = exchange.shared_route.set(Arc::clone(route));
+            }
+        }
+        exchange.leads_to(function);
+    }
+
+    fn leads_to(&self, function: Option<&str>) {
         if let Some(function) = function {
             self.span.record("pico.function", function);
         }
@@ -100,7 +127,9 @@ impl Exchange {
     }
 
     pub(crate) fn route(&self) -> Option<&str> {
-        self.route.get().map(|r| &**r)
+        self.route
+            .as_deref()
+            .or_else(|| self.shared_route.get().map(|r| &**r))
     }
 
     /// Whether the request gets no log line.

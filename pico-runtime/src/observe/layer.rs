@@ -51,18 +51,20 @@ pub(crate) struct Settings {
     pub(crate) compression: Option<Compression>,
 }
 
-/// A service the layer hands each request's record to: the app's own
-/// takes it as it is, any other through the request's extensions. Called
-/// through a shared reference, and always ready: Pico's own server calls
-/// it so, without a clone of the service a request.
+/// A service the layer lends each request's record to, for the length of
+/// its `call`: the app's own takes it as it is, and shares it (a count
+/// moved) only with what outlives the call; any other through the
+/// request's extensions. Called through a
+/// shared reference, and always ready: Pico's own server calls it so,
+/// without a clone of the service a request.
 pub(crate) trait Observable {
     type Future: Future<Output = Result<Response, Infallible>>;
 
-    fn call_observed(&self, request: Request, exchange: Arc<Exchange>) -> Self::Future;
+    fn call_observed(&self, request: Request, exchange: &mut Arc<Exchange>) -> Self::Future;
 
     /// The same through an exclusive reference, as a tower stack calls
     /// it: a service whose `call` takes `&mut` is spared a clone.
-    fn call_observed_mut(&mut self, request: Request, exchange: Arc<Exchange>) -> Self::Future {
+    fn call_observed_mut(&mut self, request: Request, exchange: &mut Arc<Exchange>) -> Self::Future {
         self.call_observed(request, exchange)
     }
 }
@@ -73,14 +75,14 @@ where
 {
     type Future = <Self as tower::Service<Request>>::Future;
 
-    fn call_observed(&self, request: Request, exchange: Arc<Exchange>) -> Self::Future {
+    fn call_observed(&self, request: Request, exchange: &mut Arc<Exchange>) -> Self::Future {
         // CORS's `call` takes `&mut`: a clone, as a tower stack makes one
         // a request.
         self.clone().call_observed_mut(request, exchange)
     }
 
-    fn call_observed_mut(&mut self, mut request: Request, exchange: Arc<Exchange>) -> Self::Future {
-        request.extensions_mut().insert(exchange);
+    fn call_observed_mut(&mut self, mut request: Request, exchange: &mut Arc<Exchange>) -> Self::Future {
+        request.extensions_mut().insert(Arc::clone(exchange));
         tower::Service::call(self, request)
     }
 }
@@ -168,7 +170,7 @@ fn observe<F>(
     settings: &Settings,
     request: Request,
     (peer, peer_shown): (Option<SocketAddr>, bool),
-    inner: impl FnOnce(Request, Arc<Exchange>) -> F,
+    inner: impl FnOnce(Request, &mut Arc<Exchange>) -> F,
 ) -> Observed<F> {
     #[cfg(feature = "metrics")]
     let metered = settings
@@ -194,7 +196,7 @@ fn observe<F>(
     }
     let problem = settings.problem_details
         || (present.has(Looked::Accept) && crate::errors::problem::accepted(request.headers()));
-    let exchange = Arc::new(Exchange::new(id, span, problem, present, (peer, peer_shown)));
+    let mut exchange = Arc::new(Exchange::new(id, span, problem, present, (peer, peer_shown)));
     let uri = settings.log.then(|| request.uri().clone());
     let method = request.method().clone();
     #[cfg(feature = "compression")]
@@ -207,8 +209,11 @@ fn observe<F>(
     });
     // Most answers are made within `call`: it runs inside the span too.
     let answer = {
-        let _entered = exchange.span.enter();
-        inner(request, Arc::clone(&exchange))
+        // Entered through a clone: the record is lent to the call. A
+        // disabled span's clone is a copy.
+        let span = exchange.span.clone();
+        let _entered = span.enter();
+        inner(request, &mut exchange)
     };
     Observed {
         answer,
@@ -345,7 +350,8 @@ impl Ending {
             }
         }
         // By now the service has let go of the request, and with it of its
-        // share of the record: the id moves into the header, uncopied.
+        // share of the record, if it took one: the id moves into the
+        // header, uncopied.
         let id = match Arc::try_unwrap(self.exchange) {
             Ok(exchange) => exchange.id.into_header_value(),
             Err(shared) => shared.id.header_value(),
