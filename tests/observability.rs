@@ -290,7 +290,12 @@ async fn probes_and_scrapes_get_no_log_line() {
 #[tokio::test]
 async fn a_route_is_named_the_same_behind_cors_and_under_the_own_server() {
     let observed = observed();
-    for (server, cors) in [("axum", false), ("axum-cors", true), ("own", false), ("own-cors", true)] {
+    for (server, cors) in [
+        ("axum", false),
+        ("axum-cors", true),
+        ("own", false),
+        ("own-cors", true),
+    ] {
         let app = match cors {
             true => app().allow_origins(["https://shop.example"]),
             false => app(),
@@ -317,14 +322,29 @@ async fn a_route_is_named_the_same_behind_cors_and_under_the_own_server() {
         for (n, (path, route, function, status)) in cases.into_iter().enumerate() {
             let id = format!("{server}-route-{n}");
             let a = get_with(&s, path, &[("x-request-id", id.as_bytes())]).await;
-            assert_eq!((a.status, a.request_id()), (status, id.as_str()), "{server} {path}");
+            assert_eq!(
+                (a.status, a.request_id()),
+                (status, id.as_str()),
+                "{server} {path}"
+            );
             let line = &observed.lines("pico::request", &id)[0];
             assert_eq!(line["route"], route, "{server} {path}");
             let span = observed.span(&id);
-            assert_eq!(attribute(&span, "http.route").as_deref(), Some(route), "{server} {path}");
-            assert_eq!(attribute(&span, "pico.function").as_deref(), Some(function), "{server} {path}");
+            assert_eq!(
+                attribute(&span, "http.route").as_deref(),
+                Some(route),
+                "{server} {path}"
+            );
+            assert_eq!(
+                attribute(&span, "pico.function").as_deref(),
+                Some(function),
+                "{server} {path}"
+            );
             if status == 500 {
-                assert_eq!(attribute(&span, "error.type").as_deref(), Some("std::io::error::Error"));
+                assert_eq!(
+                    attribute(&span, "error.type").as_deref(),
+                    Some("std::io::error::Error")
+                );
             }
             if function == "shop.route_seen" {
                 assert_eq!(a.json(), route, "{server}: the function's `Request`");

@@ -2,12 +2,13 @@
 //! service share: its id, span and peer, the route found, the failure
 //! that made a 5xx, and whether it gets a log line.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Request};
-use http::StatusCode;
+use http::{HeaderName, Method, StatusCode, Uri};
 use tracing::Span;
 
 use crate::edge::present::Present;
@@ -43,6 +44,27 @@ pub(crate) struct Exchange {
     /// Whether the peer came in the request's extensions, where it need
     /// not be put again.
     peer_shown: bool,
+    pub(crate) asked: Asked,
+}
+
+/// What the layer needs of the request once it is answered: what its log
+/// line and its span's name say, and where the answer carries its id.
+/// Kept in the record rather than in the future that waits for the
+/// answer, which is moved several times a request and written into each
+/// connection's own memory.
+#[derive(Debug)]
+pub(crate) struct Asked {
+    pub(crate) method: Method,
+    /// When the request gets a log line.
+    pub(crate) uri: Option<Uri>,
+    /// Whether that line keeps the query string's values.
+    pub(crate) query_values: bool,
+    /// The client's address, for the log line.
+    pub(crate) client: Option<IpAddr>,
+    /// For the line's and the metrics' duration.
+    pub(crate) start: Option<Instant>,
+    /// The header the id is answered in.
+    pub(crate) id_header: HeaderName,
 }
 
 impl Exchange {
@@ -52,6 +74,7 @@ impl Exchange {
         problem: bool,
         present: Present,
         (peer, peer_shown): (Option<SocketAddr>, bool),
+        asked: Asked,
     ) -> Exchange {
         Exchange {
             id,
@@ -64,6 +87,7 @@ impl Exchange {
             present,
             peer,
             peer_shown,
+            asked,
         }
     }
 

@@ -4,7 +4,7 @@
 //! (which the error body then writes so), its log line and its metrics.
 
 use std::convert::Infallible;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -14,13 +14,13 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use http::header::USER_AGENT;
-use http::{HeaderName, HeaderValue, Method, Uri};
+use http::{HeaderName, HeaderValue, StatusCode};
 use tracing::Span;
 use tracing::field::Empty;
 
 use crate::edge::forwarded::{Proxies, canonical, peer};
 use crate::edge::present::{Looked, Present};
-use crate::observe::exchange::Exchange;
+use crate::observe::exchange::{Asked, Exchange};
 #[cfg(feature = "metrics")]
 use crate::observe::metered::Metered;
 use crate::observe::request_id::RequestId;
@@ -196,9 +196,24 @@ fn observe<F>(
     }
     let problem = settings.problem_details
         || (present.has(Looked::Accept) && crate::errors::problem::accepted(request.headers()));
-    let mut exchange = Arc::new(Exchange::new(id, span, problem, present, (peer, peer_shown)));
-    let uri = settings.log.then(|| request.uri().clone());
-    let method = request.method().clone();
+    let asked = Asked {
+        method: request.method().clone(),
+        uri: settings.log.then(|| request.uri().clone()),
+        query_values: settings.query_values,
+        client,
+        start,
+        // A clone, not the settings' `Arc`: a count that every request
+        // would move on every core.
+        id_header: settings.header.clone(),
+    };
+    let mut exchange = Arc::new(Exchange::new(
+        id,
+        span,
+        problem,
+        present,
+        (peer, peer_shown),
+        asked,
+    ));
     #[cfg(feature = "compression")]
     let compression = settings.compression.map(|settings| {
         let encoding = match present.has(Looked::AcceptEncoding) {
@@ -218,15 +233,7 @@ fn observe<F>(
     Observed {
         answer,
         ending: Some(Ending {
-            start,
             exchange,
-            method,
-            uri,
-            query_values: settings.query_values,
-            client,
-            // A clone, not the settings' `Arc`: a count that every
-            // request would move on every core.
-            header: settings.header.clone(),
             #[cfg(feature = "metrics")]
             metered,
             #[cfg(feature = "compression")]
@@ -235,18 +242,10 @@ fn observe<F>(
     }
 }
 
-/// What is left to do when the answer comes.
+/// What is left to do when the answer comes, besides what the record
+/// holds.
 struct Ending {
-    start: Option<Instant>,
     exchange: Arc<Exchange>,
-    method: Method,
-    /// For the log line.
-    uri: Option<Uri>,
-    query_values: bool,
-    /// The client's address, for the log line.
-    client: Option<IpAddr>,
-    /// The header the id is answered in.
-    header: HeaderName,
     #[cfg(feature = "metrics")]
     metered: Option<Metered>,
     /// The app's compression, and the encoding the client prefers.
@@ -290,13 +289,13 @@ impl Ending {
             match exchange.route() {
                 Some(route) => {
                     span.record("http.route", route);
-                    let name = format!("{} {route}", self.method);
+                    let name = format!("{} {route}", exchange.asked.method);
                     span.record("otel.name", name.as_str());
                     #[cfg(feature = "otel")]
                     crate::observe::otel::rename(span, name);
                 }
                 None => {
-                    span.record("otel.name", self.method.as_str());
+                    span.record("otel.name", exchange.asked.method.as_str());
                 }
             }
             // On a server span only a 5xx is an error: a 4xx is the
@@ -316,21 +315,13 @@ impl Ending {
             .or_insert(HeaderValue::from_static("nosniff"));
         // A stream's line and span end with the stream, not its head.
         let streamed = response.extensions().get::<Sent>().cloned();
-        let line = Line {
-            start: self.start,
-            method: self.method,
-            uri: self.uri,
-            query_values: self.query_values,
-            client: self.client,
-            status,
-        };
         match streamed {
             None => {
-                line.write(exchange, None);
+                write_line(exchange, status, None);
                 #[cfg(feature = "metrics")]
                 if let Some(metered) = self.metered {
                     let size = crate::respond::body_size::body_size(&response);
-                    metered.end(exchange.labels(&status), status, self.start, size);
+                    metered.end(exchange.labels(&status), status, exchange.asked.start, size);
                 }
                 #[cfg(feature = "compression")]
                 if let Some((settings, encoding)) = &self.compression {
@@ -342,7 +333,7 @@ impl Ending {
                 response = response.map(|body| {
                     Body::new(StreamEnd {
                         body,
-                        end: Some((line, exchange, sent)),
+                        end: Some((status, exchange, sent)),
                         #[cfg(feature = "metrics")]
                         metered: self.metered.map(|metered| (metered, 0)),
                     })
@@ -352,44 +343,33 @@ impl Ending {
         // By now the service has let go of the request, and with it of its
         // share of the record, if it took one: the id moves into the
         // header, uncopied.
-        let id = match Arc::try_unwrap(self.exchange) {
-            Ok(exchange) => exchange.id.into_header_value(),
-            Err(shared) => shared.id.header_value(),
+        let (header, id) = match Arc::try_unwrap(self.exchange) {
+            Ok(exchange) => (exchange.asked.id_header, exchange.id.into_header_value()),
+            Err(shared) => (shared.asked.id_header.clone(), shared.id.header_value()),
         };
-        response.headers_mut().insert(self.header, id);
+        response.headers_mut().insert(header, id);
         response
     }
 }
 
-/// What the log line says of a request, besides what the record holds.
-struct Line {
-    start: Option<Instant>,
-    method: Method,
-    /// When the request gets a line.
-    uri: Option<Uri>,
-    query_values: bool,
-    client: Option<IpAddr>,
-    status: http::StatusCode,
-}
-
-impl Line {
-    fn write(&self, exchange: &Exchange, items: Option<u64>) {
-        if exchange.is_quiet() {
-            return;
-        }
-        if let Some(uri) = &self.uri {
-            crate::observe::request_log::line(&RequestLine {
-                client: self.client,
-                method: &self.method,
-                uri,
-                route: exchange.route(),
-                status: self.status,
-                duration: self.start.map(|start| start.elapsed()).unwrap_or_default(),
-                items,
-                id: &exchange.id,
-                query_values: self.query_values,
-            });
-        }
+/// The request's log line, when it gets one.
+fn write_line(exchange: &Exchange, status: StatusCode, items: Option<u64>) {
+    let asked = &exchange.asked;
+    if exchange.is_quiet() {
+        return;
+    }
+    if let Some(uri) = &asked.uri {
+        crate::observe::request_log::line(&RequestLine {
+            client: asked.client,
+            method: &asked.method,
+            uri,
+            route: exchange.route(),
+            status,
+            duration: asked.start.map(|start| start.elapsed()).unwrap_or_default(),
+            items,
+            id: &exchange.id,
+            query_values: asked.query_values,
+        });
     }
 }
 
@@ -397,7 +377,7 @@ impl Line {
 /// and items, and ends its span when the stream ends or its client goes.
 struct StreamEnd {
     body: Body,
-    end: Option<(Line, Arc<Exchange>, Sent)>,
+    end: Option<(StatusCode, Arc<Exchange>, Sent)>,
     /// The request's metrics, and the bytes sent so far.
     #[cfg(feature = "metrics")]
     metered: Option<(Metered, u64)>,
@@ -436,14 +416,14 @@ impl http_body::Body for StreamEnd {
 
 impl StreamEnd {
     fn finish(&mut self) {
-        if let Some((line, exchange, sent)) = self.end.take() {
-            line.write(&exchange, Some(sent.items()));
+        if let Some((status, exchange, sent)) = self.end.take() {
+            write_line(&exchange, status, Some(sent.items()));
             #[cfg(feature = "metrics")]
             if let Some((metered, bytes)) = self.metered.take() {
                 metered.end(
-                    exchange.labels(&line.status),
-                    line.status,
-                    line.start,
+                    exchange.labels(&status),
+                    status,
+                    exchange.asked.start,
                     Some(bytes),
                 );
             }
