@@ -285,8 +285,9 @@ async fn probes_and_scrapes_get_no_log_line() {
 /// The route is told to the request's record while the observing layer
 /// alone holds it (a query answered at once never shares it), or once it
 /// is shared: behind CORS, which takes it through the request's
-/// extensions. The line, the span and the function's `Request` name it
-/// the same either way, under axum and under Pico's own server.
+/// extensions. The line, the span, the error body's id and the `Request`
+/// a `request_args` function reads name it the same either way, under
+/// axum and under Pico's own server.
 #[tokio::test]
 async fn a_route_is_named_the_same_behind_cors_and_under_the_own_server() {
     let observed = observed();
@@ -312,42 +313,59 @@ async fn a_route_is_named_the_same_behind_cors_and_under_the_own_server() {
         };
         let cases = [
             // Answered at once: the record is never shared.
-            ("/shop/price?item=tea", "/shop/price", "shop.price", 200),
+            (
+                "GET",
+                "/shop/price?item=tea",
+                "/shop/price",
+                Some("shop.price"),
+                200,
+            ),
             // Failed at once: shared for the error's answer.
-            ("/shop/broken", "/shop/broken", "shop.broken", 500),
+            ("GET", "/shop/broken", "/shop/broken", Some("shop.broken"), 500),
+            // Read from a JSON body, straight.
+            ("POST", "/shop/price", "/shop/price", Some("shop.price"), 200),
             // By a route's template, and through the general path.
-            ("/prices/tea", "/prices/{item}", "shop.price", 200),
-            ("/shop/route_seen", "/shop/route_seen", "shop.route_seen", 200),
+            ("GET", "/prices/tea", "/prices/{item}", Some("shop.price"), 200),
+            (
+                "GET",
+                "/shop/route_seen",
+                "/shop/route_seen",
+                Some("shop.route_seen"),
+                200,
+            ),
+            // Refused once the route is known: a method the template
+            // does not take.
+            ("DELETE", "/prices/tea", "/prices/{item}", None, 405),
         ];
-        for (n, (path, route, function, status)) in cases.into_iter().enumerate() {
+        for (n, (method, path, route, function, status)) in cases.into_iter().enumerate() {
             let id = format!("{server}-route-{n}");
-            let a = get_with(&s, path, &[("x-request-id", id.as_bytes())]).await;
-            assert_eq!(
-                (a.status, a.request_id()),
-                (status, id.as_str()),
-                "{server} {path}"
-            );
+            let request = s
+                .client
+                .request(method.parse().unwrap(), s.url(path))
+                .header("x-request-id", &id);
+            let request = match method {
+                "POST" => request.json(&serde_json::json!({"item": "tea"})),
+                _ => request,
+            };
+            let a = s.send(request).await;
+            let case = format!("{server} {method} {path}");
+            assert_eq!((a.status, a.request_id()), (status, id.as_str()), "{case}");
+            if status >= 400 {
+                assert_eq!(a.json()["request_id"], id, "{case}: the error body's id");
+            }
             let line = &observed.lines("pico::request", &id)[0];
-            assert_eq!(line["route"], route, "{server} {path}");
+            assert_eq!(line["route"], route, "{case}");
             let span = observed.span(&id);
-            assert_eq!(
-                attribute(&span, "http.route").as_deref(),
-                Some(route),
-                "{server} {path}"
-            );
-            assert_eq!(
-                attribute(&span, "pico.function").as_deref(),
-                Some(function),
-                "{server} {path}"
-            );
+            assert_eq!(attribute(&span, "http.route").as_deref(), Some(route), "{case}");
+            assert_eq!(attribute(&span, "pico.function").as_deref(), function, "{case}");
             if status == 500 {
                 assert_eq!(
                     attribute(&span, "error.type").as_deref(),
                     Some("std::io::error::Error")
                 );
             }
-            if function == "shop.route_seen" {
-                assert_eq!(a.json(), route, "{server}: the function's `Request`");
+            if function == Some("shop.route_seen") {
+                assert_eq!(a.json(), route, "{case}: the function's `Request`");
             }
         }
     }

@@ -333,31 +333,42 @@ impl Arrival {
     pub(crate) fn peer(&self, parts: &Parts) -> Option<SocketAddr> {
         peer_of(parts, self.exchange.as_deref())
     }
+}
 
+/// Where a request came from, before it is given its share of the
+/// observing layer's record: all a call answered at once needs. Only
+/// [`Rooted::with`] makes an [`Arrival`], so none is made without the
+/// record.
+pub(crate) struct Rooted {
+    prefix: String,
+    pub(crate) forwarded: Forwarded,
+}
+
+impl Rooted {
     /// Owned once here: `root` borrows the request's parts, which the call
     /// (or the refusal) then takes.
-    pub(crate) fn new(root: Root<'_>, exchange: Option<Arc<Exchange>>) -> Arrival {
-        Arrival {
+    pub(crate) fn new(root: Root<'_>) -> Rooted {
+        Rooted {
             prefix: root.prefix.to_owned(),
             forwarded: root.forwarded,
-            exchange,
         }
-    }
-
-    /// The arrival with its share of the observing layer's record: the
-    /// arrival outlives the call.
-    pub(crate) fn with(mut self, exchange: Option<&mut Arc<Exchange>>) -> Arrival {
-        self.exchange = exchange.map(|exchange| Arc::clone(exchange));
-        self
     }
 
     /// A request refused before its root is known: no prefix, nothing
     /// forwarded believed.
-    pub(crate) fn unrooted(exchange: Option<Arc<Exchange>>) -> Arrival {
-        Arrival {
+    pub(crate) fn unrooted() -> Rooted {
+        Rooted {
             prefix: String::new(),
             forwarded: Forwarded::default(),
-            exchange,
+        }
+    }
+
+    /// The arrival, with its share of the record: it outlives the call.
+    pub(crate) fn with(self, exchange: Option<&mut Arc<Exchange>>) -> Arrival {
+        Arrival {
+            prefix: self.prefix,
+            forwarded: self.forwarded,
+            exchange: exchange.map(|exchange| Arc::clone(exchange)),
         }
     }
 }

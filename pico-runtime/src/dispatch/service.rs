@@ -32,7 +32,7 @@ use crate::dispatch::documents::{docs_page, vary_by_host};
 use crate::dispatch::not_routed;
 use crate::dispatch::path_routes::{PathTemplate, PathValues};
 use crate::dispatch::probes;
-use crate::dispatch::request::{Arrival, peer_of};
+use crate::dispatch::request::{Arrival, Rooted, peer_of};
 use crate::dispatch::response_future::ResponseFuture;
 use crate::dispatch::routes::{Entry, Route};
 use crate::dispatch::straight::{Straight, answer_straight, straight};
@@ -100,9 +100,7 @@ fn dispatch(
         _ => match crate::dispatch::request_encoding::decoded(&shared.compression, &mut parts, body) {
             Ok(body) => body,
             Err(e) => {
-                return shared
-                    .refuse(Arrival::unrooted(None).with(exchange), parts, e)
-                    .into();
+                return shared.refuse(Rooted::unrooted().with(exchange), parts, e).into();
             }
         },
     };
@@ -113,9 +111,7 @@ fn dispatch(
     ) {
         Ok(root) => root,
         Err(e) => {
-            return shared
-                .refuse(Arrival::unrooted(None).with(exchange), parts, e)
-                .into();
+            return shared.refuse(Rooted::unrooted().with(exchange), parts, e).into();
         }
     };
     let refuse = |arrival, parts, e| -> ResponseFuture { shared.refuse(arrival, parts, e).into() };
@@ -124,17 +120,18 @@ fn dispatch(
         // proxy that rewrites `Host` forwards it.
         let host = root.forwarded.host.as_deref().or_else(|| own_host(&parts));
         if let Err(e) = shared.hosts.check(host) {
-            return refuse(Arrival::new(root, None).with(exchange), parts, e);
+            return refuse(Rooted::new(root).with(exchange), parts, e);
         }
     }
     let found = shared.find(&root, parts.uri.path());
     let Some((name, route)) = found else {
         if let Some((template, values)) = shared.paths.at(root.strip(parts.uri.path())) {
-            let arrival = Arrival::new(root, None);
-            return by_path(shared, (template, values), parts, (arrival, exchange), body);
+            // Owned before `parts` moves: `root` borrows them.
+            let rooted = Rooted::new(root);
+            return by_path(shared, (template, values), parts, (rooted, exchange), body);
         }
         let uri = root.stripped_uri(&parts.uri);
-        let arrival = Arrival::new(root, None).with(exchange);
+        let arrival = Rooted::new(root).with(exchange);
         // The routes' own GET pages are links another site may show (an
         // OAuth callback among them): what changes state is refused.
         let has_body = may_have_body(&parts, &body, arrival.present());
@@ -163,16 +160,16 @@ fn dispatch(
         }
     }
     if let Err(e) = check_method(&parts.method, required_method(shared, route)) {
-        return refuse(Arrival::new(root, None).with(exchange), parts, e);
+        return refuse(Rooted::new(root).with(exchange), parts, e);
     }
     match route {
         Route::Function(index) => {
-            let arrival = Arrival::new(root, None);
+            let rooted = Rooted::new(root);
             function(
                 shared,
                 (index, false),
                 parts,
-                (arrival, exchange),
+                (rooted, exchange),
                 body,
                 PathValues::new(),
             )
@@ -187,14 +184,14 @@ fn dispatch(
                 &parts,
             ) {
                 Ok(response) => response.into(),
-                Err(e) => refuse(Arrival::new(root, None).with(exchange), parts, e),
+                Err(e) => refuse(Rooted::new(root).with(exchange), parts, e),
             }
         }
         Route::App(form) => {
             let template = &shared.app_def;
             match definition(shared, template, (form, "pico.loadAppDefinition"), &root, &parts) {
                 Ok(response) => response.into(),
-                Err(e) => refuse(Arrival::new(root, None).with(exchange), parts, e),
+                Err(e) => refuse(Rooted::new(root).with(exchange), parts, e),
             }
         }
         Route::Client => crate::describe::client_js::response(&parts.headers).into(),
@@ -210,11 +207,11 @@ fn dispatch(
         Route::Alive => probes::alive().into(),
         #[cfg(feature = "metrics")]
         Route::Metrics => {
-            let arrival = Arrival::new(root, None).with(exchange);
+            let arrival = Rooted::new(root).with(exchange);
             crate::dispatch::scrape::answer(shared, parts, arrival)
         }
         Route::Ready => {
-            let arrival = Arrival::new(root, None).with(exchange);
+            let arrival = Rooted::new(root).with(exchange);
             probes::ready(shared, parts, arrival)
         }
         #[cfg(feature = "openapi")]
@@ -234,13 +231,13 @@ fn present(exchange: Option<&Arc<Exchange>>) -> Present {
 
 /// A function's call, reached at `/module/function` or by a route whose
 /// placeholders gave `path`: the cross-site rule first, then its
-/// arguments, from the query or the body. `arrival` is given the record
-/// only when something outlives the call.
+/// arguments, from the query or the body. The record is shared only with
+/// what outlives the call.
 fn function(
     shared: &Arc<BuiltApp>,
     (index, by_get_route): (usize, bool),
     parts: Parts,
-    (arrival, exchange): (Arrival, Option<&mut Arc<Exchange>>),
+    (rooted, exchange): (Rooted, Option<&mut Arc<Exchange>>),
     body: Body,
     path: PathValues,
 ) -> ResponseFuture {
@@ -252,13 +249,13 @@ fn function(
     let checked = cross_site_check(
         shared,
         &parts,
-        (&arrival.forwarded, present),
+        (&rooted.forwarded, present),
         (has_body, shapes_response),
     );
     let link_from_elsewhere = match checked {
         Ok(()) => false,
         Err(_) if by_get_route && !has_body => true,
-        Err(e) => return shared.refuse(arrival.with(exchange), parts, e).into(),
+        Err(e) => return shared.refuse(rooted.with(exchange), parts, e).into(),
     };
     // A route's placeholders are arguments too: such a call takes the
     // general path.
@@ -269,10 +266,10 @@ fn function(
     {
         return match called {
             Ok(Ok(response)) => response.into(),
-            failed => answer_straight(shared, index, (parts, arrival.with(exchange)), failed).into(),
+            failed => answer_straight(shared, index, (parts, rooted.with(exchange)), failed).into(),
         };
     }
-    let arrival = arrival.with(exchange);
+    let arrival = rooted.with(exchange);
     let answer = if has_body {
         call_with_body(shared, (index, may_go_straight), parts, arrival, (body, path))
     } else {
@@ -324,7 +321,7 @@ fn by_path(
     shared: &Arc<BuiltApp>,
     (template, values): (&PathTemplate, Result<PathValues, HttpError>),
     parts: Parts,
-    (arrival, mut exchange): (Arrival, Option<&mut Arc<Exchange>>),
+    (rooted, mut exchange): (Rooted, Option<&mut Arc<Exchange>>),
     body: Body,
 ) -> ResponseFuture {
     let index = template.function(&parts.method);
@@ -334,8 +331,8 @@ fn by_path(
     }
     let by_get = matches!(parts.method, Method::GET | Method::HEAD);
     match index.and_then(|index| values.map(|values| (index, values))) {
-        Ok((index, values)) => function(shared, (index, by_get), parts, (arrival, exchange), body, values),
-        Err(e) => shared.refuse(arrival.with(exchange), parts, e).into(),
+        Ok((index, values)) => function(shared, (index, by_get), parts, (rooted, exchange), body, values),
+        Err(e) => shared.refuse(rooted.with(exchange), parts, e).into(),
     }
 }
 
