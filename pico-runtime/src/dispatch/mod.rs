@@ -23,6 +23,7 @@ pub(crate) mod extract;
 pub(crate) mod json;
 pub(crate) mod json_object;
 pub(crate) mod merged;
+pub(crate) mod methods;
 pub(crate) mod multipart;
 pub(crate) mod not_routed;
 pub(crate) mod path_routes;

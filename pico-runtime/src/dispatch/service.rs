@@ -14,7 +14,8 @@ use axum::extract::Request as HttpRequest;
 use axum::response::Response;
 use bytes::Bytes;
 use http::Method;
-use http::header::{ALLOW, HeaderValue};
+#[cfg(feature = "openapi")]
+use http::header::HeaderValue;
 use http::request::Parts;
 
 use crate::application::built_app::BuiltApp;
@@ -29,6 +30,7 @@ use crate::dispatch::decode::Arg;
 use crate::dispatch::documents::definition;
 #[cfg(feature = "openapi")]
 use crate::dispatch::documents::{docs_page, vary_by_host};
+use crate::dispatch::methods::{check_method, required_method};
 use crate::dispatch::not_routed;
 use crate::dispatch::path_routes::{PathTemplate, PathValues};
 use crate::dispatch::probes;
@@ -347,36 +349,6 @@ fn with_path(args: &mut Args, path: PathValues) -> Result<(), HttpError> {
         args.push(name, Arg::Text(value), false)?;
     }
     Ok(())
-}
-
-/// What `#[require_method]` asks of a route: nothing but of a function.
-pub(crate) fn required_method(shared: &BuiltApp, route: Route) -> Option<&'static str> {
-    match route {
-        Route::Function(index) => shared.functions[index].function.method,
-        _ => None,
-    }
-}
-
-/// The methods that reach a route, as `Allow` and a CORS preflight list
-/// them: GET, HEAD and POST, or the one `#[require_method(M)]` names (and
-/// HEAD with GET).
-pub(crate) fn accepted_methods(required: Option<&'static str>) -> HeaderValue {
-    match required {
-        None => HeaderValue::from_static("GET, HEAD, POST"),
-        Some("GET") => HeaderValue::from_static("GET, HEAD"),
-        Some(required) => HeaderValue::from_static(required),
-    }
-}
-
-fn check_method(method: &Method, required: Option<&'static str>) -> Result<(), HttpError> {
-    let allowed = match required {
-        None => matches!(*method, Method::GET | Method::HEAD | Method::POST),
-        Some(required) => method.as_str() == required || (required == "GET" && *method == Method::HEAD),
-    };
-    if allowed {
-        return Ok(());
-    }
-    Err(HttpError::method_not_allowed().with_header(ALLOW, accepted_methods(required)))
 }
 
 /// How far a call got without waiting.

@@ -15,7 +15,8 @@ use http::header::{ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_REQUEST_METHOD, 
 use http::request::Parts;
 use tower_http::cors::Cors;
 
-use crate::dispatch::service::{Service, accepted_methods, required_method};
+use crate::dispatch::methods::{accepted_methods, required_method};
+use crate::dispatch::service::Service;
 use crate::edge::prefix::Root;
 use crate::observe::exchange::{Exchange, show_peer};
 use crate::observe::layer::Observable;
