@@ -54,9 +54,9 @@ pub(crate) struct Settings {
 /// A service the layer lends each request's record to, for the length of
 /// its `call`: the app's own takes it as it is, and shares it (a count
 /// moved) only with what outlives the call; any other through the
-/// request's extensions. Called through a
-/// shared reference, and always ready: Pico's own server calls it so,
-/// without a clone of the service a request.
+/// request's extensions. Called through a shared reference, and always
+/// ready: Pico's own server calls it so, without a clone of the service a
+/// request.
 pub(crate) trait Observable {
     type Future: Future<Output = Result<Response, Infallible>>;
 
