@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::errors::http_error::HttpError;
+use crate::errors::json_string;
 use crate::errors::problem::{self, Shape};
 
 /// `__debug__`: an internal error as debug mode shows it.
@@ -82,26 +83,39 @@ impl Serialize for ErrorBody<'_> {
 
 impl ErrorBody<'_> {
     fn to_bytes(&self) -> Vec<u8> {
-        // Serialising maps of JSON values and strings cannot fail. Most
-        // bodies fit the first allocation.
-        let mut bytes = Vec::with_capacity(256);
         if !self.is_plain() {
+            // Serialising maps of JSON values and strings cannot fail.
+            // Most bodies fit the first allocation.
+            let mut bytes = Vec::with_capacity(256);
             let _ = serde_json::to_writer(&mut bytes, self);
             return bytes;
         }
         // Nearly every error body is the three members and the id: their
         // keys are written as they are, where the map's serialiser would
-        // scan each for characters to escape. `Serialize` writes the same
-        // bytes (a test holds them so).
-        bytes.extend_from_slice(b"{\"name\":");
-        let _ = serde_json::to_writer(&mut bytes, self.name);
-        bytes.extend_from_slice(b",\"code\":");
+        // scan each for characters to escape, and their text is looked
+        // over a word at a time. `Serialize` writes the same bytes (a test
+        // holds them so).
+        const NAME: &[u8] = b"{\"name\":";
+        const CODE: &[u8] = b",\"code\":";
+        const MESSAGE: &[u8] = b",\"message\":";
+        const ID: &[u8] = b",\"request_id\":";
+        let id = self.request_id.map_or(0, |id| ID.len() + id.len() + 2);
+        // Sized for the body as it is when nothing in it is escaped, as
+        // nearly always (a status is three digits): a vector as long as
+        // its capacity becomes the response's body without another
+        // allocation.
+        let mut bytes = Vec::with_capacity(
+            NAME.len() + self.name.len() + CODE.len() + MESSAGE.len() + self.message.len() + id + 8,
+        );
+        bytes.extend_from_slice(NAME);
+        json_string::write(&mut bytes, self.name);
+        bytes.extend_from_slice(CODE);
         let _ = serde_json::to_writer(&mut bytes, &self.code);
-        bytes.extend_from_slice(b",\"message\":");
-        let _ = serde_json::to_writer(&mut bytes, self.message);
+        bytes.extend_from_slice(MESSAGE);
+        json_string::write(&mut bytes, self.message);
         if let Some(id) = self.request_id {
-            bytes.extend_from_slice(b",\"request_id\":");
-            let _ = serde_json::to_writer(&mut bytes, id);
+            bytes.extend_from_slice(ID);
+            json_string::write(&mut bytes, id);
         }
         bytes.push(b'}');
         bytes
@@ -198,10 +212,16 @@ mod tests {
     #[test]
     fn a_plain_body_is_written_as_its_serialiser_writes_it() {
         let quoted = HttpError::not_found().with_message("a \"quoted\" \\ line\nand é\u{1}");
-        for (e, id) in [
-            (HttpError::not_found(), Some("4f2a9c")),
-            (quoted, Some("id\"with\\marks")),
-            (HttpError::bad_request(), None),
+        // Whether anything in it is escaped.
+        for (e, id, escaped) in [
+            (HttpError::not_found(), Some("4f2a9c"), false),
+            (quoted, Some("id\"with\\marks"), true),
+            (HttpError::bad_request(), None, false),
+            (
+                HttpError::new(http::StatusCode::from_u16(599).unwrap()),
+                Some("x"),
+                false,
+            ),
         ] {
             let body = ErrorBody {
                 shape: Shape::Standard,
@@ -216,6 +236,8 @@ mod tests {
             assert!(body.is_plain());
             let direct = body.to_bytes();
             assert_eq!(direct, serde_json::to_vec(&body).unwrap());
+            // Exactly sized, it becomes a body without another allocation.
+            assert!(escaped || direct.len() == direct.capacity(), "{e:?}");
             let read: Value = serde_json::from_slice(&direct).unwrap();
             assert_eq!(read["message"], e.message());
         }
