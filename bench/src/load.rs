@@ -8,7 +8,7 @@ use http::Request;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 
-use crate::round::{Round, Ticks};
+use crate::round::{Round, Ticks, Whose};
 use crate::scenarios::*;
 use crate::servers::*;
 use crate::wrk::wrk;
@@ -41,7 +41,11 @@ pub(crate) struct Load<'a> {
 
 impl Load<'_> {
     pub(crate) fn round(&self, server: &Server, scenario: &Scenario) -> Round {
-        let before = server.cpu_ticks();
+        let whose = match self.generator {
+            Generator::Own => Whose::Own,
+            Generator::Wrk => Whose::WaitedChildren,
+        };
+        let before = (server.cpu_ticks(), Ticks::of_this_process(whose));
         let mut round = match self.generator {
             Generator::Own => self.runtime.block_on(load(
                 &server.addr,
@@ -51,7 +55,8 @@ impl Load<'_> {
             )),
             Generator::Wrk => wrk(&server.addr, scenario, self.connections, self.seconds),
         };
-        round.cpu = server.cpu_ticks().since(before);
+        round.cpu = server.cpu_ticks().since(before.0);
+        round.load = Ticks::of_this_process(whose).since(before.1);
         round
     }
 }
@@ -230,6 +235,6 @@ pub(crate) async fn load(addr: &str, scenario: &Scenario, connections: usize, du
         errors,
         seconds,
         p99,
-        cpu: Ticks::default(),
+        ..Round::default()
     }
 }

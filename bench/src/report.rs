@@ -160,6 +160,7 @@ pub(crate) fn report(r: &Report) -> String {
             }
         }
         let _ = writeln!(out);
+        load_share(&mut out, pass);
     }
     let _ = writeln!(
         out,
@@ -249,6 +250,25 @@ fn compile_section(out: &mut String, c: &CompileTimes, builds: usize) {
 
 /// A against a second A in each pass: how far apart two identical servers
 /// measure, which no other ratio can be read more finely than.
+/// How busy the load was while it loaded each server: near 100 %, the
+/// generator could send no faster, and the requests/s of the servers it
+/// loaded so are the generator's pace more than theirs.
+fn load_share(out: &mut String, pass: &Pass) {
+    let _ = writeln!(
+        out,
+        "The load's CPU while it loaded each server (median share of its one CPU over the rounds; near 100 %, the generator set the pace):\n"
+    );
+    for row in &pass.rows {
+        let shares: Vec<String> = row
+            .figures
+            .iter()
+            .map(|(label, f)| format!("{label} {:.0} %", f.load * 100.0))
+            .collect();
+        let _ = writeln!(out, "- {}: {}", row.name, shares.join(", "));
+    }
+    let _ = writeln!(out);
+}
+
 fn noise_floor(out: &mut String, r: &Report) {
     let floors: Vec<(&str, &str, &RowRatio)> = r
         .passes

@@ -10,6 +10,9 @@ pub(crate) struct Round {
     pub(crate) p99: f64,
     /// The server's CPU time over the round.
     pub(crate) cpu: Ticks,
+    /// The load's CPU time over the round: this process's for our own
+    /// generator, wrk's for wrk.
+    pub(crate) load: Ticks,
 }
 
 /// CPU time in clock ticks, as the kernel splits it: in the process's own
@@ -21,12 +24,47 @@ pub(crate) struct Ticks {
 }
 
 impl Ticks {
+    /// A process's CPU time, from its `/proc/<pid>/stat`: its own, or that
+    /// of its children it has waited for.
+    pub(crate) fn from_stat(stat: &str, whose: Whose) -> Ticks {
+        // The fields after the command's closing parenthesis: utime and
+        // stime are the 14th and 15th of the whole line, cutime and
+        // cstime the 16th and 17th.
+        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let field = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+        let first = match whose {
+            Whose::Own => 11,
+            Whose::WaitedChildren => 13,
+        };
+        Ticks {
+            user: field(first),
+            system: field(first + 1),
+        }
+    }
+
+    /// This process's CPU time, or its waited children's.
+    pub(crate) fn of_this_process(whose: Whose) -> Ticks {
+        Ticks::from_stat(
+            &std::fs::read_to_string("/proc/self/stat").unwrap_or_default(),
+            whose,
+        )
+    }
+
     pub(crate) fn since(self, before: Ticks) -> Ticks {
         Ticks {
             user: self.user.saturating_sub(before.user),
             system: self.system.saturating_sub(before.system),
         }
     }
+}
+
+/// Whose CPU time a process's `stat` is read for.
+#[derive(Clone, Copy)]
+pub(crate) enum Whose {
+    Own,
+    /// wrk, once it has ended.
+    WaitedChildren,
 }
 
 impl std::ops::Add for Ticks {
@@ -58,6 +96,12 @@ impl Round {
         self.us_per_request(self.cpu.user)
     }
 
+    /// The share of one CPU the load used over the round. Near 1, the
+    /// generator, not the server, set the pace: it could send no faster.
+    pub(crate) fn load_share(&self) -> f64 {
+        (self.load.user + self.load.system) as f64 / 100.0 / self.seconds.max(f64::MIN_POSITIVE)
+    }
+
     fn us_per_request(&self, ticks: u64) -> f64 {
         // /proc counts in USER_HZ, which Linux fixes at 100 on every
         // architecture it exposes to user space.
@@ -84,5 +128,23 @@ mod tests {
         // 100 ticks a second: 0.3 s of user time and 1 s in all.
         assert_eq!(round.user_us_per_request(), 6.0);
         assert_eq!(round.cpu_us_per_request(), 20.0);
+    }
+
+    #[test]
+    fn a_process_stat_is_read_for_its_own_time_or_its_waited_childrens() {
+        // pid (command, with a space and a parenthesis) state ppid ...
+        let stat = "42 (odd) name) S 1 42 42 0 -1 4194560 1 2 3 4 \
+                    150 60 7 3 20 0 1 0 100 1000 10";
+        let own = Ticks::from_stat(stat, Whose::Own);
+        assert_eq!((own.user, own.system), (150, 60));
+        let children = Ticks::from_stat(stat, Whose::WaitedChildren);
+        assert_eq!((children.user, children.system), (7, 3));
+        let round = Round {
+            seconds: 2.0,
+            load: own.since(Ticks { user: 50, system: 10 }),
+            ..Round::default()
+        };
+        // 150 ticks over 2 s: three quarters of a CPU.
+        assert_eq!(round.load_share(), 0.75);
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::round::Ticks;
+use crate::round::{Ticks, Whose};
 
 /// A kind of server the benchmark starts: a binary of this crate and what
 /// it serves.
@@ -172,20 +172,8 @@ impl Server {
     /// used so far.
     pub(crate) fn cpu_ticks(&self) -> Ticks {
         fn tree(pid: &str) -> Ticks {
-            let own =
-                std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                    .ok()
-                    .map_or(Ticks::default(), |stat| {
-                        // The fields after the command's closing parenthesis; utime
-                        // and stime are the 14th and 15th of the whole line.
-                        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-                        let fields: Vec<&str> = rest.split_whitespace().collect();
-                        let field = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-                        Ticks {
-                            user: field(11),
-                            system: field(12),
-                        }
-                    });
+            let own = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map_or(Ticks::default(), |stat| Ticks::from_stat(&stat, Whose::Own));
             let children =
                 std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
             children

@@ -26,6 +26,8 @@ pub(crate) struct Figures {
     pub(crate) p99: f64,
     pub(crate) cpu_us: f64,
     pub(crate) user_us: f64,
+    /// The share of one CPU the load used while it loaded this server.
+    pub(crate) load: f64,
     pub(crate) errors: u64,
 }
 
@@ -37,6 +39,7 @@ impl Figures {
             p99: each(|r| r.p99),
             cpu_us: each(Round::cpu_us_per_request),
             user_us: each(Round::user_us_per_request),
+            load: each(Round::load_share),
             errors: rounds.iter().map(|r| r.errors).sum(),
         }
     }
