@@ -10,7 +10,7 @@ use serde::de::DeserializeSeed;
 
 use crate::dispatch::args::{Args, IntoArgs};
 use crate::dispatch::decode::Arg;
-use crate::edge::present::{Looked, Present};
+use crate::edge::present::{Looked, Present, is_json};
 
 use crate::errors::http_error::{HttpError, bad_request, too_large};
 
@@ -27,8 +27,7 @@ fn body_kind(parts: &Parts) -> Result<BodyKind, HttpError> {
     let Some(content_type) = parts.headers.get(CONTENT_TYPE) else {
         return Ok(BodyKind::Unread);
     };
-    // What clients send nearly always, told without reading it as text.
-    if content_type.as_bytes().eq_ignore_ascii_case(b"application/json") {
+    if is_json(content_type) {
         return Ok(BodyKind::Json);
     }
     let content_type = content_type

@@ -12,6 +12,7 @@ pub(crate) mod args;
 pub(crate) mod arguments;
 pub(crate) mod blocking;
 pub(crate) mod body;
+pub(crate) mod call;
 #[cfg(feature = "validate")]
 pub(crate) mod constraints;
 pub(crate) mod context;
@@ -21,6 +22,7 @@ pub(crate) mod decode;
 pub(crate) mod documents;
 pub(crate) mod extract;
 pub(crate) mod json;
+pub(crate) mod json_at_once;
 pub(crate) mod json_object;
 pub(crate) mod merged;
 pub(crate) mod methods;

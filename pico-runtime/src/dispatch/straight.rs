@@ -21,6 +21,14 @@ pub(crate) enum Straight<'a> {
     Json(&'a Bytes),
 }
 
+/// Whether function `index` may be called straight, its arguments
+/// permitting: a plain function, with no hook and no prehandle to see the
+/// request.
+pub(crate) fn goes_straight(shared: &BuiltApp, index: usize) -> bool {
+    let entry = &shared.functions[index];
+    matches!(entry.function.call, Call::Plain(_)) && shared.standard_errors && entry.prehandle.is_none()
+}
+
 /// A plain function called straight, where nothing could make the general
 /// path answer otherwise: no hook and no prehandle to see the request,
 /// and names the general path would find nothing wrong with. `None` when
@@ -34,7 +42,7 @@ pub(crate) fn straight(
     let Call::Plain(thunk) = entry.function.call else {
         return None;
     };
-    if !shared.standard_errors || entry.prehandle.is_some() {
+    if !goes_straight(shared, index) {
         return None;
     }
     let params = entry.function.params;

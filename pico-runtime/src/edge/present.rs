@@ -19,6 +19,9 @@ pub(crate) enum Looked {
     AcceptEncoding = 1 << 6,
     /// The app's request id header (`App::request_id_header`).
     RequestId = 1 << 7,
+    /// Not a header: its `Content-Type` (the first, as a lookup finds)
+    /// is `application/json` exactly, as clients nearly always send it.
+    JsonBody = 1 << 8,
 }
 
 /// Which of the [`Looked`] headers a request carries.
@@ -32,7 +35,7 @@ impl Present {
     /// The headers of `headers`, `id_header` being the app's request id's.
     pub(crate) fn of(headers: &HeaderMap, id_header: &HeaderName) -> Present {
         let mut present = 0;
-        for name in headers.keys() {
+        for (name, value) in headers {
             // The id header may be named as one of the others too.
             if name == id_header {
                 present |= Looked::RequestId as u16;
@@ -41,6 +44,11 @@ impl Present {
                 "origin" => Looked::Origin,
                 "sec-fetch-site" => Looked::SecFetchSite,
                 "referer" => Looked::Referer,
+                "content-type" if present & Looked::ContentType as u16 != 0 => continue,
+                "content-type" if is_json(value) => {
+                    present |= Looked::JsonBody as u16;
+                    Looked::ContentType
+                }
                 "content-type" => Looked::ContentType,
                 "content-encoding" => Looked::ContentEncoding,
                 "accept" => Looked::Accept,
@@ -67,6 +75,15 @@ impl Present {
         }
     }
 
+    /// Whether the request's `Content-Type` is `application/json` exactly.
+    pub(crate) fn sends_json(self, headers: &HeaderMap) -> bool {
+        if self == Present::UNKNOWN {
+            headers.get(http::header::CONTENT_TYPE).is_some_and(is_json)
+        } else {
+            self.has(Looked::JsonBody)
+        }
+    }
+
     /// `headers.get(name)`, where `name` is `header`'s, unless the request
     /// does not carry it.
     pub(crate) fn get<'a>(
@@ -79,9 +96,15 @@ impl Present {
     }
 }
 
+/// What clients nearly always send as a JSON body's `Content-Type`, told
+/// without reading it as text.
+pub(crate) fn is_json(content_type: &HeaderValue) -> bool {
+    content_type.as_bytes().eq_ignore_ascii_case(b"application/json")
+}
+
 #[cfg(test)]
 mod tests {
-    use http::header::{ACCEPT, HOST, ORIGIN};
+    use http::header::{ACCEPT, CONTENT_TYPE, HOST, ORIGIN};
 
     use super::*;
 
@@ -108,6 +131,30 @@ mod tests {
         headers.insert(ORIGIN, HeaderValue::from_static("https://example.com"));
         let present = Present::of(&headers, &id);
         assert!(present.has(Looked::Origin) && present.has(Looked::RequestId));
+    }
+
+    #[test]
+    fn a_json_body_is_told_by_its_first_content_type_as_a_lookup_tells_it() {
+        let id = HeaderName::from_static("x-request-id");
+        let json = HeaderValue::from_static("Application/JSON");
+        let form = HeaderValue::from_static("application/x-www-form-urlencoded");
+        let cases: [(&[&HeaderValue], bool); 5] = [
+            (&[], false),
+            (&[&json], true),
+            (&[&form], false),
+            (&[&json, &form], true),
+            (&[&form, &json], false),
+        ];
+        for (values, json_body) in cases {
+            let mut headers = HeaderMap::new();
+            for value in values {
+                headers.append(CONTENT_TYPE, (*value).clone());
+            }
+            let present = Present::of(&headers, &id);
+            assert_eq!(present.sends_json(&headers), json_body, "{values:?}");
+            assert_eq!(Present::UNKNOWN.sends_json(&headers), json_body, "{values:?}");
+            assert_eq!(present.has(Looked::ContentType), !values.is_empty());
+        }
     }
 
     #[test]
