@@ -197,12 +197,21 @@ async fn a_json_body_over_the_limit_is_refused_however_it_comes() {
 }
 
 /// A body a layer of the user's gives the app: it panics when read,
-/// fails, or is whole in one frame over the limit without having said
-/// how long it is.
+/// fails, is whole in one frame over the limit without having said how
+/// long it is, or panics when let go.
 enum Given {
     Panics,
     Fails,
     Big(Option<Bytes>),
+    PanicsWhenDropped(Option<Bytes>),
+}
+
+impl Drop for Given {
+    fn drop(&mut self) {
+        if matches!(self, Given::PanicsWhenDropped(_)) && !std::thread::panicking() {
+            panic!("the body exploded when let go");
+        }
+    }
 }
 
 impl http_body::Body for Given {
@@ -216,17 +225,20 @@ impl http_body::Body for Given {
         Poll::Ready(match &mut *self {
             Given::Panics => panic!("the body exploded"),
             Given::Fails => Some(Err(std::io::Error::other("the body broke"))),
-            Given::Big(data) => data.take().map(|data| Ok(http_body::Frame::data(data))),
+            Given::Big(data) | Given::PanicsWhenDropped(data) => {
+                data.take().map(|data| Ok(http_body::Frame::data(data)))
+            }
         })
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self, Given::Big(None))
+        matches!(self, Given::Big(None) | Given::PanicsWhenDropped(None))
     }
 }
 
 #[tokio::test]
-async fn a_body_that_panics_fails_or_outgrows_the_limit_when_read_is_answered_and_the_connection_serves_on() {
+async fn a_body_that_panics_fails_or_outgrows_the_limit_is_answered_as_the_general_path_answers_it_and_the_connection_serves_on()
+ {
     // The body read before the layer gives the app its own: the
     // connection is then ready for the next request.
     let router = app().into_router().layer(axum::middleware::map_request(
@@ -234,6 +246,9 @@ async fn a_body_that_panics_fails_or_outgrows_the_limit_when_read_is_answered_an
             let given = match request.headers().get("x-given").map(|v| v.as_bytes()) {
                 Some(b"panics") => Given::Panics,
                 Some(b"big") => Given::Big(Some(Bytes::from(format!(r#"{{"who": "{}"}}"#, "a".repeat(80))))),
+                Some(b"panics when dropped") => {
+                    Given::PanicsWhenDropped(Some(Bytes::from(r#"{"who": "ann"}"#)))
+                }
                 _ => Given::Fails,
             };
             let (parts, body) = request.into_parts();
@@ -246,28 +261,32 @@ async fn a_body_that_panics_fails_or_outgrows_the_limit_when_read_is_answered_an
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let mut stream = TcpStream::connect(address).await.unwrap();
     let body = r#"{"who": "ann"}"#;
-    for (given, status, expected) in [
-        ("panics", 500, None),
-        ("fails", 400, Some("The request body could not be read.")),
-        (
-            "big",
-            413,
-            Some("The request body is larger than the limit of 64 bytes."),
-        ),
-    ] {
-        let request = post(
-            "/greet/hello",
-            JSON,
-            &format!("X-Given: {given}\r\nContent-Length: {}\r\n", body.len()),
-            body,
-        );
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let (got, answered) = answer(&mut stream).await;
-        assert_eq!(got, status, "{given}: {answered}");
-        let answered: serde_json::Value = serde_json::from_str(&answered).unwrap();
-        match expected {
-            Some(expected) => assert_eq!(answered["message"], json!(expected), "{answered}"),
-            None => assert_eq!(answered["name"], json!("Internal Server Error"), "{answered}"),
+    // Each at the first look, and by the general path alone.
+    for content_type in [JSON, JSON_WITH_CHARSET] {
+        for (given, status, expected) in [
+            ("panics", 500, None),
+            ("fails", 400, Some("The request body could not be read.")),
+            (
+                "big",
+                413,
+                Some("The request body is larger than the limit of 64 bytes."),
+            ),
+            ("panics when dropped", 500, None),
+        ] {
+            let request = post(
+                "/greet/hello",
+                content_type,
+                &format!("X-Given: {given}\r\nContent-Length: {}\r\n", body.len()),
+                body,
+            );
+            stream.write_all(request.as_bytes()).await.unwrap();
+            let (got, answered) = answer(&mut stream).await;
+            assert_eq!(got, status, "{given}, {content_type}: {answered}");
+            let answered: serde_json::Value = serde_json::from_str(&answered).unwrap();
+            match expected {
+                Some(expected) => assert_eq!(answered["message"], json!(expected), "{answered}"),
+                None => assert_eq!(answered["name"], json!("Internal Server Error"), "{answered}"),
+            }
         }
     }
 }

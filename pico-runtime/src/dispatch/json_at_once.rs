@@ -76,7 +76,7 @@ impl Future for JsonAtOnce {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
         let this = self.get_mut();
-        let (parts, arrival, mut body) = match std::mem::replace(&mut this.state, State::Done) {
+        let (parts, arrival, body) = match std::mem::replace(&mut this.state, State::Done) {
             State::General(mut general) => {
                 let polled = general.as_mut().poll(cx);
                 if polled.is_pending() {
@@ -88,19 +88,33 @@ impl Future for JsonAtOnce {
             State::Done => panic!("`JsonAtOnce` polled after completion"),
         };
         let shared = &this.shared;
-        // A body is user code too (a layer of the user's may wrap it).
-        let taken = match panic::catch(shared.backtraces, || Pin::new(&mut body).poll_frame(cx)) {
-            Ok(taken) => taken,
+        // A body is user code too (a layer of the user's may wrap it): it is
+        // read, and let go once at its end, under the guard, as the general
+        // path reads it and lets it go before the call.
+        let mut reading = Some(body);
+        let looked = panic::catch(shared.backtraces, || {
+            let body = reading.as_mut().expect("the body is read once");
+            let taken = Pin::new(&mut *body).poll_frame(cx);
+            if let Poll::Ready(Some(Ok(frame))) = &taken
+                && frame.is_data()
+                && body.is_end_stream()
+            {
+                reading = None;
+            }
+            taken
+        });
+        let given_back = match looked {
             Err(caught) => {
+                if let Some(body) = reading {
+                    panic::drop_quietly(body);
+                }
                 let failed = Ok(Err(Failure::from_panic(caught)));
                 return Poll::Ready(answer_straight(shared, this.index, (parts, arrival), failed));
             }
-        };
-        let given_back = match taken {
-            Poll::Pending => None,
-            Poll::Ready(frame) => {
-                let whole = match &frame {
-                    Some(Ok(frame)) if body.is_end_stream() => frame.data_ref(),
+            Ok(Poll::Pending) => None,
+            Ok(Poll::Ready(frame)) => {
+                let whole = match (&frame, &reading) {
+                    (Some(Ok(frame)), None) => frame.data_ref(),
                     _ => None,
                 };
                 if let Some(data) = whole.filter(|data| data.len() <= shared.body_limit)
@@ -111,6 +125,8 @@ impl Future for JsonAtOnce {
                 Some(frame)
             }
         };
+        // What was let go at its end has nothing more to give.
+        let body = reading.unwrap_or_else(Body::empty);
         let body = match given_back {
             None => body,
             Some(first) => Body::new(GivenBack {
