@@ -248,8 +248,6 @@ fn compile_section(out: &mut String, c: &CompileTimes, builds: usize) {
     let _ = writeln!(out);
 }
 
-/// A against a second A in each pass: how far apart two identical servers
-/// measure, which no other ratio can be read more finely than.
 /// How busy the load was while it loaded each server: near 100 %, the
 /// generator could send no faster, and the requests/s of the servers it
 /// loaded so are the generator's pace more than theirs.
@@ -269,6 +267,8 @@ fn load_share(out: &mut String, pass: &Pass) {
     let _ = writeln!(out);
 }
 
+/// A against a second A in each pass: how far apart two identical servers
+/// measure, which no other ratio can be read more finely than.
 fn noise_floor(out: &mut String, r: &Report) {
     let floors: Vec<(&str, &str, &RowRatio)> = r
         .passes

@@ -15,6 +15,10 @@ pub(crate) struct Round {
     pub(crate) load: Ticks,
 }
 
+/// The clock ticks a second `/proc` counts CPU time in: Linux fixes
+/// USER_HZ at 100 on every architecture it exposes to user space.
+const USER_HZ: f64 = 100.0;
+
 /// CPU time in clock ticks, as the kernel splits it: in the process's own
 /// code (user), and in the kernel on its behalf (system: its sockets).
 #[derive(Default, Clone, Copy)]
@@ -99,13 +103,11 @@ impl Round {
     /// The share of one CPU the load used over the round. Near 1, the
     /// generator, not the server, set the pace: it could send no faster.
     pub(crate) fn load_share(&self) -> f64 {
-        (self.load.user + self.load.system) as f64 / 100.0 / self.seconds.max(f64::MIN_POSITIVE)
+        (self.load.user + self.load.system) as f64 / USER_HZ / self.seconds.max(f64::MIN_POSITIVE)
     }
 
     fn us_per_request(&self, ticks: u64) -> f64 {
-        // /proc counts in USER_HZ, which Linux fixes at 100 on every
-        // architecture it exposes to user space.
-        ticks as f64 * 1e6 / 100.0 / self.requests.max(1) as f64
+        ticks as f64 * 1e6 / USER_HZ / self.requests.max(1) as f64
     }
 }
 

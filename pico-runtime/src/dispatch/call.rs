@@ -22,7 +22,7 @@ use crate::dispatch::body::{push_query, receive};
 use crate::dispatch::context::Context;
 use crate::dispatch::deadline::Deadline;
 use crate::dispatch::decode::Arg;
-use crate::dispatch::json_at_once::{self, JsonAtOnce};
+use crate::dispatch::json_at_once::JsonAtOnce;
 use crate::dispatch::path_routes::PathValues;
 use crate::dispatch::request::Arrival;
 use crate::dispatch::response_future::ResponseFuture;
@@ -122,17 +122,18 @@ pub(crate) fn call_with_body(
     let at_once = may_go_straight
         && goes_straight(shared, index)
         && parts.uri.query().is_none_or(str::is_empty)
-        && present.sends_json(&parts.headers)
-        && json_at_once::within(http_body::Body::size_hint(&body), shared.body_limit);
+        && present.sends_json(&parts.headers);
     if at_once {
+        // A call that may go straight has no placeholders to add.
+        debug_assert!(path.is_empty());
         return ResponseFuture::later(JsonAtOnce::new(
             Arc::clone(shared),
             index,
             (parts, arrival, body),
-            |shared, index, parts, arrival, body| {
+            |shared, index, parts, arrival, body, may_go_straight| {
                 Box::pin(read_then_call(
                     shared,
-                    (index, true),
+                    (index, may_go_straight),
                     parts,
                     arrival,
                     (body, Vec::new()),

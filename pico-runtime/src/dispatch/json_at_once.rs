@@ -26,9 +26,10 @@ use crate::dispatch::straight::{Straight, answer_straight, straight};
 use crate::errors::failure::Failure;
 use crate::errors::panic;
 
-/// The general path's answer, given the request with its body.
+/// The general path's answer, given the request with its body, and
+/// whether the straight path is still to be tried on it.
 type HandOn =
-    fn(Arc<BuiltApp>, usize, Parts, Arrival, Body) -> Pin<Box<dyn Future<Output = Response> + Send>>;
+    fn(Arc<BuiltApp>, usize, Parts, Arrival, Body, bool) -> Pin<Box<dyn Future<Output = Response> + Send>>;
 
 pub(crate) struct JsonAtOnce {
     shared: Arc<BuiltApp>,
@@ -47,9 +48,8 @@ enum State {
 }
 
 impl JsonAtOnce {
-    /// The call of function `index` with the request's JSON body, whose
-    /// declared length is within the limit; `hand_on` gives the general
-    /// path's answer.
+    /// The call of function `index` with the request's JSON body;
+    /// `hand_on` gives the general path's answer.
     pub(crate) fn new(
         shared: Arc<BuiltApp>,
         index: usize,
@@ -63,12 +63,6 @@ impl JsonAtOnce {
             hand_on,
         }
     }
-}
-
-/// Whether a body that declares `size` may be read this way: one over the
-/// limit is refused by the general path before anything is read.
-pub(crate) fn within(size: SizeHint, limit: usize) -> bool {
-    size.lower() <= limit as u64
 }
 
 impl Future for JsonAtOnce {
@@ -94,6 +88,11 @@ impl Future for JsonAtOnce {
         let mut reading = Some(body);
         let looked = panic::catch(shared.backtraces, || {
             let body = reading.as_mut().expect("the body is read once");
+            // One declared over the limit is refused by the general path
+            // before anything is read.
+            if body.size_hint().lower() > shared.body_limit as u64 {
+                return None;
+            }
             let taken = Pin::new(&mut *body).poll_frame(cx);
             if let Poll::Ready(Some(Ok(frame))) = &taken
                 && frame.is_data()
@@ -101,8 +100,11 @@ impl Future for JsonAtOnce {
             {
                 reading = None;
             }
-            taken
+            Some(taken)
         });
+        // Whether the straight path was tried on the whole body: the
+        // general path need not try it again.
+        let mut tried = false;
         let given_back = match looked {
             Err(caught) => {
                 if let Some(body) = reading {
@@ -111,16 +113,17 @@ impl Future for JsonAtOnce {
                 let failed = Ok(Err(Failure::from_panic(caught)));
                 return Poll::Ready(answer_straight(shared, this.index, (parts, arrival), failed));
             }
-            Ok(Poll::Pending) => None,
-            Ok(Poll::Ready(frame)) => {
+            Ok(None | Some(Poll::Pending)) => None,
+            Ok(Some(Poll::Ready(frame))) => {
                 let whole = match (&frame, &reading) {
                     (Some(Ok(frame)), None) => frame.data_ref(),
                     _ => None,
                 };
-                if let Some(data) = whole.filter(|data| data.len() <= shared.body_limit)
-                    && let Some(called) = straight(shared, this.index, Straight::Json(data))
-                {
-                    return Poll::Ready(answer_straight(shared, this.index, (parts, arrival), called));
+                if let Some(data) = whole.filter(|data| data.len() <= shared.body_limit) {
+                    tried = true;
+                    if let Some(called) = straight(shared, this.index, Straight::Json(data)) {
+                        return Poll::Ready(answer_straight(shared, this.index, (parts, arrival), called));
+                    }
                 }
                 Some(frame)
             }
@@ -140,7 +143,11 @@ impl Future for JsonAtOnce {
             parts,
             arrival,
             body,
+            !tried,
         ));
+        // Polled at once, not left for the next wake: the general path's
+        // deadline counts from its own polls, so a body that never comes
+        // would otherwise have no time limit.
         Pin::new(this).poll(cx)
     }
 }
@@ -181,9 +188,9 @@ impl http_body::Body for GivenBack {
             _ => 0,
         };
         let mut hint = SizeHint::new();
-        hint.set_lower(rest.lower() + first);
+        hint.set_lower(rest.lower().saturating_add(first));
         if let Some(upper) = rest.upper() {
-            hint.set_upper(upper + first);
+            hint.set_upper(upper.saturating_add(first));
         }
         hint
     }

@@ -7,7 +7,7 @@ use axum::response::Response;
 use bytes::Bytes;
 
 use crate::application::built_app::BuiltApp;
-use crate::describe::definition::Call;
+use crate::describe::definition::{Call, PlainThunk};
 use crate::dispatch::arguments::Arguments;
 use crate::dispatch::request::Arrival;
 use crate::errors::failure::Failure;
@@ -22,11 +22,19 @@ pub(crate) enum Straight<'a> {
 }
 
 /// Whether function `index` may be called straight, its arguments
-/// permitting: a plain function, with no hook and no prehandle to see the
-/// request.
+/// permitting.
 pub(crate) fn goes_straight(shared: &BuiltApp, index: usize) -> bool {
+    plain_thunk(shared, index).is_some()
+}
+
+/// The thunk of function `index` when it is plain, with no hook and no
+/// prehandle to see the request.
+fn plain_thunk(shared: &BuiltApp, index: usize) -> Option<PlainThunk> {
     let entry = &shared.functions[index];
-    matches!(entry.function.call, Call::Plain(_)) && shared.standard_errors && entry.prehandle.is_none()
+    match entry.function.call {
+        Call::Plain(thunk) if shared.standard_errors && entry.prehandle.is_none() => Some(thunk),
+        _ => None,
+    }
 }
 
 /// A plain function called straight, where nothing could make the general
@@ -38,14 +46,8 @@ pub(crate) fn straight(
     index: usize,
     from: Straight<'_>,
 ) -> Option<Result<Result<Response, Failure>, panic::Caught>> {
-    let entry = &shared.functions[index];
-    let Call::Plain(thunk) = entry.function.call else {
-        return None;
-    };
-    if !goes_straight(shared, index) {
-        return None;
-    }
-    let params = entry.function.params;
+    let thunk = plain_thunk(shared, index)?;
+    let params = shared.functions[index].function.params;
     let codec = shared.codec.as_deref();
     let mut arguments = match from {
         Straight::Query(query) => Arguments::from_query(query, params, codec)?,
