@@ -68,29 +68,10 @@ async fn a_dribbled_head_is_cut_at_the_header_timeout_and_others_go_on() {
     );
 }
 
-/// Sends `request` on `stream` and reads its answer, of `Content-Length`.
+/// Sends `request` on `stream` and reads its answer.
 async fn ask(stream: &mut tokio::net::TcpStream, request: &str) -> String {
     stream.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = Vec::new();
-    let mut buffer = [0_u8; 4096];
-    loop {
-        let n = stream.read(&mut buffer).await.unwrap();
-        assert!(n > 0, "closed after {}", String::from_utf8_lossy(&answer));
-        answer.extend_from_slice(&buffer[..n]);
-        let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
-            continue;
-        };
-        let head = String::from_utf8_lossy(&answer[..end]).to_ascii_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|line| line.strip_prefix("content-length: "))
-            .expect("a content-length")
-            .parse()
-            .unwrap();
-        if answer.len() >= end + 4 + length {
-            return String::from_utf8(answer).unwrap();
-        }
-    }
+    common::read_answer(stream).await
 }
 
 #[tokio::test]

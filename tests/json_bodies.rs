@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 #[pico::api]
@@ -42,24 +42,9 @@ async fn both() -> Vec<(String, Option<std::sync::Arc<tokio::sync::Notify>>)> {
 
 /// An answer read off a kept-alive connection: its status and body.
 async fn answer(stream: &mut TcpStream) -> (u16, String) {
-    let mut head = Vec::new();
-    while !head.ends_with(b"\r\n\r\n") {
-        let byte = stream.read_u8().await.expect("an answer");
-        head.push(byte);
-    }
-    let head = String::from_utf8(head).unwrap();
-    let status = head[9..12].parse().unwrap();
-    let length: usize = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().unwrap())
-        })
-        .expect("a Content-Length");
-    let mut body = vec![0; length];
-    stream.read_exact(&mut body).await.unwrap();
-    (status, String::from_utf8(body).unwrap())
+    let raw = common::read_answer(stream).await;
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a head");
+    (head[9..12].parse().unwrap(), body.to_owned())
 }
 
 const JSON: &str = "application/json";

@@ -228,6 +228,32 @@ impl StderrLines {
 /// `pico::Server` (as `server` is set) serving `app` on a free port until
 /// the returned `Notify` is notified: the base URL, the stop, and the
 /// server's task, which ends once it has drained and run its stop hooks.
+/// Reads one answer off a kept-alive connection: its head and its body
+/// (of its `Content-Length`) as they were on the wire, and not a byte
+/// more, so that the next answer is left for the next read.
+pub async fn read_answer(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut answer = Vec::new();
+    while !answer.ends_with(b"\r\n\r\n") {
+        match stream.read_u8().await {
+            Ok(byte) => answer.push(byte),
+            Err(e) => panic!("closed ({e}) after {:?}", String::from_utf8_lossy(&answer)),
+        }
+    }
+    let head = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .expect("a Content-Length")
+        .trim()
+        .parse()
+        .unwrap();
+    let start = answer.len();
+    answer.resize(start + length, 0);
+    stream.read_exact(&mut answer[start..]).await.unwrap();
+    String::from_utf8(answer).unwrap()
+}
+
 pub async fn serve_until_stopped(
     server: pico::Server,
     app: pico::App,
