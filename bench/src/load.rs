@@ -1,6 +1,7 @@
 //! The load: rounds of keep-alive requests from our own generator or from
 //! wrk, the servers of a scenario in turn.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -8,6 +9,7 @@ use http::Request;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 
+use crate::client::{Connection, request_bytes};
 use crate::round::{Round, Ticks, Whose};
 use crate::scenarios::*;
 use crate::servers::*;
@@ -16,7 +18,8 @@ use crate::wrk::wrk;
 /// Who sends the load.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Generator {
-    /// This process: hyper's client, every answer checked.
+    /// This process: a plain HTTP/1.1 client (`client.rs`), every answer
+    /// checked.
     Own,
     /// wrk, from Debian's package, a process of its own on the load's CPU.
     Wrk,
@@ -155,56 +158,31 @@ pub(crate) async fn sequential(addr: &str, scenario: &Scenario, count: u64) -> R
     Ok(())
 }
 
-/// `connections` keep-alive connections sending `scenario` for `duration`.
+/// `connections` keep-alive connections sending `scenario` for `duration`,
+/// every answer checked.
 pub(crate) async fn load(addr: &str, scenario: &Scenario, connections: usize, duration: Duration) -> Round {
     let start = Instant::now();
     let deadline = start + duration;
+    let request = Arc::new(request_bytes(addr, scenario));
     let mut tasks = Vec::new();
     for _ in 0..connections {
         let addr = addr.to_owned();
-        let template = request(&addr, scenario);
-        let (expected, check) = (scenario.status, scenario.check);
+        let request = Arc::clone(&request);
+        let (expected, check) = (scenario.status.as_u16(), scenario.check);
         tasks.push(tokio::spawn(async move {
             let mut errors = 0;
             let mut latencies_us = Vec::new();
             'connect: while Instant::now() < deadline {
-                let Ok(stream) = tokio::net::TcpStream::connect(&addr).await else {
+                let Ok(mut connection) = Connection::connect(&addr).await else {
                     errors += 1;
                     continue;
                 };
-                let _ = stream.set_nodelay(true);
-                let Ok((mut sender, connection)) =
-                    hyper::client::conn::http1::handshake(TokioIo::new(stream)).await
-                else {
-                    errors += 1;
-                    continue;
-                };
-                tokio::spawn(connection);
                 while Instant::now() < deadline {
-                    let mut request = Request::new(template.body().clone());
-                    *request.method_mut() = template.method().clone();
-                    *request.uri_mut() = template.uri().clone();
-                    *request.headers_mut() = template.headers().clone();
                     let sent = Instant::now();
-                    let answer = match sender.send_request(request).await {
-                        Ok(response) => {
-                            let status = response.status();
-                            let closing = response.headers().get("connection").is_some_and(|v| v == "close");
-                            response
-                                .into_body()
-                                .collect()
-                                .await
-                                .map(|b| (status, b.to_bytes(), closing))
-                        }
-                        Err(_) => {
-                            errors += 1;
-                            continue 'connect;
-                        }
-                    };
-                    match answer {
-                        Ok((status, body, closing)) if status == expected && check(&body) => {
+                    match connection.exchange(&request).await {
+                        Ok(answer) if answer.status == expected && check(answer.body) => {
                             latencies_us.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
-                            if closing {
+                            if answer.closing {
                                 continue 'connect;
                             }
                         }

@@ -11,6 +11,7 @@
 //! scenario answers correctly on every server and generator, briefly (the
 //! test command runs it).
 
+mod client;
 mod compile;
 mod load;
 mod options;

@@ -105,7 +105,7 @@ pub(crate) fn report(r: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "- Load: `own` is this process, hyper's client on keep-alive connections, every answer's status and body checked; `wrk` is wrk with one thread, its method, headers and body set by a Lua script (its answers are counted as errors unless 2xx). Per scenario and pass, a warm-up of each server, discarded; then {} turns in which every server of the scenario runs a round ({} s with `own`, {} s with wrk), the order rotated every turn and reversed every other turn.",
+        "- Load: `own` is this process, a plain HTTP/1.1 client on keep-alive connections (each request's bytes made once, each answer read with httparse), every answer's status and body checked; `wrk` is wrk with one thread, its method, headers and body set by a Lua script (its answers are counted as errors unless 2xx). Per scenario and pass, a warm-up of each server, discarded; then {} turns in which every server of the scenario runs a round ({} s with `own`, {} s with wrk), the order rotated every turn and reversed every other turn.",
         options.rounds, options.seconds, options.wrk_seconds
     );
     let _ = writeln!(
