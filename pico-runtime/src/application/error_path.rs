@@ -21,6 +21,8 @@ use crate::dispatch::request::{Arrival, Request};
 use crate::errors::failure::Failure;
 use crate::errors::http_error::HttpError;
 use crate::errors::panic::{self, Caught};
+use crate::errors::problem::Shape;
+use crate::observe::exchange::Exchange;
 
 impl BuiltApp {
     /// The response to a call's result (a failure's, when it failed or
@@ -77,15 +79,15 @@ impl BuiltApp {
     /// Turns a failure into the response: logged once when internal, then
     /// the app's `handle_exception`, whose own panic gives the standard body.
     fn fail(&self, failure: &Failure, request: &Request) -> Response {
-        let id = request.request_id();
-        failure.log(request.function(), id);
-        if let Some(exchange) = request.exchange() {
-            exchange.failed(failure.status(), failure.name());
-        }
+        let failing = Failing {
+            function: request.function(),
+            exchange: request.exchange(),
+            path: request.path(),
+        };
         if self.standard_errors {
-            let id = (!id.is_empty()).then_some(id);
-            return failure.standard_response(request, &Map::new(), id);
+            return self.fail_standard(failure, failing);
         }
+        let id = failing.noted(failure);
         // The id goes in first: a `handle_exception` of the app's own that
         // hands its `extra` to `Failure::to_response` keeps it.
         let extra = || {
@@ -108,6 +110,41 @@ impl BuiltApp {
                 failure.to_response(request, &extra())
             }
         }
+    }
+
+    /// A failure answered in the standard body, in an app without hooks
+    /// (whose `posthandle` does nothing).
+    pub(crate) fn fail_standard(&self, failure: &Failure, failing: Failing<'_>) -> Response {
+        let id = failing.noted(failure);
+        let problem = failing.exchange.is_some_and(|exchange| exchange.problem);
+        failure.standard_response(
+            &Map::new(),
+            (!id.is_empty()).then_some(id),
+            (Shape::of(problem, failing.path), self.debug),
+        )
+    }
+}
+
+/// What the error path reads of a failed request when the app has no hook
+/// to hand it: a call answered straight fails without a [`Request`] made.
+pub(crate) struct Failing<'a> {
+    /// The function called, `module.function`, or empty.
+    pub(crate) function: &'a str,
+    pub(crate) exchange: Option<&'a Exchange>,
+    /// The request's path, a problem's `instance`.
+    pub(crate) path: &'a str,
+}
+
+impl Failing<'_> {
+    /// Logs the failure once when internal and names it on the record;
+    /// returns the request's id.
+    fn noted(&self, failure: &Failure) -> &str {
+        let id = self.exchange.map_or("", |exchange| exchange.id.as_str());
+        failure.log(self.function, id);
+        if let Some(exchange) = self.exchange {
+            exchange.failed(failure.status(), failure.name());
+        }
+        id
     }
 }
 

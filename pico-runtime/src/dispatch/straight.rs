@@ -7,6 +7,7 @@ use axum::response::Response;
 use bytes::Bytes;
 
 use crate::application::built_app::BuiltApp;
+use crate::application::error_path::Failing;
 use crate::describe::definition::{Call, PlainThunk};
 use crate::dispatch::arguments::Arguments;
 use crate::dispatch::request::Arrival;
@@ -61,18 +62,27 @@ pub(crate) fn straight(
 }
 
 /// The answer to a straight call: a failure or a panic is answered by the
-/// general path's own ending, with the request's record made for it.
+/// general path's own ending for an app without hooks, which is the only
+/// kind whose calls go straight: no request is made for it to read.
 pub(crate) fn answer_straight(
     shared: &BuiltApp,
     index: usize,
     (parts, arrival): (Parts, Arrival),
     called: Result<Result<Response, Failure>, panic::Caught>,
 ) -> Response {
-    match called {
-        Ok(Ok(response)) => response,
-        failed => {
-            let cx = shared.context(&shared.functions[index], parts, arrival);
-            shared.finish(&cx, failed)
-        }
-    }
+    debug_assert!(
+        shared.standard_errors,
+        "only a plain function of an app without hooks goes straight"
+    );
+    let failure = match called {
+        Ok(Ok(response)) => return response,
+        Ok(Err(failure)) => failure,
+        Err(caught) => Failure::from_panic(caught),
+    };
+    let failing = Failing {
+        function: &shared.functions[index].qualified,
+        exchange: arrival.exchange.as_deref(),
+        path: parts.uri.path(),
+    };
+    shared.fail_standard(&failure, failing)
 }

@@ -12,6 +12,7 @@ use crate::dispatch::request::Request;
 use crate::errors::error_body::{DebugDetails, error_response};
 use crate::errors::http_error::HttpError;
 use crate::errors::panic::Caught;
+use crate::errors::problem::Shape;
 use crate::errors::trace::{self, Frame};
 
 /// A failed request: an [`HttpError`] for the client, or an internal error
@@ -278,7 +279,7 @@ impl Failure {
     /// is what [`Hooks::handle_exception`](crate::Hooks::handle_exception)
     /// answers unless overridden.
     pub fn to_response(&self, request: &Request, extra: &Map<String, Value>) -> Response {
-        self.standard_response(request, extra, None)
+        self.standard_response(extra, None, (request.error_shape(), request.debug()))
     }
 
     /// [`Failure::to_response`], with the request's id written by the body
@@ -286,15 +287,14 @@ impl Failure {
     /// a hook would be handed.
     pub(crate) fn standard_response(
         &self,
-        request: &Request,
         extra: &Map<String, Value>,
         request_id: Option<&str>,
+        (shape, debug): (Shape<'_>, bool),
     ) -> Response {
-        let shape = request.error_shape();
         match &self.0 {
             Kind::Http(e) => error_response(e, extra, None, request_id, shape),
             Kind::Internal(internal) => {
-                let details = request.debug().then(|| DebugDetails {
+                let details = debug.then(|| DebugDetails {
                     name: &internal.name,
                     message: self.full_message(),
                     stack_trace: self.stack_trace(),

@@ -18,7 +18,17 @@ pub(crate) enum Shape<'a> {
     Problem { instance: &'a str },
 }
 
-impl Shape<'_> {
+impl<'a> Shape<'a> {
+    /// How the error bodies of a request to `path` are written: as problem
+    /// details when `problem` (the observing layer found them asked for,
+    /// or the app answers every error so).
+    pub(crate) fn of(problem: bool, path: &'a str) -> Shape<'a> {
+        match problem {
+            true => Shape::Problem { instance: path },
+            false => Shape::Standard,
+        }
+    }
+
     /// Constants: `HeaderValue::from_static` checks its text where it
     /// runs, here once, as the crate compiles.
     pub(crate) fn media_type(self) -> HeaderValue {
