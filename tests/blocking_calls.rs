@@ -24,6 +24,25 @@ static GATE: Gate = Gate {
     opened: Condvar::new(),
 };
 
+impl Gate {
+    fn open(&self) {
+        *self.open.lock().unwrap() = true;
+        self.opened.notify_all();
+    }
+}
+
+/// Opens the gate when the test ends, however it ends: a failed
+/// assertion would otherwise leave a call waiting behind it, and the
+/// runtime, which waits for its blocking calls, would never let the test
+/// fail.
+struct OpenAtEnd(&'static Gate);
+
+impl Drop for OpenAtEnd {
+    fn drop(&mut self) {
+        self.0.open();
+    }
+}
+
 #[pico::api]
 mod work {
     use super::GATE as gate;
@@ -44,7 +63,7 @@ mod work {
 async fn blocking_calls_past_the_cap_are_503_with_retry_after() {
     let (started, starts) = mpsc::channel();
     *GATE.started.lock().unwrap() = Some(started);
-    let gate = &GATE;
+    let gate = OpenAtEnd(&GATE);
     let app = pico::App::new().register(work::module()).max_blocking(1);
     let s = serve(app).await;
     let first = tokio::spawn({
@@ -64,8 +83,7 @@ async fn blocking_calls_past_the_cap_are_503_with_retry_after() {
     assert!(message.contains("blocking"), "{message}");
     assert_eq!(refused.headers["retry-after"], "1");
 
-    *gate.open.lock().unwrap() = true;
-    gate.opened.notify_all();
+    gate.0.open();
     assert_eq!(first.await.unwrap(), "\"done\"");
     // Its place is back.
     assert_eq!(s.get("/work/hold").await.json(), json!("done"));

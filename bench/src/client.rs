@@ -13,6 +13,7 @@ use std::io;
 use http::Method;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::time::Instant;
 
 use crate::scenarios::Scenario;
 
@@ -63,6 +64,23 @@ pub(crate) struct Connection {
     consumed: usize,
     /// A chunked body, put together.
     chunks: Vec<u8>,
+    /// The last answer read.
+    last: Option<Last>,
+}
+
+/// The last answer read, its body where it lies.
+struct Last {
+    status: u16,
+    body: Body,
+    closing: bool,
+}
+
+/// Where an answer's body lies.
+enum Body {
+    /// In the read buffer, from and to.
+    Buffer(usize, usize),
+    /// In the chunks put together.
+    Chunks,
 }
 
 impl Connection {
@@ -75,11 +93,23 @@ impl Connection {
             filled: 0,
             consumed: 0,
             chunks: Vec::new(),
+            last: None,
         })
     }
 
-    /// Sends `request` and reads its answer.
-    pub(crate) async fn exchange(&mut self, request: &[u8]) -> io::Result<Answer<'_>> {
+    /// Sends `request` and reads its answer, unless `until` comes first: a
+    /// server that stops halfway is an error, not a round that never ends.
+    pub(crate) async fn exchange(&mut self, request: &[u8], until: Instant) -> io::Result<Answer<'_>> {
+        match tokio::time::timeout_at(until, self.send(request)).await {
+            Ok(sent) => sent?,
+            Err(_) => return Err(io::ErrorKind::TimedOut.into()),
+        }
+        Ok(self.answer())
+    }
+
+    /// Sends `request` and reads its answer into the buffers, where
+    /// [`Connection::answer`] finds it.
+    async fn send(&mut self, request: &[u8]) -> io::Result<()> {
         // Nothing is sent before the last answer is read: what follows it
         // is what a server sent that it should not have, read as the next
         // answer's start (and found wrong there).
@@ -93,13 +123,17 @@ impl Connection {
             match response.parse(&self.buffer[..self.filled]).map_err(invalid)? {
                 httparse::Status::Complete(head) => {
                     let status = response.code.ok_or_else(|| invalid("no status code"))?;
-                    let (framing, closing) = framing(response.headers)?;
+                    // No request asks for one (no `Expect`, no upgrade).
+                    if status < 200 {
+                        return Err(invalid("an interim answer"));
+                    }
+                    let (framing, closing) = framing(status, response.headers)?;
                     break (status, head, framing, closing);
                 }
                 httparse::Status::Partial => self.read_more().await?,
             }
         };
-        match framing {
+        let (body, end) = match framing {
             Framing::Length(length) => {
                 let end = head
                     .checked_add(length)
@@ -107,30 +141,33 @@ impl Connection {
                 while self.filled < end {
                     self.read_more().await?;
                 }
-                self.consumed = end;
-                Ok(Answer {
-                    status,
-                    body: &self.buffer[head..end],
-                    closing,
-                })
+                (Body::Buffer(head, end), end)
             }
-            Framing::Chunked => {
-                self.consumed = self.read_chunks(head).await?;
-                Ok(Answer {
-                    status,
-                    body: &self.chunks,
-                    closing,
-                })
-            }
+            Framing::Chunked => (Body::Chunks, self.read_chunks(head).await?),
             Framing::Close => {
                 while self.read().await? > 0 {}
-                self.consumed = self.filled;
-                Ok(Answer {
-                    status,
-                    body: &self.buffer[head..self.filled],
-                    closing: true,
-                })
+                (Body::Buffer(head, self.filled), self.filled)
             }
+        };
+        self.last = Some(Last {
+            status,
+            body,
+            closing: closing || matches!(framing, Framing::Close),
+        });
+        self.consumed = end;
+        Ok(())
+    }
+
+    /// The answer [`Connection::send`] read.
+    fn answer(&self) -> Answer<'_> {
+        let last = self.last.as_ref().expect("an answer read");
+        Answer {
+            status: last.status,
+            body: match last.body {
+                Body::Buffer(start, end) => &self.buffer[start..end],
+                Body::Chunks => &self.chunks,
+            },
+            closing: last.closing,
         }
     }
 
@@ -147,20 +184,34 @@ impl Connection {
                 }
             };
             let size = usize::try_from(size).map_err(invalid)?;
+            if size == 0 {
+                return self.read_trailers(size_end).await;
+            }
             // The chunk's data and its CRLF.
             let end = size_end
-                .checked_add(size + 2)
+                .checked_add(size)
+                .and_then(|end| end.checked_add(2))
                 .ok_or_else(|| invalid("chunk size"))?;
             while self.filled < end {
                 self.read_more().await?;
             }
-            if size == 0 {
-                // No trailers are sent to this client.
-                return Ok(end);
+            if &self.buffer[end - 2..end] != b"\r\n" {
+                return Err(invalid("a chunk not ended by CRLF"));
             }
-            self.chunks
-                .extend_from_slice(&self.buffer[size_end..size_end + size]);
+            self.chunks.extend_from_slice(&self.buffer[size_end..end - 2]);
             at = end;
+        }
+    }
+
+    /// Reads the trailers after the last chunk, up to the empty line that
+    /// ends them; returns where they end.
+    async fn read_trailers(&mut self, at: usize) -> io::Result<usize> {
+        loop {
+            let mut trailers = [httparse::EMPTY_HEADER; 32];
+            match httparse::parse_headers(&self.buffer[at..self.filled], &mut trailers).map_err(invalid)? {
+                httparse::Status::Complete((length, _)) => return Ok(at + length),
+                httparse::Status::Partial => self.read_more().await?,
+            }
         }
     }
 
@@ -182,29 +233,40 @@ impl Connection {
     }
 }
 
-/// How the body is delimited, and whether the connection closes after it.
-fn framing(headers: &[httparse::Header<'_>]) -> io::Result<(Framing, bool)> {
-    let mut framing = Framing::Close;
+/// How the body of an answer of `status` is delimited (RFC 9112, 6.3),
+/// and whether the connection closes after it.
+fn framing(status: u16, headers: &[httparse::Header<'_>]) -> io::Result<(Framing, bool)> {
+    let mut length = None;
+    let mut chunked = false;
     let mut closing = false;
     for header in headers {
         if header.name.eq_ignore_ascii_case("content-length") {
-            let length = std::str::from_utf8(header.value)
+            let value = std::str::from_utf8(header.value)
                 .ok()
-                .and_then(|v| v.trim().parse().ok())
+                .and_then(|v| v.trim().parse::<usize>().ok())
                 .ok_or_else(|| invalid("content-length"))?;
-            if !matches!(framing, Framing::Chunked) {
-                framing = Framing::Length(length);
+            if length.is_some_and(|length| length != value) {
+                return Err(invalid("two content-lengths"));
             }
+            length = Some(value);
         } else if header.name.eq_ignore_ascii_case("transfer-encoding") {
-            if header.value.eq_ignore_ascii_case(b"chunked") {
-                framing = Framing::Chunked;
-            } else {
+            if !header.value.eq_ignore_ascii_case(b"chunked") {
                 return Err(invalid("a transfer-encoding other than chunked"));
             }
+            chunked = true;
         } else if header.name.eq_ignore_ascii_case("connection") {
-            closing = header.value.eq_ignore_ascii_case(b"close");
+            closing |= header
+                .value
+                .split(|&b| b == b',')
+                .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"close"));
         }
     }
+    let framing = match (status, chunked, length) {
+        (204 | 304, _, _) => Framing::Length(0),
+        (_, true, _) => Framing::Chunked,
+        (_, false, Some(length)) => Framing::Length(length),
+        (_, false, None) => Framing::Close,
+    };
     Ok((framing, closing))
 }
 
@@ -216,28 +278,47 @@ fn invalid(e: impl std::fmt::Display) -> io::Error {
 mod tests {
     use super::*;
 
+    use std::time::Duration;
+
     use tokio::io::AsyncWriteExt;
     use tokio::net::TcpListener;
 
+    const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nhost: x\r\n\r\n";
+
     /// A server that answers each request with the next of `answers`,
-    /// written in `pieces` bytes at a time, after reading the request's
-    /// `request_len` bytes.
-    async fn serve(answers: Vec<Vec<u8>>, request_len: usize, pieces: usize) -> String {
+    /// written `piece` bytes at a time, then closes the connection, or
+    /// keeps it open until the client lets it go when `stays`.
+    async fn serve(answers: Vec<Vec<u8>>, piece: usize, stays: bool) -> String {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap().to_string();
         tokio::spawn(async move {
             let (mut stream, _) = listener.accept().await.unwrap();
             for answer in answers {
-                let mut request = vec![0; request_len];
+                let mut request = vec![0; REQUEST.len()];
                 stream.read_exact(&mut request).await.unwrap();
-                for piece in answer.chunks(pieces) {
+                for piece in answer.chunks(piece) {
                     stream.write_all(piece).await.unwrap();
                     stream.flush().await.unwrap();
                     tokio::task::yield_now().await;
                 }
             }
+            if stays {
+                let _ = stream.read(&mut [0; 64]).await;
+            }
         });
         addr
+    }
+
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_secs(10)
+    }
+
+    /// The one answer `answer` is read as, or its error.
+    async fn read_one(answer: &[u8]) -> io::Result<(u16, Vec<u8>, bool)> {
+        let addr = serve(vec![answer.to_vec()], 1000, true).await;
+        let mut connection = Connection::connect(&addr).await.unwrap();
+        let answer = connection.exchange(REQUEST, soon()).await?;
+        Ok((answer.status, answer.body.to_vec(), answer.closing))
     }
 
     #[tokio::test]
@@ -246,39 +327,87 @@ mod tests {
             b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n42".to_vec(),
             b"HTTP/1.1 404 Not Found\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\na;x=y\r\n0123456789\r\n0\r\n\r\n".to_vec(),
             b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".to_vec(),
+            b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nx-sum: 1\r\n\r\n".to_vec(),
+            b"HTTP/1.1 204 No Content\r\n\r\n".to_vec(),
             b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\nthe end".to_vec(),
         ];
-        let request = b"GET / HTTP/1.1\r\nhost: x\r\n\r\n";
-        for pieces in [1, 3, 1000] {
-            let addr = serve(answers.clone(), request.len(), pieces).await;
+        for piece in [1, 3, 1000] {
+            let addr = serve(answers.clone(), piece, false).await;
             let mut connection = Connection::connect(&addr).await.unwrap();
-            let answer = connection.exchange(request).await.unwrap();
+            let mut read = Vec::new();
+            for _ in &answers {
+                let answer = connection.exchange(REQUEST, soon()).await.unwrap();
+                read.push((answer.status, answer.body.to_vec(), answer.closing));
+            }
             assert_eq!(
-                (answer.status, answer.body, answer.closing),
-                (200, &b"42"[..], false)
-            );
-            let answer = connection.exchange(request).await.unwrap();
-            assert_eq!(
-                (answer.status, answer.body, answer.closing),
-                (404, &b"abc0123456789"[..], false)
-            );
-            let answer = connection.exchange(request).await.unwrap();
-            assert_eq!((answer.status, answer.body), (200, &b""[..]));
-            let answer = connection.exchange(request).await.unwrap();
-            assert_eq!(
-                (answer.status, answer.body, answer.closing),
-                (500, &b"the end"[..], true)
+                read,
+                [
+                    (200, b"42".to_vec(), false),
+                    (404, b"abc0123456789".to_vec(), false),
+                    (200, b"".to_vec(), false),
+                    (200, b"ok".to_vec(), false),
+                    (204, b"".to_vec(), false),
+                    (500, b"the end".to_vec(), true),
+                ],
+                "{piece} bytes at a time"
             );
         }
     }
 
     #[tokio::test]
-    async fn a_cut_answer_is_an_error() {
-        let answers = vec![b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n42".to_vec()];
-        let request = b"GET / HTTP/1.1\r\nhost: x\r\n\r\n";
-        let addr = serve(answers, request.len(), 1000).await;
+    async fn a_close_among_the_connection_tokens_is_seen() {
+        let answer =
+            read_one(b"HTTP/1.1 200 OK\r\nconnection: keep-alive, Close\r\ncontent-length: 0\r\n\r\n").await;
+        assert_eq!(answer.unwrap(), (200, Vec::new(), true));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_answer_is_an_error() {
+        for (wrong, why) in [
+            (
+                &b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n42"[..],
+                "cut short",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\ncontent-length: 2\r\n\r\n42",
+                "two lengths",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\n",
+                "an unknown coding",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabcXY0\r\n\r\n",
+                "a chunk not ended by CRLF",
+            ),
+            (b"HTTP/1.1 100 Continue\r\n\r\n", "an interim answer"),
+            (b"HTTP/1.1 2OO OK\r\n\r\n", "a garbled head"),
+            (b"HTTP/1.1 200 O", "no head before the end"),
+        ] {
+            // Whether the server then closes the connection or keeps it
+            // open, the answer is wrong: what it left unfinished ends
+            // when the client gives up.
+            for stays in [false, true] {
+                let addr = serve(vec![wrong.to_vec()], 1000, stays).await;
+                let mut connection = Connection::connect(&addr).await.unwrap();
+                let until = Instant::now() + Duration::from_millis(300);
+                assert!(connection.exchange(REQUEST, until).await.is_err(), "{why}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_server_that_stops_halfway_times_out() {
+        let addr = serve(
+            vec![b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n4".to_vec()],
+            1000,
+            true,
+        )
+        .await;
         let mut connection = Connection::connect(&addr).await.unwrap();
-        assert!(connection.exchange(request).await.is_err());
+        let until = Instant::now() + Duration::from_millis(200);
+        let error = connection.exchange(REQUEST, until).await.err().unwrap();
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
     }
 
     #[test]

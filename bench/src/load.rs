@@ -163,6 +163,10 @@ pub(crate) async fn sequential(addr: &str, scenario: &Scenario, count: u64) -> R
 pub(crate) async fn load(addr: &str, scenario: &Scenario, connections: usize, duration: Duration) -> Round {
     let start = Instant::now();
     let deadline = start + duration;
+    // A server that stops answering is an error once the round is over
+    // and another answer would have had ample time, not a round that
+    // never ends.
+    let cut_off = tokio::time::Instant::from_std(deadline) + Duration::from_secs(5);
     let request = Arc::new(request_bytes(addr, scenario));
     let mut tasks = Vec::new();
     for _ in 0..connections {
@@ -173,13 +177,15 @@ pub(crate) async fn load(addr: &str, scenario: &Scenario, connections: usize, du
             let mut errors = 0;
             let mut latencies_us = Vec::new();
             'connect: while Instant::now() < deadline {
-                let Ok(mut connection) = Connection::connect(&addr).await else {
+                let Ok(Ok(mut connection)) =
+                    tokio::time::timeout_at(cut_off, Connection::connect(&addr)).await
+                else {
                     errors += 1;
                     continue;
                 };
                 while Instant::now() < deadline {
                     let sent = Instant::now();
-                    match connection.exchange(&request).await {
+                    match connection.exchange(&request, cut_off).await {
                         Ok(answer) if answer.status == expected && check(answer.body) => {
                             latencies_us.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
                             if answer.closing {

@@ -116,11 +116,10 @@ impl BuiltApp {
     /// (whose `posthandle` does nothing).
     pub(crate) fn fail_standard(&self, failure: &Failure, failing: Failing<'_>) -> Response {
         let id = failing.noted(failure);
-        let problem = failing.exchange.is_some_and(|exchange| exchange.problem);
         failure.standard_response(
             &Map::new(),
             (!id.is_empty()).then_some(id),
-            (Shape::of(problem, failing.path), self.debug),
+            (Shape::of(failing.exchange, failing.path), self.debug),
         )
     }
 }

@@ -115,7 +115,7 @@ impl Request {
 
     /// How this request's error bodies are written.
     pub(crate) fn error_shape(&self) -> Shape<'_> {
-        Shape::of(self.exchange().is_some_and(|e| e.problem), self.parts.uri.path())
+        Shape::of(self.exchange(), self.parts.uri.path())
     }
 
     /// The request body, when it was one pico reads whole (JSON or a form);

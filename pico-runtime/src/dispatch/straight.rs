@@ -1,7 +1,8 @@
 //! A plain function called straight (see `dispatch/arguments.rs`): its
 //! parameters read from its query string or its JSON body, where nothing
 //! could make the general path answer otherwise; its failures answered by
-//! the general path's own ending.
+//! the standard error path, as the general path's are in an app without
+//! hooks.
 
 use axum::response::Response;
 use bytes::Bytes;

@@ -8,6 +8,8 @@ use http::header::ACCEPT;
 use http::{HeaderMap, HeaderValue};
 use serde::ser::SerializeMap;
 
+use crate::observe::exchange::Exchange;
+
 const PROBLEM_JSON: &str = "application/problem+json";
 
 /// How an error body is written: the standard JSON, or problem details
@@ -20,12 +22,12 @@ pub(crate) enum Shape<'a> {
 
 impl<'a> Shape<'a> {
     /// How the error bodies of a request to `path` are written: as problem
-    /// details when `problem` (the observing layer found them asked for,
-    /// or the app answers every error so).
-    pub(crate) fn of(problem: bool, path: &'a str) -> Shape<'a> {
-        match problem {
-            true => Shape::Problem { instance: path },
-            false => Shape::Standard,
+    /// details when its record says so (the client asked for them, or the
+    /// app answers every error so).
+    pub(crate) fn of(exchange: Option<&Exchange>, path: &'a str) -> Shape<'a> {
+        match exchange {
+            Some(exchange) if exchange.problem => Shape::Problem { instance: path },
+            _ => Shape::Standard,
         }
     }
 
