@@ -64,12 +64,10 @@ pub(crate) struct Connection {
     consumed: usize,
     /// A chunked body, put together.
     chunks: Vec<u8>,
-    /// The last answer read.
-    last: Option<Last>,
 }
 
-/// The last answer read, its body where it lies.
-struct Last {
+/// An answer read, its body where it lies.
+struct Read {
     status: u16,
     body: Body,
     closing: bool,
@@ -93,23 +91,28 @@ impl Connection {
             filled: 0,
             consumed: 0,
             chunks: Vec::new(),
-            last: None,
         })
     }
 
     /// Sends `request` and reads its answer, unless `until` comes first: a
     /// server that stops halfway is an error, not a round that never ends.
     pub(crate) async fn exchange(&mut self, request: &[u8], until: Instant) -> io::Result<Answer<'_>> {
-        match tokio::time::timeout_at(until, self.send(request)).await {
-            Ok(sent) => sent?,
+        let read = match tokio::time::timeout_at(until, self.send(request)).await {
+            Ok(read) => read?,
             Err(_) => return Err(io::ErrorKind::TimedOut.into()),
-        }
-        Ok(self.answer())
+        };
+        Ok(Answer {
+            status: read.status,
+            body: match read.body {
+                Body::Buffer(start, end) => &self.buffer[start..end],
+                Body::Chunks => &self.chunks,
+            },
+            closing: read.closing,
+        })
     }
 
-    /// Sends `request` and reads its answer into the buffers, where
-    /// [`Connection::answer`] finds it.
-    async fn send(&mut self, request: &[u8]) -> io::Result<()> {
+    /// Sends `request` and reads its answer into the buffers.
+    async fn send(&mut self, request: &[u8]) -> io::Result<Read> {
         // Nothing is sent before the last answer is read: what follows it
         // is what a server sent that it should not have, read as the next
         // answer's start (and found wrong there).
@@ -149,26 +152,12 @@ impl Connection {
                 (Body::Buffer(head, self.filled), self.filled)
             }
         };
-        self.last = Some(Last {
+        self.consumed = end;
+        Ok(Read {
             status,
             body,
             closing: closing || matches!(framing, Framing::Close),
-        });
-        self.consumed = end;
-        Ok(())
-    }
-
-    /// The answer [`Connection::send`] read.
-    fn answer(&self) -> Answer<'_> {
-        let last = self.last.as_ref().expect("an answer read");
-        Answer {
-            status: last.status,
-            body: match last.body {
-                Body::Buffer(start, end) => &self.buffer[start..end],
-                Body::Chunks => &self.chunks,
-            },
-            closing: last.closing,
-        }
+        })
     }
 
     /// Puts together the chunks that start at `at`; returns where they end.
