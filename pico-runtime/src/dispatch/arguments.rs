@@ -188,7 +188,7 @@ impl<'a> Arguments<'a> {
             } => {
                 let raw = take(params, values, name);
                 if let (Some(raw), None) = (raw, &codec)
-                    && let Some(value) = plain_json(raw.as_bytes())
+                    && let Some(value) = plain_json(raw)
                 {
                     return Ok(Some(value));
                 }

@@ -164,7 +164,7 @@ fn decode_further<T: DeserializeOwned>(arg: Arg) -> Result<T, String> {
 fn plain_text<T: DeserializeOwned>(arg: &Arg) -> Option<T> {
     match arg {
         Arg::Text(text) => plain_word(text),
-        Arg::Json(raw) => plain_string(raw.bytes()),
+        Arg::Json(raw) => std::str::from_utf8(raw.bytes()).ok().and_then(plain_string),
         Arg::File(_) | Arg::Many(_) => None,
     }
 }

@@ -47,20 +47,18 @@ pub(crate) fn plain_word<T: DeserializeOwned>(text: &str) -> Option<T> {
 /// (`"ann"`) and `T` takes it the way it takes serde_json's string;
 /// `None` otherwise. `raw` was checked as JSON already: a string's inside
 /// has no quote and no control character, only an escape could need
-/// work.
-pub(crate) fn plain_string<T: DeserializeOwned>(raw: &[u8]) -> Option<T> {
-    let [b'"', inside @ .., b'"'] = raw else {
-        return None;
-    };
-    if inside.contains(&b'\\') {
+/// work. It is text already, so that its UTF-8 is not checked twice.
+pub(crate) fn plain_string<T: DeserializeOwned>(raw: &str) -> Option<T> {
+    let inside = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if inside.contains('\\') {
         return None;
     }
-    T::deserialize(Str(std::str::from_utf8(inside).ok()?)).ok()
+    T::deserialize(Str(inside)).ok()
 }
 
 /// A JSON value as `T`, when it is a plain integer or a plain string.
-pub(crate) fn plain_json<T: DeserializeOwned>(raw: &[u8]) -> Option<T> {
-    plain_integer(raw).or_else(|| plain_string(raw))
+pub(crate) fn plain_json<T: DeserializeOwned>(raw: &str) -> Option<T> {
+    plain_integer(raw.as_bytes()).or_else(|| plain_string(raw))
 }
 
 /// Whether JSON could read `text` whole: only a value that starts as one
@@ -277,7 +275,7 @@ mod tests {
     /// Where the shortcut answers a JSON string, it answers what
     /// serde_json answers.
     fn string_agrees<T: DeserializeOwned + PartialEq + Debug>(raw: &str) -> bool {
-        let Some(quick) = plain_string::<T>(raw.as_bytes()) else {
+        let Some(quick) = plain_string::<T>(raw) else {
             return false;
         };
         assert_eq!(serde_json::from_str::<T>(raw).ok(), Some(quick), "{raw}");
@@ -320,10 +318,7 @@ mod tests {
     fn other_json_values_take_the_general_path() {
         // An escape, or not a string.
         for raw in [r#""a\"b""#, r#""\u0041""#, "6", "null", "[\"a\"]", "\"", ""] {
-            assert!(
-                plain_string::<serde_json::Value>(raw.as_bytes()).is_none(),
-                "{raw:?}"
-            );
+            assert!(plain_string::<serde_json::Value>(raw).is_none(), "{raw:?}");
         }
         // A type that does not take a string the shortcut's way.
         assert!(!string_agrees::<i64>(r#""6""#));
