@@ -164,7 +164,12 @@ fn decode_further<T: DeserializeOwned>(arg: Arg) -> Result<T, String> {
 fn plain_text<T: DeserializeOwned>(arg: &Arg) -> Option<T> {
     match arg {
         Arg::Text(text) => plain_word(text),
-        Arg::Json(raw) => std::str::from_utf8(raw.bytes()).ok().and_then(plain_string),
+        // Its quotes first: a number or a list is not read as text only
+        // to be turned down.
+        Arg::Json(raw) => match raw.bytes() {
+            [b'"', .., b'"'] => std::str::from_utf8(raw.bytes()).ok().and_then(plain_string),
+            _ => None,
+        },
         Arg::File(_) | Arg::Many(_) => None,
     }
 }

@@ -47,7 +47,8 @@ pub(crate) fn plain_word<T: DeserializeOwned>(text: &str) -> Option<T> {
 /// (`"ann"`) and `T` takes it the way it takes serde_json's string;
 /// `None` otherwise. `raw` was checked as JSON already: a string's inside
 /// has no quote and no control character, only an escape could need
-/// work. It is text already, so that its UTF-8 is not checked twice.
+/// work. `raw` is a `&str`: its UTF-8 was checked where it was read, and
+/// is not checked again here.
 pub(crate) fn plain_string<T: DeserializeOwned>(raw: &str) -> Option<T> {
     let inside = raw.strip_prefix('"')?.strip_suffix('"')?;
     if inside.contains('\\') {
