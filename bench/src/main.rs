@@ -15,6 +15,7 @@ mod client;
 mod compile;
 mod load;
 mod options;
+mod quiet;
 mod report;
 mod round;
 mod scenarios;
@@ -111,6 +112,34 @@ fn main() {
         std::process::exit(1);
     }
     println!("every scenario answers correctly on every server");
+
+    // Asked before anything is measured: a machine too busy to tell two
+    // identical servers apart is not measured on.
+    let quiet = (!options.smoke).then(|| {
+        let query = crate::scenarios::scenarios()
+            .into_iter()
+            .find(|s| s.noise_floor)
+            .unwrap();
+        let load = Load {
+            runtime: &runtime,
+            generator: Generator::Own,
+            connections: options.connections[0],
+            seconds: options.seconds,
+        };
+        let (a, n) = (find(&servers, "A").unwrap(), find(&servers, "N").unwrap());
+        quiet::measure(&load, &servers[a], &servers[n], &query)
+    });
+    if let Some(ratio) = &quiet {
+        println!("two identical servers (A/N), asked first: {ratio}");
+        if !quiet::is_quiet(ratio) && !options.noisy {
+            eprintln!(
+                "this machine is too busy to measure on: two identical servers measured {ratio} of each other; {}",
+                quiet::rule()
+            );
+            drop(servers);
+            std::process::exit(2);
+        }
+    }
 
     // Allocations: counted over requests one after the other, apart from
     // the timed rounds, which run without counting.
@@ -234,6 +263,7 @@ fn main() {
         rss: &rss,
         compile: compile.as_ref(),
         errors,
+        quiet: quiet.as_ref(),
     });
     // The soak section is written by `--soak`; a benchmark run keeps it.
     if let Some(soak) = std::fs::read_to_string(&options.output)

@@ -21,6 +21,8 @@ pub(crate) struct Options {
     pub(crate) output: PathBuf,
     pub(crate) only: Option<String>,
     pub(crate) verbose: bool,
+    /// `--noisy`: measure even where A and N, asked first, disagree.
+    pub(crate) noisy: bool,
     /// The CPUs of the machine, counted before this process is pinned.
     pub(crate) cores: usize,
 }
@@ -72,6 +74,7 @@ pub(crate) fn options() -> Options {
         compile: !smoke && !args.iter().any(|a| a == "--no-compile"),
         only: value("--only"),
         verbose: args.iter().any(|a| a == "--verbose"),
+        noisy: args.iter().any(|a| a == "--noisy"),
         cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
         output: value("--output").map_or_else(
             || Path::new(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md"),

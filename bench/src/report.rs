@@ -51,6 +51,8 @@ pub(crate) struct Report<'a> {
     pub(crate) rss: &'a [(&'static str, Option<u64>)],
     pub(crate) compile: Option<&'a CompileTimes>,
     pub(crate) errors: u64,
+    /// A/N on the query, asked before the run.
+    pub(crate) quiet: Option<&'a Ratio>,
 }
 
 fn command_line(program: &str, args: &[&str]) -> String {
@@ -289,6 +291,14 @@ fn noise_floor(out: &mut String, r: &Report) {
         out,
         "A against N, a second A: two identical servers, measured as any pair is. Their ratios would all be 1.00 on a quiet machine; how far they are from it is how far any other ratio here can be trusted.\n"
     );
+    if let Some(quiet) = r.quiet {
+        let _ = writeln!(
+            out,
+            "Asked before the run, with our load on the query ({} connections): A/N {quiet}; {}.\n",
+            r.options.connections[0],
+            crate::quiet::rule()
+        );
+    }
     let _ = writeln!(
         out,
         "| pass | scenario | A/N req/s | A/N p99 | A/N CPU µs | A/N user µs |"
