@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Request};
-use http::{HeaderName, Method, StatusCode, Uri};
+use http::{HeaderName, HeaderValue, Method, StatusCode, Uri};
 use tracing::Span;
 
 use crate::edge::present::Present;
@@ -89,6 +89,13 @@ impl Exchange {
             peer_shown,
             asked,
         }
+    }
+
+    /// The header the id is answered in, and the id, taken out of a record
+    /// about to be dropped: what is left in their place is never read.
+    pub(crate) fn take_answer_header(&mut self) -> (HeaderName, HeaderValue) {
+        let header = std::mem::replace(&mut self.asked.id_header, http::header::ACCEPT);
+        (header, self.id.take_header_value())
     }
 
     /// Records the route the path matched, and the function it leads to.

@@ -61,8 +61,10 @@ impl RequestId {
         self.0.clone()
     }
 
-    pub(crate) fn into_header_value(self) -> HeaderValue {
-        self.0
+    /// The id, taken out: an empty value is left, for a record about to
+    /// be dropped.
+    pub(crate) fn take_header_value(&mut self) -> HeaderValue {
+        std::mem::replace(&mut self.0, const { HeaderValue::from_static("") })
     }
 }
 
