@@ -254,7 +254,10 @@ fn main() {
     if let Some(pinning) = &pinning {
         pinning.release();
     }
-    let compile = options.compile.then(|| compile_times(options.builds));
+    // A run the machine disturbed halfway does not replace one it did not.
+    let noisy = quiet::noisy_passes(&passes);
+    let kept = noisy.is_empty() || options.noisy;
+    let compile = (options.compile && kept).then(|| compile_times(options.builds));
     let mut report = report(&Report {
         options: &options,
         pinning: pinning.as_ref(),
@@ -272,6 +275,18 @@ fn main() {
     {
         report.push('\n');
         report.push_str(&soak);
+    }
+    if !kept {
+        let aside = bin.join("BENCHMARKS.noisy.md");
+        std::fs::write(&aside, report).unwrap();
+        eprintln!(
+            "this machine grew too busy to measure on while the run went on: two identical servers measured {}; {}. {} is left as it was; the run's figures are in {}",
+            noisy.join(", "),
+            quiet::rule(),
+            options.output.display(),
+            aside.display()
+        );
+        std::process::exit(2);
     }
     std::fs::write(&options.output, report).unwrap();
     println!("written to {}", options.output.display());

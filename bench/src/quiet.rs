@@ -5,6 +5,7 @@
 //! and writes ratios that nothing can be read from.
 
 use crate::load::*;
+use crate::report::Pass;
 use crate::scenarios::*;
 use crate::servers::*;
 use crate::stats::*;
@@ -42,10 +43,22 @@ pub(crate) fn is_quiet(ratio: &Ratio) -> bool {
         && ratio.high <= 1.0 + ROUNDS_WITHIN
 }
 
+/// The passes whose A/N broke the same rule: the machine grew busy while
+/// the run went on.
+pub(crate) fn noisy_passes(passes: &[Pass]) -> Vec<String> {
+    passes
+        .iter()
+        .flat_map(|pass| pass.rows.iter().map(move |row| (pass, row)))
+        .flat_map(|(pass, row)| row.ratios.iter().map(move |ratio| (pass, ratio)))
+        .filter(|(_, ratio)| ratio.x == "A" && ratio.y == "N" && !is_quiet(&ratio.rate))
+        .map(|(pass, ratio)| format!("{}: {}", pass.title, ratio.rate))
+        .collect()
+}
+
 /// The rule, as the report and the refusal state it.
 pub(crate) fn rule() -> String {
     format!(
-        "a run starts only where A/N is within {:.0} % of 1.00 and the middle half of its paired rounds within {:.0} % (`--noisy` runs anyway)",
+        "a run starts, and is kept, only where A/N is within {:.0} % of 1.00 and the middle half of its paired rounds within {:.0} % (`--noisy` runs and keeps it anyway)",
         MEDIANS_WITHIN * 100.0,
         ROUNDS_WITHIN * 100.0
     )
@@ -68,6 +81,32 @@ mod tests {
         // The noise floor of a quiet run (2026-12-06, 14:51).
         assert!(is_quiet(&ratio(1.02, 1.01, 1.02)));
         assert!(is_quiet(&ratio(0.98, 0.96, 1.01)));
+    }
+
+    #[test]
+    fn a_pass_is_noisy_by_its_a_against_n_alone() {
+        let row = |x, y, rate| crate::report::RowRatio {
+            x,
+            y,
+            rate,
+            p99: ratio(1.0, 1.0, 1.0),
+            cpu: ratio(1.0, 1.0, 1.0),
+            user: ratio(1.0, 1.0, 1.0),
+        };
+        let pass = |title: &str, a_n| Pass {
+            title: title.to_owned(),
+            rows: vec![crate::report::Row {
+                name: "multiply (query)",
+                figures: Vec::new(),
+                ratios: vec![row("S", "H", ratio(0.80, 0.70, 0.90)), row("A", "N", a_n)],
+            }],
+        };
+        let passes = [
+            pass("own, 32 connections", ratio(1.01, 1.00, 1.02)),
+            pass("wrk, 256 connections", ratio(0.92, 0.90, 0.94)),
+        ];
+        assert_eq!(noisy_passes(&passes), ["wrk, 256 connections: 0.92 (0.90–0.94)"]);
+        assert!(noisy_passes(&passes[..1]).is_empty());
     }
 
     #[test]
