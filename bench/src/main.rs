@@ -113,6 +113,14 @@ fn main() {
     }
     println!("every scenario answers correctly on every server");
 
+    // Our load at the first connection count: the question below, and the
+    // pass against the original.
+    let own_first = Load {
+        runtime: &runtime,
+        generator: Generator::Own,
+        connections: options.connections[0],
+        seconds: options.seconds,
+    };
     // Asked before anything is measured: a machine too busy to tell two
     // identical servers apart is not measured on.
     let quiet = (!options.smoke).then(|| {
@@ -120,14 +128,10 @@ fn main() {
             .into_iter()
             .find(|s| s.noise_floor)
             .unwrap();
-        let load = Load {
-            runtime: &runtime,
-            generator: Generator::Own,
-            connections: options.connections[0],
-            seconds: options.seconds,
-        };
         let (a, n) = (find(&servers, "A").unwrap(), find(&servers, "N").unwrap());
-        quiet::measure(&load, &servers[a], &servers[n], &query)
+        let pair = [&servers[a], &servers[n]];
+        let row = measure(&own_first, &pair, &query, &[("A", "N")], &options);
+        row.ratios.into_iter().next().unwrap().rate
     });
     if let Some(ratio) = &quiet {
         println!("two identical servers (A/N), asked first: {ratio}");
@@ -207,12 +211,6 @@ fn main() {
     // one of A and B more than on the other.
     if let Some(c) = find(&servers, "C") {
         let a = find(&servers, "A").unwrap();
-        let load = Load {
-            runtime: &runtime,
-            generator: Generator::Own,
-            connections: options.connections[0],
-            seconds: options.seconds,
-        };
         // The limit too, where it serves the scenario: how far from the
         // original any server on this stack can get.
         let h = find(&servers, "H");
@@ -221,13 +219,19 @@ fn main() {
             .filter(|s| s.original)
             .map(|s| match h.filter(|_| s.servers.contains(&"H")) {
                 Some(h) => measure(
-                    &load,
+                    &own_first,
                     &[&servers[a], &servers[h], &servers[c]],
                     s,
                     &[("A", "C"), ("H", "C")],
                     &options,
                 ),
-                None => measure(&load, &[&servers[a], &servers[c]], s, &[("A", "C")], &options),
+                None => measure(
+                    &own_first,
+                    &[&servers[a], &servers[c]],
+                    s,
+                    &[("A", "C")],
+                    &options,
+                ),
             })
             .collect();
         passes.push(Pass {
@@ -267,6 +271,7 @@ fn main() {
         compile: compile.as_ref(),
         errors,
         quiet: quiet.as_ref(),
+        noisy: &noisy,
     });
     // The soak section is written by `--soak`; a benchmark run keeps it.
     if let Some(soak) = std::fs::read_to_string(&options.output)

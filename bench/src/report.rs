@@ -53,6 +53,8 @@ pub(crate) struct Report<'a> {
     pub(crate) errors: u64,
     /// A/N on the query, asked before the run.
     pub(crate) quiet: Option<&'a Ratio>,
+    /// The passes whose A/N broke the quiet rule, in a run kept anyway.
+    pub(crate) noisy: &'a [String],
 }
 
 fn command_line(program: &str, args: &[&str]) -> String {
@@ -269,11 +271,10 @@ fn load_share(out: &mut String, pass: &Pass) {
     let _ = writeln!(out);
 }
 
-/// A against a second A in each pass: how far apart two identical servers
-/// measure, which no other ratio can be read more finely than.
-fn noise_floor(out: &mut String, r: &Report) {
-    let floors: Vec<(&str, &str, &RowRatio)> = r
-        .passes
+/// A against N, a second A, in each pass that measured them: the pass's
+/// title, the scenario and the ratios.
+pub(crate) fn floors(passes: &[Pass]) -> impl Iterator<Item = (&str, &'static str, &RowRatio)> {
+    passes
         .iter()
         .flat_map(|p| p.rows.iter().map(move |row| (p, row)))
         .flat_map(|(p, row)| {
@@ -282,8 +283,13 @@ fn noise_floor(out: &mut String, r: &Report) {
                 .map(move |ratio| (p.title.as_str(), row.name, ratio))
         })
         .filter(|(_, _, ratio)| ratio.x == "A" && ratio.y == "N")
-        .collect();
-    if floors.is_empty() {
+}
+
+/// A against a second A in each pass: how far apart two identical servers
+/// measure, which no other ratio can be read more finely than.
+fn noise_floor(out: &mut String, r: &Report) {
+    let floors: Vec<(&str, &str, &RowRatio)> = floors(r.passes).collect();
+    if floors.is_empty() && r.quiet.is_none() {
         return;
     }
     let _ = writeln!(out, "## Noise floor\n");
@@ -298,6 +304,16 @@ fn noise_floor(out: &mut String, r: &Report) {
             r.options.connections[0],
             crate::quiet::rule()
         );
+    }
+    if !r.noisy.is_empty() {
+        let _ = writeln!(
+            out,
+            "**This run broke that rule and was kept with `--noisy`**: A/N {}. Its ratios cannot be read more finely than that.\n",
+            r.noisy.join(", ")
+        );
+    }
+    if floors.is_empty() {
+        return;
     }
     let _ = writeln!(
         out,

@@ -91,11 +91,20 @@ impl Exchange {
         }
     }
 
-    /// The header the id is answered in, and the id, taken out of a record
-    /// about to be dropped: what is left in their place is never read.
-    pub(crate) fn take_answer_header(&mut self) -> (HeaderName, HeaderValue) {
-        let header = std::mem::replace(&mut self.asked.id_header, http::header::ACCEPT);
-        (header, self.id.take_header_value())
+    /// The header the id is answered in, and the id, as the record ends:
+    /// taken where they lie when no one else holds it (moving the whole
+    /// record out of its allocation would copy all of it to keep two
+    /// fields), copied when someone does (a stream's end, which reads the
+    /// record later).
+    pub(crate) fn answer_header(mut exchange: Arc<Exchange>) -> (HeaderName, HeaderValue) {
+        match Arc::get_mut(&mut exchange) {
+            // Dropped right after: the placeholders are never read.
+            Some(alone) => (
+                std::mem::replace(&mut alone.asked.id_header, http::header::ACCEPT),
+                alone.id.take_header_value(),
+            ),
+            None => (exchange.asked.id_header.clone(), exchange.id.header_value()),
+        }
     }
 
     /// Records the route the path matched, and the function it leads to.

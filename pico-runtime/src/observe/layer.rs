@@ -342,13 +342,8 @@ impl Ending {
         }
         // By now the service has let go of the request, and with it of its
         // share of the record, if it took one: the id moves into the
-        // header, uncopied, and the record is dropped where it lies rather
-        // than moved out of its allocation first.
-        let mut exchange = self.exchange;
-        let (header, id) = match Arc::get_mut(&mut exchange) {
-            Some(alone) => alone.take_answer_header(),
-            None => (exchange.asked.id_header.clone(), exchange.id.header_value()),
-        };
+        // header, uncopied.
+        let (header, id) = Exchange::answer_header(self.exchange);
         response.headers_mut().insert(header, id);
         response
     }
