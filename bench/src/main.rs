@@ -259,7 +259,7 @@ fn main() {
         pinning.release();
     }
     // A run the machine disturbed halfway does not replace one it did not.
-    let noisy = quiet::noisy_passes(&passes);
+    let noisy = quiet::noisy_passes(floors(&passes).map(|(pass, _, ratio)| (pass, &ratio.rate)));
     let kept = noisy.is_empty() || options.noisy;
     let compile = (options.compile && kept).then(|| compile_times(options.builds));
     let mut report = report(&Report {
