@@ -23,6 +23,9 @@ pub(crate) struct Options {
     pub(crate) verbose: bool,
     /// `--noisy`: measure even where A and N, asked first, disagree.
     pub(crate) noisy: bool,
+    /// `--wait-quiet M`: where A and N disagree, ask again every few
+    /// minutes for up to M minutes before giving up.
+    pub(crate) wait_quiet: Option<std::time::Duration>,
     /// The CPUs of the machine, counted before this process is pinned.
     pub(crate) cores: usize,
 }
@@ -75,6 +78,10 @@ pub(crate) fn options() -> Options {
         only: value("--only"),
         verbose: args.iter().any(|a| a == "--verbose"),
         noisy: args.iter().any(|a| a == "--noisy"),
+        wait_quiet: value("--wait-quiet").map(|v| {
+            let minutes: u64 = v.parse().expect("--wait-quiet <minutes>");
+            std::time::Duration::from_secs(minutes * 60)
+        }),
         cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
         output: value("--output").map_or_else(
             || Path::new(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md"),
