@@ -37,9 +37,6 @@ use crate::soak::*;
 use crate::stats::*;
 use crate::wrk::*;
 
-/// How long `--wait-quiet` lets the host be before asking again.
-const QUIET_AGAIN: std::time::Duration = std::time::Duration::from_secs(4 * 60);
-
 fn main() {
     build_servers();
     let options = options();
@@ -133,19 +130,17 @@ fn main() {
             .unwrap();
         let (a, n) = (find(&servers, "A").unwrap(), find(&servers, "N").unwrap());
         let pair = [&servers[a], &servers[n]];
-        let given_up = options.wait_quiet.map(|wait| std::time::Instant::now() + wait);
+        let deadline = options.wait_quiet.map(|wait| std::time::Instant::now() + wait);
         loop {
             let row = measure(&own_first, &pair, &query, &[("A", "N")], &options);
             let ratio = row.ratios.into_iter().next().unwrap().rate;
-            match given_up {
-                Some(at) if !quiet::is_quiet(&ratio) && std::time::Instant::now() + QUIET_AGAIN < at => {
-                    // A busy host stays busy for minutes: asking again at
-                    // once would only measure the same neighbour.
+            match deadline {
+                Some(at) if !quiet::is_quiet(&ratio) && std::time::Instant::now() + quiet::ASK_AGAIN < at => {
                     println!(
                         "two identical servers (A/N) measured {ratio}; asked again in {} minutes",
-                        QUIET_AGAIN.as_secs() / 60
+                        quiet::ASK_AGAIN.as_secs() / 60
                     );
-                    std::thread::sleep(QUIET_AGAIN);
+                    std::thread::sleep(quiet::ASK_AGAIN);
                 }
                 _ => break ratio,
             }
@@ -155,8 +150,13 @@ fn main() {
         println!("two identical servers (A/N), asked before the run: {ratio}");
         if !quiet::is_quiet(ratio) && !options.noisy {
             eprintln!(
-                "this machine is too busy to measure on: two identical servers measured {ratio} of each other; {}",
-                quiet::rule()
+                "this machine is too busy to measure on: two identical servers measured {ratio} of each other; {}{}",
+                quiet::rule(),
+                if options.wait_quiet.is_none() {
+                    "; `--wait-quiet M` asks again for up to M minutes"
+                } else {
+                    ""
+                }
             );
             drop(servers);
             std::process::exit(2);

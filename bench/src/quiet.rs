@@ -13,6 +13,11 @@ const MEDIANS_WITHIN: f64 = 0.03;
 /// How far from 1.00 the quartiles of their paired rounds may be.
 const ROUNDS_WITHIN: f64 = 0.05;
 
+/// How long `--wait-quiet` lets a busy host be before asking again: a
+/// neighbour stays busy for minutes, and asking at once would only
+/// measure it again.
+pub(crate) const ASK_AGAIN: std::time::Duration = std::time::Duration::from_secs(4 * 60);
+
 /// What a ratio is compared with the bounds to: the two decimals it is
 /// shown with, so that a ratio shown as 1.03 is within 3 %.
 fn shown(value: f64) -> f64 {
