@@ -15,6 +15,7 @@ mod client;
 mod compile;
 mod load;
 mod options;
+mod passes;
 mod quiet;
 mod report;
 mod round;
@@ -29,8 +30,8 @@ use std::path::{Path, PathBuf};
 use crate::compile::*;
 use crate::load::*;
 use crate::options::*;
+use crate::passes::{find, measure};
 use crate::report::*;
-use crate::round::Round;
 use crate::scenarios::*;
 use crate::servers::*;
 use crate::soak::*;
@@ -90,7 +91,6 @@ fn main() {
                 .is_none_or(|only| only.split(',').any(|o| s.name.contains(o)))
         })
         .collect();
-    let find = |servers: &[Server], label: &str| servers.iter().position(|s| s.label == label);
 
     // Every scenario answers correctly on every server, or nothing is measured.
     let mut failures = Vec::new();
@@ -121,47 +121,51 @@ fn main() {
         connections: options.connections[0],
         seconds: options.seconds,
     };
-    // Asked before anything is measured: a machine too busy to tell two
-    // identical servers apart is not measured on.
-    let quiet = (!options.smoke).then(|| {
-        let query = crate::scenarios::scenarios()
-            .into_iter()
-            .find(|s| s.noise_floor)
-            .unwrap();
-        let (a, n) = (find(&servers, "A").unwrap(), find(&servers, "N").unwrap());
-        let pair = [&servers[a], &servers[n]];
-        let deadline = options.wait_quiet.map(|wait| std::time::Instant::now() + wait);
-        loop {
-            let row = measure(&own_first, &pair, &query, &[("A", "N")], &options);
-            let ratio = row.ratios.into_iter().next().unwrap().rate;
-            match deadline {
-                Some(at) if !quiet::is_quiet(&ratio) && std::time::Instant::now() + quiet::ASK_AGAIN < at => {
-                    println!(
-                        "two identical servers (A/N) measured {ratio}; asked again in {} minutes",
-                        quiet::ASK_AGAIN.as_secs() / 60
-                    );
-                    std::thread::sleep(quiet::ASK_AGAIN);
-                }
-                _ => break ratio,
+    let deadline = options.wait_quiet.map(|wait| std::time::Instant::now() + wait);
+    let may_wait = || deadline.is_some_and(|at| std::time::Instant::now() + quiet::ASK_AGAIN < at);
+    let (quiet, mut passes) = loop {
+        // Asked before anything is measured: a machine too busy to tell two
+        // identical servers apart is not measured on.
+        let quiet = (!options.smoke).then(|| ask_quiet(&own_first, &servers, &options, &may_wait));
+        if let Some(ratio) = &quiet {
+            println!("two identical servers (A/N), asked before the run: {ratio}");
+            if !quiet::is_quiet(ratio) && !options.noisy {
+                eprintln!(
+                    "this machine is too busy to measure on: two identical servers measured {ratio} of each other; {}{}",
+                    quiet::rule(),
+                    if options.wait_quiet.is_none() {
+                        "; `--wait-quiet M` asks again for up to M minutes"
+                    } else {
+                        ""
+                    }
+                );
+                drop(servers);
+                std::process::exit(2);
             }
         }
-    });
-    if let Some(ratio) = &quiet {
-        println!("two identical servers (A/N), asked before the run: {ratio}");
-        if !quiet::is_quiet(ratio) && !options.noisy {
-            eprintln!(
-                "this machine is too busy to measure on: two identical servers measured {ratio} of each other; {}{}",
-                quiet::rule(),
-                if options.wait_quiet.is_none() {
-                    "; `--wait-quiet M` asks again for up to M minutes"
-                } else {
-                    ""
-                }
-            );
-            drop(servers);
-            std::process::exit(2);
+        match passes::timed(&runtime, &servers, &scenarios, &options, has_wrk) {
+            Ok(passes) => break (quiet, passes),
+            Err(noisy) if may_wait() => {
+                println!(
+                    "two identical servers measured {noisy}; the run starts again once they agree, asked in {} minutes",
+                    quiet::ASK_AGAIN.as_secs() / 60
+                );
+                std::thread::sleep(quiet::ASK_AGAIN);
+            }
+            Err(noisy) => {
+                drop(servers);
+                eprintln!(
+                    "this machine grew too busy to measure on while the run went on: two identical servers measured {noisy}; {}. {} is left as it was",
+                    quiet::rule(),
+                    options.output.display()
+                );
+                std::process::exit(2);
+            }
         }
-    }
+    };
+    passes.extend(passes::against_original(
+        &own_first, &servers, &scenarios, &options,
+    ));
 
     // Allocations: counted over requests one after the other, apart from
     // the timed rounds, which run without counting.
@@ -192,71 +196,6 @@ fn main() {
             });
         }
     }
-
-    let mut passes = Vec::new();
-    let generators = [Generator::Own]
-        .into_iter()
-        .chain(has_wrk.then_some(Generator::Wrk));
-    for generator in generators {
-        for &connections in &options.connections {
-            let load = Load {
-                runtime: &runtime,
-                generator,
-                connections,
-                seconds: match generator {
-                    Generator::Own => options.seconds,
-                    Generator::Wrk => options.wrk_seconds,
-                },
-            };
-            let first = generator == Generator::Own && connections == options.connections[0];
-            let mut rows = Vec::new();
-            for scenario in scenarios.iter().filter(|s| first || s.main) {
-                let pass: Vec<&Server> = scenario
-                    .measured()
-                    .into_iter()
-                    .map(|label| &servers[find(&servers, label).unwrap()])
-                    .collect();
-                rows.push(measure(&load, &pass, scenario, &scenario.compared(), &options));
-            }
-            passes.push(Pass {
-                title: format!("{}, {connections} connections", generator.name()),
-                rows,
-            });
-        }
-    }
-    // A against C in a pass of its own: C's rounds (eight Python threads)
-    // leave the machine busier than they found it, and must not fall on
-    // one of A and B more than on the other.
-    if let Some(c) = find(&servers, "C") {
-        let a = find(&servers, "A").unwrap();
-        // The limit too, where it serves the scenario: how far from the
-        // original any server on this stack can get.
-        let h = find(&servers, "H");
-        let rows = scenarios
-            .iter()
-            .filter(|s| s.original)
-            .map(|s| match h.filter(|_| s.servers.contains(&"H")) {
-                Some(h) => measure(
-                    &own_first,
-                    &[&servers[a], &servers[h], &servers[c]],
-                    s,
-                    &[("A", "C"), ("H", "C")],
-                    &options,
-                ),
-                None => measure(
-                    &own_first,
-                    &[&servers[a], &servers[c]],
-                    s,
-                    &[("A", "C")],
-                    &options,
-                ),
-            })
-            .collect();
-        passes.push(Pass {
-            title: "the original".to_owned(),
-            rows,
-        });
-    }
     let rss: Vec<(&str, Option<u64>)> = servers.iter().map(|s| (s.label, s.peak_rss_kib())).collect();
     let errors: u64 = passes
         .iter()
@@ -276,10 +215,9 @@ fn main() {
     if let Some(pinning) = &pinning {
         pinning.release();
     }
-    // A run the machine disturbed halfway does not replace one it did not.
+    // Every pass kept met the quiet rule, but in a run kept with `--noisy`.
     let noisy = quiet::noisy_passes(floors(&passes).map(|(pass, _, ratio)| (pass, &ratio.rate)));
-    let kept = noisy.is_empty() || options.noisy;
-    let compile = (options.compile && kept).then(|| compile_times(options.builds));
+    let compile = options.compile.then(|| compile_times(options.builds));
     let mut report = report(&Report {
         options: &options,
         pinning: pinning.as_ref(),
@@ -299,70 +237,28 @@ fn main() {
         report.push('\n');
         report.push_str(&soak);
     }
-    if !kept {
-        let aside = bin.join("BENCHMARKS.noisy.md");
-        std::fs::write(&aside, report).unwrap();
-        eprintln!(
-            "this machine grew too busy to measure on while the run went on: two identical servers measured {}; {}. {} is left as it was; the run's figures are in {}",
-            noisy.join(", "),
-            quiet::rule(),
-            options.output.display(),
-            aside.display()
-        );
-        std::process::exit(2);
-    }
     std::fs::write(&options.output, report).unwrap();
     println!("written to {}", options.output.display());
 }
 
-/// A warm-up of each server, discarded, then rounds of all in turn.
-fn measure(
-    load: &Load,
-    servers: &[&Server],
-    scenario: &Scenario,
-    pairs: &[(&'static str, &'static str)],
-    options: &Options,
-) -> Row {
-    let warm_up = Load {
-        seconds: load.seconds.min(1.0),
-        ..*load
-    };
-    for server in servers {
-        warm_up.round(server, scenario);
+/// A/N on the query, asked again every few minutes while they disagree
+/// and `--wait-quiet` has time left.
+fn ask_quiet(load: &Load, servers: &[Server], options: &Options, may_wait: &dyn Fn() -> bool) -> Ratio {
+    let query = scenarios().into_iter().find(|s| s.noise_floor).unwrap();
+    let pair = [
+        &servers[find(servers, "A").unwrap()],
+        &servers[find(servers, "N").unwrap()],
+    ];
+    loop {
+        let row = measure(load, &pair, &query, &[("A", "N")], options);
+        let ratio = row.ratios.into_iter().next().unwrap().rate;
+        if quiet::is_quiet(&ratio) || !may_wait() {
+            return ratio;
+        }
+        println!(
+            "two identical servers (A/N) measured {ratio}; asked again in {} minutes",
+            quiet::ASK_AGAIN.as_secs() / 60
+        );
+        std::thread::sleep(quiet::ASK_AGAIN);
     }
-    let rounds = in_turn(load, servers, scenario, options.rounds, options.verbose);
-    let of = |label: &str| &rounds[servers.iter().position(|s| s.label == label).unwrap()];
-    let row = Row {
-        name: scenario.name,
-        figures: servers
-            .iter()
-            .zip(&rounds)
-            .map(|(s, r)| (s.label, Figures::of(r)))
-            .collect(),
-        ratios: pairs
-            .iter()
-            .map(|&(x, y)| RowRatio {
-                x,
-                y,
-                rate: Ratio::of(of(x), of(y), Round::rate),
-                p99: Ratio::of(of(x), of(y), |r| r.p99),
-                cpu: Ratio::of(of(x), of(y), Round::cpu_us_per_request),
-                user: Ratio::of(of(x), of(y), Round::user_us_per_request),
-            })
-            .collect(),
-    };
-    let line: Vec<String> = row
-        .figures
-        .iter()
-        .map(|(label, f)| format!("{label} {:.0}/s p99 {:.2}ms", f.rate, f.p99))
-        .chain(row.ratios.iter().map(|r| format!("{}/{} {}", r.x, r.y, r.rate)))
-        .collect();
-    println!(
-        "{} c{} {:<28} {}",
-        load.generator.name(),
-        load.connections,
-        scenario.name,
-        line.join(" | ")
-    );
-    row
 }
