@@ -215,7 +215,8 @@ fn main() {
     if let Some(pinning) = &pinning {
         pinning.release();
     }
-    // Every pass kept met the quiet rule, but in a run kept with `--noisy`.
+    // Empty but in a run kept with `--noisy`: any other stops at its first
+    // pass that breaks the quiet rule.
     let noisy = quiet::noisy_passes(floors(&passes).map(|(pass, _, ratio)| (pass, &ratio.rate)));
     let compile = options.compile.then(|| compile_times(options.builds));
     let mut report = report(&Report {

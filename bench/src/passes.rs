@@ -17,9 +17,10 @@ pub(crate) fn find(servers: &[Server], label: &str) -> Option<usize> {
 }
 
 /// Every generator at every connection count: all scenarios at the first
-/// pass, the main ones at the others. `Err` names the first pass whose
-/// noise floor broke the quiet rule and what it measured, unless the run
-/// keeps noise (`--noisy`) or only checks answers (`--smoke`).
+/// pass, the main ones at the others. `Err` says what the noise floor
+/// measured in the first pass where it broke the quiet rule, and which
+/// pass, unless the run keeps noise (`--noisy`) or only checks answers
+/// (`--smoke`).
 pub(crate) fn timed(
     runtime: &tokio::runtime::Runtime,
     servers: &[Server],
@@ -55,7 +56,7 @@ pub(crate) fn timed(
                 let row = measure(&load, &pass, scenario, &scenario.compared(), options);
                 let floor = row.ratios.iter().find(|r| r.x == "A" && r.y == "N");
                 if let Some(floor) = floor.filter(|f| strict && !crate::quiet::is_quiet(&f.rate)) {
-                    return Err(format!("{title}: {}", floor.rate));
+                    return Err(format!("{} in the pass {title}", floor.rate));
                 }
                 rows.push(row);
             }
