@@ -215,8 +215,8 @@ fn main() {
     if let Some(pinning) = &pinning {
         pinning.release();
     }
-    // Empty but in a run kept with `--noisy`: any other stops at its first
-    // pass that breaks the quiet rule.
+    // Empty unless the run keeps noise (`--noisy`): any other run stops at
+    // its first pass that breaks the quiet rule.
     let noisy = quiet::noisy_passes(floors(&passes).map(|(pass, _, ratio)| (pass, &ratio.rate)));
     let compile = options.compile.then(|| compile_times(options.builds));
     let mut report = report(&Report {
