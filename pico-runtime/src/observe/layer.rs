@@ -308,11 +308,13 @@ impl Ending {
             }
         }
         // Every answer is only what it says it is: JSON, a script, a file
-        // is never run as something a browser sniffs in it.
-        response
-            .headers_mut()
-            .entry(http::header::X_CONTENT_TYPE_OPTIONS)
-            .or_insert(HeaderValue::from_static("nosniff"));
+        // is never run as something a browser sniffs in it. `nosniff` is
+        // the header's only value, so setting it over an app's own changes
+        // nothing, and spares the code of a map's entry on every request.
+        response.headers_mut().insert(
+            http::header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
         // A stream's line and span end with the stream, not its head.
         let streamed = response.extensions().get::<Sent>().cloned();
         match streamed {
