@@ -42,6 +42,10 @@ fn router(release: Arc<Notify>, started: Arc<Notify>) -> axum::Router {
             get(|| async { (StatusCode::IM_A_TEAPOT, Json(json!({"own": true}))) }),
         )
         .route(
+            "/sniffing",
+            get(|| async { ([("x-content-type-options", "nosniff")], "its own") }),
+        )
+        .route(
             "/nope",
             get(|| async { (StatusCode::BAD_REQUEST, "nope, not that") }),
         )
@@ -71,6 +75,15 @@ async fn the_routes_answer_with_a_request_id_beside_the_api() {
     assert_eq!(s.get("/api/hello?who=you").await.json(), "hello you");
     let echoed = s.post_json("/echo", &json!({"a": [1, 2]})).await;
     assert_eq!(echoed.json(), json!({"a": [1, 2]}));
+}
+
+#[tokio::test]
+async fn a_route_that_sets_nosniff_itself_answers_it_once() {
+    let s = common::serve(app()).await;
+    let own = s.get("/sniffing").await;
+    assert_eq!((own.status, own.text.as_str()), (200, "its own"));
+    let sent: Vec<_> = own.headers.get_all("x-content-type-options").iter().collect();
+    assert_eq!(sent, ["nosniff"]);
 }
 
 #[tokio::test]
