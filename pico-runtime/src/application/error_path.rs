@@ -18,6 +18,7 @@ use crate::application::built_app::BuiltApp;
 use crate::application::hooks::Hooks;
 use crate::dispatch::context::Context;
 use crate::dispatch::request::{Arrival, Request};
+use crate::errors::error_body::NO_EXTRA;
 use crate::errors::failure::Failure;
 use crate::errors::http_error::HttpError;
 use crate::errors::panic::{self, Caught};
@@ -117,7 +118,7 @@ impl BuiltApp {
     pub(crate) fn fail_standard(&self, failure: &Failure, failing: Failing<'_>) -> Response {
         let id = failing.noted(failure);
         failure.standard_response(
-            &Map::new(),
+            &NO_EXTRA,
             (!id.is_empty()).then_some(id),
             (Shape::of(failing.exchange, failing.path), self.debug),
         )

@@ -96,7 +96,10 @@ fn dispatch(
     let root = match Root::of(
         &parts,
         &shared.proxies,
-        peer_of(&parts, exchange.as_deref().map(|exchange| &**exchange)),
+        (
+            peer_of(&parts, exchange.as_deref().map(|exchange| &**exchange)),
+            present(exchange.as_deref()),
+        ),
     ) {
         Ok(root) => root,
         Err(e) => {

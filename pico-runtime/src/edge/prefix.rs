@@ -8,16 +8,8 @@ use http::header::{HOST, HeaderMap, HeaderName};
 use http::request::Parts;
 
 use crate::edge::forwarded::{Forwarded, Proxies, is_host};
+use crate::edge::present::Present;
 use crate::errors::http_error::HttpError;
-
-/// Whether a request carries headers that only a trusted proxy may set.
-/// One look at each name: most requests carry none, and come from clients.
-pub(crate) fn forwarded_headers(headers: &HeaderMap) -> bool {
-    headers.keys().any(|name| {
-        let name = name.as_str();
-        name.starts_with("x-forwarded-") || name == "forwarded" || name == "x-script-name"
-    })
-}
 
 /// What a trusted proxy said of the URL the client used: the prefix, and
 /// the scheme and host of the root URL, `https://host/prefix/`.
@@ -27,14 +19,16 @@ pub(crate) struct Root<'a> {
 }
 
 impl<'a> Root<'a> {
-    /// The request's root, as its proxy says if `peer` is one it trusts; a
-    /// prefix that is not a plain path is refused.
+    /// The request's root, as its proxy says if `peer` is one it trusts
+    /// and the request carries its headers (`present`, known from the
+    /// observing layer's one look at them); a prefix that is not a plain
+    /// path is refused.
     pub(crate) fn of(
         parts: &'a Parts,
         proxies: &Proxies,
-        peer: Option<SocketAddr>,
+        (peer, present): (Option<SocketAddr>, Present),
     ) -> Result<Root<'a>, HttpError> {
-        if !forwarded_headers(&parts.headers) || !proxies.trusts(peer) {
+        if !proxies.trusts(peer) || !present.forwarded(&parts.headers) {
             return Ok(Root {
                 prefix: "",
                 forwarded: Forwarded::default(),

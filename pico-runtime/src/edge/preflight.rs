@@ -18,6 +18,7 @@ use tower_http::cors::Cors;
 use crate::dispatch::methods::{accepted_methods, required_method};
 use crate::dispatch::service::Service;
 use crate::edge::prefix::Root;
+use crate::edge::present::Present;
 use crate::observe::exchange::{Exchange, show_peer};
 use crate::observe::layer::Observable;
 
@@ -39,7 +40,7 @@ impl Preflight {
         let root = Root::of(
             parts,
             &shared.proxies,
-            crate::edge::forwarded::peer(&parts.extensions),
+            (crate::edge::forwarded::peer(&parts.extensions), Present::UNKNOWN),
         )
         .ok()?;
         match shared.find(&root, parts.uri.path()) {

@@ -22,6 +22,9 @@ pub(crate) enum Looked {
     /// Not a header: its `Content-Type` (the first, as a lookup finds)
     /// is `application/json` exactly, as clients nearly always send it.
     JsonBody = 1 << 8,
+    /// Any header by which a proxy says what the client asked
+    /// (`Forwarded`, `X-Forwarded-*`, `X-Script-Name`).
+    Forwarded = 1 << 9,
 }
 
 /// Which of the [`Looked`] headers a request carries.
@@ -53,6 +56,7 @@ impl Present {
                 "content-encoding" => Looked::ContentEncoding,
                 "accept" => Looked::Accept,
                 "accept-encoding" => Looked::AcceptEncoding,
+                name if is_forwarded(name) => Looked::Forwarded,
                 _ => continue,
             };
             present |= looked as u16;
@@ -76,6 +80,15 @@ impl Present {
     }
 
     /// Whether the request's `Content-Type` is `application/json` exactly.
+    /// Whether the request carries a header only a trusted proxy may set.
+    pub(crate) fn forwarded(self, headers: &HeaderMap) -> bool {
+        if self == Present::UNKNOWN {
+            headers.keys().any(|name| is_forwarded(name.as_str()))
+        } else {
+            self.has(Looked::Forwarded)
+        }
+    }
+
     pub(crate) fn sends_json(self, headers: &HeaderMap) -> bool {
         if self == Present::UNKNOWN {
             headers.get(http::header::CONTENT_TYPE).is_some_and(is_json)
@@ -100,6 +113,12 @@ impl Present {
 /// without reading it as text.
 pub(crate) fn is_json(content_type: &HeaderValue) -> bool {
     content_type.as_bytes().eq_ignore_ascii_case(b"application/json")
+}
+
+/// Whether `name` is one of the headers a proxy sets to say what the
+/// client asked.
+fn is_forwarded(name: &str) -> bool {
+    name.starts_with("x-forwarded-") || name == "forwarded" || name == "x-script-name"
 }
 
 #[cfg(test)]
@@ -155,6 +174,31 @@ mod tests {
             assert_eq!(Present::UNKNOWN.sends_json(&headers), json_body, "{values:?}");
             assert_eq!(present.has(Looked::ContentType), !values.is_empty());
         }
+    }
+
+    #[test]
+    fn a_proxys_headers_are_present_as_forwarded() {
+        let id = HeaderName::from_static("x-request-id");
+        for name in [
+            "x-forwarded-proto",
+            "x-forwarded-prefix",
+            "forwarded",
+            "x-script-name",
+        ] {
+            let mut headers = HeaderMap::new();
+            headers.insert(HOST, HeaderValue::from_static("example.com"));
+            headers.insert(HeaderName::from_static(name), HeaderValue::from_static("x"));
+            assert!(Present::of(&headers, &id).forwarded(&headers), "{name}");
+            assert!(Present::UNKNOWN.forwarded(&headers), "{name}");
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(HOST, HeaderValue::from_static("example.com"));
+        headers.insert(
+            HeaderName::from_static("x-forwarded"),
+            HeaderValue::from_static("x"),
+        );
+        assert!(!Present::of(&headers, &id).forwarded(&headers));
+        assert!(!Present::UNKNOWN.forwarded(&headers));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! read back to be written another.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use axum::body::Body;
 use axum::response::Response;
@@ -130,6 +131,10 @@ impl ErrorBody<'_> {
     }
 }
 
+/// No keys to add: one map shared by every answer that adds none, where a
+/// map made and dropped for each would run a map's code on every error.
+pub(crate) static NO_EXTRA: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
+
 /// The standard body of `e` with a request id, for an answer written
 /// outside any request.
 pub(crate) fn standard_body_with_id(e: &HttpError, request_id: &str) -> Vec<u8> {
@@ -140,7 +145,7 @@ pub(crate) fn standard_body_with_id(e: &HttpError, request_id: &str) -> Vec<u8> 
         message: e.message(),
         own: e.extra(),
         request_id: Some(request_id),
-        extra: &Map::new(),
+        extra: &NO_EXTRA,
         debug: None,
     }
     .to_bytes()
@@ -148,7 +153,7 @@ pub(crate) fn standard_body_with_id(e: &HttpError, request_id: &str) -> Vec<u8> 
 
 /// The standard JSON error response for `e`, outside any request.
 pub(crate) fn http_error_response(e: &HttpError) -> Response {
-    error_response(e, &Map::new(), None, None, Shape::Standard)
+    error_response(e, &NO_EXTRA, None, None, Shape::Standard)
 }
 
 impl axum::response::IntoResponse for HttpError {
