@@ -79,7 +79,6 @@ impl Present {
         }
     }
 
-    /// Whether the request's `Content-Type` is `application/json` exactly.
     /// Whether the request carries a header only a trusted proxy may set.
     pub(crate) fn forwarded(self, headers: &HeaderMap) -> bool {
         if self == Present::UNKNOWN {
@@ -89,6 +88,7 @@ impl Present {
         }
     }
 
+    /// Whether the request's `Content-Type` is `application/json` exactly.
     pub(crate) fn sends_json(self, headers: &HeaderMap) -> bool {
         if self == Present::UNKNOWN {
             headers.get(http::header::CONTENT_TYPE).is_some_and(is_json)
