@@ -178,7 +178,12 @@ async fn read_then_call(
         && let Some(body) = received.json_alone()
         && let Some(called) = straight(&shared, index, Straight::Json(body))
     {
-        return answer_straight(&shared, index, (parts, arrival), called);
+        return answer_straight(
+            &shared,
+            index,
+            (parts.uri.path(), arrival.exchange.as_deref()),
+            called,
+        );
     }
     // The body's arguments are added under `call`'s panic guard.
     let read = move |_: &Parts, args: &mut Args| {

@@ -111,7 +111,12 @@ impl Future for JsonAtOnce {
                     panic::drop_quietly(body);
                 }
                 let failed = Ok(Err(Failure::from_panic(caught)));
-                return Poll::Ready(answer_straight(shared, this.index, (parts, arrival), failed));
+                return Poll::Ready(answer_straight(
+                    shared,
+                    this.index,
+                    (parts.uri.path(), arrival.exchange.as_deref()),
+                    failed,
+                ));
             }
             Ok(None | Some(Poll::Pending)) => None,
             Ok(Some(Poll::Ready(frame))) => {
@@ -122,7 +127,12 @@ impl Future for JsonAtOnce {
                 if let Some(data) = whole.filter(|data| data.len() <= shared.body_limit) {
                     tried = true;
                     if let Some(called) = straight(shared, this.index, Straight::Json(data)) {
-                        return Poll::Ready(answer_straight(shared, this.index, (parts, arrival), called));
+                        return Poll::Ready(answer_straight(
+                            shared,
+                            this.index,
+                            (parts.uri.path(), arrival.exchange.as_deref()),
+                            called,
+                        ));
                     }
                 }
                 Some(frame)

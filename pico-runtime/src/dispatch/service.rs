@@ -258,7 +258,10 @@ fn function(
     {
         return match called {
             Ok(Ok(response)) => response.into(),
-            failed => answer_straight(shared, index, (parts, rooted.with(exchange)), failed).into(),
+            failed => {
+                let exchange = exchange.as_deref().map(|exchange| &**exchange);
+                answer_straight(shared, index, (parts.uri.path(), exchange), failed).into()
+            }
         };
     }
     let arrival = rooted.with(exchange);

@@ -11,10 +11,9 @@ use crate::application::built_app::BuiltApp;
 use crate::application::error_path::Failing;
 use crate::describe::definition::{Call, PlainThunk};
 use crate::dispatch::arguments::Arguments;
-use crate::dispatch::request::Arrival;
 use crate::errors::failure::Failure;
 use crate::errors::panic;
-use http::request::Parts;
+use crate::observe::exchange::Exchange;
 
 /// How a plain function is called straight (see `dispatch/arguments.rs`):
 /// from its query string, or from its JSON body.
@@ -64,11 +63,12 @@ pub(crate) fn straight(
 
 /// The answer to a straight call: a failure or a panic is answered by the
 /// general path's own ending for an app without hooks, which is the only
-/// kind whose calls go straight: no request is made for it to read.
+/// kind whose calls go straight: no request is made for it to read, and
+/// the record is only read, not shared.
 pub(crate) fn answer_straight(
     shared: &BuiltApp,
     index: usize,
-    (parts, arrival): (Parts, Arrival),
+    (path, exchange): (&str, Option<&Exchange>),
     called: Result<Result<Response, Failure>, panic::Caught>,
 ) -> Response {
     debug_assert!(
@@ -82,8 +82,8 @@ pub(crate) fn answer_straight(
     };
     let failing = Failing {
         function: &shared.functions[index].qualified,
-        exchange: arrival.exchange.as_deref(),
-        path: parts.uri.path(),
+        exchange,
+        path,
     };
     shared.fail_standard(&failure, failing)
 }
