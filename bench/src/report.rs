@@ -363,6 +363,26 @@ fn lowest_rate(
     })
 }
 
+/// The target that the highest of `found`'s `figure` be `at_most`: the line
+/// of the table, when anything was measured.
+fn highest(
+    target: &str,
+    found: &[(&Pass, &Row, &RowRatio)],
+    figure: fn(&RowRatio) -> &Ratio,
+    at_most: f64,
+    profiled: &'static str,
+) -> Option<Target> {
+    let (p, row, worst) = found
+        .iter()
+        .max_by(|a, b| figure(a.2).of_medians.total_cmp(&figure(b.2).of_medians))?;
+    Some(Target {
+        target: target.to_owned(),
+        measured: format!("highest {} ({}, {})", figure(worst), row.name, p.title),
+        met: figure(worst).of_medians <= at_most,
+        profiled,
+    })
+}
+
 /// The paths the open issue's targets name: a query string, a JSON body
 /// and an `HttpError`.
 fn plainest(row: &Row) -> bool {
@@ -395,17 +415,13 @@ fn targets(out: &mut String, r: &Report) {
         1.0,
         A_AGAINST_B,
     ));
-    if let Some((p, row, worst)) = a_b
-        .iter()
-        .max_by(|a, b| a.2.cpu.of_medians.total_cmp(&b.2.cpu.of_medians))
-    {
-        current.push(Target {
-            target: "the same, CPU µs a request at most axum's (A/B <= 1.00)".to_owned(),
-            measured: format!("highest {} ({}, {})", worst.cpu, row.name, p.title),
-            met: worst.cpu.of_medians <= 1.0,
-            profiled: A_AGAINST_B,
-        });
-    }
+    current.extend(highest(
+        "the same, CPU µs a request at most axum's (A/B <= 1.00)",
+        &a_b,
+        |ratio| &ratio.cpu,
+        1.0,
+        A_AGAINST_B,
+    ));
     // What Pico's guarantees (a panic answered, a body limit, request ids)
     // cost against the axum a user writes first, which has none of them.
     current.extend(lowest_rate(
@@ -460,17 +476,13 @@ fn targets(out: &mut String, r: &Report) {
         1.0,
         "",
     ));
-    if let Some((p, row, worst)) = pico_axum
-        .iter()
-        .max_by(|a, b| a.2.p99.of_medians.total_cmp(&b.2.p99.of_medians))
-    {
-        earlier.push(Target {
-            target: "(retired) Pico/axum p99 <= 1.05".to_owned(),
-            measured: format!("highest {} ({}, {})", worst.p99, row.name, p.title),
-            met: worst.p99.of_medians <= 1.05,
-            profiled: "",
-        });
-    }
+    earlier.extend(highest(
+        "(retired) Pico/axum p99 <= 1.05",
+        &pico_axum,
+        |ratio| &ratio.p99,
+        1.05,
+        "",
+    ));
     if let Some(original) = r.passes.iter().find(|p| p.title == "the original") {
         let over_c = |x: &'static str| {
             original
